@@ -1,0 +1,49 @@
+// Address: a validated email address (RFC 5321 Mailbox / RFC 5322 addr-spec,
+// dot-atom or quoted local part, IDN domains allowed). Built at the edge
+// from untrusted text; inner layers take only Address values.
+// Normalisation (docs/decisions/0003-recipient-ids.md): surrounding
+// whitespace is an error, the domain is lower-cased (Unicode domains in NFC
+// via libidn2), the local part is kept as given.
+// Input: untrusted UTF-8. Threads: a value type.
+#ifndef CAMPAIGND_CORE_ADDRESS_H_
+#define CAMPAIGND_CORE_ADDRESS_H_
+
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+
+namespace campaignd {
+
+class Address {
+ public:
+  // InvalidArgument (with a reason) unless `text` is one valid address:
+  // exactly one unquoted '@', local part <= 64 octets, domain a host name of
+  // LDH labels (or U-labels that libidn2 accepts) with at least one dot, or
+  // an address literal [IPv4]/[IPv6:...]; total <= 254 octets; no control
+  // characters, spaces (outside quotes) or CR/LF anywhere.
+  static Result<Address> Parse(std::string_view text);
+
+  // local@domain, domain in Unicode (as a person writes it).
+  const std::string& str() const { return text_; }
+  const std::string& local_part() const { return local_; }
+  const std::string& domain() const { return domain_; }
+  // The domain as A-labels (punycode), for the SMTP envelope and headers.
+  const std::string& domain_ascii() const { return domain_ascii_; }
+  // local@domain_ascii: the envelope form.
+  std::string ToAscii() const { return local_ + "@" + domain_ascii_; }
+
+  bool operator==(const Address&) const = default;
+
+ private:
+  Address() = default;
+  std::string text_, local_, domain_, domain_ascii_;
+};
+
+// True when `address` matches the blocklist `pattern` ('*' any run of
+// characters, '?' one character; ASCII case-insensitive).
+bool MatchesPattern(std::string_view pattern, std::string_view address);
+
+}  // namespace campaignd
+
+#endif  // CAMPAIGND_CORE_ADDRESS_H_

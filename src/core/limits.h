@@ -1,0 +1,90 @@
+// Every size, count and time limit of campaignd, named, with its unit and
+// why it has this value (model: Postfix mail_params.h). Configuration may
+// override some of them (see admin/config.h); code never uses a bare number.
+#ifndef CAMPAIGND_CORE_LIMITS_H_
+#define CAMPAIGND_CORE_LIMITS_H_
+
+#include <chrono>
+#include <cstddef>
+
+namespace campaignd::limits {
+
+using std::chrono::hours;
+using std::chrono::milliseconds;
+using std::chrono::minutes;
+using std::chrono::seconds;
+
+// --- Public HTTP API (behaviour.md §2 "Limits") ---
+// Request target (path + query). Longer: 414. Real GET clients stay far below.
+inline constexpr std::size_t kMaxUrlBytes = 8 * 1024;
+// Header block without the request line. Larger: 431.
+inline constexpr std::size_t kMaxHeaderBytes = 16 * 1024;
+// Request body. Larger: 413.
+inline constexpr std::size_t kMaxBodyBytes = 1024 * 1024;
+// Distinct parameters (query + body). More: 413 (too large an entity).
+inline constexpr std::size_t kMaxParams = 200;
+// uploadpersonalizedattachments: files per call and their total size.
+inline constexpr std::size_t kMaxUploadFiles = 5;
+inline constexpr std::size_t kMaxUploadBytes = 500 * 1000;
+// A client must send the whole header block within this time...
+inline constexpr seconds kHeaderReadTimeout{10};
+// ...and the body within this time (slowloris protection).
+inline constexpr seconds kBodyReadTimeout{30};
+// An idle keep-alive connection is closed after this time.
+inline constexpr seconds kKeepAliveIdleTimeout{30};
+// Requests being processed at once; above it new requests get 503.
+inline constexpr std::size_t kMaxInFlightRequests = 4096;
+// Retry-After sent with every 503.
+inline constexpr seconds kRetryAfter{5};
+// On SIGTERM, in-flight requests get this long to finish.
+inline constexpr seconds kShutdownGrace{10};
+
+// --- Field values and addresses ---
+// RFC 5321 §4.5.3.1: local part 64 octets, domain 255, path 256.
+inline constexpr std::size_t kMaxLocalPartBytes = 64;
+inline constexpr std::size_t kMaxDomainBytes = 255;
+inline constexpr std::size_t kMaxAddressBytes = 254;
+// One recipient field value; larger values are refused as syntax_error.
+inline constexpr std::size_t kMaxFieldValueBytes = 64 * 1024;
+
+// --- Message ---
+// RFC 5322 §2.1.1: a line must not exceed 998 octets plus CRLF.
+inline constexpr std::size_t kMaxLineBytes = 998;
+// Header lines are folded before this width where possible.
+inline constexpr std::size_t kFoldWidth = 76;
+
+// --- Queue (behaviour.md §4.2); all configurable ---
+// First retry after a 4xx or a connection failure; doubles each time...
+inline constexpr seconds kMinBackoff{60};
+// ...up to this interval...
+inline constexpr seconds kMaxBackoff{3600};
+// ...until the mail is this old; then it is could_not_be_sent.
+inline constexpr hours kMaxLifetime{24};
+// A claim lasts this long; a worker that dies loses its claims after it.
+inline constexpr seconds kClaimLease{300};
+// Mails claimed per round trip to the store.
+inline constexpr std::size_t kClaimBatch = 64;
+// An idle worker looks for due mail at least this often.
+inline constexpr milliseconds kIdlePoll{1000};
+// getsendstatus answers the stored status for this long, then "enqueued".
+inline constexpr hours kStatusRetention{24 * 14};
+// Hard bounces after which a recipient gets too_many_bounces (per client).
+inline constexpr int kDefaultBounceLimit = 3;
+
+// --- Storage ---
+// Writes committed together in one transaction by the group-commit writer.
+inline constexpr std::size_t kMaxGroupCommit = 1024;
+// SQLite busy timeout before a write answers Unavailable (503).
+inline constexpr milliseconds kSqliteBusyTimeout{5000};
+
+// --- Delivery ---
+// SMTP connections per relay when the transport URL does not say.
+inline constexpr int kDefaultRelayConnections = 4;
+// One SMTP transaction (connect to final reply) may take this long.
+inline constexpr seconds kSmtpTimeout{60};
+// A cached SMTP connection idle longer than this is closed.
+inline constexpr seconds kSmtpIdleReuse{30};
+
+}  // namespace campaignd::limits
+
+#endif  // CAMPAIGND_CORE_LIMITS_H_

@@ -1,0 +1,69 @@
+// Transport: hands one finished message to its destination - an SMTP relay
+// (smtp://, smtps://; libcurl) or a directory (file:DIR, the embedded
+// default). Called by queue/ workers; nothing else in campaignd speaks SMTP.
+// Threads: Deliver() is safe to call from many threads at once; a transport
+// runs at most `connections` SMTP sessions in parallel, reuses idle ones,
+// and keeps to its rate limit (messages per second) across all callers.
+// Errors: never throws; every outcome is a DeliveryResult.
+#ifndef CAMPAIGND_DELIVER_TRANSPORT_H_
+#define CAMPAIGND_DELIVER_TRANSPORT_H_
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+
+namespace campaignd::deliver {
+
+struct Envelope {
+  std::string mail_from;  // ASCII (IDN punycoded); may be empty (null sender)
+  std::string rcpt_to;    // ASCII (IDN punycoded); exactly one recipient
+  std::string mail_id;    // names the .eml file of the file transport; logs
+};
+
+enum class DeliveryKind {
+  kDelivered,         // 2xx after DATA (or the file is durably written)
+  kTemporaryFailure,  // 4xx, connection/TLS/timeout failure: retry later
+  kPermanentFailure,  // 5xx for this recipient or message: do not retry
+};
+
+struct DeliveryResult {
+  DeliveryKind kind = DeliveryKind::kTemporaryFailure;
+  int smtp_code = 0;  // last SMTP reply code, 0 if none (connection failure, file)
+  std::string reply;  // e.g. "250 2.0.0 Ok: queued as 4F9Q", or the error text
+};
+
+class Transport {
+ public:
+  virtual ~Transport() = default;
+  // Delivers `message` (RFC 5322 bytes with CRLF line ends, not yet
+  // dot-stuffed) to `envelope.rcpt_to`. Blocks until the final reply.
+  virtual DeliveryResult Deliver(const Envelope& envelope, std::string_view message) = 0;
+  // The URL it was opened with, password removed (for logs).
+  virtual std::string Describe() const = 0;
+};
+
+// Options that are not part of the URL.
+struct TransportOptions {
+  std::chrono::seconds timeout{60};
+  std::chrono::seconds idle_reuse{30};  // close cached connections idle this long
+  int default_connections = 4;
+};
+
+// Opens a transport from its URL:
+//   file:DIR | file://DIR                 write DIR/<mail_id>.eml atomically
+//   smtp://[user:pass@]host[:port][?opts]  plain SMTP, STARTTLS per opts
+//   smtps://[user:pass@]host[:port][?opts] implicit TLS
+// opts (&-separated): starttls=required|optional|never (smtp:// default
+// optional), connections=N (parallel sessions, default 4), rate=N (messages
+// per second, 0 = unlimited), cafile=PATH (trust anchor for the relay's
+// certificate), verify=false (do not check the certificate; logged loudly),
+// helo=NAME (EHLO name). InvalidArgument naming the problem for a bad URL.
+Result<std::unique_ptr<Transport>> OpenTransport(std::string_view url,
+                                                 const TransportOptions& options);
+
+}  // namespace campaignd::deliver
+
+#endif  // CAMPAIGND_DELIVER_TRANSPORT_H_

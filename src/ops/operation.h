@@ -1,0 +1,62 @@
+// The operations of the public API and the one entry point http/ calls.
+// An operation is a stateless function of (Caller, Params, Store, Clock):
+// it opens with its sanity checks, answers the precise token and returns
+// early; the happy path follows (model: Beast handle_request).
+// Threads: HandleRequest blocks on the store; call it on the blocking pool.
+// Errors: a Reply for every answer the spec defines (including wrong_tag);
+// a failed Status only when the work could not be done (store down...).
+#ifndef CAMPAIGND_OPS_OPERATION_H_
+#define CAMPAIGND_OPS_OPERATION_H_
+
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "auth/caller.h"
+#include "core/clock.h"
+#include "core/limits.h"
+#include "core/notifier.h"
+#include "core/params.h"
+#include "core/token.h"
+#include "store/store.h"
+
+namespace campaignd::ops {
+
+struct Settings {
+  // getsendstatus answers the stored status this long, then "enqueued".
+  std::chrono::hours status_retention = limits::kStatusRetention;
+};
+
+// What operations may touch. Constant after construction; the referenced
+// objects outlive every request.
+struct Deps {
+  store::Directory& directory;
+  store::MailQueue& queue;
+  const Clock& clock;
+  Notifier& notifier;  // wakes the workers after an enqueue
+  Settings settings;
+};
+
+// Everything one operation sees.
+struct Context {
+  const auth::Caller& caller;
+  const Params& params;
+  const Deps& deps;
+};
+
+using OperationFn = Result<Reply> (*)(const Context&);
+
+struct Answer {
+  Result<Reply> result = Reply::Failure(Token::kSystemError);
+  // Where bmSuccessUrl/bmFailureUrl/bmUrl may point (empty: nowhere).
+  std::vector<std::string> redirect_hosts;
+};
+
+// Authorizes (wrong_tag 501..505), finds the operation (507) and checks it
+// is allowed here (506), then runs it. REQUIRES: info.operation lower-case.
+Answer HandleRequest(const auth::RequestInfo& info, const Params& params, const Deps& deps);
+
+}  // namespace campaignd::ops
+
+#endif  // CAMPAIGND_OPS_OPERATION_H_

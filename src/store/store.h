@@ -1,0 +1,138 @@
+// The store: every read and write of persistent state goes through the three
+// interfaces below, so the HTTP, queue and delivery code never see SQL and a
+// second engine (PostgreSQL) plugs in without touching them.
+//   Directory   - lookups for auth/, ops/ and queue/ (read-only)
+//   MailQueue   - the durable mail queue: enqueue, claim, record outcomes
+//   Provisioner - creates/updates clients and everything in them (apply)
+// Threads: every method of every implementation is safe to call from any
+// thread, and blocks (call it from the blocking pool, never an I/O thread).
+// Errors: Unavailable when the database cannot take work now (locked, down,
+// disk full): callers answer 503. Other failures: IOError/Internal/Corruption.
+#ifndef CAMPAIGND_STORE_STORE_H_
+#define CAMPAIGND_STORE_STORE_H_
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "store/model.h"
+
+namespace campaignd::store {
+
+class Directory {
+ public:
+  virtual ~Directory() = default;
+  // The code whose hash is `code_hash`, enabled or not; nullopt if none.
+  virtual Result<std::optional<AuthCode>> FindCode(std::string_view code_hash) = 0;
+  virtual Result<std::optional<Client>> FindClient(int64_t client_id) = 0;
+  virtual Result<std::vector<DkimKey>> FindDkimKeys(int64_t client_id) = 0;
+  virtual Result<std::optional<RecipientList>> FindList(int64_t client_id, int64_t list_id) = 0;
+  virtual Result<std::optional<Mailing>> FindMailing(int64_t client_id, int64_t mailing_id) = 0;
+  // REQUIRES: recipient_id normalised as core/address.h Address::str().
+  virtual Result<std::optional<Recipient>> FindRecipient(int64_t client_id, int64_t list_id,
+                                                         std::string_view recipient_id) = 0;
+  // Blocklist (exact and wildcard), unsubscribe state (client-wide or this
+  // list's recipient state) and hard-bounce count of `address`.
+  virtual Result<Suppression> CheckSuppression(int64_t client_id, int64_t list_id,
+                                               std::string_view address) = 0;
+};
+
+struct ClaimRequest {
+  std::string worker;         // unique per worker process (lease owner)
+  std::size_t max_fresh = 0;  // mails never attempted (attempts == 0)
+  std::size_t max_retry = 0;  // deferred mails (attempts > 0)
+  TimePoint now;
+  std::chrono::seconds lease{0};
+};
+
+// The result of processing one claimed mail; see queue/outcome.h for who
+// decides it.
+struct Outcome {
+  int64_t mail_id = 0;
+  std::string worker;  // must still hold the claim, else NotFound
+  MailStatus status = MailStatus::kSent;  // kSending: deferred, retry at retry_at
+  std::string reply;
+  TimePoint at;
+  TimePoint retry_at;        // used when status == kSending
+  bool attempted = false;    // an SMTP attempt was made (attempts + 1)
+  bool hard_bounce = false;  // count one hard bounce for (client, recipient)
+};
+
+class MailQueue {
+ public:
+  virtual ~MailQueue() = default;
+  // Stores the mail durably (committed, fsynced) before returning its
+  // sequence number. Concurrent calls are group-committed.
+  virtual Result<int64_t> Enqueue(const NewMail& mail) = 0;
+  // Claims due mails (status enqueued or sending, next_attempt_at <= now, no
+  // live lease) for req.worker until now + lease, oldest first, at most
+  // max_fresh never-attempted and max_retry deferred ones; marks them
+  // sending (recording the enqueued -> sending transition once).
+  virtual Result<std::vector<Mail>> Claim(const ClaimRequest& req) = 0;
+  // Applies one outcome: status, reply, attempts, next attempt, history row,
+  // bounce count - all in one transaction. NotFound if the worker no longer
+  // holds the claim (its lease expired and another worker took it).
+  virtual Status Record(const Outcome& outcome) = 0;
+  // Gives back every claim of `worker` (clean shutdown): due immediately.
+  virtual Status ReleaseClaims(std::string_view worker) = 0;
+  // Gives back every claim of every worker. Only for an engine that knows it
+  // is the only process delivering (SQLite's serve lock).
+  virtual Status ReleaseAllClaims() = 0;
+  virtual Result<std::optional<Mail>> FindMail(int64_t client_id, int64_t mail_id) = 0;
+  // Oldest first, including the enqueued event.
+  virtual Result<std::vector<MailEvent>> History(int64_t client_id, int64_t mail_id) = 0;
+};
+
+// Everything one provisioning file says about one client. Apply() creates
+// or updates (never deletes) these records in one transaction.
+struct ClientSpec {
+  Client client;  // mail_id_secret: used only when the client is new
+  std::vector<DkimKey> dkim_keys;
+  std::vector<RecipientList> lists;
+  std::vector<Recipient> recipients;
+  std::vector<Mailing> mailings;
+  std::vector<AuthCode> codes;
+  std::vector<BlockEntry> blocklist;
+  // (address, bounces) pairs: sets the hard-bounce count.
+  std::vector<std::pair<std::string, int>> bounces;
+};
+
+class Provisioner {
+ public:
+  virtual ~Provisioner() = default;
+  // All or nothing. A code with the same (client, name) but another hash
+  // replaces the old one's hash only when spec.code_hash is non-empty.
+  virtual Status Apply(const std::vector<ClientSpec>& clients) = 0;
+  // Names of codes of `client_id` that exist already (so apply generates
+  // codes only for new names).
+  virtual Result<std::vector<std::string>> CodeNames(int64_t client_id) = 0;
+};
+
+// One opened database. Owns its connections and threads.
+class Engine {
+ public:
+  virtual ~Engine() = default;
+  virtual Directory& directory() = 0;
+  virtual MailQueue& queue() = 0;
+  virtual Provisioner& provisioner() = 0;
+  // Stops background threads after flushing pending writes.
+  virtual void Close() = 0;
+};
+
+struct EngineOptions {
+  bool exclusive_worker = false;  // SQLite: take the serve lock (one deliverer)
+};
+
+// Opens "sqlite:PATH" (or "sqlite::memory:" for tests) or, with the
+// PostgreSQL engine, "postgresql://...", applying pending migrations.
+// InvalidArgument for an unknown scheme; Unavailable/IOError when the
+// database cannot be opened.
+Result<std::unique_ptr<Engine>> OpenEngine(std::string_view url, const EngineOptions& options);
+
+}  // namespace campaignd::store
+
+#endif  // CAMPAIGND_STORE_STORE_H_

@@ -1,9 +1,10 @@
 // Address: a validated email address (RFC 5321 Mailbox / RFC 5322 addr-spec,
 // dot-atom or quoted local part, IDN domains allowed). Built at the edge
 // from untrusted text; inner layers take only Address values.
-// Normalisation (docs/decisions/0003-recipient-ids.md): surrounding
-// whitespace is an error, the domain is lower-cased (Unicode domains in NFC
-// via libidn2), the local part is kept as given.
+// Normalisation (docs/decisions/0003-recipient-ids.md): recipient IDs are
+// case-insensitive, so str() is lower-cased (ASCII letters of the local
+// part; the domain lower-cased and in NFC via libidn2). Surrounding
+// whitespace is an error, not trimmed.
 // Input: untrusted UTF-8. Threads: a value type.
 #ifndef CAMPAIGND_CORE_ADDRESS_H_
 #define CAMPAIGND_CORE_ADDRESS_H_

@@ -1,0 +1,57 @@
+#include "ops/operation.h"
+
+#include <array>
+
+#include "auth/authorize.h"
+#include "ops/get_send_status.h"
+#include "ops/nop.h"
+#include "ops/send_event_mail.h"
+
+namespace campaignd::ops {
+namespace {
+
+struct OperationDef {
+  std::string_view name;  // the wire name, lower-case
+  OperationFn fn;
+  bool form;  // available in the form service
+  bool mail;  // available in the mail service
+};
+
+// The op table: every operation campaignd knows (behaviour.md §3).
+constexpr std::array<OperationDef, 3> kOperations = {{
+    {"sendeventmail", &SendEventMail, true, true},
+    {"getsendstatus", &GetSendStatus, true, false},
+    {"nop", &Nop, true, true},
+}};
+
+const OperationDef* FindOperation(std::string_view name) {
+  for (const OperationDef& def : kOperations) {
+    if (def.name == name) return &def;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+Answer HandleRequest(const auth::RequestInfo& info, const Params& params, const Deps& deps) {
+  auto decision = auth::Authorize(info, deps.directory, deps.queue);
+  if (!decision.ok()) return Answer{decision.status(), {}};
+  if (auto* denied = std::get_if<auth::Denied>(&*decision)) {
+    return Answer{Reply::WrongTag(denied->wrong_tag), {}};
+  }
+  const auth::Caller& caller = std::get<auth::Caller>(*decision);
+  Answer answer{Reply::WrongTag(507), caller.redirect_hosts};
+  // 507 only after 501..505 passed, so an unknown code never learns which
+  // operations exist; an unknown name is not "not permitted" (506).
+  const OperationDef* op = FindOperation(info.operation);
+  if (op == nullptr) return answer;
+  bool in_service = caller.service == auth::Service::kForm ? op->form : op->mail;
+  if (!in_service || !caller.Permits(op->name)) {
+    answer.result = Reply::WrongTag(506);
+    return answer;
+  }
+  answer.result = op->fn(Context{caller, params, deps});
+  return answer;
+}
+
+}  // namespace campaignd::ops

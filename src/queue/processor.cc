@@ -1,0 +1,166 @@
+#include "queue/processor.h"
+
+#include <algorithm>
+
+#include <spdlog/spdlog.h>
+
+#include "core/mail_id.h"
+#include "render/message.h"
+
+namespace campaignd::queue {
+
+struct Processor::Judged {
+  store::Client client;
+  store::Mailing mailing;
+  store::RecipientList list;
+  FieldValues fields;
+};
+
+Processor::Processor(store::Directory& directory, const Clock& clock, ProcessorOptions options,
+                     TransportOpener opener)
+    : directory_(directory), clock_(clock), options_(std::move(options)),
+      opener_(std::move(opener)) {}
+
+Result<store::Outcome> Processor::Process(const store::Mail& mail) {
+  TimePoint now = clock_.Now();
+  auto judged = Judge(mail, now);
+  if (!judged.ok()) return judged.status();
+  if (auto* final_outcome = std::get_if<store::Outcome>(&*judged)) return *final_outcome;
+  return Deliver(mail, std::get<Judged>(*judged), now);
+}
+
+Result<std::variant<store::Outcome, Processor::Judged>> Processor::Judge(const store::Mail& mail,
+                                                                         TimePoint now) {
+  using Verdict = std::variant<store::Outcome, Judged>;
+  auto final_as = [&](MailStatus s, std::string why) -> Verdict { return Final(mail, s, why, now); };
+  Judged j;
+  auto client = directory_.FindClient(mail.client_id);
+  if (!client.ok()) return client.status();
+  if (!client->has_value()) return final_as(MailStatus::kCouldNotBeSent, "client no longer exists");
+  j.client = **client;
+  auto mailing = directory_.FindMailing(mail.client_id, mail.mailing_id);
+  if (!mailing.ok()) return mailing.status();
+  if (!mailing->has_value() || (*mailing)->status != store::MailingStatus::kSending) {
+    return final_as(MailStatus::kWrongMailingStatus, "mailing is not SENDING");
+  }
+  j.mailing = **mailing;
+  auto list = directory_.FindList(mail.client_id, mail.list_id);
+  if (!list.ok()) return list.status();
+  if (!list->has_value()) return final_as(MailStatus::kNotFound, "recipient list no longer exists");
+  j.list = **list;
+  if (!mail.fields.empty()) {
+    j.fields = mail.fields;  // a transaction mail carries its own record
+  } else {
+    auto recipient = directory_.FindRecipient(mail.client_id, mail.list_id, mail.recipient_id);
+    if (!recipient.ok()) return recipient.status();
+    if (!recipient->has_value() || (*recipient)->state == store::RecipientState::kPending) {
+      return final_as(MailStatus::kNotFound, "recipient is not in the list");
+    }
+    j.fields = (*recipient)->fields;
+  }
+  auto sup = directory_.CheckSuppression(mail.client_id, mail.list_id, mail.recipient_id);
+  if (!sup.ok()) return sup.status();
+  if (sup->blocked) return final_as(MailStatus::kBlacklisted, "recipient is blocklisted");
+  if (sup->unsubscribed) return final_as(MailStatus::kUnsubscribed, "recipient unsubscribed");
+  if (sup->hard_bounces >= j.client.bounce_limit) {
+    return final_as(MailStatus::kTooManyBounces,
+                    std::to_string(sup->hard_bounces) + " hard bounces reach the limit of " +
+                        std::to_string(j.client.bounce_limit));
+  }
+  auto group = TargetGroupOf(j.mailing.target_group);
+  if (!group.ok()) {
+    return final_as(MailStatus::kCouldNotBeSent, "target group: " + group.status().message());
+  }
+  if (!(*group)->Matches(j.fields)) {
+    return final_as(MailStatus::kFiltered, "outside the target group of the mailing");
+  }
+  return Verdict{std::move(j)};
+}
+
+store::Outcome Processor::Deliver(const store::Mail& mail, const Judged& j, TimePoint now) {
+  const std::string mail_id = MailId::Make(mail.client_id, mail.id, j.client.mail_id_secret)
+                                  .ToString();
+  const std::string links = options_.public_url + "/http/mail/" + mail_id;
+  render::MessageInput in;
+  in.from = j.mailing.from;
+  in.reply_to = j.mailing.reply_to;
+  in.subject = j.mailing.subject;
+  in.text = j.mailing.text;
+  in.html = j.mailing.html;
+  in.to = mail.recipient_id;
+  in.fields = j.fields;
+  in.fields["bmmailid"] = mail_id;
+  in.fields["bmrecipientid"] = mail.recipient_id;
+  in.fields["bmmailingid"] = std::to_string(mail.mailing_id);
+  in.fields["bmunsubscribeurl"] = links + "/unsubscribe";
+  in.fields["bmonlineversionurl"] = links + "/onlineversion";
+  for (const store::FieldDef& f : j.list.fields) in.field_types[f.name] = f.type;
+  in.mail_id = mail_id;
+  in.list_unsubscribe_url = links + "/unsubscribe";
+  in.list_unsubscribe_mailto = options_.unsubscribe_mailto;
+  in.feedback_id = std::to_string(mail.mailing_id) + ":" + std::to_string(mail.list_id) + ":" +
+                   std::to_string(mail.client_id) + ":campaignd";
+  in.date = now;
+  auto message = render::RenderMessage(in);
+  if (!message.ok()) {
+    return Final(mail, MailStatus::kCouldNotBeSent, "cannot render: " + message.status().message(),
+                 now);
+  }
+
+  std::string signed_bytes;
+  auto keys = directory_.FindDkimKeys(mail.client_id);
+  std::vector<std::string> problems;
+  if (keys.ok()) {
+    for (const auto& signer : signers_.SignersFor(*keys, message->from_domain, &problems)) {
+      auto header = signer->Sign(message->bytes, now);
+      if (header.ok()) signed_bytes += *header;
+      else problems.push_back(header.status().ToString());
+    }
+  } else {
+    problems.push_back(keys.status().ToString());
+  }
+  for (const std::string& p : problems) spdlog::warn("mail {}: DKIM: {}", mail_id, p);
+  signed_bytes += message->bytes;
+
+  deliver::DeliveryResult result;
+  auto transport = TransportOf(j.client.transport);
+  if (!transport.ok()) {
+    result = {deliver::DeliveryKind::kTemporaryFailure, 0,
+              "transport: " + transport.status().message()};
+  } else {
+    result = (*transport)->Deliver({message->envelope_from, message->envelope_to, mail_id},
+                                   signed_bytes);
+  }
+  store::Outcome o = DecideDelivery(mail, result, now, options_.retry);
+  spdlog::info("delivery mail={} client={} mailing={} to=<{}> relay={} attempt={} status={} "
+               "reply=\"{}\" delay={}ms",
+               mail_id, mail.client_id, mail.mailing_id, message->envelope_to,
+               transport.ok() ? (*transport)->Describe() : "-", mail.attempts + 1,
+               MailStatusName(o.status), o.reply,
+               std::chrono::duration_cast<std::chrono::milliseconds>(now - mail.created_at).count());
+  return o;
+}
+
+Result<std::shared_ptr<const TargetGroup>> Processor::TargetGroupOf(const std::string& expression) {
+  std::lock_guard lock(mu_);
+  auto it = target_groups_.find(expression);
+  if (it != target_groups_.end()) return it->second;
+  auto parsed = TargetGroup::Parse(expression);
+  if (!parsed.ok()) return parsed.status();
+  auto group = std::make_shared<const TargetGroup>(std::move(parsed).value());
+  target_groups_.emplace(expression, group);
+  return group;
+}
+
+Result<std::shared_ptr<deliver::Transport>> Processor::TransportOf(const std::string& url) {
+  std::lock_guard lock(mu_);
+  auto it = transports_.find(url);
+  if (it != transports_.end()) return it->second;
+  auto opened = opener_(url, options_.transport);
+  if (!opened.ok()) return opened.status();
+  std::shared_ptr<deliver::Transport> transport = std::move(opened).value();
+  transports_.emplace(url, transport);
+  return transport;
+}
+
+}  // namespace campaignd::queue

@@ -1,0 +1,75 @@
+// Processor: what a worker does with one claimed mail (the cleanup+smtp of
+// Postfix in one call): look the mail's client, mailing, list and
+// recipient up; judge the recipient (behaviour.md §3 "recipient state is
+// judged when the mail is processed"); render, DKIM-sign and hand the
+// message to the client's transport; decide the outcome (outcome.h).
+// Order of checks, first match wins: mailing gone or not SENDING ->
+// wrong_mailing_status; list or recipient gone (or not confirmed) ->
+// not_found; blocklist -> blacklisted; unsubscribed -> unsubscribed; hard
+// bounces >= the client's limit -> too_many_bounces; outside the mailing's
+// target group -> filtered; unrenderable -> could_not_be_sent (no attempt).
+// Threads: Process() is safe from many workers at once; caches are guarded.
+// Errors: a failed Status only when the store fails (the worker leaves the
+// claim to expire and retries later); every other problem is an Outcome.
+#ifndef CAMPAIGND_QUEUE_PROCESSOR_H_
+#define CAMPAIGND_QUEUE_PROCESSOR_H_
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <variant>
+
+#include "core/clock.h"
+#include "core/target_group.h"
+#include "deliver/transport.h"
+#include "queue/outcome.h"
+#include "queue/signer_cache.h"
+#include "store/store.h"
+
+namespace campaignd::queue {
+
+struct ProcessorOptions {
+  std::string public_url = "http://127.0.0.1:8080";  // base of mail-service links
+  std::string unsubscribe_mailto;                     // empty: no mailto in List-Unsubscribe
+  RetryPolicy retry;
+  deliver::TransportOptions transport;
+};
+
+// Opens transports by URL. main.cc passes deliver::OpenTransport; tests may
+// pass a function that wraps it (e.g. to count deliveries).
+using TransportOpener = std::function<Result<std::unique_ptr<deliver::Transport>>(
+    std::string_view url, const deliver::TransportOptions&)>;
+
+class Processor {
+ public:
+  Processor(store::Directory& directory, const Clock& clock, ProcessorOptions options,
+            TransportOpener opener);
+
+  // The outcome for `mail` (claimed by the caller); Outcome::worker is left
+  // for the caller to fill.
+  Result<store::Outcome> Process(const store::Mail& mail);
+
+ private:
+  struct Judged;  // what the checks found (processor.cc)
+  Result<std::variant<store::Outcome, Judged>> Judge(const store::Mail& mail, TimePoint now);
+  store::Outcome Deliver(const store::Mail& mail, const Judged& judged, TimePoint now);
+  Result<std::shared_ptr<const TargetGroup>> TargetGroupOf(const std::string& expression);
+  Result<std::shared_ptr<deliver::Transport>> TransportOf(const std::string& url);
+
+  // Constant after construction.
+  store::Directory& directory_;
+  const Clock& clock_;
+  const ProcessorOptions options_;
+  const TransportOpener opener_;
+  SignerCache signers_;
+
+  std::mutex mu_;  // guards the two caches below
+  std::map<std::string, std::shared_ptr<deliver::Transport>> transports_;
+  std::map<std::string, std::shared_ptr<const TargetGroup>> target_groups_;
+};
+
+}  // namespace campaignd::queue
+
+#endif  // CAMPAIGND_QUEUE_PROCESSOR_H_

@@ -1,0 +1,106 @@
+#include "queue/scheduler.h"
+
+#include <openssl/rand.h>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+namespace campaignd::queue {
+
+std::string UniqueWorkerPrefix() {
+  char host[256] = {0};
+  gethostname(host, sizeof(host) - 1);
+  unsigned char rnd[4] = {0};
+  RAND_bytes(rnd, sizeof(rnd));
+  char suffix[16];
+  std::snprintf(suffix, sizeof(suffix), "%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2], rnd[3]);
+  return std::string(host) + "-" + std::to_string(getpid()) + "-" + suffix;
+}
+
+Scheduler::Scheduler(store::MailQueue& queue, Processor& processor, const Clock& clock,
+                     SchedulerOptions options)
+    : queue_(queue), processor_(processor), clock_(clock), options_(std::move(options)) {
+  prefix_ = options_.worker_prefix.empty() ? UniqueWorkerPrefix() : options_.worker_prefix;
+}
+
+Scheduler::~Scheduler() { Stop(); }
+
+void Scheduler::Start() {
+  for (int i = 0; i < options_.workers; ++i) {
+    std::string id = prefix_ + "-w" + std::to_string(i);
+    threads_.emplace_back([this, id] { RunWorker(id); });
+  }
+}
+
+void Scheduler::Stop() {
+  stopping_ = true;
+  wake_.notify_all();
+  for (std::thread& t : threads_) t.join();
+  threads_.clear();
+}
+
+void Scheduler::Notify() {
+  {
+    std::lock_guard lock(mu_);
+    ++wakeups_;
+  }
+  wake_.notify_one();
+}
+
+void Scheduler::WaitForWork(std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  if (wakeups_ == 0) {
+    wake_.wait_for(lock, timeout, [this] { return wakeups_ > 0 || stopping_; });
+  }
+  if (wakeups_ > 0) --wakeups_;
+}
+
+void Scheduler::RunWorker(const std::string& worker_id) {
+  while (!stopping_) {
+    if (!RunBatch(worker_id)) WaitForWork(options_.idle_poll);
+  }
+  Status s = queue_.ReleaseClaims(worker_id);
+  if (!s.ok()) spdlog::warn("worker {}: releasing claims: {}", worker_id, s.ToString());
+}
+
+bool Scheduler::RunBatch(const std::string& worker_id) {
+  store::ClaimRequest req;
+  req.worker = worker_id;
+  req.max_retry = options_.claim_batch / 2;
+  req.max_fresh = options_.claim_batch - req.max_retry;
+  req.now = clock_.Now();
+  req.lease = options_.lease;
+  auto claimed = queue_.Claim(req);
+  if (!claimed.ok()) {
+    spdlog::error("worker {}: claiming mail: {}", worker_id, claimed.status().ToString());
+    WaitForWork(options_.idle_poll);
+    return false;
+  }
+  for (const store::Mail& mail : *claimed) {
+    if (stopping_) break;  // the rest goes back with ReleaseClaims
+    auto outcome = processor_.Process(mail);
+    if (!outcome.ok()) {
+      spdlog::error("worker {}: mail {}: {} (retried after the lease)", worker_id, mail.id,
+                    outcome.status().ToString());
+      continue;
+    }
+    outcome->worker = worker_id;
+    if (!outcome->attempted) {
+      spdlog::info("mail seq={} client={} mailing={} status={} reason=\"{}\"", mail.id,
+                   mail.client_id, mail.mailing_id, MailStatusName(outcome->status),
+                   outcome->reply);
+    }
+    Status s = queue_.Record(*outcome);
+    if (s.IsNotFound()) {
+      spdlog::warn("worker {}: mail {}: claim lost before recording (lease expired)", worker_id,
+                   mail.id);
+    } else if (!s.ok()) {
+      spdlog::error("worker {}: recording mail {}: {}", worker_id, mail.id, s.ToString());
+    } else {
+      ++recorded_;
+    }
+  }
+  return !claimed->empty();
+}
+
+}  // namespace campaignd::queue

@@ -1,0 +1,97 @@
+// Config: every server setting with its default, and where it comes from.
+// Precedence, highest first: command line (--lease 5m) > environment
+// (CAMPAIGND_LEASE=5m, one variable per key, upper-case) > TOML file
+// (--config FILE or CAMPAIGND_CONFIG; keys as in the struct) > defaults
+// (core/limits.h where a constant exists). examples/campaignd.toml documents
+// every key. Durations are written with a unit: "500ms", "30s", "5m", "24h",
+// "14d". Callers: main.cc (LoadConfig, AddConfigOptions).
+// Errors: InvalidArgument naming the source and key, e.g.
+//   "campaignd.toml:7: lease: expected a duration like '300s'"
+//   "CAMPAIGND_LEASE: expected a duration like '300s'", "--lease: ..."
+// Unknown keys in the file are errors (typos must not be silently ignored).
+#ifndef CAMPAIGND_ADMIN_CONFIG_H_
+#define CAMPAIGND_ADMIN_CONFIG_H_
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/limits.h"
+#include "core/status.h"
+
+namespace CLI {
+class App;
+}
+
+namespace campaignd::admin {
+
+struct Config {
+  std::string db = "sqlite:campaignd.db";         // store::OpenEngine URL
+  std::string listen = "127.0.0.1:8080";          // public API, plain HTTP
+  std::string tls_listen;                         // public API over TLS; empty = off
+  std::string tls_cert;                           // PEM chain; required with tls_listen
+  std::string tls_key;                            // PEM key; required with tls_listen
+  std::string public_url = "http://127.0.0.1:8080";  // base of unsubscribe/online links
+  std::string unsubscribe_mailto;                 // List-Unsubscribe mailto; empty = none
+  int io_threads = 2;                             // Asio threads for HTTP I/O
+  int blocking_threads = 64;                      // pool for store calls
+  int delivery_workers = 8;                       // concurrent SMTP deliveries
+  int claim_batch = static_cast<int>(limits::kClaimBatch);
+  std::chrono::seconds lease = limits::kClaimLease;
+  std::chrono::seconds min_backoff = limits::kMinBackoff;
+  std::chrono::seconds max_backoff = limits::kMaxBackoff;
+  std::chrono::seconds lifetime = limits::kMaxLifetime;
+  std::chrono::seconds status_retention = limits::kStatusRetention;
+  std::chrono::milliseconds idle_poll = limits::kIdlePoll;
+  std::vector<std::string> trusted_proxies;       // CIDR ranges; X-Forwarded-* honoured
+  std::string log_level = "info";                 // trace|debug|info|warn|error|critical|off
+  std::string log_format = "text";                // text | json
+};
+
+// Values given on the command line: key (as in Config) -> text as typed.
+struct ConfigOverrides {
+  std::string config_file;                    // --config; empty: CAMPAIGND_CONFIG or none
+  std::map<std::string, std::string> values;  // e.g. {"lease", "5m"}
+};
+
+// Looks up one environment variable; nullopt when unset. Injected so tests
+// need not touch the process environment.
+using EnvLookup = std::function<std::optional<std::string>(const std::string& name)>;
+
+// The process environment (getenv).
+EnvLookup ProcessEnvironment();
+
+// Builds the configuration: defaults, then `file` (if any), then the
+// CAMPAIGND_* variables from `env`, then `overrides`; then checks the
+// combination (tls_listen needs tls_cert and tls_key, min_backoff <=
+// max_backoff). All problems are reported, one per line.
+Result<Config> LoadConfig(const std::optional<std::filesystem::path>& file, const EnvLookup& env,
+                          const std::map<std::string, std::string>& overrides);
+
+// As above, the file being overrides.config_file, else $CAMPAIGND_CONFIG.
+Result<Config> LoadConfig(const ConfigOverrides& overrides, const EnvLookup& env);
+
+// Which options AddConfigOptions registers.
+enum class ConfigScope {
+  kDatabase,  // --config and --db: every subcommand that opens the database
+  kServer,    // every key: `serve`
+};
+
+// Registers --config and one option per key in `scope` (key with '-' for
+// '_': --tls-listen, --trusted-proxies) on `app`; given values land in
+// `overrides` (checked later by LoadConfig). `overrides` must outlive app.
+void AddConfigOptions(CLI::App& app, ConfigOverrides& overrides, ConfigScope scope);
+
+// "300s", "24h", "14d", "500ms": the largest unit that divides exactly.
+std::string FormatDuration(std::chrono::milliseconds d);
+// Parses "<digits><unit>", unit one of ms s m h d; nullopt otherwise.
+std::optional<std::chrono::milliseconds> ParseDuration(std::string_view text);
+
+}  // namespace campaignd::admin
+
+#endif  // CAMPAIGND_ADMIN_CONFIG_H_

@@ -1,0 +1,37 @@
+// The text `campaignd mail MAILID` prints: one mail (client, list, mailing,
+// recipient, status, attempts, last reply) and its status history as a
+// table, times in ISO-8601 UTC with milliseconds. Pure formatting; the
+// command that gathers the records is admin/commands.cc (RunMailHistory).
+// Input: replies come from remote SMTP servers: control characters are
+// replaced by spaces so they cannot play tricks on a terminal.
+#ifndef CAMPAIGND_ADMIN_MAIL_HISTORY_H_
+#define CAMPAIGND_ADMIN_MAIL_HISTORY_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/mail_id.h"
+#include "store/model.h"
+
+namespace campaignd::admin {
+
+struct MailHistory {
+  MailId mail_id;
+  store::Client client;
+  std::optional<store::RecipientList> list;  // absent when deleted since
+  std::optional<store::Mailing> mailing;     // absent when deleted since
+  store::Mail mail;
+  std::vector<store::MailEvent> events;  // oldest first
+};
+
+// "2024-05-01T10:00:00.123Z".
+std::string FormatIsoTime(TimePoint t);
+
+// The report, ending in a newline.
+std::string FormatMailHistory(const MailHistory& history);
+
+}  // namespace campaignd::admin
+
+#endif  // CAMPAIGND_ADMIN_MAIL_HISTORY_H_

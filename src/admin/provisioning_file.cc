@@ -1,0 +1,176 @@
+#include "admin/provisioning_file.h"
+
+#include <algorithm>
+#include <limits>
+#include <map>
+#include <set>
+
+#include "admin/provisioning_sections.h"
+#include "admin/toml_reader.h"
+#include "auth/code_hash.h"
+#include "core/limits.h"
+#include "core/mail_id.h"
+
+namespace campaignd::admin {
+namespace {
+
+using SectionReader = void (*)(const toml::table&, ClientScope&);
+
+void ReadSections(TableReader& reader, std::string_view key, SectionReader read,
+                  ClientScope& scope) {
+  const toml::node* node = reader.Node(key);
+  if (node == nullptr) return;
+  const toml::array* array = node->as_array();
+  if (array == nullptr || !array->is_array_of_tables()) {
+    reader.Error(key, "expected [[client." + std::string(key) + "]] sections");
+    return;
+  }
+  for (const toml::node& element : *array) read(*element.as_table(), scope);
+}
+
+void ReadClientSettings(TableReader& r, store::Client& client) {
+  client.name = r.Text("name", true).value_or("");
+  if (auto transport = r.Text("transport", true)) {
+    if (auto problem = TransportProblem(*transport)) r.Error("transport", *problem);
+    client.transport = *transport;
+  }
+  if (auto hosts = r.TextArray("redirect_hosts")) {
+    for (auto& host : *hosts) {
+      if (auto problem = HostProblem(host)) r.Error("redirect_hosts", *problem);
+      host = LowerAscii(host);
+    }
+    client.redirect_hosts = std::move(*hosts);
+  }
+  client.bounce_limit = limits::kDefaultBounceLimit;
+  if (auto limit = r.Integer("bounce_limit")) {
+    if (*limit < 1 || *limit > std::numeric_limits<int>::max()) {
+      r.Error("bounce_limit", "expected a positive integer");
+    }
+    client.bounce_limit = static_cast<int>(*limit);
+  }
+  client.mail_id_secret = NewMailIdSecret();  // the store keeps an existing client's
+}
+
+// Reads one [[client]]; lists first, so the other sections can refer to them.
+void ReadClient(const toml::table& table, ClientScope& scope) {
+  TableReader r(table, scope.diagnostics, "[[client]]");
+  r.Node("id");  // checked by the caller; marks the key as known
+  ReadClientSettings(r, scope.spec.client);
+  ReadSections(r, "dkim", ReadDkimKey, scope);
+  ReadSections(r, "list", ReadList, scope);
+  ReadSections(r, "recipient", ReadRecipient, scope);
+  ReadSections(r, "mailing", ReadMailing, scope);
+  ReadSections(r, "code", ReadCode, scope);
+  ReadSections(r, "blocklist", ReadBlockEntry, scope);
+  r.RejectUnknownKeys();
+}
+
+// Gives every code its hash: the given code's, the stored one's (empty hash:
+// the store keeps it) or a new generated code's.
+Status ResolveCodes(ClientScope& scope, const ExistingRecords& existing,
+                    std::map<std::string, int>& hash_lines, std::vector<GeneratedCode>& generated) {
+  auto names = existing.code_names(scope.client_id);
+  if (!names.ok()) return names.status();
+  const std::set<std::string> stored(names->begin(), names->end());
+  for (CodeEntry& entry : scope.codes) {
+    store::AuthCode& code = entry.code;
+    if (entry.clear) {
+      const auto [it, inserted] = hash_lines.emplace(code.code_hash, entry.line);
+      if (!inserted) {
+        scope.diagnostics.Add(entry.line, "code: the same code is given twice (first at line " +
+                                              std::to_string(it->second) + ")");
+        continue;
+      }
+      auto owner = existing.find_code(code.code_hash);
+      if (!owner.ok()) return owner.status();
+      if (*owner && ((*owner)->client_id != code.client_id || (*owner)->name != code.name)) {
+        scope.diagnostics.Add(entry.line, "code: already in use by client " +
+                                              std::to_string((*owner)->client_id) + " code '" +
+                                              (*owner)->name + "'");
+        continue;
+      }
+    } else if (!stored.contains(code.name)) {
+      std::string clear = auth::GenerateCode();
+      code.code_hash = auth::HashCode(clear);
+      generated.push_back({code.client_id, code.list_id, code.name, std::move(clear)});
+    }
+    scope.spec.codes.push_back(code);
+  }
+  return Status::Ok();
+}
+
+// The [[client]] tables, or null after reporting why there are none.
+const toml::array* ClientTables(const toml::table& file, Diagnostics& diagnostics) {
+  TableReader top(file, diagnostics, "the file (only [[client]] sections belong at the top)");
+  const toml::node* node = top.Node("client");
+  top.RejectUnknownKeys();
+  if (node == nullptr) {
+    diagnostics.Add(0, "no [[client]] section");
+    return nullptr;
+  }
+  if (!node->is_array_of_tables()) {
+    top.Error("client", "expected [[client]] sections");
+    return nullptr;
+  }
+  return node->as_array();
+}
+
+}  // namespace
+
+ExistingRecords ExistingRecordsIn(store::Directory& directory, store::Provisioner& provisioner) {
+  ExistingRecords existing;
+  existing.find_list = [&directory](int64_t client_id, int64_t list_id) {
+    return directory.FindList(client_id, list_id);
+  };
+  existing.code_names = [&provisioner](int64_t client_id) {
+    return provisioner.CodeNames(client_id);
+  };
+  existing.find_code = [&directory](const std::string& hash) { return directory.FindCode(hash); };
+  return existing;
+}
+
+Result<Provisioning> ParseProvisioning(std::string_view text, std::string_view file_name,
+                                       const std::filesystem::path& base_dir,
+                                       const ExistingRecords& existing) {
+  auto file = ParseTomlText(text, file_name);
+  if (!file.ok()) return file.status();
+  Diagnostics diagnostics{std::string(file_name)};
+  const toml::array* clients = ClientTables(*file, diagnostics);
+  if (clients == nullptr) return diagnostics.ToStatus();
+
+  std::vector<ClientScope> scopes;
+  std::map<int64_t, int> client_lines;
+  for (const toml::node& node : *clients) {
+    const toml::table& table = *node.as_table();
+    TableReader id_reader(table, diagnostics, "[[client]]");
+    const auto id = id_reader.Id("id");
+    if (id && !client_lines.emplace(*id, id_reader.Line("id")).second) {
+      id_reader.Error("id", "duplicate client " + std::to_string(*id) + " (first at line " +
+                                std::to_string(client_lines[*id]) + ")");
+    }
+    ClientScope scope(id.value_or(0), diagnostics, existing, base_dir);
+    scope.spec.client.id = scope.client_id;
+    ReadClient(table, scope);
+    if (!scope.failure.ok()) return scope.failure;
+    scopes.push_back(std::move(scope));
+  }
+  if (!diagnostics.empty()) return diagnostics.ToStatus();
+
+  Provisioning result;
+  std::map<std::string, int> hash_lines;
+  for (ClientScope& scope : scopes) {
+    CAMPAIGND_RETURN_IF_ERROR(ResolveCodes(scope, existing, hash_lines, result.generated_codes));
+    result.clients.push_back(std::move(scope.spec));
+  }
+  if (!diagnostics.empty()) return diagnostics.ToStatus();
+  return result;
+}
+
+Result<Provisioning> LoadProvisioningFile(const std::filesystem::path& file,
+                                          const ExistingRecords& existing) {
+  auto text = ReadTextFile(file);
+  if (!text.ok()) return text.status();
+  return ParseProvisioning(*text, file.string(), file.parent_path(), existing);
+}
+
+}  // namespace campaignd::admin

@@ -1,0 +1,76 @@
+// Readers for the sections of one [[client]] of the provisioning file
+// ([[client.list]], [[client.recipient]], ...). Each reads one table,
+// reports problems to the scope's Diagnostics and, when the table is valid,
+// adds its record to the scope's ClientSpec.
+// Callers: admin/provisioning_file.cc only (private to admin/).
+// Errors: a failed database lookup is kept in ClientScope::failure.
+#ifndef CAMPAIGND_ADMIN_PROVISIONING_SECTIONS_H_
+#define CAMPAIGND_ADMIN_PROVISIONING_SECTIONS_H_
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+
+#include "admin/provisioning_file.h"
+#include "admin/toml_reader.h"
+
+namespace campaignd::admin {
+
+// A [[client.code]] before its name is checked against the database.
+struct CodeEntry {
+  store::AuthCode code;             // code_hash set when `code` was given
+  std::optional<std::string> clear;  // the code as written, if given
+  int line = 0;
+};
+
+// What the section readers of one client share.
+struct ClientScope {
+  ClientScope(int64_t id, Diagnostics& d, const ExistingRecords& e, std::filesystem::path base)
+      : client_id(id), diagnostics(d), existing(e), base_dir(std::move(base)) {}
+
+  int64_t client_id = 0;
+  Diagnostics& diagnostics;
+  const ExistingRecords& existing;
+  std::filesystem::path base_dir;
+  store::ClientSpec spec;
+  std::vector<CodeEntry> codes;
+  std::map<int64_t, int> codes_per_list;  // for default code names
+  std::set<int64_t> invalid_lists;        // defined in the file, with errors
+  Status failure;                         // set when a database lookup failed
+
+  // The list `list_id` of this client, defined in the file (read lists
+  // first) or stored; null when neither (or the lookup failed).
+  const store::RecipientList* FindList(int64_t list_id);
+
+  // True the first time `identity` is seen; otherwise reports `key`:
+  // "duplicate <what> (first at line N)".
+  bool FirstDefinition(const std::string& identity, TableReader& reader, std::string_view key,
+                       std::string_view what);
+
+ private:
+  std::map<int64_t, std::optional<store::RecipientList>> stored_lists_;
+  std::map<std::string, int> first_lines_;
+};
+
+void ReadList(const toml::table& table, ClientScope& scope);
+void ReadRecipient(const toml::table& table, ClientScope& scope);
+void ReadMailing(const toml::table& table, ClientScope& scope);
+void ReadCode(const toml::table& table, ClientScope& scope);
+void ReadDkimKey(const toml::table& table, ClientScope& scope);
+void ReadBlockEntry(const toml::table& table, ClientScope& scope);
+
+// Problems with a client's `transport` value, or nullopt when it is usable:
+// "file:DIR", "file://DIR", "smtp://[user:pass@]host[:port][?...]", "smtps://...".
+std::optional<std::string> TransportProblem(std::string_view transport);
+
+// Problems with a host name (redirect_hosts, DKIM domain), or nullopt.
+std::optional<std::string> HostProblem(std::string_view host);
+
+// Problems with a "Name <addr>" or "addr" value (from, reply_to), or nullopt.
+std::optional<std::string> MailboxProblem(std::string_view mailbox);
+
+}  // namespace campaignd::admin
+
+#endif  // CAMPAIGND_ADMIN_PROVISIONING_SECTIONS_H_

@@ -1,0 +1,93 @@
+// Reading operator-written TOML (the server config file and the provisioning
+// file) with errors that point at a line: "FILE:LINE: key: what is wrong".
+// TableReader reads one table key by key and, at the end, refuses every key
+// it was not asked for (typos must not be silently ignored).
+// Callers: admin/config.cc, admin/provisioning_file.cc.
+// Input: trusted operator files, but every value is checked for its type.
+// Errors: collected in Diagnostics; ToStatus() is InvalidArgument.
+#ifndef CAMPAIGND_ADMIN_TOML_READER_H_
+#define CAMPAIGND_ADMIN_TOML_READER_H_
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <toml++/toml.h>
+
+#include "core/status.h"
+
+namespace campaignd::admin {
+
+// The messages of one file, each "FILE:LINE: message", in the order found.
+class Diagnostics {
+ public:
+  // At most this many messages are reported; the rest are counted.
+  static constexpr std::size_t kMaxReported = 20;
+
+  explicit Diagnostics(std::string file) : file_(std::move(file)) {}
+  void Add(int line, std::string_view message);
+  bool empty() const { return messages_.empty(); }
+  const std::vector<std::string>& messages() const { return messages_; }
+  // InvalidArgument with the messages joined by '\n'. REQUIRES: !empty().
+  Status ToStatus() const;
+
+ private:
+  std::string file_;
+  std::vector<std::string> messages_;
+};
+
+// The whole content of `path`; InvalidArgument "cannot read PATH: why".
+Result<std::string> ReadTextFile(const std::filesystem::path& path);
+
+// Parses a whole TOML document. InvalidArgument "cannot read PATH: why" or
+// "FILE:LINE:COLUMN: <syntax error>". `file_name` is used in messages.
+Result<toml::table> ParseTomlFile(const std::filesystem::path& path);
+Result<toml::table> ParseTomlText(std::string_view text, std::string_view file_name);
+
+// The 1-based source line where `node` begins (0 if unknown).
+int LineOf(const toml::node& node);
+
+// The closest of `known` to `word` (edit distance <= 2), or "".
+std::string ClosestWord(std::string_view word, const std::set<std::string, std::less<>>& known);
+
+// Reads the keys of one table. Each getter marks its key as known; a value
+// of the wrong type is reported and yields nullopt, as does a missing key
+// (reported only when `required`).
+class TableReader {
+ public:
+  // `table` must outlive the reader. `what` names the table in messages
+  // about unknown keys, e.g. "[[client.list]]".
+  TableReader(const toml::table& table, Diagnostics& diagnostics, std::string what);
+
+  std::optional<std::string> Text(std::string_view key, bool required = false);
+  std::optional<int64_t> Integer(std::string_view key, bool required = false);
+  // A required integer > 0.
+  std::optional<int64_t> Id(std::string_view key);
+  std::optional<bool> Bool(std::string_view key);
+  std::optional<std::vector<std::string>> TextArray(std::string_view key);
+  std::optional<std::vector<int64_t>> IdArray(std::string_view key);
+  // The raw node (any type), or null when absent. For inline tables and
+  // arrays of tables the caller checks the type with Error() on mismatch.
+  const toml::node* Node(std::string_view key);
+
+  // Reports "FILE:LINE: key: message" at the key's line (the table's when
+  // the key is absent).
+  void Error(std::string_view key, std::string_view message);
+  int Line(std::string_view key) const;
+  // Reports each key no getter asked for, with a "did you mean" hint.
+  void RejectUnknownKeys();
+
+ private:
+  const toml::table& table_;
+  Diagnostics& diagnostics_;
+  std::string what_;
+  std::set<std::string, std::less<>> known_;
+};
+
+}  // namespace campaignd::admin
+
+#endif  // CAMPAIGND_ADMIN_TOML_READER_H_

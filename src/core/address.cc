@@ -96,9 +96,11 @@ Status CheckDotAtomLocal(std::string_view local) {
   if (local.empty()) return Invalid("empty local part");
   for (char c : local) {
     if (!IsAscii(c)) return Invalid("non-ASCII local part (SMTPUTF8 is not supported)");
-    if (c != '.' && !IsAtext(c)) return Invalid("invalid character " + Describe(c) + " in local part");
+    if (c != '.' && !IsAtext(c))
+      return Invalid("invalid character " + Describe(c) + " in local part");
   }
-  if (local.front() == '.' || local.back() == '.') return Invalid("local part starts or ends with '.'");
+  if (local.front() == '.' || local.back() == '.')
+    return Invalid("local part starts or ends with '.'");
   if (local.find("..") != std::string_view::npos) return Invalid("local part contains '..'");
   return Status::Ok();
 }
@@ -163,7 +165,8 @@ Status CheckHostName(std::string_view host) {
     std::size_t dot = host.find('.');
     std::string_view label = host.substr(0, dot);
     if (label.empty()) return Invalid("invalid domain: empty label");
-    if (label.size() > kMaxLabelBytes) return Invalid("invalid domain: label longer than 63 octets");
+    if (label.size() > kMaxLabelBytes)
+      return Invalid("invalid domain: label longer than 63 octets");
     if (label.front() == '-' || label.back() == '-') {
       return Invalid("invalid domain: label starts or ends with '-'");
     }
@@ -188,6 +191,24 @@ struct IdnFree {
 };
 using IdnString = std::unique_ptr<char, IdnFree>;
 
+Status IdnToAscii(const std::string& in, std::string* out) {
+  char* raw = nullptr;
+  int rc = idn2_to_ascii_8z(in.c_str(), &raw, IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
+  IdnString result(raw);
+  if (rc != IDN2_OK) return Invalid(std::string("invalid domain: ") + idn2_strerror(rc));
+  *out = LowerAscii(result.get());
+  return Status::Ok();
+}
+
+Status IdnToUnicode(const std::string& in, std::string* out) {
+  char* raw = nullptr;
+  int rc = idn2_to_unicode_8z8z(in.c_str(), &raw, 0);
+  IdnString result(raw);
+  if (rc != IDN2_OK) return Invalid(std::string("invalid domain: ") + idn2_strerror(rc));
+  *out = result.get();
+  return Status::Ok();
+}
+
 bool NeedsIdn(std::string_view lower_domain) {
   for (char c : lower_domain) {
     if (!IsAscii(c)) return true;
@@ -204,17 +225,16 @@ Status ParseHostName(std::string_view domain, std::string* unicode, std::string*
     *unicode = *ascii = lower;
     return Status::Ok();
   }
-  char* raw = nullptr;
-  int rc = idn2_to_ascii_8z(lower.c_str(), &raw, IDN2_NFC_INPUT | IDN2_NONTRANSITIONAL);
-  IdnString a_labels(raw);
-  if (rc != IDN2_OK) return Invalid(std::string("invalid domain: ") + idn2_strerror(rc));
-  *ascii = LowerAscii(a_labels.get());
+  CAMPAIGND_RETURN_IF_ERROR(IdnToAscii(lower, ascii));
   CAMPAIGND_RETURN_IF_ERROR(CheckHostName(*ascii));
-  raw = nullptr;
-  rc = idn2_to_unicode_8z8z(ascii->c_str(), &raw, 0);
-  IdnString u_labels(raw);
-  if (rc != IDN2_OK) return Invalid(std::string("invalid domain: ") + idn2_strerror(rc));
-  *unicode = u_labels.get();
+  CAMPAIGND_RETURN_IF_ERROR(IdnToUnicode(*ascii, unicode));
+  // libidn2 accepts some A-labels whose decoded form is not a valid U-label
+  // (e.g. one decoding to a space); such a label does not survive the trip
+  // back, so only labels that round-trip are accepted.
+  std::string round_trip;
+  if (!IdnToAscii(*unicode, &round_trip).ok() || round_trip != *ascii) {
+    return Invalid("invalid domain: malformed A-label");
+  }
   return Status::Ok();
 }
 

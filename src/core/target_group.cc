@@ -28,7 +28,8 @@ struct Tok {
   std::size_t pos;   // byte offset in the expression
 };
 
-enum class Op { kEq, kNe, kLt, kLe, kGt, kGe };
+// A comparison operator is the set of orderings it accepts.
+constexpr unsigned kLess = 1, kEqual = 2, kGreater = 4;
 enum class Kind { kAnd, kOr, kNot, kCompare, kContains, kIsEmpty, kIsNotEmpty };
 
 struct Expr {
@@ -36,8 +37,8 @@ struct Expr {
   Kind kind;
   std::vector<Expr> children;  // kAnd, kOr: two or more; kNot: one
   std::string field;           // lower-case
-  Op op = Op::kEq;
-  std::string literal;  // kCompare: as written; kContains: lower-cased
+  unsigned accept = 0;         // kCompare: kLess | kEqual | kGreater
+  std::string literal;         // kCompare: as written; kContains: lower-cased
 };
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
@@ -170,11 +171,14 @@ Status Lex(std::string_view expr, std::vector<Tok>* toks) {
       Tok tok{TokKind::kText, "", start};
       CAMPAIGND_RETURN_IF_ERROR(LexText(expr, &i, &tok.text));
       toks->push_back(std::move(tok));
-    } else if (IsDigit(c) || ((c == '+' || c == '-') && i + 1 < expr.size() && IsDigit(expr[i + 1]))) {
+    } else if (IsDigit(c) ||
+               ((c == '+' || c == '-') && i + 1 < expr.size() && IsDigit(expr[i + 1]))) {
       ++i;
       while (i < expr.size() && (IsWordChar(expr[i]) || expr[i] == '+')) ++i;
       std::string text(expr.substr(start, i - start));
-      TokKind kind = IsNumber(text) ? TokKind::kNumber : IsDate(text) ? TokKind::kDate : TokKind::kEnd;
+      TokKind kind = IsNumber(text) ? TokKind::kNumber
+                     : IsDate(text) ? TokKind::kDate
+                                    : TokKind::kEnd;
       if (kind == TokKind::kEnd) {
         return ErrorAt(expr, start,
                        "invalid number or date '" + text.substr(0, kMaxQuotedTokenChars) + "'");
@@ -203,23 +207,18 @@ bool IsAnyKeyword(const Tok& tok) {
 }
 
 std::string DescribeTok(const Tok& tok) {
-  switch (tok.kind) {
-    case TokKind::kEnd: return "the end of the expression";
-    case TokKind::kText: return "a text literal";
-    case TokKind::kNumber:
-    case TokKind::kDate:
-    case TokKind::kWord: return "'" + tok.text.substr(0, kMaxQuotedTokenChars) + "'";
-    default: return "'" + tok.text + "'";
-  }
+  if (tok.kind == TokKind::kEnd) return "the end of the expression";
+  if (tok.kind == TokKind::kText) return "a text literal";
+  return "'" + tok.text.substr(0, kMaxQuotedTokenChars) + "'";
 }
 
-Op ToOp(std::string_view s) {
-  if (s == "=") return Op::kEq;
-  if (s == "!=") return Op::kNe;
-  if (s == "<") return Op::kLt;
-  if (s == "<=") return Op::kLe;
-  if (s == ">") return Op::kGt;
-  return Op::kGe;
+unsigned ToAccept(std::string_view op) {
+  if (op == "=") return kEqual;
+  if (op == "!=") return kLess | kGreater;
+  if (op == "<") return kLess;
+  if (op == "<=") return kLess | kEqual;
+  if (op == ">") return kGreater;
+  return kGreater | kEqual;
 }
 
 class Parser {
@@ -269,7 +268,8 @@ class Parser {
   }
 
   Status TooDeep() const {
-    return ErrorAt(expr_, Peek().pos, "nesting deeper than " + std::to_string(kMaxDepth) + " levels");
+    return ErrorAt(expr_, Peek().pos,
+                   "nesting deeper than " + std::to_string(kMaxDepth) + " levels");
   }
 
   Result<Expr> ParsePrimary(int depth) {
@@ -282,7 +282,8 @@ class Parser {
       Take();
       return inner;
     }
-    if (Peek().kind != TokKind::kWord || IsAnyKeyword(Peek())) return Expected("a field name or '('");
+    if (Peek().kind != TokKind::kWord || IsAnyKeyword(Peek()))
+      return Expected("a field name or '('");
     return ParseCondition(Take());
   }
 
@@ -291,7 +292,7 @@ class Parser {
     e.field = LowerAscii(field_tok.text);
     if (Peek().kind == TokKind::kOp) {
       const Tok& op = Take();
-      e.op = ToOp(op.text);
+      e.accept = ToAccept(op.text);
       TokKind k = Peek().kind;
       if (k != TokKind::kNumber && k != TokKind::kText && k != TokKind::kDate) {
         return Expected("a literal after '" + op.text + "'");
@@ -325,16 +326,9 @@ class Parser {
   std::size_t next_ = 0;
 };
 
-bool Compare(Op op, int c) {
-  switch (op) {
-    case Op::kEq: return c == 0;
-    case Op::kNe: return c != 0;
-    case Op::kLt: return c < 0;
-    case Op::kLe: return c <= 0;
-    case Op::kGt: return c > 0;
-    case Op::kGe: return c >= 0;
-  }
-  return false;
+// Whether ordering `c` (<0, 0, >0) is accepted by `accept`.
+bool Accepts(unsigned accept, int c) {
+  return accept & (c < 0 ? kLess : c > 0 ? kGreater : kEqual);
 }
 
 bool Eval(const Expr& e, const FieldValues& fields) {
@@ -349,20 +343,27 @@ bool Eval(const Expr& e, const FieldValues& fields) {
         if (Eval(c, fields)) return true;
       }
       return false;
-    case Kind::kNot: return !Eval(e.children.front(), fields);
-    default: break;
+    case Kind::kNot:
+      return !Eval(e.children.front(), fields);
+    default:
+      break;
   }
   auto it = fields.find(e.field);
   std::string_view value = it == fields.end() ? std::string_view() : it->second;
   switch (e.kind) {
-    case Kind::kIsEmpty: return value.empty();
-    case Kind::kIsNotEmpty: return !value.empty();
-    case Kind::kContains: return LowerAscii(value).find(e.literal) != std::string::npos;
-    default: break;
+    case Kind::kIsEmpty:
+      return value.empty();
+    case Kind::kIsNotEmpty:
+      return !value.empty();
+    case Kind::kContains:
+      return LowerAscii(value).find(e.literal) != std::string::npos;
+    default:
+      break;
   }
-  if (IsNumber(value) && IsNumber(e.literal)) return Compare(e.op, CompareNumbers(value, e.literal));
-  int c = value.compare(e.literal);
-  return Compare(e.op, c < 0 ? -1 : c > 0 ? 1 : 0);
+  if (IsNumber(value) && IsNumber(e.literal)) {
+    return Accepts(e.accept, CompareNumbers(value, e.literal));
+  }
+  return Accepts(e.accept, value.compare(e.literal));
 }
 
 }  // namespace

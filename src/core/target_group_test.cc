@@ -142,7 +142,8 @@ TEST(TargetGroupTest, ErrorsNameColumnAndExpectation) {
             "column 6: expected AND, OR or the end of the expression, found ')'");
   EXPECT_EQ(ParseError("a = 1 b = 2"),
             "column 7: expected AND, OR or the end of the expression, found 'b'");
-  EXPECT_EQ(ParseError("a CONTAINS 5"), "column 12: expected a quoted text after CONTAINS, found '5'");
+  EXPECT_EQ(ParseError("a CONTAINS 5"),
+            "column 12: expected a quoted text after CONTAINS, found '5'");
   EXPECT_EQ(ParseError("a IS FULL"), "column 6: expected EMPTY after IS or IS NOT, found 'FULL'");
   EXPECT_EQ(ParseError("a = 'open"), "column 5: unterminated text literal");
   EXPECT_EQ(ParseError("a = 12abc"), "column 5: invalid number or date '12abc'");
@@ -153,11 +154,13 @@ TEST(TargetGroupTest, ErrorsNameColumnAndExpectation) {
   EXPECT_EQ(ParseError("a ! 1"), "column 3: unexpected character '!'");
   EXPECT_EQ(ParseError("a = \"x\""), "column 5: unexpected character '\"'");
   EXPECT_EQ(ParseError("()"), "column 2: expected a field name or '(', found ')'");
-  EXPECT_EQ(ParseError("NOT"), "column 4: expected a field name or '(', found the end of the expression");
+  EXPECT_EQ(ParseError("NOT"),
+            "column 4: expected a field name or '(', found the end of the expression");
 }
 
 TEST(TargetGroupTest, ColumnsCountCodePoints) {
-  EXPECT_EQ(ParseError("a = 'ü' b"), "column 9: expected AND, OR or the end of the expression, found 'b'");
+  EXPECT_EQ(ParseError("a = 'ü' b"),
+            "column 9: expected AND, OR or the end of the expression, found 'b'");
 }
 
 TEST(TargetGroupTest, ErrorsNeverContainControlCharacters) {

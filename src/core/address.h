@@ -29,7 +29,9 @@ class Address {
   const std::string& str() const { return text_; }
   const std::string& local_part() const { return local_; }
   const std::string& domain() const { return domain_; }
-  // The domain as A-labels (punycode), for the SMTP envelope and headers.
+  // The domain as A-labels (punycode), for the SMTP envelope and headers
+  // (an address literal keeps its tag spelled "IPv6:" here, lower-case in
+  // domain()).
   const std::string& domain_ascii() const { return domain_ascii_; }
   // local@domain_ascii: the envelope form.
   std::string ToAscii() const { return local_ + "@" + domain_ascii_; }
@@ -42,7 +44,8 @@ class Address {
 };
 
 // True when `address` matches the blocklist `pattern` ('*' any run of
-// characters, '?' one character; ASCII case-insensitive).
+// characters, '?' one UTF-8 code point; ASCII case-insensitive). Iterative,
+// O(|pattern| * |address|) at worst: safe on untrusted patterns.
 bool MatchesPattern(std::string_view pattern, std::string_view address);
 
 }  // namespace campaignd

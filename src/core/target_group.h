@@ -29,7 +29,8 @@ class TargetGroup {
 
   // Comparison rules: when both sides parse as numbers they compare as
   // numbers; otherwise as text (ISO dates compare correctly as text). A
-  // missing field is the empty string. CONTAINS is case-insensitive.
+  // missing field is the empty string. CONTAINS is case-insensitive (ASCII);
+  // = != < <= > >= on text are exact, byte-wise comparisons.
   bool Matches(const FieldValues& fields) const;
 
   const std::string& expression() const { return expression_; }

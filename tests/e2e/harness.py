@@ -18,9 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-import httpraw
 import mailcheck
-import world
 
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = "/usr/bin/python3"

@@ -7,6 +7,7 @@ requests (slow clients) and malformed requests. Standard library only.
 """
 
 import socket
+import threading
 import urllib.parse
 import uuid
 
@@ -52,6 +53,30 @@ class Connection:
         """Sends `data` and reads one response (None if the server closed)."""
         self.send(data)
         return self.read_response(head=head)
+
+    def request_racing(self, data, chunk=65536):
+        """Sends `data` while already reading the answer, for requests the
+        server may refuse before it has read them (over a limit): the answer
+        is read even if the server closes (and resets) while bytes are left.
+        Returns the response, or None when the server closed without one."""
+        result = {}
+
+        def read():
+            try:
+                result["response"] = self.read_response()
+            except (OSError, EOFError) as e:
+                result["error"] = e
+        reader = threading.Thread(target=read)
+        reader.start()
+        try:
+            for i in range(0, len(data), chunk):
+                self.sock.sendall(data[i:i + chunk])
+        except OSError:
+            pass  # the server stopped reading: its answer is what counts
+        reader.join(self.sock.gettimeout() or 30)
+        if "error" in result:
+            raise result["error"]
+        return result.get("response")
 
     def _fill(self):
         chunk = self.sock.recv(65536)

@@ -115,7 +115,8 @@ def standard_world(transport, key_file_1, key_file_2, transport_2=None):
                   "fields": [{"name": "firstname", "type": "text"},
                              {"name": "orders", "type": "int"}]}],
         "recipient": [recipient(100, JOHN, firstname="John", orders=3)],
-        "mailing": [mailing(MAILING, [100], name="order-confirmation")],
+        "mailing": [mailing(MAILING, [100], name="order-confirmation",
+                            target_group="orders >= 1")],
         "code": [code("main", CODE, 100)],
     }
     books = {
@@ -130,7 +131,7 @@ def standard_world(transport, key_file_1, key_file_2, transport_2=None):
                   "fields": [{"name": "firstname", "type": "text"},
                              {"name": "orders", "type": "int"}]}],
         "recipient": [recipient(200, "anna.reader@books.example", firstname="Anna", orders=1)],
-        "mailing": [mailing(BOOK_MAILING, [200], name="book-order",
+        "mailing": [mailing(BOOK_MAILING, [200], name="book-order", target_group="orders >= 1",
                             **{"from": "Book Shop <orders@books.example>",
                                "reply_to": "help@books.example"})],
         "code": [code("books", BOOK_CODE, 200)],

@@ -1,0 +1,182 @@
+#!/usr/bin/python3
+"""The server process: graceful SIGTERM with a request in flight, --help of
+every command, and the log (one line per request and per delivery attempt,
+never a code or the SMTP password)."""
+
+import re
+import signal
+import sqlite3
+import subprocess
+import threading
+import time
+import unittest
+
+import harness
+import mailcheck
+import world
+from e2ecase import E2ETestCase, Stack
+from httpraw import build_request, encode_pairs
+
+SEND = [("bmRecipientId", world.JOHN), ("bmMailingId", str(world.MAILING))]
+ACCESS_LINE = re.compile(r"\breq=\d+\b.*\bpath=/http/")
+
+
+class GracefulStopTest(E2ETestCase):
+    def setUp(self):
+        self.stack = Stack(f"server-{self._testMethodName}")
+        self.addCleanup(self.stack.close)
+        self.server = self.stack.up()
+
+    def in_background(self, fn):
+        box = {}
+        thread = threading.Thread(target=lambda: box.setdefault("result", fn()))
+        thread.start()
+        return thread, box
+
+    def test_sigterm_while_request_waits_on_the_database(self):
+        before = mailcheck.mail_count(self.server.db)
+        con = sqlite3.connect(self.server.db, timeout=10, isolation_level=None)
+        con.execute("BEGIN EXCLUSIVE")
+        try:
+            thread, box = self.in_background(self.server.send_mail)
+            time.sleep(0.7)  # the request is now blocked on the lock
+            self.server.proc.send_signal(signal.SIGTERM)
+            time.sleep(0.5)
+        finally:
+            con.execute("ROLLBACK")
+            con.close()
+        thread.join(20)
+        mail_id = self.assertEnqueued(box.get("result"))
+        self.assertEqual(self.server.proc.wait(20), 0, self.server.log())
+        self.assertEqual(mailcheck.mail_count(self.server.db), before + 1)
+        # Stored for real: the next start delivers it.
+        self.server.start()
+        self.server.wait_status(mail_id, "sent")
+
+    def test_sigterm_while_request_body_is_arriving(self):
+        body = encode_pairs(SEND).encode()
+        conn = self.server.connect(timeout=20)
+        self.addCleanup(conn.close)
+        conn.send(build_request("POST", f"/http/form/{world.CODE}/sendeventmail",
+                                [("Content-Type", "application/x-www-form-urlencoded")],
+                                body)[:-len(body)] + body[:10])
+        time.sleep(0.3)
+        self.server.proc.send_signal(signal.SIGTERM)
+        time.sleep(0.5)
+        conn.send(body[10:])
+        mail_id = self.assertEnqueued(conn.read_response())
+        self.assertEqual(self.server.proc.wait(20), 0, self.server.log())
+        self.server.start()
+        self.server.wait_status(mail_id, "sent")
+
+    def test_sigterm_when_idle_exits_zero_and_stops_listening(self):
+        port = self.server.port
+        self.assertEqual(self.server.stop(), 0, self.server.log())
+        self.assertFalse(harness.port_open(port))
+
+
+class HelpTest(E2ETestCase):
+    # Flags each command must accept and document (the interface in the brief).
+    FLAGS = {"apply": ["--db"], "serve": ["--db", "--config"], "mail": ["--db"]}
+
+    def run_bin(self, *args):
+        return subprocess.run([harness.campaignd_bin(), *args], capture_output=True, text=True,
+                              timeout=30)
+
+    def test_top_level_help(self):
+        done = self.run_bin("--help")
+        self.assertEqual(done.returncode, 0, done.stderr)
+        for sub in self.FLAGS:
+            self.assertRegex(done.stdout, rf"(?m)^\s+{sub}\s+\S", f"{sub} not described")
+
+    def test_each_subcommand_documents_its_flags(self):
+        for sub, flags in self.FLAGS.items():
+            with self.subTest(sub=sub):
+                done = self.run_bin(sub, "--help")
+                self.assertEqual(done.returncode, 0, done.stderr)
+                for flag in flags:
+                    self.assertIn(flag, done.stdout)
+                # Every flag shown comes with a description on its line.
+                for line in done.stdout.splitlines():
+                    m = re.match(r"^\s+(?:-\w,\s*)?(--[\w-]+)(.*)$", line)
+                    if m:
+                        described = re.sub(r"^[\s=]*(\S+\s+)?", "", m.group(2))
+                        self.assertTrue(described.strip(), f"{sub}: {m.group(1)} undocumented")
+
+    def test_unknown_flag_and_command_fail(self):
+        for args in (("serve", "--no-such-flag"), ("no-such-command",), ("apply",)):
+            with self.subTest(args=args):
+                done = self.run_bin(*args)
+                self.assertNotEqual(done.returncode, 0)
+                self.assertTrue((done.stdout + done.stderr).strip())
+
+
+class LogTest(E2ETestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.stack = Stack("server-log")
+        cls.addClassCleanup(cls.stack.close)
+        cls.slow = harness.Relay(cls.stack.work, "slow", reply_codes=["RCPT:451"]).start()
+        cls.addClassCleanup(cls.slow.stop)
+        cls.stack.clients.append(world.small_client(3, "Slow", cls.slow.transport_url(),
+                                                    "SLOW-CODE-3", 300, 7000,
+                                                    [("s@client3.example", "Sy", 1)]))
+        cls.server = cls.stack.up(log_level="debug")
+
+    def access_lines(self):
+        return [line for line in self.server.log().splitlines() if ACCESS_LINE.search(line)]
+
+    def test_one_line_per_request(self):
+        before = len(self.access_lines())
+        requests = [
+            lambda: self.server.call("nop"),
+            lambda: self.server.call("sendeventmail", SEND),
+            lambda: self.server.call("sendeventmail", SEND, method="POST"),
+            lambda: self.server.call("sendeventmail", SEND, method="MULTIPART"),
+            lambda: self.server.call("nop", code="NOSUCHCODE1"),
+            lambda: self.server.call("frobnicate"),
+            lambda: self.server.call("getsendstatus", [("bmMailId", "garbage")]),
+        ]
+        for request in requests:
+            self.assertEqual(request().status, 200)
+        lines = harness.wait_for(lambda: (ls := self.access_lines()) and
+                                 len(ls) >= before + len(requests) and ls, 5,
+                                 what="access log lines")
+        time.sleep(0.3)
+        self.assertEqual(len(self.access_lines()) - before, len(requests), "\n".join(lines))
+        for line in lines[before:]:
+            self.assertIn("/http/form/***/", line)
+
+    def test_one_line_per_delivery_attempt(self):
+        sent = self.assertEnqueued(self.server.send_mail())
+        self.server.wait_status(sent, "sent")
+        started = time.monotonic()
+        deferred = self.assertEnqueued(self.server.send_mail("s@client3.example", 7000,
+                                                             "SLOW-CODE-3"))
+        self.server.wait_status(deferred, "sending", "SLOW-CODE-3")
+        time.sleep(3.5)  # a few retries (backoff 1 s doubling to 2 s)
+        most = int(time.monotonic() - started) + 1  # min_backoff is 1 s
+        log = self.server.log().splitlines()
+        sent_lines = [line for line in log if sent.upper() in line.upper()
+                      and not ACCESS_LINE.search(line) and "250" in line]
+        self.assertEqual(len(sent_lines), 1, "\n".join(log))
+        retry_lines = [line for line in log if deferred.upper() in line.upper()
+                       and not ACCESS_LINE.search(line) and "451" in line]
+        self.assertGreaterEqual(len(retry_lines), 2, "\n".join(log))
+        self.assertLessEqual(len(retry_lines), most, "\n".join(log))
+
+    def test_log_never_contains_secrets(self):
+        self.server.call("nop")
+        mail_id = self.assertEnqueued(self.server.send_mail())
+        self.server.wait_status(mail_id, "sent")
+        self.server.call("nop", code=world.BOOK_CODE)
+        self.server.call("getsendstatus", [("bmMailId", mail_id)])
+        logs = self.server.all_logs()
+        self.assertTrue(logs.strip(), "empty log")
+        for secret in (world.CODE, world.BOOK_CODE, "SLOW-CODE-3", harness.SMTP_PASS):
+            self.assertNotIn(secret, logs)
+            self.assertNotIn(secret.lower(), logs.lower())
+
+
+if __name__ == "__main__":
+    unittest.main()

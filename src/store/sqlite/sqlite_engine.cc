@@ -1,0 +1,85 @@
+#include "store/sqlite/sqlite_engine.h"
+
+#include <stdlib.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+
+#include "store/migration.h"
+#include "store/sqlite/migrator.h"
+
+namespace campaignd::store::sqlite {
+
+SqliteEngine::TempDir::~TempDir() {
+  if (path.empty()) return;
+  std::error_code ignored;  // best effort: the directory is ours and private
+  std::filesystem::remove_all(path, ignored);
+}
+
+Result<SqliteEngine::TempDir> SqliteEngine::MakeTempDir() {
+  const char* tmp = std::getenv("TMPDIR");
+  std::string pattern = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") +
+                        "/campaignd-memory-XXXXXX";
+  if (::mkdtemp(pattern.data()) == nullptr) {
+    return Status::Unavailable("cannot create a temporary database directory " + pattern +
+                               ": " + std::strerror(errno));
+  }
+  TempDir dir;
+  dir.path = pattern;
+  return dir;
+}
+
+Result<std::unique_ptr<SqliteEngine>> SqliteEngine::Open(std::string_view path,
+                                                         const EngineOptions& options) {
+  if (path.empty()) return Status::InvalidArgument("sqlite: database path is empty");
+  const bool memory = path == kMemoryPath;
+  TempDir temp_dir;
+  std::string file(path);
+  if (memory) {
+    Result<TempDir> made = MakeTempDir();
+    if (!made.ok()) return made.status();
+    temp_dir = std::move(*made);
+    file = temp_dir.path + "/campaignd.sqlite";
+  }
+  std::optional<ServeLock> lock;
+  if (options.exclusive_worker && !memory) {
+    Result<ServeLock> acquired = ServeLock::Acquire(file);
+    if (!acquired.ok()) return acquired.status();
+    lock.emplace(std::move(*acquired));
+  }
+  DatabaseOptions db_options;
+  db_options.durable = !memory;
+  Result<std::unique_ptr<Database>> db = Database::Open(file, db_options);
+  if (!db.ok()) return db.status();
+  CAMPAIGND_RETURN_IF_ERROR(
+      ApplyMigrations(**db, SqliteMigrations(), std::chrono::system_clock::now()));
+  auto writer = std::make_unique<Writer>(std::move(*db));
+  return std::unique_ptr<SqliteEngine>(new SqliteEngine(
+      std::move(file), std::move(temp_dir), std::move(lock), std::move(writer), !memory));
+}
+
+SqliteEngine::SqliteEngine(std::string path, TempDir temp_dir, std::optional<ServeLock> lock,
+                           std::unique_ptr<Writer> writer, bool durable)
+    : path_(std::move(path)),
+      temp_dir_(std::move(temp_dir)),
+      lock_(std::move(lock)),
+      writer_(std::move(writer)),
+      readers_(path_, DatabaseOptions{.durable = durable, .read_only = true},
+               kReadConnections),
+      directory_(readers_),
+      queue_(*writer_, readers_),
+      provisioner_(*writer_, readers_) {}
+
+SqliteEngine::~SqliteEngine() { Close(); }
+
+void SqliteEngine::Close() {
+  std::call_once(close_once_, [this] {
+    writer_->Close();
+    readers_.Close();
+    lock_.reset();
+  });
+}
+
+}  // namespace campaignd::store::sqlite

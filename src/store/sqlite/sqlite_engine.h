@@ -1,0 +1,82 @@
+// SqliteEngine: the embedded store (behaviour.md §6) - one database file,
+// one writer thread with group commit (writer.h), a small read pool
+// (read_pool.h), and optionally the serve lock (serve_lock.h). Built by
+// OpenEngine("sqlite:PATH") in engine.cc; tests open it directly to see
+// the writer's counters.
+// ":memory:" opens a private temporary database file in $TMPDIR (or /tmp)
+// without fsync, removed on Close(): SQLite's own in-memory databases
+// cannot be shared by the writer and reader connections without
+// shared-cache locking, which fails readers instead of letting them wait.
+// Threads: as store.h. Errors: as OpenEngine in store.h.
+#ifndef CAMPAIGND_STORE_SQLITE_SQLITE_ENGINE_H_
+#define CAMPAIGND_STORE_SQLITE_SQLITE_ENGINE_H_
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "store/sqlite/read_pool.h"
+#include "store/sqlite/serve_lock.h"
+#include "store/sqlite/sqlite_directory.h"
+#include "store/sqlite/sqlite_provisioner.h"
+#include "store/sqlite/sqlite_queue.h"
+#include "store/sqlite/writer.h"
+#include "store/store.h"
+
+namespace campaignd::store::sqlite {
+
+inline constexpr std::string_view kMemoryPath = ":memory:";
+
+class SqliteEngine final : public Engine {
+ public:
+  // Opens (creating if needed) the database at `path` (relative to the
+  // working directory) or kMemoryPath, and applies pending migrations.
+  static Result<std::unique_ptr<SqliteEngine>> Open(std::string_view path,
+                                                    const EngineOptions& options);
+  ~SqliteEngine() override;  // Close()
+
+  Directory& directory() override { return directory_; }
+  MailQueue& queue() override { return queue_; }
+  Provisioner& provisioner() override { return provisioner_; }
+  // Completes pending writes, closes every connection, removes a
+  // temporary database and releases the serve lock. Idempotent.
+  void Close() override;
+
+  WriterStats writer_stats() const { return writer_->stats(); }
+  // The database file (for ":memory:", the temporary one).
+  const std::string& path() const { return path_; }
+
+ private:
+  // A directory removed (with its contents) when this is destroyed.
+  struct TempDir {
+    std::string path;  // empty: none
+    TempDir() = default;
+    TempDir(TempDir&& other) noexcept : path(std::exchange(other.path, "")) {}
+    TempDir& operator=(TempDir&& other) noexcept {
+      std::swap(path, other.path);  // `other` removes what this held
+      return *this;
+    }
+    ~TempDir();
+  };
+
+  SqliteEngine(std::string path, TempDir temp_dir, std::optional<ServeLock> lock,
+               std::unique_ptr<Writer> writer, bool durable);
+  static Result<TempDir> MakeTempDir();
+
+  // Constant after construction (destroyed bottom-up: users before owners).
+  const std::string path_;
+  TempDir temp_dir_;
+  std::optional<ServeLock> lock_;
+  std::unique_ptr<Writer> writer_;
+  ReadPool readers_;
+  SqliteDirectory directory_;
+  SqliteQueue queue_;
+  SqliteProvisioner provisioner_;
+  std::once_flag close_once_;
+};
+
+}  // namespace campaignd::store::sqlite
+
+#endif  // CAMPAIGND_STORE_SQLITE_SQLITE_ENGINE_H_

@@ -1,0 +1,30 @@
+#include "store/sqlite/sqlite_provisioner.h"
+
+#include "store/sqlite/apply_client.h"
+
+namespace campaignd::store::sqlite {
+
+Status SqliteProvisioner::Apply(const std::vector<ClientSpec>& clients) {
+  return writer_.Submit([&](Database& db) -> Status {
+    for (const ClientSpec& spec : clients) CAMPAIGND_RETURN_IF_ERROR(ApplyClient(db, spec));
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<std::string>> SqliteProvisioner::CodeNames(int64_t client_id) {
+  Result<ReadPool::Lease> db = readers_.Checkout();
+  if (!db.ok()) return db.status();
+  Result<Statement> query =
+      (*db)->Prepare("SELECT name FROM codes WHERE client_id = ?1 ORDER BY name", "list codes");
+  if (!query.ok()) return query.status();
+  query->BindInt(1, client_id);
+  std::vector<std::string> names;
+  for (;;) {
+    Result<bool> row = query->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return names;
+    names.push_back(query->ColumnText(0));
+  }
+}
+
+}  // namespace campaignd::store::sqlite

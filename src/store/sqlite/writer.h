@@ -1,0 +1,95 @@
+// Writer: the one thread that writes to an SQLite database, with group
+// commit. Every write of the engine (Enqueue, Claim, Record, Release*,
+// Apply) is a unit of work submitted here; the caller blocks until its unit
+// is durable or has failed.
+//
+// Group commit. SQLite allows one writer at a time and each commit with
+// synchronous=FULL costs an fsync (milliseconds on real disks), so one
+// transaction per enqueue caps the API at a few hundred mails per second.
+// Instead the writer takes every pending unit (at most kMaxGroupCommit),
+// runs them in ONE `BEGIN IMMEDIATE` transaction, each inside its own
+// SAVEPOINT, and commits once: one fsync for the whole batch. While it
+// commits, new units queue up and form the next batch, so the batch size
+// grows with the load and a lone caller still waits for one commit only.
+// - A unit that fails is rolled back to its savepoint alone and gets its own
+//   Status; the others of the batch still commit.
+// - If SQLite abandons the transaction (disk full, I/O error) or COMMIT
+//   fails, every unit of the batch gets Unavailable: nobody is told "done"
+//   for a write that is not durable.
+// Threads: Submit() from any thread; the unit runs on the writer thread.
+#ifndef CAMPAIGND_STORE_SQLITE_WRITER_H_
+#define CAMPAIGND_STORE_SQLITE_WRITER_H_
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "core/status.h"
+#include "store/sqlite/database.h"
+
+namespace campaignd::store::sqlite {
+
+struct WriterStats {
+  uint64_t units = 0;            // units run (committed or failed)
+  uint64_t transactions = 0;     // transactions committed
+  uint64_t failed_batches = 0;   // batches whose BEGIN or COMMIT failed
+  std::size_t pending = 0;       // units waiting for the next batch
+};
+
+class Writer {
+ public:
+  // A unit: the writes of one caller. It runs inside a transaction and a
+  // savepoint; it must not BEGIN/COMMIT itself. Its Status decides whether
+  // its savepoint is kept. Results go out through captured references,
+  // valid once Submit() returned OK.
+  using Work = std::function<Status(Database&)>;
+
+  // Starts the writer thread, which owns `db` from now on.
+  explicit Writer(std::unique_ptr<Database> db);
+  ~Writer();  // Close()
+  Writer(const Writer&) = delete;
+  Writer& operator=(const Writer&) = delete;
+
+  // Runs `work` in the next batch and returns its Status once the batch is
+  // committed (or failed). Unavailable after Close().
+  Status Submit(const Work& work);
+
+  // Completes every unit submitted before, then stops the thread and
+  // closes the connection. Idempotent.
+  void Close();
+
+  WriterStats stats() const;
+
+ private:
+  struct Unit {
+    const Work* work;
+    Status status;
+    bool done = false;
+  };
+
+  void Run();
+  void RunBatch(const std::vector<Unit*>& batch);
+  Status RunUnit(Unit& unit);
+  void FailAll(const std::vector<Unit*>& batch, const Status& cause);
+
+  // Constant after construction; used by the writer thread only.
+  std::unique_ptr<Database> db_;
+
+  mutable std::mutex mu_;
+  std::condition_variable work_cv_;  // new units or closing
+  std::condition_variable done_cv_;  // a batch completed
+  std::deque<Unit*> pending_;        // guarded by mu_
+  bool closing_ = false;             // guarded by mu_
+  WriterStats stats_;                // guarded by mu_ (pending: computed)
+  std::once_flag close_once_;
+  std::thread thread_;               // last: starts after the members above
+};
+
+}  // namespace campaignd::store::sqlite
+
+#endif  // CAMPAIGND_STORE_SQLITE_WRITER_H_

@@ -1,0 +1,26 @@
+// The one hand-off from an I/O coroutine to the blocking pool (design
+// B6.2): the handler runs on a pool thread while the connection's coroutine
+// is suspended; its I/O thread serves other connections meanwhile.
+// Callers: http/dispatch.cc. Threads: `work` runs on `pool`; the awaiting
+// coroutine resumes on its own executor.
+// Errors: an exception escaping `work` becomes a failed Internal Status
+// (answered system_error), so nothing throws into the I/O path.
+#ifndef CAMPAIGND_HTTP_BLOCKING_CALL_H_
+#define CAMPAIGND_HTTP_BLOCKING_CALL_H_
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <functional>
+
+#include "ops/operation.h"
+
+namespace campaignd::http {
+
+// Runs `work` on `pool` and returns its answer. Whatever `work` references
+// must outlive the co_await (the awaiting frame is suspended meanwhile).
+boost::asio::awaitable<ops::Answer> CallBlocking(boost::asio::thread_pool& pool,
+                                                 std::function<ops::Answer()> work);
+
+}  // namespace campaignd::http
+
+#endif  // CAMPAIGND_HTTP_BLOCKING_CALL_H_

@@ -1,0 +1,105 @@
+#include "http/dispatch.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/beast/http/field.hpp>
+
+#include "http/blocking_call.h"
+#include "http/client_origin.h"
+#include "http/request.h"
+
+namespace campaignd::http {
+namespace {
+
+namespace bhttp = boost::beast::http;
+
+constexpr std::string_view kSyntaxError = "syntax_error";
+
+// Comma-joined values of every header `field` (they may repeat).
+std::string JoinedHeader(const Request& request, std::string_view field) {
+  std::string joined;
+  for (auto [it, end] = request.equal_range(field); it != end; ++it) {
+    if (!joined.empty()) joined += ',';
+    joined.append(it->value());
+  }
+  return joined;
+}
+
+// One request counted in flight for as long as it lives; admitted when the
+// count before it was below `max`.
+class InFlightSlot {
+ public:
+  InFlightSlot(std::atomic<std::size_t>& counter, std::size_t max)
+      : counter_(counter), admitted_(counter.fetch_add(1) < max) {}
+  ~InFlightSlot() { --counter_; }
+  InFlightSlot(const InFlightSlot&) = delete;
+  InFlightSlot& operator=(const InFlightSlot&) = delete;
+  bool admitted() const { return admitted_; }
+
+ private:
+  std::atomic<std::size_t>& counter_;
+  const bool admitted_;
+};
+
+// The answer when the parameters cannot be decoded; nullopt when they can.
+std::optional<Dispatched> DecodeFailure(const DecodedParams& decoded, ReplyContext ctx,
+                                        AccessRecord& record) {
+  if (decoded.status == DecodeStatus::kOk) return std::nullopt;
+  record.token = kSyntaxError;
+  if (decoded.status == DecodeStatus::kMalformed) {  // a business answer, not an HTTP error
+    return Dispatched{MakeTextResponse(bhttp::status::ok, std::string(kSyntaxError), ctx), false};
+  }
+  ctx.keep_alive = false;
+  return Dispatched{
+      MakeTextResponse(bhttp::status::payload_too_large, std::string(kSyntaxError), ctx), true};
+}
+
+}  // namespace
+
+boost::asio::awaitable<Dispatched> Dispatch(const Request& request, const std::string& peer_ip,
+                                            bool tls_listener, ReplyContext ctx,
+                                            const DispatchDeps& deps, AccessRecord& record) {
+  const ClientOrigin origin = ResolveOrigin(
+      OriginInput{peer_ip, tls_listener, JoinedHeader(request, "X-Forwarded-For"),
+                  JoinedHeader(request, "X-Forwarded-Proto")},
+      deps.options.trusted_proxies);
+  record.peer = origin.client_ip;
+
+  const Target target = SplitTarget(request.target());
+  const Route route = ParseRoute(target.path);
+  if (route.kind == Route::Kind::kHealth) {
+    record.token = "ok";
+    co_return Dispatched{MakeTextResponse(bhttp::status::ok, "ok", ctx), false};
+  }
+  if (route.kind == Route::Kind::kNotFound) {
+    co_return Dispatched{MakeTextResponse(bhttp::status::not_found, "", ctx), false};
+  }
+  record.service = route.service == auth::Service::kForm ? "form" : "mail";
+  record.operation = route.operation;
+
+  const DecodedParams decoded = DecodeParams(target.query, request[bhttp::field::content_type],
+                                             request.body(), deps.options.limits.max_params);
+  if (!decoded.unknown_encoding.empty()) {
+    spdlog::warn("request {}: unknown bmEncoding '{}', guessing per value", ctx.request_id,
+                 LogWord(decoded.unknown_encoding));
+  }
+  if (auto failure = DecodeFailure(decoded, ctx, record)) co_return std::move(*failure);
+  if (auto mailing = decoded.params.Get("bmMailingId")) record.mailing_id = *mailing;
+
+  InFlightSlot slot(deps.in_flight, deps.options.max_in_flight);
+  if (!slot.admitted()) {
+    record.token = "system_error";
+    co_return Dispatched{MakeUnavailableResponse(ctx), false};
+  }
+  const auth::RequestInfo info{route.service, route.code, route.operation,
+                               std::string(request.method_string()), origin.protocol,
+                               origin.client_ip};
+  const Params& params = decoded.params;
+  const ops::Answer answer =
+      co_await CallBlocking(deps.pool, [&deps, &info, &params] { return deps.handler(info, params); });
+  HttpReply reply = MakeApiReply(answer, params, ctx);
+  record.token = std::move(reply.log_token);
+  co_return Dispatched{std::move(reply.response), false};
+}
+
+}  // namespace campaignd::http

@@ -1,0 +1,48 @@
+// Dispatch: one complete request -> its response. Routes the path, decodes
+// the parameters, applies the in-flight limit, hands the API work to the
+// blocking pool and turns the answer into HTTP (reply.h).
+// Callers: http/session.cc, on the connection's strand.
+// Threads: only CallBlocking leaves the I/O thread.
+#ifndef CAMPAIGND_HTTP_DISPATCH_H_
+#define CAMPAIGND_HTTP_DISPATCH_H_
+
+#include <atomic>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <cstddef>
+#include <string>
+
+#include "http/access_log.h"
+#include "http/reply.h"
+#include "http/server_options.h"
+
+namespace campaignd::http {
+
+using Request = boost::beast::http::request<boost::beast::http::string_body>;
+
+// What the request work needs; all referenced objects belong to the Server
+// and outlive every connection.
+struct DispatchDeps {
+  const ServerOptions& options;
+  const ApiHandler& handler;
+  boost::asio::thread_pool& pool;
+  std::atomic<std::size_t>& in_flight;
+};
+
+struct Dispatched {
+  Response response;
+  bool close = false;  // answer with Connection: close, then close
+};
+
+// Answers `request` that came from `peer_ip` over a listener that is TLS
+// or not; fills record's service, operation, mailing, peer and token.
+// REQUIRES: ctx.version/keep_alive/request_id/retry_after set.
+boost::asio::awaitable<Dispatched> Dispatch(const Request& request, const std::string& peer_ip,
+                                            bool tls_listener, ReplyContext ctx,
+                                            const DispatchDeps& deps, AccessRecord& record);
+
+}  // namespace campaignd::http
+
+#endif  // CAMPAIGND_HTTP_DISPATCH_H_

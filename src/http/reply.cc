@@ -1,0 +1,103 @@
+#include "http/reply.h"
+
+#include <spdlog/spdlog.h>
+
+#include <optional>
+#include <string_view>
+
+#include "http/redirect.h"
+
+namespace campaignd::http {
+namespace {
+
+namespace bhttp = boost::beast::http;
+
+constexpr std::string_view kTextPlain = "text/plain; charset=utf-8";
+constexpr std::string_view kSystemError = "system_error";
+
+// The URL parameter that applies: bmSuccessUrl or bmFailureUrl, else bmUrl.
+std::optional<std::string_view> RedirectTarget(const Params& params, bool success) {
+  if (auto url = params.Get(success ? "bmSuccessUrl" : "bmFailureUrl"); url && !url->empty()) {
+    return url;
+  }
+  if (auto url = params.Get("bmUrl"); url && !url->empty()) return url;
+  return std::nullopt;
+}
+
+void SetConnection(Response& res, const ReplyContext& ctx) {
+  if (ctx.keep_alive) {
+    res.keep_alive(true);
+  } else {
+    res.set(bhttp::field::connection, "close");
+  }
+}
+
+std::string LogToken(const Reply& reply) {
+  std::string token(TokenName(reply.token));
+  if (reply.token == Token::kWrongTag) token += ":" + reply.detail;  // one log word
+  return token;
+}
+
+// 302 to `url` when it is allowed, else nullopt (and a warning line).
+std::optional<Response> MakeRedirect(std::string_view url, const std::string& body,
+                                     const ops::Answer& answer, const ReplyContext& ctx) {
+  Result<std::string> location = BuildRedirectLocation(url, body, answer.redirect_hosts);
+  if (!location.ok()) {
+    spdlog::warn("request {}: redirect not followed: {}", ctx.request_id,
+                 location.status().message());
+    return std::nullopt;
+  }
+  Response res{bhttp::status::found, ctx.version};
+  res.set(bhttp::field::location, *location);
+  res.set(bhttp::field::cache_control, "no-store");
+  SetConnection(res, ctx);
+  res.content_length(0);
+  return res;
+}
+
+}  // namespace
+
+Response MakeTextResponse(bhttp::status status, std::string body, const ReplyContext& ctx) {
+  Response res{status, ctx.version};
+  res.set(bhttp::field::content_type, kTextPlain);
+  res.set(bhttp::field::cache_control, "no-store");
+  SetConnection(res, ctx);
+  res.body() = std::move(body);
+  res.prepare_payload();
+  return res;
+}
+
+Response MakeUnavailableResponse(const ReplyContext& ctx) {
+  Response res = MakeTextResponse(bhttp::status::service_unavailable, std::string(kSystemError), ctx);
+  res.set(bhttp::field::retry_after, std::to_string(ctx.retry_after.count()));
+  return res;
+}
+
+HttpReply MakeApiReply(const ops::Answer& answer, const Params& params, const ReplyContext& ctx) {
+  const Status& status = answer.result.status();
+  if (status.IsUnavailable()) {
+    spdlog::warn("request {}: unavailable: {}", ctx.request_id, status.message());
+    return HttpReply{MakeUnavailableResponse(ctx), std::string(kSystemError)};
+  }
+  std::string body;
+  bool success = false;
+  std::string log_token;
+  if (status.ok()) {
+    const Reply& reply = answer.result.value();
+    body = reply.Body();
+    success = reply.success;
+    log_token = LogToken(reply);
+  } else {
+    spdlog::error("request {}: {}", ctx.request_id, status.ToString());
+    body = std::string(kSystemError);
+    log_token = body;
+  }
+  if (auto url = RedirectTarget(params, success)) {
+    if (auto redirect = MakeRedirect(*url, body, answer, ctx)) {
+      return HttpReply{std::move(*redirect), std::move(log_token)};
+    }
+  }
+  return HttpReply{MakeTextResponse(bhttp::status::ok, std::move(body), ctx), std::move(log_token)};
+}
+
+}  // namespace campaignd::http

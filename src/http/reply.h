@@ -1,0 +1,52 @@
+// Answer -> HTTP response: the only place that picks HTTP statuses and turns
+// a failed Status into an answer (design B3.4, behaviour.md §2 "Response").
+//   success / business answer -> 200 text/plain, body Reply::Body(), no newline
+//   Unavailable               -> 503 + Retry-After, body system_error
+//   any other failed Status   -> 200 system_error + one error log line
+//   bmSuccessUrl / bmFailureUrl / bmUrl -> 302 Found (never for a 503)
+// Callers: http/session.cc. Threads: pure apart from logging (spdlog).
+#ifndef CAMPAIGND_HTTP_REPLY_H_
+#define CAMPAIGND_HTTP_REPLY_H_
+
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/status.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "core/params.h"
+#include "ops/operation.h"
+
+namespace campaignd::http {
+
+using Response = boost::beast::http::response<boost::beast::http::string_body>;
+
+struct ReplyContext {
+  unsigned version = 11;  // of the request: 10 or 11
+  bool keep_alive = true;
+  uint64_t request_id = 0;
+  std::chrono::seconds retry_after{0};
+};
+
+// A response and the token the access log shows for it (never a detail
+// that could be a credential: a mail ID is one).
+struct HttpReply {
+  Response response;
+  std::string log_token;
+};
+
+// The response for the handler's answer to an API request with `params`.
+HttpReply MakeApiReply(const ops::Answer& answer, const Params& params, const ReplyContext& ctx);
+
+// A text/plain response with `body`; with !ctx.keep_alive it carries
+// "Connection: close".
+Response MakeTextResponse(boost::beast::http::status status, std::string body,
+                          const ReplyContext& ctx);
+
+// 503 + Retry-After: ctx.retry_after, body system_error.
+Response MakeUnavailableResponse(const ReplyContext& ctx);
+
+}  // namespace campaignd::http
+
+#endif  // CAMPAIGND_HTTP_REPLY_H_

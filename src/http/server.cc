@@ -1,0 +1,180 @@
+#include "http/server.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <exception>
+
+#include "http/session.h"
+
+namespace campaignd::http {
+namespace {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+// After an accept error (e.g. out of file descriptors) wait this long
+// before accepting again, instead of spinning.
+constexpr std::chrono::milliseconds kAcceptErrorPause{100};
+
+// Splits "host:port" / "[v6]:port"; false when there is no port.
+bool SplitHostPort(const std::string& endpoint, std::string* host, std::string* port) {
+  const std::size_t colon = endpoint.rfind(':');
+  if (colon == std::string::npos || colon + 1 == endpoint.size()) return false;
+  *host = endpoint.substr(0, colon);
+  *port = endpoint.substr(colon + 1);
+  if (host->size() >= 2 && host->front() == '[' && host->back() == ']') {
+    *host = host->substr(1, host->size() - 2);
+  }
+  return !host->empty();
+}
+
+void LogCoroutineEnd(const char* what, std::exception_ptr e) {
+  if (!e) return;
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& ex) {
+    spdlog::error("http: {} ended with an exception: {}", what, ex.what());
+  }
+}
+
+Status LoadTlsContext(const TlsListenerOptions& tls, asio::ssl::context& context) {
+  boost::system::error_code ec;
+  context.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                          asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                          asio::ssl::context::no_tlsv1_1,
+                      ec);
+  if (!ec) context.use_certificate_chain_file(tls.cert_file, ec);
+  if (ec) return Status::IOError("TLS certificate " + tls.cert_file + ": " + ec.message());
+  context.use_private_key_file(tls.key_file, asio::ssl::context::pem, ec);
+  if (ec) return Status::IOError("TLS key " + tls.key_file + ": " + ec.message());
+  return Status::Ok();
+}
+
+}  // namespace
+
+Server::Server(ServerOptions options, ApiHandler handler)
+    : options_(std::move(options)),
+      handler_(std::move(handler)),
+      pool_(options_.blocking_threads) {}
+
+Server::~Server() { Stop(); }
+
+Status Server::Listen(const std::string& endpoint, bool tls) {
+  std::string host, port;
+  if (!SplitHostPort(endpoint, &host, &port)) {
+    return Status::InvalidArgument("listen address '" + endpoint + "' is not host:port");
+  }
+  boost::system::error_code ec;
+  tcp::resolver resolver(io_);
+  const auto results = resolver.resolve(host, port, tcp::resolver::passive, ec);
+  if (ec || results.empty()) {
+    return Status::InvalidArgument("cannot resolve listen address '" + endpoint + "': " + ec.message());
+  }
+  auto acceptor = std::make_unique<Acceptor>(asio::make_strand(io_));
+  const tcp::endpoint bind_to = results.begin()->endpoint();
+  acceptor->open(bind_to.protocol(), ec);
+  if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor->bind(bind_to, ec);
+  if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return Status::IOError("cannot listen on " + endpoint + ": " + ec.message());
+  (tls ? tls_acceptor_ : plain_acceptors_.emplace_back()) = std::move(acceptor);
+  return Status::Ok();
+}
+
+void Server::StartAccepting(Acceptor& acceptor, bool tls) {
+  SessionDeps deps{DispatchDeps{options_, handler_, pool_, in_flight_}, registry_,
+                   next_request_id_};
+  auto loop = [this, &acceptor, tls, deps]() -> asio::awaitable<void> {
+    const auto pause = asio::as_tuple(asio::use_awaitable);
+    for (;;) {
+      auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(io_), pause);
+      if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
+      if (ec) {
+        spdlog::warn("http: accept failed: {}", ec.message());
+        asio::steady_timer timer(acceptor.get_executor(), kAcceptErrorPause);
+        co_await timer.async_wait(pause);
+        continue;
+      }
+      const asio::any_io_executor strand = socket.get_executor();
+      if (tls) {
+        asio::co_spawn(strand, RunTlsSession(std::move(socket), *tls_context_, deps),
+                       [](std::exception_ptr e) { LogCoroutineEnd("TLS connection", e); });
+      } else {
+        asio::co_spawn(strand, RunPlainSession(std::move(socket), deps),
+                       [](std::exception_ptr e) { LogCoroutineEnd("connection", e); });
+      }
+    }
+  };
+  asio::co_spawn(acceptor.get_executor(), std::move(loop),
+                 [](std::exception_ptr e) { LogCoroutineEnd("accept loop", e); });
+}
+
+Status Server::Start() {
+  assert(!running_ && io_threads_.empty());
+  for (const std::string& endpoint : options_.listen) {
+    CAMPAIGND_RETURN_IF_ERROR(Listen(endpoint, /*tls=*/false));
+  }
+  if (options_.tls) {
+    tls_context_.emplace(asio::ssl::context::tls_server);
+    CAMPAIGND_RETURN_IF_ERROR(LoadTlsContext(*options_.tls, *tls_context_));
+    CAMPAIGND_RETURN_IF_ERROR(Listen(options_.tls->endpoint, /*tls=*/true));
+  }
+  for (auto& acceptor : plain_acceptors_) StartAccepting(*acceptor, false);
+  if (tls_acceptor_) StartAccepting(*tls_acceptor_, true);
+  work_.emplace(io_.get_executor());
+  for (std::size_t i = 0; i < std::max<std::size_t>(1, options_.io_threads); ++i) {
+    io_threads_.emplace_back([this] { io_.run(); });
+  }
+  running_ = true;
+  spdlog::info("http: listening on {} plain and {} TLS endpoint(s)", plain_acceptors_.size(),
+               tls_acceptor_ ? 1 : 0);
+  return Status::Ok();
+}
+
+void Server::Stop() {
+  if (!running_) return;
+  running_ = false;
+  auto close_acceptor = [](Acceptor& acceptor) {
+    asio::post(acceptor.get_executor(), [&acceptor] {
+      boost::system::error_code ignored;
+      acceptor.close(ignored);
+    });
+  };
+  for (auto& acceptor : plain_acceptors_) close_acceptor(*acceptor);
+  if (tls_acceptor_) close_acceptor(*tls_acceptor_);
+
+  registry_.BeginStop();
+  const auto grace_end = std::chrono::steady_clock::now() + options_.timeouts.shutdown_grace;
+  if (!registry_.WaitEmpty(grace_end)) {
+    spdlog::warn("http: shutdown grace over; closing the remaining connections");
+    registry_.CloseAll();
+  }
+  pool_.join();  // blocking work still running finishes; its connections then end
+  registry_.WaitEmpty(std::chrono::steady_clock::now() + options_.timeouts.linger);
+  work_.reset();
+  io_.stop();
+  for (std::thread& t : io_threads_) t.join();
+  io_threads_.clear();
+  spdlog::info("http: stopped");
+}
+
+uint16_t Server::BoundPort() const {
+  if (plain_acceptors_.empty()) return 0;
+  boost::system::error_code ec;
+  const auto endpoint = plain_acceptors_.front()->local_endpoint(ec);
+  return ec ? 0 : endpoint.port();
+}
+
+uint16_t Server::TlsBoundPort() const {
+  if (!tls_acceptor_) return 0;
+  boost::system::error_code ec;
+  const auto endpoint = tls_acceptor_->local_endpoint(ec);
+  return ec ? 0 : endpoint.port();
+}
+
+}  // namespace campaignd::http

@@ -1,0 +1,77 @@
+// ServerOptions: how the public API server listens and what it puts up with
+// (limits and timeouts default to core/limits.h; tests shorten them), and
+// ApiHandler, the request work main.cc injects (ops::HandleRequest).
+// Callers: main.cc (from the config), http/server.cc, tests.
+// Threads: constant after Server construction.
+#ifndef CAMPAIGND_HTTP_SERVER_OPTIONS_H_
+#define CAMPAIGND_HTTP_SERVER_OPTIONS_H_
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "auth/caller.h"
+#include "core/limits.h"
+#include "core/params.h"
+#include "ops/operation.h"
+
+namespace campaignd::http {
+
+// The request work. It blocks (store I/O): the server runs it on its
+// blocking pool, never on an I/O thread. It must be safe to call from
+// several pool threads at once.
+using ApiHandler = std::function<ops::Answer(const auth::RequestInfo&, const Params&)>;
+
+// I/O threads: one handles ~100k trivial requests/s here (design.md §1).
+inline constexpr std::size_t kDefaultIoThreads = 1;
+// Blocking threads: handlers wait on the store; a few more than cores.
+inline constexpr std::size_t kDefaultBlockingThreads = 8;
+// After answering a request early (413/414/431), the server reads and drops
+// what the client still sends for this long, so it sees the answer instead
+// of a connection reset...
+inline constexpr std::chrono::seconds kLingerTimeout{2};
+// ...but at most this much.
+inline constexpr std::size_t kMaxLingerBytes = 1024 * 1024;
+
+struct RequestLimits {
+  std::size_t max_url_bytes = limits::kMaxUrlBytes;        // 414 above
+  std::size_t max_header_bytes = limits::kMaxHeaderBytes;  // 431 above
+  std::size_t max_body_bytes = limits::kMaxBodyBytes;      // 413 above
+  std::size_t max_params = limits::kMaxParams;             // 413 above
+};
+
+struct Timeouts {
+  std::chrono::milliseconds header_read = limits::kHeaderReadTimeout;
+  // Also bounds writing one response (a client that does not read).
+  std::chrono::milliseconds body_read = limits::kBodyReadTimeout;
+  std::chrono::milliseconds keep_alive_idle = limits::kKeepAliveIdleTimeout;
+  std::chrono::milliseconds shutdown_grace = limits::kShutdownGrace;
+  std::chrono::milliseconds linger = kLingerTimeout;
+};
+
+struct TlsListenerOptions {
+  std::string endpoint;   // "host:port" or "[v6]:port"
+  std::string cert_file;  // PEM certificate chain
+  std::string key_file;   // PEM private key
+};
+
+struct ServerOptions {
+  std::vector<std::string> listen = {"127.0.0.1:8080"};  // plain HTTP
+  std::optional<TlsListenerOptions> tls;  // requests on it are "https"
+  std::size_t io_threads = kDefaultIoThreads;
+  std::size_t blocking_threads = kDefaultBlockingThreads;
+  // Peers (CIDRs) whose X-Forwarded-For / X-Forwarded-Proto are believed.
+  std::vector<std::string> trusted_proxies;
+  RequestLimits limits;
+  Timeouts timeouts;
+  // Requests handed to the handler at once; more are answered 503.
+  std::size_t max_in_flight = limits::kMaxInFlightRequests;
+  std::chrono::seconds retry_after = limits::kRetryAfter;
+};
+
+}  // namespace campaignd::http
+
+#endif  // CAMPAIGND_HTTP_SERVER_OPTIONS_H_

@@ -1,0 +1,122 @@
+#include "render/body_encoding.h"
+
+#include <openssl/evp.h>
+
+#include <vector>
+
+#include "core/limits.h"
+
+namespace campaignd::render {
+namespace {
+
+constexpr std::string_view kCrlf = "\r\n";
+constexpr char kHex[] = "0123456789ABCDEF";
+
+// RFC 2045 §6.7 rule 2: printable ASCII other than '=' stands for itself.
+bool IsQpLiteral(unsigned char c) { return c >= 33 && c <= 126 && c != '='; }
+
+std::string QpToken(unsigned char c) {
+  return std::string{'=', kHex[c >> 4], kHex[c & 15]};
+}
+
+// Appends one line (without its CRLF) as quoted-printable, with soft
+// line breaks so that no encoded line exceeds kMaxEncodedLineChars. A
+// UTF-8 sequence is one token, so a soft break never splits a character.
+void EncodeQpLine(std::string_view line, std::string* out) {
+  // Room on a line that ends in a soft break "=".
+  constexpr std::size_t kSoftLineChars = kMaxEncodedLineChars - 1;
+  std::string current;
+  std::size_t i = 0;
+  while (i < line.size()) {
+    auto c = static_cast<unsigned char>(line[i]);
+    std::string token;
+    if (IsQpLiteral(c) || ((c == ' ' || c == '\t') && i + 1 < line.size())) {
+      token.push_back(static_cast<char>(c));
+      ++i;
+    } else {
+      token = QpToken(c);
+      ++i;
+      bool lead = c >= 0xC0;
+      while (lead && i < line.size() && (static_cast<unsigned char>(line[i]) & 0xC0) == 0x80) {
+        token += QpToken(static_cast<unsigned char>(line[i++]));
+      }
+    }
+    bool last = i == line.size();
+    if (current.size() + token.size() > (last ? kMaxEncodedLineChars : kSoftLineChars)) {
+      *out += current;
+      *out += "=\r\n";
+      current.clear();
+    }
+    current += token;
+  }
+  *out += current;
+}
+
+}  // namespace
+
+std::string NormalizeLineEnds(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + text.size() / 32);
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '\r') {
+      if (i + 1 < text.size() && text[i + 1] == '\n') ++i;
+      out += kCrlf;
+    } else if (c == '\n') {
+      out += kCrlf;
+    } else {
+      out.push_back(c);
+    }
+  }
+  if (!out.empty() && !out.ends_with(kCrlf)) out += kCrlf;
+  return out;
+}
+
+bool Is7bit(std::string_view text) {
+  std::size_t line_length = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
+      line_length = 0;
+      ++i;
+      continue;
+    }
+    if (c >= 0x80 || c == 0x7F || (c < 0x20 && c != '\t')) return false;
+    if (++line_length > limits::kMaxLineBytes) return false;
+  }
+  return true;
+}
+
+std::string EncodeQuotedPrintable(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + text.size() / 4);
+  while (!text.empty()) {
+    std::size_t end = text.find(kCrlf);
+    EncodeQpLine(text.substr(0, end), &out);
+    if (end == std::string_view::npos) break;
+    out += kCrlf;
+    text.remove_prefix(end + kCrlf.size());
+  }
+  return out;
+}
+
+std::string EncodeBase64(std::string_view data) {
+  std::vector<unsigned char> buf(4 * ((data.size() + 2) / 3) + 1);
+  int n = EVP_EncodeBlock(buf.data(), reinterpret_cast<const unsigned char*>(data.data()),
+                          static_cast<int>(data.size()));
+  return std::string(reinterpret_cast<const char*>(buf.data()), static_cast<std::size_t>(n));
+}
+
+std::string EncodeBase64Lines(std::string_view data) {
+  // 57 input bytes are exactly one 76-character line.
+  constexpr std::size_t kBytesPerLine = kMaxEncodedLineChars / 4 * 3;
+  std::string out;
+  out.reserve(data.size() * 4 / 3 + data.size() / kBytesPerLine * 2 + 8);
+  for (std::size_t i = 0; i < data.size(); i += kBytesPerLine) {
+    out += EncodeBase64(data.substr(i, kBytesPerLine));
+    out += kCrlf;
+  }
+  return out;
+}
+
+}  // namespace campaignd::render

@@ -1,0 +1,168 @@
+// RenderMessage: field functions -> header fields -> MIME tree -> bytes.
+// Header order and forms: docs/decisions/0005-field-functions.md (values)
+// and the comments below (fields).
+#include "render/message.h"
+
+#include <cstdio>
+#include <ctime>
+
+#include "render/field_functions.h"
+#include "render/header_field.h"
+#include "render/mailbox.h"
+#include "render/mime.h"
+
+namespace campaignd::render {
+namespace {
+
+// A mail ID is the left part of the Message-ID (RFC 5322 dot-atom-text).
+constexpr std::size_t kMaxMailIdChars = 64;
+constexpr char kHex[] = "0123456789ABCDEF";
+
+Status CheckMailId(std::string_view id) {
+  bool ok = !id.empty() && id.size() <= kMaxMailIdChars && id.front() != '.' &&
+            id.back() != '.' && id.find("..") == std::string_view::npos;
+  for (char c : id) {
+    bool allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                   c == '-' || c == '_' || c == '.';
+    ok = ok && allowed;
+  }
+  if (!ok) return Status::InvalidArgument("mail ID is not a valid Message-ID part");
+  return Status::Ok();
+}
+
+// RFC 5322 §3.3 date-time in UTC, e.g. "Mon, 06 May 2024 07:08:09 +0000";
+// English names from tables, whatever the process locale is.
+std::string FormatDate(TimePoint t) {
+  static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  std::time_t secs = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d +0000", kDays[tm.tm_wday],
+                tm.tm_mday, kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+                tm.tm_sec);
+  return buf;
+}
+
+// `s` with every byte outside `keep` (and outside printable ASCII) as %XX,
+// so that a URL cannot end its <...> early or carry CR/LF into a header.
+std::string PercentEncode(std::string_view s, std::string_view keep) {
+  std::string out;
+  for (char ch : s) {
+    auto c = static_cast<unsigned char>(ch);
+    bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (alnum || (c > 0x20 && c < 0x7F && keep.find(ch) != std::string_view::npos)) {
+      out.push_back(ch);
+    } else {
+      out += {'%', kHex[c >> 4], kHex[c & 15]};
+    }
+  }
+  return out;
+}
+
+// RFC 3986 characters a URL keeps as they are (minus '<' '>' '"' etc.).
+constexpr std::string_view kUrlChars = "-._~:/?#[]@!$&'()*+,;=%";
+// RFC 6068 §2 characters of an address in a mailto: URL.
+constexpr std::string_view kMailtoChars = "-._~!$'()*+,;:@";
+
+// RFC 2369 / RFC 8058 List-Unsubscribe value; empty when neither is given.
+Result<std::string> ListUnsubscribe(const MessageInput& input) {
+  std::string value;
+  if (!input.list_unsubscribe_url.empty()) {
+    value = "<" + PercentEncode(input.list_unsubscribe_url, kUrlChars) + ">";
+  }
+  if (!input.list_unsubscribe_mailto.empty()) {
+    Result<Address> mailto = Address::Parse(input.list_unsubscribe_mailto);
+    if (!mailto.ok()) return mailto.status().WithContext("List-Unsubscribe mailto");
+    if (!value.empty()) value += ", ";
+    value += "<mailto:" + PercentEncode(mailto->ToAscii(), kMailtoChars) + "?subject=unsubscribe>";
+  }
+  return value;
+}
+
+Status Append(Result<std::string> field, std::string* out) {
+  if (!field.ok()) return field.status();
+  *out += *field;
+  return Status::Ok();
+}
+
+Result<Mailbox> RenderMailbox(std::string_view tmpl, const FieldContext& context,
+                              std::string_view what) {
+  Result<Mailbox> mailbox = ParseMailbox(ApplyFieldFunctions(tmpl, context, EscapeMode::kHeader));
+  if (!mailbox.ok()) return mailbox.status().WithContext(what);
+  return mailbox;
+}
+
+// The header block up to Content-Type (which SerializeMessage adds).
+Result<std::string> TopHeaders(const MessageInput& input, const FieldContext& context,
+                               const Mailbox& from, const Address& to) {
+  std::string out;
+  CAMPAIGND_RETURN_IF_ERROR(Append(MailboxField("From", from), &out));
+  if (!TrimSpace(input.reply_to).empty()) {
+    Result<Mailbox> reply_to = RenderMailbox(input.reply_to, context, "Reply-To");
+    if (!reply_to.ok()) return reply_to.status();
+    CAMPAIGND_RETURN_IF_ERROR(Append(MailboxField("Reply-To", *reply_to), &out));
+  }
+  CAMPAIGND_RETURN_IF_ERROR(Append(FoldField("To", to.ToAscii()), &out));
+  std::string subject = ApplyFieldFunctions(input.subject, context, EscapeMode::kHeader);
+  CAMPAIGND_RETURN_IF_ERROR(Append(UnstructuredField("Subject", subject), &out));
+  CAMPAIGND_RETURN_IF_ERROR(Append(FoldField("Date", FormatDate(input.date)), &out));
+  std::string message_id = "<" + input.mail_id + "@" + from.address.domain_ascii() + ">";
+  CAMPAIGND_RETURN_IF_ERROR(Append(FoldField("Message-ID", message_id), &out));
+  CAMPAIGND_RETURN_IF_ERROR(Append(FoldField("MIME-Version", "1.0"), &out));
+  Result<std::string> unsubscribe = ListUnsubscribe(input);
+  if (!unsubscribe.ok()) return unsubscribe.status();
+  if (!unsubscribe->empty()) {
+    CAMPAIGND_RETURN_IF_ERROR(Append(FoldField("List-Unsubscribe", *unsubscribe), &out));
+  }
+  if (!input.list_unsubscribe_url.empty()) {
+    CAMPAIGND_RETURN_IF_ERROR(
+        Append(FoldField("List-Unsubscribe-Post", "List-Unsubscribe=One-Click"), &out));
+  }
+  if (!TrimSpace(input.feedback_id).empty()) {
+    CAMPAIGND_RETURN_IF_ERROR(Append(UnstructuredField("Feedback-ID", input.feedback_id), &out));
+  }
+  CAMPAIGND_RETURN_IF_ERROR(Append(FoldField("X-Campaignd-Mail-Id", input.mail_id), &out));
+  return out;
+}
+
+// text + HTML: multipart/alternative; one of them: a single part; neither:
+// an empty text part. Attachments wrap it all in multipart/mixed.
+MimePart BodyTree(const MessageInput& input, const FieldContext& context) {
+  std::string text = ApplyFieldFunctions(input.text, context, EscapeMode::kText);
+  std::string html = ApplyFieldFunctions(input.html, context, EscapeMode::kHtml);
+  MimePart body;
+  if (!input.text.empty() && !input.html.empty()) {
+    body = MultipartPart("alternative", {TextPart("plain", text), TextPart("html", html)});
+  } else if (!input.html.empty()) {
+    body = TextPart("html", html);
+  } else {
+    body = TextPart("plain", text);
+  }
+  if (input.attachments.empty()) return body;
+  std::vector<MimePart> parts{std::move(body)};
+  for (const Attachment& attachment : input.attachments) parts.push_back(AttachmentPart(attachment));
+  return MultipartPart("mixed", std::move(parts));
+}
+
+}  // namespace
+
+Result<RenderedMessage> RenderMessage(const MessageInput& input) {
+  CAMPAIGND_RETURN_IF_ERROR(CheckMailId(input.mail_id));
+  FieldContext context{input.fields, input.field_types};
+  Result<Mailbox> from = RenderMailbox(input.from, context, "From");
+  if (!from.ok()) return from.status();
+  Result<Address> to = Address::Parse(input.to);
+  if (!to.ok()) return to.status().WithContext("To");
+  Result<std::string> headers = TopHeaders(input, context, *from, *to);
+  if (!headers.ok()) return headers.status();
+  BoundaryMaker boundaries(input.boundary_seed);
+  Result<std::string> bytes = SerializeMessage(*headers, BodyTree(input, context), boundaries);
+  if (!bytes.ok()) return bytes.status();
+  return RenderedMessage{std::move(bytes).value(), from->address.ToAscii(), to->ToAscii(),
+                         from->address.domain_ascii()};
+}
+
+}  // namespace campaignd::render

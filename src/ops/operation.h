@@ -25,7 +25,7 @@ namespace campaignd::ops {
 
 struct Settings {
   // getsendstatus answers the stored status this long, then "enqueued".
-  std::chrono::hours status_retention = limits::kStatusRetention;
+  std::chrono::seconds status_retention = limits::kStatusRetention;
 };
 
 // What operations may touch. Constant after construction; the referenced

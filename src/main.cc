@@ -1,0 +1,205 @@
+// campaignd: wiring only. Reads the configuration, opens the store, starts
+// the roles (api: the HTTP server; worker: the delivery scheduler), waits
+// for SIGTERM/SIGINT and stops everything cleanly (Postfix's master).
+// Start-up failures print one clear message and exit non-zero.
+#include <signal.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+#include <memory>
+#include <string>
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "admin/commands.h"
+#include "admin/config.h"
+#include "core/clock.h"
+#include "deliver/transport.h"
+#include "http/server.h"
+#include "ops/operation.h"
+#include "queue/processor.h"
+#include "queue/scheduler.h"
+#include "store/store.h"
+
+namespace campaignd {
+namespace {
+
+constexpr char kVersion[] = "campaignd 0.1.0";
+
+void SetUpLogging(const admin::Config& config) {
+  auto logger = spdlog::stderr_color_mt("campaignd");
+  if (config.log_format == "json") {
+    logger->set_pattern(
+        R"({"time":"%Y-%m-%dT%H:%M:%S.%fZ","level":"%l","pid":%P,"msg":"%v"})", spdlog::pattern_time_type::utc);
+  } else {
+    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %^%l%$ [%P] %v", spdlog::pattern_time_type::utc);
+  }
+  logger->set_level(spdlog::level::from_str(config.log_level));
+  spdlog::set_default_logger(logger);
+}
+
+http::ServerOptions ServerOptionsFrom(const admin::Config& c) {
+  http::ServerOptions o;
+  o.listen = {c.listen};
+  if (!c.tls_listen.empty()) o.tls = http::TlsListenerOptions{c.tls_listen, c.tls_cert, c.tls_key};
+  o.io_threads = static_cast<std::size_t>(c.io_threads);
+  o.blocking_threads = static_cast<std::size_t>(c.blocking_threads);
+  o.trusted_proxies = c.trusted_proxies;
+  return o;
+}
+
+queue::ProcessorOptions ProcessorOptionsFrom(const admin::Config& c) {
+  queue::ProcessorOptions o;
+  o.public_url = c.public_url;
+  o.unsubscribe_mailto = c.unsubscribe_mailto;
+  o.retry = {c.min_backoff, c.max_backoff, c.lifetime};
+  return o;
+}
+
+queue::SchedulerOptions SchedulerOptionsFrom(const admin::Config& c) {
+  queue::SchedulerOptions o;
+  o.workers = c.delivery_workers;
+  o.claim_batch = static_cast<std::size_t>(c.claim_batch);
+  o.lease = c.lease;
+  o.idle_poll = c.idle_poll;
+  return o;
+}
+
+// Blocks until SIGTERM or SIGINT. REQUIRES: both blocked in every thread.
+int WaitForStopSignal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  int signal = 0;
+  sigwait(&set, &signal);
+  return signal;
+}
+
+int Serve(const admin::ConfigOverrides& overrides, const std::string& role) {
+  auto config = admin::LoadConfig(overrides, admin::ProcessEnvironment());
+  if (!config.ok()) {
+    std::cerr << "campaignd: " << config.status().message() << "\n";
+    return admin::kExitBadInput;
+  }
+  const admin::Config& c = *config;
+  SetUpLogging(c);
+  const bool api = role == "all" || role == "api";
+  const bool worker = role == "all" || role == "worker";
+
+  // Signals go to the main thread only: block them before any thread starts.
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  store::EngineOptions engine_options;
+  engine_options.exclusive_worker = worker;
+  auto engine = store::OpenEngine(c.db, engine_options);
+  if (!engine.ok()) {
+    spdlog::critical("cannot open database {}: {}", c.db, engine.status().ToString());
+    return admin::kExitDatabaseError;
+  }
+  store::Engine& db = **engine;
+  if (worker && c.db.rfind("sqlite:", 0) == 0) {
+    // The serve lock makes this process SQLite's only deliverer: claims left
+    // by a crashed predecessor can be taken back now instead of after the lease.
+    Status s = db.queue().ReleaseAllClaims();
+    if (!s.ok()) spdlog::warn("releasing old claims: {}", s.ToString());
+  }
+
+  SystemClock clock;
+  queue::Processor processor(db.directory(), clock, ProcessorOptionsFrom(c),
+                             &deliver::OpenTransport);
+  queue::Scheduler scheduler(db.queue(), processor, clock, SchedulerOptionsFrom(c));
+  NullNotifier no_workers_here;
+  ops::Deps deps{db.directory(), db.queue(), clock,
+                 worker ? static_cast<Notifier&>(scheduler) : no_workers_here,
+                 ops::Settings{c.status_retention}};
+  http::Server server(ServerOptionsFrom(c), [&deps](const auth::RequestInfo& info,
+                                                    const Params& params) {
+    return ops::HandleRequest(info, params, deps);
+  });
+  if (api) {
+    Status s = server.Start();
+    if (!s.ok()) {
+      spdlog::critical("cannot listen: {}", s.ToString());
+      db.Close();
+      return admin::kExitBadInput;
+    }
+  }
+  if (worker) scheduler.Start();
+  spdlog::info("{} serving: role={} db={} listen={} workers={}", kVersion, role, c.db,
+               api ? c.listen : "-", worker ? c.delivery_workers : 0);
+
+  int signal_number = WaitForStopSignal();
+  spdlog::info("signal {}: stopping (finishing requests and mails in hand)", signal_number);
+  if (api) server.Stop();
+  if (worker) scheduler.Stop();
+  db.Close();
+  spdlog::info("stopped cleanly");
+  return 0;
+}
+
+}  // namespace
+}  // namespace campaignd
+
+int main(int argc, char** argv) {
+  using namespace campaignd;
+  CLI::App app{
+      "campaignd - a self-hosted server for the Optimizely Campaign (ex optivo broadmail) HTTP "
+      "API that really delivers the mail.\nEvery subcommand explains itself: campaignd SUB --help"};
+  app.set_version_flag("--version", kVersion);
+  app.require_subcommand(1);
+
+  admin::ConfigOverrides serve_overrides;
+  std::string role = "all";
+  CLI::App* serve = app.add_subcommand(
+      "serve", "Answer the HTTP API and deliver queued mail until SIGTERM/SIGINT.");
+  admin::AddConfigOptions(*serve, serve_overrides, admin::ConfigScope::kServer);
+  serve->add_option("--role", role,
+                    "all: answer the API and deliver (default); api: only answer the API "
+                    "(enqueue); worker: only deliver")
+      ->check(CLI::IsMember({"all", "api", "worker"}))
+      ->envname("CAMPAIGND_ROLE");
+
+  admin::ConfigOverrides apply_overrides;
+  std::string apply_file;
+  CLI::App* apply = app.add_subcommand(
+      "apply", "Create or update, idempotently and all-or-nothing, the clients, lists, "
+               "recipients, mailings, codes and keys of a provisioning file.");
+  admin::AddConfigOptions(*apply, apply_overrides, admin::ConfigScope::kDatabase);
+  apply->add_option("FILE", apply_file, "Provisioning file (TOML), see examples/demo.toml")
+      ->required();
+
+  admin::ConfigOverrides mail_overrides;
+  std::string mail_id;
+  CLI::App* mail = app.add_subcommand("mail", "Show one mail, its status and its status history.");
+  admin::AddConfigOptions(*mail, mail_overrides, admin::ConfigScope::kDatabase);
+  mail->add_option("MAILID", mail_id, "The mail ID answered by sendeventmail (enqueued: MAILID)")
+      ->required();
+
+  CLI11_PARSE(app, argc, argv);
+
+  auto db_of = [](const admin::ConfigOverrides& o) -> std::optional<std::string> {
+    auto config = admin::LoadConfig(o, admin::ProcessEnvironment());
+    if (!config.ok()) {
+      std::cerr << "campaignd: " << config.status().message() << "\n";
+      return std::nullopt;
+    }
+    return config->db;
+  };
+  if (serve->parsed()) return Serve(serve_overrides, role);
+  if (apply->parsed()) {
+    auto db = db_of(apply_overrides);
+    return db ? admin::RunApply(*db, apply_file, std::cout, std::cerr) : admin::kExitBadInput;
+  }
+  if (mail->parsed()) {
+    auto db = db_of(mail_overrides);
+    return db ? admin::RunMailHistory(*db, mail_id, std::cout, std::cerr) : admin::kExitBadInput;
+  }
+  return 0;
+}

@@ -26,16 +26,15 @@ void ReadFile(const std::filesystem::path& file, Config& config, Origins& origin
   for (const auto& key : ConfigKeys()) {
     const toml::node* node = reader.Node(key.name);
     if (node == nullptr) continue;
-    const std::string where = file.string() + ":" + std::to_string(LineOf(*node)) + ": " +
-                              std::string(key.name);
     if (Problem p = SetFromToml(config, key, *node)) {
-      errors.push_back(where + ": " + *p);
+      reader.Error(key.name, *p);
     } else {
-      origins[std::string(key.name)] = where;
+      origins[std::string(key.name)] =
+          file.string() + ":" + std::to_string(reader.Line(key.name)) + ": " + std::string(key.name);
     }
   }
   reader.RejectUnknownKeys();
-  errors.insert(errors.end(), diagnostics.messages().begin(), diagnostics.messages().end());
+  for (auto& message : diagnostics.messages()) errors.push_back(std::move(message));
 }
 
 void ReadEnvironment(const EnvLookup& env, Config& config, Origins& origins,

@@ -32,6 +32,7 @@ namespace campaignd::admin {
 
 struct Config {
   std::string db = "sqlite:campaignd.db";         // store::OpenEngine URL
+  std::string role = "all";                       // all | api | worker (behaviour.md §6)
   std::string listen = "127.0.0.1:8080";          // public API, plain HTTP
   std::string tls_listen;                         // public API over TLS; empty = off
   std::string tls_cert;                           // PEM chain; required with tls_listen

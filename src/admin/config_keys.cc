@@ -67,6 +67,11 @@ Problem CheckLogLevel(std::string_view v) {
   return "expected one of trace, debug, info, warn, error, critical, off";
 }
 
+Problem CheckRole(std::string_view v) {
+  if (v == "all" || v == "api" || v == "worker") return std::nullopt;
+  return "expected all, api or worker";
+}
+
 Problem CheckLogFormat(std::string_view v) {
   if (v == "text" || v == "json") return std::nullopt;
   return "expected text or json";
@@ -78,8 +83,10 @@ Problem CheckCidr(std::string_view v) {
 }
 
 using C = Config;
-const std::array<ConfigKey, 20> kKeys = {{
+const std::array<ConfigKey, 21> kKeys = {{
     {"db", &C::db, "URL", "database: sqlite:PATH or postgresql://...", CheckDb},
+    {"role", &C::role, "ROLE",
+     "all: API and delivery; api: answer the API only; worker: deliver only", CheckRole},
     {"listen", &C::listen, "HOST:PORT", "public API listener (plain HTTP); empty: off",
      CheckListen},
     {"tls_listen", &C::tls_listen, "HOST:PORT", "public API listener over TLS; empty: off",
@@ -142,15 +149,14 @@ std::vector<std::string> SplitList(std::string_view text) {
 }
 
 Problem SetDuration(Config& config, const ConfigKey& key, std::string_view text) {
-  const Config defaults;
-  const std::string problem = "expected a duration like '" + FormatValue(defaults, key) + "'";
+  const std::string problem = "expected a duration like '300s' (units ms, s, m, h, d)";
   const auto parsed = ParseDuration(text);
   if (!parsed || parsed->count() <= 0) return problem;
   if (auto* ms = std::get_if<std::chrono::milliseconds Config::*>(&key.member)) {
     config.**ms = *parsed;
     return std::nullopt;
   }
-  if (parsed->count() % 1000 != 0) return problem + " (whole seconds)";
+  if (parsed->count() % 1000 != 0) return "expected whole seconds like '300s'";
   config.*std::get<std::chrono::seconds Config::*>(key.member) =
       std::chrono::duration_cast<std::chrono::seconds>(*parsed);
   return std::nullopt;

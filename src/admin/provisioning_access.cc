@@ -114,7 +114,7 @@ void CheckAccessLists(TableReader& r, store::AuthCode& c) {
 }  // namespace
 
 void ReadCode(const toml::table& table, ClientScope& scope) {
-  const std::size_t errors_before = scope.diagnostics.messages().size();
+  ErrorCount errors(scope.diagnostics);
   TableReader r(table, scope.diagnostics, "[[client.code]]");
   CodeEntry entry;
   entry.line = LineOf(table);
@@ -140,11 +140,11 @@ void ReadCode(const toml::table& table, ClientScope& scope) {
   if (!scope.FirstDefinition("code " + c.name, r, name ? "name" : "list", "code name '" + c.name + "'")) {
     return;
   }
-  if (scope.diagnostics.messages().size() == errors_before) scope.codes.push_back(std::move(entry));
+  if (errors.Clean()) scope.codes.push_back(std::move(entry));
 }
 
 void ReadDkimKey(const toml::table& table, ClientScope& scope) {
-  const std::size_t errors_before = scope.diagnostics.messages().size();
+  ErrorCount errors(scope.diagnostics);
   TableReader r(table, scope.diagnostics, "[[client.dkim]]");
   store::DkimKey key;
   key.domain = LowerAscii(r.Text("domain", true).value_or(""));
@@ -161,7 +161,7 @@ void ReadDkimKey(const toml::table& table, ClientScope& scope) {
   if (!key.algorithm.empty() && key.algorithm != "rsa-sha256" && key.algorithm != "ed25519-sha256") {
     r.Error("algorithm", "expected rsa-sha256 or ed25519-sha256");
   }
-  if (!file || scope.diagnostics.messages().size() != errors_before) return;
+  if (!file || !errors.Clean()) return;
   const std::filesystem::path path = std::filesystem::path(*file).is_absolute()
                                          ? std::filesystem::path(*file)
                                          : scope.base_dir / *file;

@@ -17,17 +17,6 @@ constexpr std::size_t kMaxFieldNameBytes = 64;
 
 std::string Text(int64_t id) { return std::to_string(id); }
 
-// Counts new diagnostics, so a reader adds its record only when clean.
-class ErrorCount {
- public:
-  explicit ErrorCount(const Diagnostics& d) : d_(d), before_(d.messages().size()) {}
-  bool Clean() const { return d_.messages().size() == before_; }
-
- private:
-  const Diagnostics& d_;
-  std::size_t before_;
-};
-
 std::optional<std::string> FieldNameProblem(std::string_view name) {
   const auto ok_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
   if (name.empty() || name.size() > kMaxFieldNameBytes ||

@@ -25,6 +25,17 @@ struct CodeEntry {
   int line = 0;
 };
 
+// Counts new diagnostics, so a reader adds its record only when clean.
+class ErrorCount {
+ public:
+  explicit ErrorCount(const Diagnostics& d) : d_(d), before_(d.size()) {}
+  bool Clean() const { return d_.size() == before_; }
+
+ private:
+  const Diagnostics& d_;
+  std::size_t before_;
+};
+
 // What the section readers of one client share.
 struct ClientScope {
   ClientScope(int64_t id, Diagnostics& d, const ExistingRecords& e, std::filesystem::path base)

@@ -11,7 +11,15 @@ void Diagnostics::Add(int line, std::string_view message) {
   if (line > 0) text += ":" + std::to_string(line);
   text += ": ";
   text += message;
-  messages_.push_back(std::move(text));
+  const auto after = std::upper_bound(messages_.begin(), messages_.end(), line,
+                                      [](int l, const auto& entry) { return l < entry.first; });
+  messages_.emplace(after, line, std::move(text));
+}
+
+std::vector<std::string> Diagnostics::messages() const {
+  std::vector<std::string> out;
+  for (const auto& entry : messages_) out.push_back(entry.second);
+  return out;
 }
 
 Status Diagnostics::ToStatus() const {
@@ -19,7 +27,7 @@ Status Diagnostics::ToStatus() const {
   const std::size_t shown = std::min(messages_.size(), kMaxReported);
   for (std::size_t i = 0; i < shown; ++i) {
     if (i > 0) text += '\n';
-    text += messages_[i];
+    text += messages_[i].second;
   }
   if (messages_.size() > shown) {
     text += "\n... and " + std::to_string(messages_.size() - shown) + " more";

@@ -22,22 +22,24 @@
 
 namespace campaignd::admin {
 
-// The messages of one file, each "FILE:LINE: message", in the order found.
+// The messages of one file, each "FILE:LINE: message".
 class Diagnostics {
  public:
   // At most this many messages are reported; the rest are counted.
   static constexpr std::size_t kMaxReported = 20;
 
   explicit Diagnostics(std::string file) : file_(std::move(file)) {}
+  // Messages are kept in line order (line 0, the whole file, first).
   void Add(int line, std::string_view message);
   bool empty() const { return messages_.empty(); }
-  const std::vector<std::string>& messages() const { return messages_; }
+  std::size_t size() const { return messages_.size(); }
+  std::vector<std::string> messages() const;
   // InvalidArgument with the messages joined by '\n'. REQUIRES: !empty().
   Status ToStatus() const;
 
  private:
   std::string file_;
-  std::vector<std::string> messages_;
+  std::vector<std::pair<int, std::string>> messages_;  // (line, text), sorted by line
 };
 
 // The whole content of `path`; InvalidArgument "cannot read PATH: why".

@@ -30,6 +30,8 @@ Result<bool> ClientExists(Database& db, int64_t client_id) {
   return query->BindInt(1, client_id).Step();
 }
 
+// An existing client keeps its secret, so the two cases are two statements
+// (an upsert would check the new row's secret even when it updates).
 Status UpsertClient(Database& db, const Client& client) {
   Result<bool> exists = ClientExists(db, client.id);
   if (!exists.ok()) return exists.status();
@@ -38,20 +40,21 @@ Status UpsertClient(Database& db, const Client& client) {
   }
   Result<std::string> hosts = StringsToJson(client.redirect_hosts);
   if (!hosts.ok()) return hosts.status();
-  Result<Statement> upsert = db.Prepare(
-      "INSERT INTO clients (id, name, transport, redirect_hosts, bounce_limit, mail_id_secret) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (id) DO UPDATE SET name = excluded.name, "
-      "transport = excluded.transport, redirect_hosts = excluded.redirect_hosts, "
-      "bounce_limit = excluded.bounce_limit",
-      "upsert client");
-  if (!upsert.ok()) return upsert.status();
-  return upsert->BindInt(1, client.id)
+  Result<Statement> write =
+      *exists ? db.Prepare("UPDATE clients SET name = ?2, transport = ?3, redirect_hosts = ?4, "
+                           "bounce_limit = ?5 WHERE id = ?1",
+                           "update client")
+              : db.Prepare("INSERT INTO clients (id, name, transport, redirect_hosts, "
+                           "bounce_limit, mail_id_secret) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                           "insert client");
+  if (!write.ok()) return write.status();
+  write->BindInt(1, client.id)
       .BindText(2, client.name)
       .BindText(3, client.transport)
       .BindText(4, *hosts)
-      .BindInt(5, client.bounce_limit)
-      .BindBlob(6, client.mail_id_secret)
-      .Run();
+      .BindInt(5, client.bounce_limit);
+  if (!*exists) write->BindBlob(6, client.mail_id_secret);
+  return write->Run();
 }
 
 Status UpsertDkimKey(Database& db, int64_t client_id, const DkimKey& key) {

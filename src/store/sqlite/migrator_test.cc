@@ -1,1 +1,99 @@
-// placeholder
+#include "store/sqlite/migrator.h"
+
+#include <gtest/gtest.h>
+
+#include "store/sqlite/engine_fixture.h"
+
+namespace campaignd::store::sqlite {
+namespace {
+
+const TimePoint kNow = FromUnixMillis(1'700'000'000'000);
+
+int64_t Count(Database& db, std::string_view sql) {
+  Result<Statement> query = db.Prepare(sql, "count");
+  EXPECT_TRUE(query.ok()) << query.status().ToString();
+  EXPECT_TRUE(*query->Step());
+  return query->ColumnInt(0);
+}
+
+class MigratorTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_FALSE(dir_.path().empty());
+    Result<std::unique_ptr<Database>> db = Database::Open(dir_.File("m.db"), {});
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    db_ = std::move(*db);
+  }
+  TempDir dir_;
+  std::unique_ptr<Database> db_;
+};
+
+TEST_F(MigratorTest, EmbeddedMigrationsAreOrderedAndStartAtOne) {
+  std::span<const Migration> migrations = SqliteMigrations();
+  ASSERT_FALSE(migrations.empty());
+  EXPECT_EQ(migrations[0].version, 1);
+  EXPECT_EQ(migrations[0].name, "initial");
+  for (std::size_t i = 1; i < migrations.size(); ++i) {
+    EXPECT_LT(migrations[i - 1].version, migrations[i].version);
+  }
+}
+
+TEST_F(MigratorTest, AppliesOnceAndIsIdempotent) {
+  ASSERT_TRUE(ApplyMigrations(*db_, SqliteMigrations(), kNow).ok());
+  EXPECT_EQ(*SchemaVersion(*db_), SqliteMigrations().back().version);
+  EXPECT_EQ(Count(*db_, "SELECT count(*) FROM sqlite_master WHERE name = 'mails'"), 1);
+  EXPECT_EQ(Count(*db_, "SELECT applied_at FROM schema_migrations WHERE version = 1"),
+            ToUnixMillis(kNow));
+  const int64_t rows = Count(*db_, "SELECT count(*) FROM schema_migrations");
+  Status again = ApplyMigrations(*db_, SqliteMigrations(), kNow + std::chrono::hours(1));
+  ASSERT_TRUE(again.ok()) << again.ToString();
+  EXPECT_EQ(Count(*db_, "SELECT count(*) FROM schema_migrations"), rows);
+  EXPECT_EQ(Count(*db_, "SELECT applied_at FROM schema_migrations WHERE version = 1"),
+            ToUnixMillis(kNow));
+}
+
+TEST_F(MigratorTest, AppliesOnlyNewerMigrations) {
+  const Migration first[] = {{1, "one", "CREATE TABLE one (x INTEGER)"}};
+  const Migration both[] = {{1, "one", "CREATE TABLE one (x INTEGER)"},
+                            {2, "two", "CREATE TABLE two (y INTEGER); INSERT INTO one VALUES (7)"}};
+  ASSERT_TRUE(ApplyMigrations(*db_, first, kNow).ok());
+  EXPECT_EQ(*SchemaVersion(*db_), 1);
+  Status status = ApplyMigrations(*db_, both, kNow);
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  EXPECT_EQ(*SchemaVersion(*db_), 2);
+  EXPECT_EQ(Count(*db_, "SELECT count(*) FROM one"), 1);
+}
+
+TEST_F(MigratorTest, FailingMigrationChangesNothing) {
+  const Migration migrations[] = {
+      {1, "one", "CREATE TABLE one (x INTEGER)"},
+      {2, "broken", "CREATE TABLE two (y INTEGER); INSERT INTO nowhere VALUES (1)"}};
+  Status status = ApplyMigrations(*db_, migrations, kNow);
+  ASSERT_FALSE(status.ok());
+  EXPECT_NE(status.message().find("migration 2_broken"), std::string::npos) << status.message();
+  EXPECT_EQ(*SchemaVersion(*db_), 1);
+  EXPECT_EQ(Count(*db_, "SELECT count(*) FROM sqlite_master WHERE name = 'two'"), 0);
+  EXPECT_FALSE(db_->InTransaction());
+}
+
+TEST_F(MigratorTest, DatabaseNewerThanBinaryIsRefused) {
+  const Migration both[] = {{1, "one", "CREATE TABLE one (x INTEGER)"},
+                            {2, "two", "CREATE TABLE two (y INTEGER)"}};
+  ASSERT_TRUE(ApplyMigrations(*db_, both, kNow).ok());
+  Status status = ApplyMigrations(*db_, std::span(both, 1), kNow);
+  ASSERT_TRUE(status.IsInvalidArgument()) << status.ToString();
+  EXPECT_NE(status.message().find("schema version 2"), std::string::npos) << status.message();
+  EXPECT_NE(status.message().find("newer"), std::string::npos);
+}
+
+TEST_F(MigratorTest, RenamedMigrationIsRefused) {
+  const Migration original[] = {{1, "one", "CREATE TABLE one (x INTEGER)"}};
+  const Migration renamed[] = {{1, "uno", "CREATE TABLE one (x INTEGER)"}};
+  ASSERT_TRUE(ApplyMigrations(*db_, original, kNow).ok());
+  Status status = ApplyMigrations(*db_, renamed, kNow);
+  ASSERT_TRUE(status.IsInvalidArgument()) << status.ToString();
+  EXPECT_NE(status.message().find("'uno'"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace campaignd::store::sqlite

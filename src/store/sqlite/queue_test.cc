@@ -1,1 +1,218 @@
-// placeholder
+#include "store/sqlite/sqlite_queue.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <thread>
+
+#include "store/sqlite/engine_fixture.h"
+
+namespace campaignd::store::sqlite {
+namespace {
+
+using std::chrono::minutes;
+using std::chrono::seconds;
+
+const TimePoint kT0 = FromUnixMillis(1'700'000'000'000);
+
+// An outcome of `worker` for mail `id` (other members: defaults).
+Outcome MakeOutcome(int64_t id, const std::string& worker, MailStatus status, TimePoint at,
+                    std::string reply = "", bool attempted = false) {
+  Outcome outcome;
+  outcome.mail_id = id;
+  outcome.worker = worker;
+  outcome.status = status;
+  outcome.at = at;
+  outcome.reply = std::move(reply);
+  outcome.attempted = attempted;
+  return outcome;
+}
+
+class QueueTest : public EngineTest {
+ protected:
+  int64_t Enqueue(const std::string& recipient = "a@example.com", TimePoint at = kT0,
+                  int64_t client_id = 1) {
+    NewMail mail{client_id, 10, 100, recipient, {{"firstname", "Ann"}}, at};
+    Result<int64_t> id = queue().Enqueue(mail);
+    EXPECT_TRUE(id.ok()) << id.status().ToString();
+    return id.ok() ? *id : 0;
+  }
+  std::vector<Mail> Claim(const std::string& worker, TimePoint now, std::size_t fresh = 10,
+                          std::size_t retry = 10, seconds lease = seconds(60)) {
+    Result<std::vector<Mail>> mails = queue().Claim({worker, fresh, retry, now, lease});
+    EXPECT_TRUE(mails.ok()) << mails.status().ToString();
+    return mails.ok() ? *mails : std::vector<Mail>{};
+  }
+  Mail Find(int64_t id) {
+    Result<std::optional<Mail>> mail = queue().FindMail(1, id);
+    EXPECT_TRUE(mail.ok() && mail->has_value()) << mail.status().ToString();
+    return mail.ok() && mail->has_value() ? **mail : Mail{};
+  }
+  std::vector<MailStatus> Statuses(int64_t id) {
+    Result<std::vector<MailEvent>> history = queue().History(1, id);
+    EXPECT_TRUE(history.ok()) << history.status().ToString();
+    std::vector<MailStatus> statuses;
+    if (history.ok()) {
+      for (const MailEvent& e : *history) statuses.push_back(e.status);
+    }
+    return statuses;
+  }
+};
+
+TEST_F(QueueTest, EnqueueStoresMailAndEnqueuedEvent) {
+  const int64_t first = Enqueue();
+  const int64_t second = Enqueue("b@example.com", kT0 + seconds(1));
+  EXPECT_GT(first, 0);
+  EXPECT_GT(second, first);
+  Mail mail = Find(first);
+  EXPECT_EQ(mail.id, first);
+  EXPECT_EQ(mail.client_id, 1);
+  EXPECT_EQ(mail.list_id, 10);
+  EXPECT_EQ(mail.mailing_id, 100);
+  EXPECT_EQ(mail.recipient_id, "a@example.com");
+  EXPECT_EQ(mail.fields, (FieldValues{{"firstname", "Ann"}}));
+  EXPECT_EQ(mail.status, MailStatus::kEnqueued);
+  EXPECT_EQ(mail.attempts, 0);
+  EXPECT_EQ(mail.created_at, kT0);
+  EXPECT_EQ(mail.updated_at, kT0);
+  EXPECT_EQ(mail.next_attempt_at, kT0);
+  EXPECT_EQ(mail.last_reply, "");
+  Result<std::vector<MailEvent>> history = queue().History(1, first);
+  ASSERT_TRUE(history.ok());
+  ASSERT_EQ(history->size(), 1u);
+  EXPECT_EQ((*history)[0].status, MailStatus::kEnqueued);
+  EXPECT_EQ((*history)[0].at, kT0);
+}
+
+TEST_F(QueueTest, MailsAreScopedByClient) {
+  const int64_t id = Enqueue();
+  EXPECT_FALSE(queue().FindMail(2, id)->has_value());
+  EXPECT_TRUE(queue().History(2, id)->empty());
+  EXPECT_FALSE(queue().FindMail(1, id + 1)->has_value());
+}
+
+TEST_F(QueueTest, EnqueueForUnknownClientIsRefused) {
+  NewMail mail{9, 10, 100, "a@example.com", {}, kT0};
+  Result<int64_t> id = queue().Enqueue(mail);
+  ASSERT_FALSE(id.ok());
+  EXPECT_TRUE(id.status().IsInvalidArgument()) << id.status().ToString();
+}
+
+TEST_F(QueueTest, RecordSent) {
+  const int64_t id = Enqueue();
+  ASSERT_EQ(Claim("w1", kT0 + seconds(1)).size(), 1u);
+  Status recorded = queue().Record(MakeOutcome(id, "w1", MailStatus::kSent, kT0 + seconds(2),
+                                               "250 2.0.0 queued as X", /*attempted=*/true));
+  ASSERT_TRUE(recorded.ok()) << recorded.ToString();
+  Mail mail = Find(id);
+  EXPECT_EQ(mail.status, MailStatus::kSent);
+  EXPECT_EQ(mail.attempts, 1);
+  EXPECT_EQ(mail.last_reply, "250 2.0.0 queued as X");
+  EXPECT_EQ(mail.updated_at, kT0 + seconds(2));
+  EXPECT_EQ(mail.next_attempt_at, kT0) << "unchanged unless deferred";
+  std::vector<MailEvent> history = *queue().History(1, id);
+  ASSERT_EQ(history.size(), 3u);
+  EXPECT_EQ(history[0].status, MailStatus::kEnqueued);
+  EXPECT_EQ(history[1].status, MailStatus::kSending);
+  EXPECT_EQ(history[1].at, kT0 + seconds(1));
+  EXPECT_EQ(history[2].status, MailStatus::kSent);
+  EXPECT_EQ(history[2].reply, "250 2.0.0 queued as X");
+  EXPECT_TRUE(Claim("w2", kT0 + minutes(10)).empty()) << "a sent mail is never claimed again";
+}
+
+TEST_F(QueueTest, RecordDeferredSetsNextAttempt) {
+  const int64_t id = Enqueue();
+  ASSERT_EQ(Claim("w1", kT0).size(), 1u);
+  Outcome deferred = MakeOutcome(id, "w1", MailStatus::kSending, kT0 + seconds(1),
+                                 "451 try later", /*attempted=*/true);
+  deferred.retry_at = kT0 + minutes(10);
+  ASSERT_TRUE(queue().Record(deferred).ok());
+  Mail mail = Find(id);
+  EXPECT_EQ(mail.status, MailStatus::kSending);
+  EXPECT_EQ(mail.attempts, 1);
+  EXPECT_EQ(mail.next_attempt_at, kT0 + minutes(10));
+  EXPECT_TRUE(Claim("w1", kT0 + minutes(9)).empty());
+  EXPECT_TRUE(Claim("w1", kT0 + minutes(11), 10, 0).empty()) << "not a fresh mail any more";
+  std::vector<Mail> retried = Claim("w2", kT0 + minutes(11), 0, 10);
+  ASSERT_EQ(retried.size(), 1u);
+  EXPECT_EQ(retried[0].attempts, 1);
+  EXPECT_EQ(Statuses(id), (std::vector<MailStatus>{MailStatus::kEnqueued, MailStatus::kSending,
+                                                   MailStatus::kSending}))
+      << "the deferral is recorded, the re-claim is not";
+}
+
+TEST_F(QueueTest, RecordHardBounceCountsPerClientAndAddress) {
+  for (int i = 0; i < 2; ++i) {
+    const int64_t id = Enqueue("A@example.com");
+    ASSERT_EQ(Claim("w1", kT0).size(), 1u);
+    Outcome bounced = MakeOutcome(id, "w1", MailStatus::kCouldNotBeSent, kT0,
+                                  "550 no such user", /*attempted=*/true);
+    bounced.hard_bounce = true;
+    ASSERT_TRUE(queue().Record(bounced).ok());
+    EXPECT_EQ(Find(id).status, MailStatus::kCouldNotBeSent);
+  }
+  EXPECT_EQ(directory().CheckSuppression(1, 10, "a@example.com")->hard_bounces, 2);
+  EXPECT_EQ(directory().CheckSuppression(2, 10, "a@example.com")->hard_bounces, 0);
+}
+
+TEST_F(QueueTest, RecordWithoutTheClaimIsNotFound) {
+  const int64_t id = Enqueue();
+  Outcome outcome = MakeOutcome(id, "w1", MailStatus::kSent, kT0);
+  EXPECT_TRUE(queue().Record(outcome).IsNotFound()) << "never claimed";
+  ASSERT_EQ(Claim("w1", kT0).size(), 1u);
+  outcome.worker = "w2";
+  Status other = queue().Record(outcome);
+  EXPECT_TRUE(other.IsNotFound()) << other.ToString();
+  EXPECT_NE(other.message().find("not claimed by worker w2"), std::string::npos);
+  outcome.worker = "w1";
+  outcome.status = MailStatus::kEnqueued;
+  EXPECT_TRUE(queue().Record(outcome).IsInvalidArgument());
+  outcome.status = MailStatus::kBlacklisted;
+  EXPECT_TRUE(queue().Record(outcome).ok());
+  EXPECT_TRUE(queue().Record(outcome).IsNotFound()) << "the claim ended with the first record";
+  EXPECT_EQ(Find(id).attempts, 0) << "no attempt made";
+}
+
+TEST_F(QueueTest, ReleaseClaimsOfOneWorker) {
+  Enqueue();
+  Enqueue("b@example.com");
+  ASSERT_EQ(Claim("w1", kT0, 1).size(), 1u);
+  ASSERT_EQ(Claim("w2", kT0, 1).size(), 1u);
+  EXPECT_TRUE(Claim("w3", kT0).empty());
+  ASSERT_TRUE(queue().ReleaseClaims("w1").ok());
+  std::vector<Mail> released = Claim("w3", kT0);
+  ASSERT_EQ(released.size(), 1u);
+  EXPECT_EQ(released[0].status, MailStatus::kSending);
+  ASSERT_TRUE(queue().ReleaseClaims("nobody").ok());
+  EXPECT_TRUE(Claim("w4", kT0).empty());
+  ASSERT_TRUE(queue().ReleaseAllClaims().ok());
+  EXPECT_EQ(Claim("w4", kT0).size(), 2u);
+}
+
+TEST_F(QueueTest, ConcurrentEnqueuesAreGroupCommitted) {
+  constexpr int kThreads = 64;
+  constexpr int kPerThread = 50;
+  const WriterStats before = engine_->writer_stats();
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&] {
+      for (int i = 0; i < kPerThread; ++i) {
+        NewMail mail{1, 10, 100, "a@example.com", {}, kT0};
+        if (!queue().Enqueue(mail).ok()) ++failures;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(failures.load(), 0);
+  const WriterStats after = engine_->writer_stats();
+  const uint64_t units = after.units - before.units;
+  const uint64_t transactions = after.transactions - before.transactions;
+  EXPECT_EQ(units, static_cast<uint64_t>(kThreads * kPerThread));
+  EXPECT_LT(transactions * 8, units) << transactions << " transactions for " << units << " units";
+  EXPECT_EQ(Claim("w", kT0, kThreads * kPerThread, 0).size(),
+            static_cast<std::size_t>(kThreads * kPerThread));
+}
+
+}  // namespace
+}  // namespace campaignd::store::sqlite

@@ -22,18 +22,11 @@ Status InsertEvent(Database& db, int64_t mail_id, TimePoint at, MailStatus statu
       .Run();
 }
 
-// Appends up to `limit` due, unleased mails of one kind to `out`. The
-// WHERE terms repeat the partial indexes' (schema 0001) so SQLite uses them.
+// Appends up to `limit` due, unleased mails of one kind to `out`.
 Status SelectDue(Database& db, bool retries, std::size_t limit, int64_t now,
                  std::vector<Mail>& out) {
   if (limit == 0) return Status::Ok();
-  static const std::string kFresh = SelectMails(
-      "WHERE status IN ('enqueued', 'sending') AND attempts = 0 AND next_attempt_at <= ?1 "
-      "AND (lease_until IS NULL OR lease_until <= ?1) ORDER BY next_attempt_at, id LIMIT ?2");
-  static const std::string kRetry = SelectMails(
-      "WHERE status IN ('enqueued', 'sending') AND attempts > 0 AND next_attempt_at <= ?1 "
-      "AND (lease_until IS NULL OR lease_until <= ?1) ORDER BY next_attempt_at, id LIMIT ?2");
-  Result<Statement> query = db.Prepare(retries ? kRetry : kFresh, "find due mails");
+  Result<Statement> query = db.Prepare(DueMailsSql(retries), "find due mails");
   if (!query.ok()) return query.status();
   query->BindInt(1, now).BindInt(2, static_cast<int64_t>(limit));
   for (;;) {
@@ -76,6 +69,18 @@ Status AddHardBounce(Database& db, int64_t mail_id) {
 }
 
 }  // namespace
+
+// The WHERE terms repeat the partial indexes' (schema 0001) so SQLite uses
+// them; ordered by the index key, the LIMIT stops the scan early.
+const std::string& DueMailsSql(bool retries) {
+  static const std::string kFresh = SelectMails(
+      "WHERE status IN ('enqueued', 'sending') AND attempts = 0 AND next_attempt_at <= ?1 "
+      "AND (lease_until IS NULL OR lease_until <= ?1) ORDER BY next_attempt_at, id LIMIT ?2");
+  static const std::string kRetry = SelectMails(
+      "WHERE status IN ('enqueued', 'sending') AND attempts > 0 AND next_attempt_at <= ?1 "
+      "AND (lease_until IS NULL OR lease_until <= ?1) ORDER BY next_attempt_at, id LIMIT ?2");
+  return retries ? kRetry : kFresh;
+}
 
 Result<int64_t> SqliteQueue::Enqueue(const NewMail& mail) {
   Result<std::string> fields = FieldsToJson(mail.fields);

@@ -10,11 +10,17 @@
 #ifndef CAMPAIGND_STORE_SQLITE_SQLITE_QUEUE_H_
 #define CAMPAIGND_STORE_SQLITE_SQLITE_QUEUE_H_
 
+#include <string>
+
 #include "store/sqlite/read_pool.h"
 #include "store/sqlite/writer.h"
 #include "store/store.h"
 
 namespace campaignd::store::sqlite {
+
+// The query a claim runs for never-attempted (`retries` false) or deferred
+// mails: ?1 = now (unix ms), ?2 = limit. Public so a test can EXPLAIN it.
+const std::string& DueMailsSql(bool retries);
 
 class SqliteQueue final : public MailQueue {
  public:

@@ -1,1 +1,162 @@
-// placeholder
+// OpenEngine: URL dispatch, sqlite::memory:, the serve lock, reopening,
+// schema checks and the errors of a database that cannot be used.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "store/sqlite/engine_fixture.h"
+#include "store/store.h"
+
+namespace campaignd::store {
+namespace {
+
+using sqlite::SampleClient;
+using sqlite::TempDir;
+
+std::unique_ptr<Engine> OpenOrFail(const std::string& url, EngineOptions options = {}) {
+  Result<std::unique_ptr<Engine>> engine = OpenEngine(url, options);
+  EXPECT_TRUE(engine.ok()) << url << ": " << engine.status().ToString();
+  return engine.ok() ? std::move(*engine) : nullptr;
+}
+
+TEST(OpenEngineTest, UnknownAndUnbuiltSchemesAreInvalidArgument) {
+  for (const char* url : {"postgresql://localhost/campaignd", "postgres://x", "mysql://x",
+                          "sqlite://data/x.db", "sqlite:", "", "/var/lib/campaignd.db"}) {
+    Result<std::unique_ptr<Engine>> engine = OpenEngine(url, {});
+    ASSERT_FALSE(engine.ok()) << url;
+    EXPECT_TRUE(engine.status().IsInvalidArgument()) << url << ": " << engine.status().ToString();
+  }
+  EXPECT_EQ(OpenEngine("postgresql://h/db", {}).status().message(), "PostgreSQL engine not built");
+}
+
+TEST(OpenEngineTest, SqlitePathIsRelativeToTheWorkingDirectory) {
+  TempDir dir;
+  const std::filesystem::path cwd = std::filesystem::current_path();
+  std::filesystem::current_path(dir.path());
+  std::unique_ptr<Engine> engine = OpenOrFail("sqlite:relative.db");
+  std::filesystem::current_path(cwd);
+  ASSERT_NE(engine, nullptr);
+  EXPECT_TRUE(std::filesystem::exists(dir.File("relative.db")));
+  ASSERT_TRUE(engine->provisioner().Apply({SampleClient(1)}).ok());
+  EXPECT_TRUE(engine->directory().FindClient(1)->has_value());
+}
+
+TEST(OpenEngineTest, MemoryDatabasesArePrivateAndVanishOnClose) {
+  std::unique_ptr<Engine> a = OpenOrFail("sqlite::memory:");
+  std::unique_ptr<Engine> b = OpenOrFail("sqlite::memory:");
+  ASSERT_TRUE(a && b);
+  ASSERT_TRUE(a->provisioner().Apply({SampleClient(1)}).ok());
+  // Written by the writer connection, read through the read pool.
+  EXPECT_TRUE(a->directory().FindClient(1)->has_value());
+  EXPECT_FALSE(b->directory().FindClient(1)->has_value());
+  Result<int64_t> id = a->queue().Enqueue({1, 10, 100, "a@example.com", {}, {}});
+  ASSERT_TRUE(id.ok()) << id.status().ToString();
+  EXPECT_TRUE(a->queue().FindMail(1, *id)->has_value());
+
+  const std::string file = static_cast<sqlite::SqliteEngine&>(*a).path();
+  EXPECT_TRUE(std::filesystem::exists(file));
+  a->Close();
+  EXPECT_FALSE(std::filesystem::exists(std::filesystem::path(file).parent_path()));
+}
+
+TEST(OpenEngineTest, ReopenKeepsDataAndSchema) {
+  TempDir dir;
+  const std::string url = "sqlite:" + dir.File("x.db");
+  int64_t id = 0;
+  {
+    std::unique_ptr<Engine> engine = OpenOrFail(url);
+    ASSERT_TRUE(engine->provisioner().Apply({SampleClient(1)}).ok());
+    id = *engine->queue().Enqueue({1, 10, 100, "a@example.com", {}, {}});
+  }
+  std::unique_ptr<Engine> engine = OpenOrFail(url);
+  ASSERT_NE(engine, nullptr);
+  EXPECT_TRUE(engine->queue().FindMail(1, id)->has_value());
+  EXPECT_EQ((*engine->directory().FindClient(1))->mail_id_secret, "secret-of-1");
+}
+
+TEST(OpenEngineTest, CloseStopsWritesAndReads) {
+  std::unique_ptr<Engine> engine = OpenOrFail("sqlite::memory:");
+  ASSERT_TRUE(engine->provisioner().Apply({SampleClient(1)}).ok());
+  engine->Close();
+  engine->Close();  // idempotent
+  Result<int64_t> id = engine->queue().Enqueue({1, 10, 100, "a@example.com", {}, {}});
+  ASSERT_FALSE(id.ok());
+  EXPECT_TRUE(id.status().IsUnavailable()) << id.status().ToString();
+  EXPECT_TRUE(engine->provisioner().CodeNames(1).status().IsUnavailable());
+  EXPECT_TRUE(engine->queue().ReleaseAllClaims().IsUnavailable());
+}
+
+TEST(OpenEngineTest, ServeLockAllowsOneExclusiveWorker) {
+  TempDir dir;
+  const std::string path = dir.File("served.db");
+  std::unique_ptr<Engine> first = OpenOrFail("sqlite:" + path, {.exclusive_worker = true});
+  ASSERT_NE(first, nullptr);
+  Result<std::unique_ptr<Engine>> second = OpenEngine("sqlite:" + path, {.exclusive_worker = true});
+  ASSERT_FALSE(second.ok());
+  EXPECT_TRUE(second.status().IsUnavailable());
+  EXPECT_EQ(second.status().message(), "another campaignd serve uses " + path);
+  // An API-only process (no serve lock) may share the database.
+  EXPECT_NE(OpenOrFail("sqlite:" + path), nullptr);
+  first->Close();
+  EXPECT_NE(OpenOrFail("sqlite:" + path, {.exclusive_worker = true}), nullptr);
+}
+
+TEST(OpenEngineTest, DatabaseNewerThanBinaryIsRefused) {
+  TempDir dir;
+  const std::string path = dir.File("future.db");
+  ASSERT_NE(OpenOrFail("sqlite:" + path), nullptr);
+  {
+    Result<std::unique_ptr<sqlite::Database>> db = sqlite::Database::Open(path, {});
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE((*db)->Exec("INSERT INTO schema_migrations VALUES (9999, 'future', 0)", "t").ok());
+  }
+  Result<std::unique_ptr<Engine>> engine = OpenEngine("sqlite:" + path, {});
+  ASSERT_FALSE(engine.ok());
+  EXPECT_TRUE(engine.status().IsInvalidArgument()) << engine.status().ToString();
+  EXPECT_NE(engine.status().message().find("newer than this campaignd"), std::string::npos);
+}
+
+TEST(OpenEngineTest, UnopenableDatabaseIsUnavailable) {
+  TempDir dir;
+  Result<std::unique_ptr<Engine>> engine = OpenEngine("sqlite:" + dir.File("no/such/x.db"), {});
+  ASSERT_FALSE(engine.ok());
+  EXPECT_TRUE(engine.status().IsUnavailable()) << engine.status().ToString();
+}
+
+// Makes `path` unwritable even for root (immutable flag) or, for other
+// users, by its mode. Returns false if neither works here.
+bool MakeReadOnly(const std::string& path, bool read_only) {
+  if (::geteuid() != 0) {
+    std::filesystem::permissions(path, read_only ? std::filesystem::perms::owner_read
+                                                 : std::filesystem::perms::owner_all);
+    return true;
+  }
+  int fd = ::open(path.c_str(), O_RDONLY);
+  if (fd < 0) return false;
+  int flags = 0;
+  bool ok = ::ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0;
+  flags = read_only ? (flags | FS_IMMUTABLE_FL) : (flags & ~FS_IMMUTABLE_FL);
+  ok = ok && ::ioctl(fd, FS_IOC_SETFLAGS, &flags) == 0;
+  ::close(fd);
+  return ok;
+}
+
+TEST(OpenEngineTest, ReadOnlyDatabaseFileIsAClearError) {
+  TempDir dir;
+  const std::string path = dir.File("ro.db");
+  ASSERT_NE(OpenOrFail("sqlite:" + path), nullptr);  // created, closed cleanly
+  if (!MakeReadOnly(path, true)) GTEST_SKIP() << "cannot make a file read-only here";
+  Result<std::unique_ptr<Engine>> engine = OpenEngine("sqlite:" + path, {});
+  MakeReadOnly(path, false);
+  ASSERT_FALSE(engine.ok());
+  EXPECT_EQ(engine.status().code(), Status::Code::kIOError) << engine.status().ToString();
+  EXPECT_NE(engine.status().message().find("read-only"), std::string::npos);
+  EXPECT_NE(engine.status().message().find(path), std::string::npos);
+}
+
+}  // namespace
+}  // namespace campaignd::store

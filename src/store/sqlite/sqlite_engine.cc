@@ -36,7 +36,10 @@ Result<std::unique_ptr<SqliteEngine>> SqliteEngine::Open(std::string_view path,
   if (path.empty()) return Status::InvalidArgument("sqlite: database path is empty");
   const bool memory = path == kMemoryPath;
   TempDir temp_dir;
-  std::string file(path);
+  // Absolute: read connections are opened later, maybe after a chdir.
+  std::error_code error;
+  std::string file = std::filesystem::absolute(std::filesystem::path(path), error).string();
+  if (error) return Status::InvalidArgument("sqlite: bad database path: " + error.message());
   if (memory) {
     Result<TempDir> made = MakeTempDir();
     if (!made.ok()) return made.status();
@@ -78,6 +81,7 @@ void SqliteEngine::Close() {
   std::call_once(close_once_, [this] {
     writer_->Close();
     readers_.Close();
+    TempDir removed = std::move(temp_dir_);  // removed at the end of this scope
     lock_.reset();
   });
 }

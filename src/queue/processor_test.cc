@@ -31,7 +31,7 @@ TEST_F(ProcessorTest, SendsAPersonalizedMessageToTheClientsTransport) {
   EXPECT_TRUE(o.attempted);
   EXPECT_EQ(o.reply, "250 2.0.0 Ok: queued");
   ASSERT_EQ(env.transport->deliveries().size(), 1u);
-  const auto& d = env.transport->deliveries()[0];
+  const auto d = env.transport->deliveries()[0];
   std::string mail_id = MailId::Make(1, seq, std::string(testing::kSecret) + "1").ToString();
   EXPECT_EQ(d.envelope.rcpt_to, "john.smith@example.com");
   EXPECT_EQ(d.envelope.mail_from, "shop@example.com");

@@ -52,6 +52,8 @@ struct Config {
   std::vector<std::string> trusted_proxies;       // CIDR ranges; X-Forwarded-* honoured
   std::string log_level = "info";                 // trace|debug|info|warn|error|critical|off
   std::string log_format = "text";                // text | json
+
+  bool operator==(const Config&) const = default;
 };
 
 // Values given on the command line: key (as in Config) -> text as typed.

@@ -1,4 +1,5 @@
 #include "admin/config.h"
+#include "admin/config_keys.h"
 
 #include <gtest/gtest.h>
 
@@ -253,6 +254,21 @@ TEST(ConfigOptionsTest, DatabaseScopeOffersOnlyConfigAndDb) {
   EXPECT_EQ(help.find("--lease"), std::string::npos);
   std::vector<std::string> args = {"5m", "--lease"};
   EXPECT_THROW(app.parse(args), CLI::ExtrasError);
+}
+
+TEST(ConfigExampleTest, ExampleFileHoldsTheDefaultsAndDocumentsEveryKey) {
+  const std::filesystem::path file = std::filesystem::path(CAMPAIGND_EXAMPLES_DIR) / "campaignd.toml";
+  auto config = LoadConfig(file, Env({}), {});
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  EXPECT_TRUE(*config == Config{});
+  std::ifstream in(file);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (const auto& key : ConfigKeys()) {
+    const std::string name(key.name);
+    EXPECT_TRUE(text.find("\n" + name + " = ") != std::string::npos ||
+                text.find("\n# " + name + " = ") != std::string::npos)
+        << name << " is not documented in examples/campaignd.toml";
+  }
 }
 
 }  // namespace

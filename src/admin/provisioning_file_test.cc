@@ -487,5 +487,24 @@ TEST_F(ProvisioningFileTest, LoadReadsTheFileAndResolvesKeysBesideIt) {
   EXPECT_EQ(syntax.status().message().rfind("p.toml:1:", 0), 0u) << syntax.status().message();
 }
 
+TEST(ProvisioningExampleTest, DemoFileIsValid) {
+  Database empty;
+  auto demo = LoadProvisioningFile(std::filesystem::path(CAMPAIGND_EXAMPLES_DIR) / "demo.toml",
+                                   empty.Records());
+  ASSERT_TRUE(demo.ok()) << demo.status().ToString();
+  ASSERT_EQ(demo->clients.size(), 1u);
+  const store::ClientSpec& c = demo->clients[0];
+  EXPECT_EQ(c.client.name, "Demo Shop");
+  EXPECT_EQ(c.client.transport, "file:outbox");
+  ASSERT_EQ(c.dkim_keys.size(), 1u);
+  EXPECT_EQ(c.recipients.at(0).id, "john.smith@example.com");
+  EXPECT_EQ(c.mailings.at(0).id, 5000);
+  EXPECT_EQ(c.mailings.at(0).status, store::MailingStatus::kSending);
+  ASSERT_EQ(c.codes.size(), 1u);
+  EXPECT_EQ(c.codes[0].code_hash, auth::HashCode("DEMO-CODE-1234"));
+  EXPECT_EQ(c.codes[0].ips, (std::vector<std::string>{"127.0.0.0/8", "::1/128"}));
+  EXPECT_TRUE(demo->generated_codes.empty());
+}
+
 }  // namespace
 }  // namespace campaignd::admin

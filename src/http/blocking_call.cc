@@ -8,24 +8,27 @@
 namespace campaignd::http {
 namespace {
 
-ops::Answer RunGuarded(const std::function<ops::Answer()>& work) {
+// The pool side. A plain coroutine function, not a capturing lambda: g++ 12
+// frees a lambda's init-captures twice when the lambda is made inside a
+// coroutine.
+boost::asio::awaitable<ops::Answer> RunGuarded(const ApiHandler& handler,
+                                               const auth::RequestInfo& info,
+                                               const Params& params) {
   try {
-    return work();
+    co_return handler(info, params);
   } catch (const std::exception& e) {
-    return ops::Answer{Status::Internal(std::string("handler threw: ") + e.what()), {}};
+    co_return ops::Answer{Status::Internal(std::string("handler threw: ") + e.what()), {}};
   }
 }
 
 }  // namespace
 
 boost::asio::awaitable<ops::Answer> CallBlocking(boost::asio::thread_pool& pool,
-                                                 std::function<ops::Answer()> work) {
-  co_return co_await boost::asio::co_spawn(
-      pool,
-      [work = std::move(work)]() -> boost::asio::awaitable<ops::Answer> {
-        co_return RunGuarded(work);
-      },
-      boost::asio::use_awaitable);
+                                                 const ApiHandler& handler,
+                                                 const auth::RequestInfo& info,
+                                                 const Params& params) {
+  return boost::asio::co_spawn(pool, RunGuarded(handler, info, params),
+                               boost::asio::use_awaitable);
 }
 
 }  // namespace campaignd::http

@@ -1,25 +1,27 @@
 // The one hand-off from an I/O coroutine to the blocking pool (design
 // B6.2): the handler runs on a pool thread while the connection's coroutine
 // is suspended; its I/O thread serves other connections meanwhile.
-// Callers: http/dispatch.cc. Threads: `work` runs on `pool`; the awaiting
-// coroutine resumes on its own executor.
-// Errors: an exception escaping `work` becomes a failed Internal Status
-// (answered system_error), so nothing throws into the I/O path.
+// Callers: http/dispatch.cc. Threads: the handler runs on `pool`; the
+// awaiting coroutine resumes on its own executor.
+// Errors: an exception escaping the handler becomes a failed Internal
+// Status (answered system_error), so nothing throws into the I/O path.
 #ifndef CAMPAIGND_HTTP_BLOCKING_CALL_H_
 #define CAMPAIGND_HTTP_BLOCKING_CALL_H_
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/thread_pool.hpp>
-#include <functional>
 
-#include "ops/operation.h"
+#include "http/server_options.h"
 
 namespace campaignd::http {
 
-// Runs `work` on `pool` and returns its answer. Whatever `work` references
-// must outlive the co_await (the awaiting frame is suspended meanwhile).
+// Runs handler(info, params) on `pool` and returns its answer. All three
+// references must stay valid until the returned awaitable completes (the
+// awaiting frame that owns them is suspended meanwhile).
 boost::asio::awaitable<ops::Answer> CallBlocking(boost::asio::thread_pool& pool,
-                                                 std::function<ops::Answer()> work);
+                                                 const ApiHandler& handler,
+                                                 const auth::RequestInfo& info,
+                                                 const Params& params);
 
 }  // namespace campaignd::http
 

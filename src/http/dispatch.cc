@@ -95,8 +95,7 @@ boost::asio::awaitable<Dispatched> Dispatch(const Request& request, const std::s
                                std::string(request.method_string()), origin.protocol,
                                origin.client_ip};
   const Params& params = decoded.params;
-  const ops::Answer answer =
-      co_await CallBlocking(deps.pool, [&deps, &info, &params] { return deps.handler(info, params); });
+  const ops::Answer answer = co_await CallBlocking(deps.pool, deps.handler, info, params);
   HttpReply reply = MakeApiReply(answer, params, ctx);
   record.token = std::move(reply.log_token);
   co_return Dispatched{std::move(reply.response), false};

@@ -7,6 +7,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <algorithm>
+#include <cassert>
 #include <exception>
 
 #include "http/session.h"
@@ -86,43 +88,51 @@ Status Server::Listen(const std::string& endpoint, bool tls) {
   return Status::Ok();
 }
 
-void Server::StartAccepting(Acceptor& acceptor, bool tls) {
-  SessionDeps deps{DispatchDeps{options_, handler_, pool_, in_flight_}, registry_,
-                   next_request_id_};
-  auto loop = [this, &acceptor, tls, deps]() -> asio::awaitable<void> {
-    const auto pause = asio::as_tuple(asio::use_awaitable);
-    for (;;) {
-      auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(io_), pause);
-      if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
-      if (ec) {
-        spdlog::warn("http: accept failed: {}", ec.message());
-        asio::steady_timer timer(acceptor.get_executor(), kAcceptErrorPause);
-        co_await timer.async_wait(pause);
-        continue;
-      }
-      const asio::any_io_executor strand = socket.get_executor();
-      if (tls) {
-        asio::co_spawn(strand, RunTlsSession(std::move(socket), *tls_context_, deps),
-                       [](std::exception_ptr e) { LogCoroutineEnd("TLS connection", e); });
-      } else {
-        asio::co_spawn(strand, RunPlainSession(std::move(socket), deps),
-                       [](std::exception_ptr e) { LogCoroutineEnd("connection", e); });
-      }
+asio::awaitable<void> Server::AcceptLoop(Acceptor& acceptor, bool tls) {
+  const SessionDeps deps{DispatchDeps{options_, handler_, pool_, in_flight_}, registry_,
+                         next_request_id_};
+  const auto as_tuple = asio::as_tuple(asio::use_awaitable);
+  for (;;) {
+    auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(io_), as_tuple);
+    if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
+    if (ec) {
+      spdlog::warn("http: accept failed: {}", ec.message());
+      asio::steady_timer timer(acceptor.get_executor(), kAcceptErrorPause);
+      co_await timer.async_wait(as_tuple);
+      continue;
     }
-  };
-  asio::co_spawn(acceptor.get_executor(), std::move(loop),
+    const asio::any_io_executor strand = socket.get_executor();
+    if (tls) {
+      asio::co_spawn(strand, RunTlsSession(std::move(socket), *tls_context_, deps),
+                     [](std::exception_ptr e) { LogCoroutineEnd("TLS connection", e); });
+    } else {
+      asio::co_spawn(strand, RunPlainSession(std::move(socket), deps),
+                     [](std::exception_ptr e) { LogCoroutineEnd("connection", e); });
+    }
+  }
+}
+
+void Server::StartAccepting(Acceptor& acceptor, bool tls) {
+  asio::co_spawn(acceptor.get_executor(), AcceptLoop(acceptor, tls),
                  [](std::exception_ptr e) { LogCoroutineEnd("accept loop", e); });
+}
+
+Status Server::ListenAll() {
+  for (const std::string& endpoint : options_.listen) {
+    CAMPAIGND_RETURN_IF_ERROR(Listen(endpoint, /*tls=*/false));
+  }
+  if (!options_.tls) return Status::Ok();
+  tls_context_.emplace(asio::ssl::context::tls_server);
+  CAMPAIGND_RETURN_IF_ERROR(LoadTlsContext(*options_.tls, *tls_context_));
+  return Listen(options_.tls->endpoint, /*tls=*/true);
 }
 
 Status Server::Start() {
   assert(!running_ && io_threads_.empty());
-  for (const std::string& endpoint : options_.listen) {
-    CAMPAIGND_RETURN_IF_ERROR(Listen(endpoint, /*tls=*/false));
-  }
-  if (options_.tls) {
-    tls_context_.emplace(asio::ssl::context::tls_server);
-    CAMPAIGND_RETURN_IF_ERROR(LoadTlsContext(*options_.tls, *tls_context_));
-    CAMPAIGND_RETURN_IF_ERROR(Listen(options_.tls->endpoint, /*tls=*/true));
+  if (Status status = ListenAll(); !status.ok()) {
+    plain_acceptors_.clear();  // nothing listens after a failed start
+    tls_acceptor_.reset();
+    return status;
   }
   for (auto& acceptor : plain_acceptors_) StartAccepting(*acceptor, false);
   if (tls_acceptor_) StartAccepting(*tls_acceptor_, true);

@@ -9,6 +9,7 @@
 #define CAMPAIGND_HTTP_SERVER_H_
 
 #include <atomic>
+#include <boost/asio/awaitable.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -54,8 +55,11 @@ class Server {
   using Strand = boost::asio::strand<boost::asio::io_context::executor_type>;
   using Acceptor = boost::asio::basic_socket_acceptor<boost::asio::ip::tcp, Strand>;
 
+  // Binds one listener / all of them (plain, then TLS).
   Status Listen(const std::string& endpoint, bool tls);
+  Status ListenAll();
   void StartAccepting(Acceptor& acceptor, bool tls);
+  boost::asio::awaitable<void> AcceptLoop(Acceptor& acceptor, bool tls);
 
   // Constant after construction.
   const ServerOptions options_;

@@ -33,8 +33,8 @@ inline constexpr std::size_t kDefaultBlockingThreads = 8;
 // what the client still sends for this long, so it sees the answer instead
 // of a connection reset...
 inline constexpr std::chrono::seconds kLingerTimeout{2};
-// ...but at most this much.
-inline constexpr std::size_t kMaxLingerBytes = 1024 * 1024;
+// ...but at most this much (a few bodies' worth).
+inline constexpr std::size_t kMaxLingerBytes = 4 * limits::kMaxBodyBytes;
 
 struct RequestLimits {
   std::size_t max_url_bytes = limits::kMaxUrlBytes;        // 414 above

@@ -226,7 +226,8 @@ TEST_F(ServerTest, BindFailureIsAClearStatus) {
   EXPECT_NE(status.message().find("127.0.0.1:" + std::to_string(port())), std::string::npos)
       << status.ToString();
 
-  Server bad(ServerOptions{.listen = {"no-port-here"}}, nullptr);
+  options.listen = {"no-port-here"};
+  Server bad(options, nullptr);
   EXPECT_FALSE(bad.Start().ok());
 }
 

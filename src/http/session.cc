@@ -143,7 +143,7 @@ std::optional<Response> ErrorResponse(const boost::system::error_code& ec,
 
 // Answers a request that cannot be read to its end; the connection closes.
 template <class Stream>
-asio::awaitable<Next> Refuse(Stream& stream, Response res, Exchange& ex, const SessionDeps& deps) {
+asio::awaitable<Next> Refuse(Stream& stream, Response& res, Exchange& ex, const SessionDeps& deps) {
   co_await WriteResponse(stream, res, false, ex, deps);
   co_return Next::kCloseLingering;
 }
@@ -175,34 +175,37 @@ asio::awaitable<Next> ServeOne(Stream& stream, beast::flat_buffer& buffer, const
   Lowest(stream).expires_after(options.timeouts.header_read);
   auto [ec, header_bytes] = co_await bhttp::async_read_header(stream, buffer, parser, kAwaitTuple);
   if (ec) {
-    auto res = ErrorResponse(ec, buffer, ex, options.limits);
-    co_return res ? co_await Refuse(stream, std::move(*res), ex, deps) : Next::kClose;
+    std::optional<Response> res = ErrorResponse(ec, buffer, ex, options.limits);
+    if (!res) co_return Next::kClose;
+    co_return co_await Refuse(stream, *res, ex, deps);
   }
   const Request& req = parser.get();
   ex.record.method = std::string(req.method_string());
   ex.ctx.version = req.version();
   if (auto status = HeaderOverLimit(req, header_bytes, options.limits)) {
     ex.record.token = kSyntaxError;
-    co_return co_await Refuse(stream, MakeTextResponse(*status, std::string(kSyntaxError), ex.ctx),
-                              ex, deps);
+    Response res = MakeTextResponse(*status, std::string(kSyntaxError), ex.ctx);
+    co_return co_await Refuse(stream, res, ex, deps);
   }
-  if (!co_await SendContinueIfExpected(stream, req)) co_return Next::kClose;
+  const bool continued = co_await SendContinueIfExpected(stream, req);
+  if (!continued) co_return Next::kClose;
   if (!parser.is_done()) {
     Lowest(stream).expires_after(options.timeouts.body_read);
     auto [body_ec, body_bytes] = co_await bhttp::async_read(stream, buffer, parser, kAwaitTuple);
     if (body_ec) {
-      auto res = ErrorResponse(body_ec, buffer, ex, options.limits);
-      co_return res ? co_await Refuse(stream, std::move(*res), ex, deps) : Next::kClose;
+      std::optional<Response> res = ErrorResponse(body_ec, buffer, ex, options.limits);
+      if (!res) co_return Next::kClose;
+      co_return co_await Refuse(stream, *res, ex, deps);
     }
   }
   ex.record.bytes_in = req.body().size();
   ex.ctx.keep_alive = req.keep_alive() && !deps.registry.stopping();
   Dispatched answer = co_await Dispatch(req, conn.peer_ip, conn.tls, ex.ctx, deps.dispatch, ex.record);
+  if (deps.registry.stopping()) answer.response.keep_alive(false);  // stop began meanwhile
   const bool keep_alive = answer.response.keep_alive() && !answer.close;
-  if (!co_await WriteResponse(stream, answer.response, req.method() == bhttp::verb::head, ex, deps)) {
-    co_return Next::kClose;
-  }
-  co_return keep_alive ? Next::kContinue : Next::kClose;
+  const bool head = req.method() == bhttp::verb::head;
+  const bool written = co_await WriteResponse(stream, answer.response, head, ex, deps);
+  co_return written && keep_alive ? Next::kContinue : Next::kClose;
 }
 
 // Waits (idle) for the first bytes of the next request, unless some are
@@ -244,7 +247,8 @@ asio::awaitable<Next> ServeConnection(Stream& stream, const Connection& conn,
   beast::flat_buffer buffer;
   for (bool first = true;; first = false) {
     const auto wait = first ? timeouts.header_read : timeouts.keep_alive_idle;
-    if (!co_await AwaitRequest(stream, buffer, wait, conn, deps)) co_return Next::kClose;
+    const bool arrived = co_await AwaitRequest(stream, buffer, wait, conn, deps);
+    if (!arrived) co_return Next::kClose;
     const Next next = co_await ServeOne(stream, buffer, conn, deps);
     if (next != Next::kContinue) co_return next;
   }
@@ -255,7 +259,8 @@ asio::awaitable<Next> ServeConnection(Stream& stream, const Connection& conn,
 asio::awaitable<void> RunPlainSession(asio::ip::tcp::socket socket, SessionDeps deps) {
   const std::string peer = PeerIp(socket);
   beast::tcp_stream stream(std::move(socket));
-  Registration registration(deps.registry, co_await asio::this_coro::executor, &stream);
+  const asio::any_io_executor strand = co_await asio::this_coro::executor;
+  Registration registration(deps.registry, strand, &stream);
   const Connection conn{peer, false, registration.id()};
   const Next how = co_await ServeConnection(stream, conn, deps);
   if (how == Next::kCloseLingering) {
@@ -271,7 +276,8 @@ asio::awaitable<void> RunTlsSession(asio::ip::tcp::socket socket, asio::ssl::con
                                     SessionDeps deps) {
   const std::string peer = PeerIp(socket);
   beast::ssl_stream<beast::tcp_stream> stream(std::move(socket), tls);
-  Registration registration(deps.registry, co_await asio::this_coro::executor, &Lowest(stream));
+  const asio::any_io_executor strand = co_await asio::this_coro::executor;
+  Registration registration(deps.registry, strand, &Lowest(stream));
   const Connection conn{peer, true, registration.id()};
   if (!deps.registry.EnterIdle(conn.id)) co_return;
   Lowest(stream).expires_after(deps.dispatch.options.timeouts.header_read);

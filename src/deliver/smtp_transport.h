@@ -32,6 +32,8 @@ class SmtpTransport final : public Transport {
   static Result<std::unique_ptr<Transport>> Open(SmtpSettings settings,
                                                  const TransportOptions& options,
                                                  std::string described);
+  // Closes the idle sessions (libcurl sends QUIT, bounded by the timeout).
+  // REQUIRES: no Deliver() is running.
   ~SmtpTransport() override;
 
   // One SMTP transaction for one recipient on a pooled session. A session

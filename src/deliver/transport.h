@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "core/limits.h"
 #include "core/status.h"
 
 namespace campaignd::deliver {
@@ -31,15 +32,24 @@ enum class DeliveryKind {
 
 struct DeliveryResult {
   DeliveryKind kind = DeliveryKind::kTemporaryFailure;
-  int smtp_code = 0;  // last SMTP reply code, 0 if none (connection failure, file)
-  std::string reply;  // e.g. "250 2.0.0 Ok: queued as 4F9Q", or the error text
+  // Code of the SMTP reply that decided the outcome; 0 when no reply did
+  // (connection, TLS or timeout failure, a dropped connection, file transport).
+  int smtp_code = 0;
+  // The relay's reply as sent ("250 2.0.0 Ok: queued as 4F9Q", "550 5.1.1
+  // <x>: Recipient address rejected"; a multi-line reply joined by spaces),
+  // or the error text ("Couldn't connect to server: ..."). Never a password.
+  std::string reply;
 };
 
 class Transport {
  public:
   virtual ~Transport() = default;
   // Delivers `message` (RFC 5322 bytes with CRLF line ends, not yet
-  // dot-stuffed) to `envelope.rcpt_to`. Blocks until the final reply.
+  // dot-stuffed) to `envelope.rcpt_to`. Blocks until the final reply (and
+  // while all sessions are busy or the rate limit says wait). An envelope
+  // address unusable on the wire, or an unsafe mail_id for file:, is a
+  // kPermanentFailure. A failed AUTH is temporary: a configuration problem
+  // must not bounce the recipient.
   virtual DeliveryResult Deliver(const Envelope& envelope, std::string_view message) = 0;
   // The URL it was opened with, password removed (for logs).
   virtual std::string Describe() const = 0;
@@ -47,9 +57,12 @@ class Transport {
 
 // Options that are not part of the URL.
 struct TransportOptions {
-  std::chrono::seconds timeout{60};
-  std::chrono::seconds idle_reuse{30};  // close cached connections idle this long
-  int default_connections = 4;
+  // One SMTP transaction, connect to final reply (also the connect timeout).
+  std::chrono::seconds timeout = limits::kSmtpTimeout;
+  // A cached connection idle longer than this is closed, not reused.
+  std::chrono::seconds idle_reuse = limits::kSmtpIdleReuse;
+  // Parallel sessions when the URL has no connections=N.
+  int default_connections = limits::kDefaultRelayConnections;
 };
 
 // Opens a transport from its URL:
@@ -60,7 +73,11 @@ struct TransportOptions {
 // optional), connections=N (parallel sessions, default 4), rate=N (messages
 // per second, 0 = unlimited), cafile=PATH (trust anchor for the relay's
 // certificate), verify=false (do not check the certificate; logged loudly),
-// helo=NAME (EHLO name). InvalidArgument naming the problem for a bad URL.
+// helo=NAME (EHLO name; percent-encode an [address literal]). Unknown or
+// repeated options are errors. InvalidArgument naming the problem for a bad
+// URL or an unreadable cafile (never quoting the password); IOError when the
+// file transport's directory cannot be created. The transport must outlive
+// every Deliver() call on it.
 Result<std::unique_ptr<Transport>> OpenTransport(std::string_view url,
                                                  const TransportOptions& options);
 

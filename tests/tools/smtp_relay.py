@@ -28,6 +28,7 @@ import os
 import signal
 import ssl
 import sys
+import warnings
 
 from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
 
@@ -236,6 +237,8 @@ def main():
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     # aiosmtpd itself sets the deprecated Session.login_data on every AUTH.
     logging.getLogger("mail.log").setLevel(logging.ERROR)
+    # Over --smtps, AUTH is protected by the listener's TLS, which aiosmtpd cannot see.
+    warnings.filterwarnings("ignore", message="Requiring AUTH while not requiring TLS")
     asyncio.run(serve(args))
     return 0
 

@@ -14,7 +14,7 @@ namespace campaignd::admin {
 
 // Exit codes of the commands.
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitBadInput = 1;      // bad file / mail ID: nothing changed
+inline constexpr int kExitBadInput = 1;       // bad file / mail ID: nothing changed
 inline constexpr int kExitDatabaseError = 2;  // could not open, read or write
 
 // Validates `file` completely, then applies it in one transaction (all or
@@ -27,8 +27,8 @@ int RunApply(const std::string& db_url, const std::string& file, std::ostream& o
 // Parses `mail_id_text`, checks its MAC with the client's secret, and prints
 // the mail and its history. kExitBadInput for a malformed or forged ID or an
 // unknown mail; kExitDatabaseError when the database fails.
-int RunMailHistory(const std::string& db_url, const std::string& mail_id_text,
-                   std::ostream& out, std::ostream& err);
+int RunMailHistory(const std::string& db_url, const std::string& mail_id_text, std::ostream& out,
+                   std::ostream& err);
 
 }  // namespace campaignd::admin
 

@@ -180,12 +180,14 @@ transport = "file:outbox"
 
 TEST_F(CommandsTest, ABadFileAppliesNothing) {
   // Valid except for the last line: nothing of it may reach the database.
-  const std::string bad = std::string(kFile) + "  [[client.recipient]]\n  list = 100\n  id = \"x\"\n";
+  const std::string bad =
+      std::string(kFile) + "  [[client.recipient]]\n  list = 100\n  id = \"x\"\n";
   EXPECT_EQ(Apply(Write("bad.toml", bad)), kExitBadInput);
   EXPECT_EQ(out_.str(), "");
   const auto line = std::count(bad.begin(), bad.end(), '\n');
-  EXPECT_NE(err_.str().find("bad.toml:" + std::to_string(line) + ": id: 'x' is not a valid address"),
-            std::string::npos)
+  EXPECT_NE(
+      err_.str().find("bad.toml:" + std::to_string(line) + ": id: 'x' is not a valid address"),
+      std::string::npos)
       << err_.str();
   EXPECT_NE(err_.str().find("nothing applied"), std::string::npos);
   auto engine = Open();
@@ -200,9 +202,9 @@ TEST_F(CommandsTest, ABadFileAppliesNothing) {
 
 TEST_F(CommandsTest, AnUnopenableDatabaseIsExitCodeTwo) {
   std::ostringstream out, err;
-  EXPECT_EQ(RunApply("sqlite:" + (dir_ / "no/such/dir/x.db").string(), Write("p.toml", kFile), out,
-                     err),
-            kExitDatabaseError);
+  EXPECT_EQ(
+      RunApply("sqlite:" + (dir_ / "no/such/dir/x.db").string(), Write("p.toml", kFile), out, err),
+      kExitDatabaseError);
   EXPECT_NE(err.str().find("cannot open"), std::string::npos) << err.str();
   EXPECT_EQ(RunApply("mysql://x", Write("p.toml", kFile), out, err), kExitDatabaseError);
 }

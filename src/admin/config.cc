@@ -1,8 +1,7 @@
 #include "admin/config.h"
 
-#include <cstdlib>
-
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 
 #include "admin/config_keys.h"
 #include "admin/toml_reader.h"
@@ -29,8 +28,8 @@ void ReadFile(const std::filesystem::path& file, Config& config, Origins& origin
     if (Problem p = SetFromToml(config, key, *node)) {
       reader.Error(key.name, *p);
     } else {
-      origins[std::string(key.name)] =
-          file.string() + ":" + std::to_string(reader.Line(key.name)) + ": " + std::string(key.name);
+      origins[std::string(key.name)] = file.string() + ":" + std::to_string(reader.Line(key.name)) +
+                                       ": " + std::string(key.name);
     }
   }
   reader.RejectUnknownKeys();
@@ -78,7 +77,8 @@ void CheckCombination(const Config& config, const Origins& origins,
     errors.push_back(Where(origins, "tls_listen") + ": needs tls_cert and tls_key");
   }
   if (config.min_backoff > config.max_backoff) {
-    const std::string_view culprit = origins.contains("min_backoff") ? "min_backoff" : "max_backoff";
+    const std::string_view culprit =
+        origins.contains("min_backoff") ? "min_backoff" : "max_backoff";
     errors.push_back(Where(origins, culprit) + ": min_backoff (" +
                      FormatDuration(config.min_backoff) + ") exceeds max_backoff (" +
                      FormatDuration(config.max_backoff) + ")");

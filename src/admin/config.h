@@ -31,17 +31,17 @@ class App;
 namespace campaignd::admin {
 
 struct Config {
-  std::string db = "sqlite:campaignd.db";         // store::OpenEngine URL
-  std::string role = "all";                       // all | api | worker (behaviour.md §6)
-  std::string listen = "127.0.0.1:8080";          // public API, plain HTTP
-  std::string tls_listen;                         // public API over TLS; empty = off
-  std::string tls_cert;                           // PEM chain; required with tls_listen
-  std::string tls_key;                            // PEM key; required with tls_listen
+  std::string db = "sqlite:campaignd.db";            // store::OpenEngine URL
+  std::string role = "all";                          // all | api | worker (behaviour.md §6)
+  std::string listen = "127.0.0.1:8080";             // public API, plain HTTP
+  std::string tls_listen;                            // public API over TLS; empty = off
+  std::string tls_cert;                              // PEM chain; required with tls_listen
+  std::string tls_key;                               // PEM key; required with tls_listen
   std::string public_url = "http://127.0.0.1:8080";  // base of unsubscribe/online links
-  std::string unsubscribe_mailto;                 // List-Unsubscribe mailto; empty = none
-  int io_threads = 2;                             // Asio threads for HTTP I/O
-  int blocking_threads = 64;                      // pool for store calls
-  int delivery_workers = 8;                       // concurrent SMTP deliveries
+  std::string unsubscribe_mailto;                    // List-Unsubscribe mailto; empty = none
+  int io_threads = 2;                                // Asio threads for HTTP I/O
+  int blocking_threads = 64;                         // pool for store calls
+  int delivery_workers = 8;                          // concurrent SMTP deliveries
   int claim_batch = static_cast<int>(limits::kClaimBatch);
   std::chrono::seconds lease = limits::kClaimLease;
   std::chrono::seconds min_backoff = limits::kMinBackoff;
@@ -49,9 +49,9 @@ struct Config {
   std::chrono::seconds lifetime = limits::kMaxLifetime;
   std::chrono::seconds status_retention = limits::kStatusRetention;
   std::chrono::milliseconds idle_poll = limits::kIdlePoll;
-  std::vector<std::string> trusted_proxies;       // CIDR ranges; X-Forwarded-* honoured
-  std::string log_level = "info";                 // trace|debug|info|warn|error|critical|off
-  std::string log_format = "text";                // text | json
+  std::vector<std::string> trusted_proxies;  // CIDR ranges; X-Forwarded-* honoured
+  std::string log_level = "info";            // trace|debug|info|warn|error|critical|off
+  std::string log_format = "text";           // text | json
 
   bool operator==(const Config&) const = default;
 };

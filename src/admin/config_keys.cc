@@ -2,10 +2,9 @@
 
 #include <algorithm>
 #include <array>
+#include <boost/url/parse.hpp>
 #include <cctype>
 #include <charconv>
-
-#include <boost/url/parse.hpp>
 
 #include "auth/authorize.h"
 #include "core/address.h"
@@ -45,7 +44,8 @@ Problem CheckListen(std::string_view v) {
 }
 
 Problem CheckPublicUrl(std::string_view v) {
-  const std::string problem = "expected an absolute http or https URL like 'https://mail.example.com'";
+  const std::string problem =
+      "expected an absolute http or https URL like 'https://mail.example.com'";
   auto url = boost::urls::parse_absolute_uri(v);
   if (!url) return problem;
   if ((url->scheme() != "http" && url->scheme() != "https") || url->host().empty()) return problem;
@@ -114,8 +114,7 @@ const std::array<ConfigKey, 21> kKeys = {{
      CheckCidr},
     {"log_level", &C::log_level, "LEVEL", "trace, debug, info, warn, error, critical or off",
      CheckLogLevel},
-    {"log_format", &C::log_format, "FORMAT", "text or json (one object per line)",
-     CheckLogFormat},
+    {"log_format", &C::log_format, "FORMAT", "text or json (one object per line)", CheckLogFormat},
 }};
 
 Problem SetCount(Config& config, int Config::*member, int64_t value) {
@@ -139,8 +138,10 @@ std::vector<std::string> SplitList(std::string_view text) {
   while (!text.empty()) {
     const auto comma = text.find(',');
     std::string_view item = text.substr(0, comma);
-    while (!item.empty() && std::isspace(static_cast<unsigned char>(item.front()))) item.remove_prefix(1);
-    while (!item.empty() && std::isspace(static_cast<unsigned char>(item.back()))) item.remove_suffix(1);
+    while (!item.empty() && std::isspace(static_cast<unsigned char>(item.front())))
+      item.remove_prefix(1);
+    while (!item.empty() && std::isspace(static_cast<unsigned char>(item.back())))
+      item.remove_suffix(1);
     if (!item.empty()) out.emplace_back(item);
     if (comma == std::string_view::npos) break;
     text.remove_prefix(comma + 1);
@@ -153,7 +154,7 @@ Problem SetDuration(Config& config, const ConfigKey& key, std::string_view text)
   const auto parsed = ParseDuration(text);
   if (!parsed || parsed->count() <= 0) return problem;
   if (auto* ms = std::get_if<std::chrono::milliseconds Config::*>(&key.member)) {
-    config.**ms = *parsed;
+    config.** ms = *parsed;
     return std::nullopt;
   }
   if (parsed->count() % 1000 != 0) return "expected whole seconds like '300s'";
@@ -205,7 +206,7 @@ Problem SetFromText(Config& config, const ConfigKey& key, std::string_view text)
     if (key.check != nullptr) {
       if (Problem p = key.check(text)) return p;
     }
-    config.**s = std::string(text);
+    config.** s = std::string(text);
     return std::nullopt;
   }
   if (auto* i = std::get_if<int Config::*>(&key.member)) {
@@ -225,8 +226,7 @@ Problem SetFromToml(Config& config, const ConfigKey& key, const toml::node& node
   }
   if (std::holds_alternative<std::vector<std::string> Config::*>(key.member)) {
     const toml::array* array = node.as_array();
-    if (array == nullptr ||
-        (!array->empty() && !array->is_homogeneous(toml::node_type::string))) {
+    if (array == nullptr || (!array->empty() && !array->is_homogeneous(toml::node_type::string))) {
       return "expected an array of strings like [\"10.0.0.0/8\"]";
     }
     std::vector<std::string> values;

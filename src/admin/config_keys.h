@@ -6,13 +6,13 @@
 #ifndef CAMPAIGND_ADMIN_CONFIG_KEYS_H_
 #define CAMPAIGND_ADMIN_CONFIG_KEYS_H_
 
+#include <toml++/toml.h>
+
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <variant>
-
-#include <toml++/toml.h>
 
 #include "admin/config.h"
 

@@ -1,11 +1,12 @@
 #include "admin/config.h"
-#include "admin/config_keys.h"
 
 #include <gtest/gtest.h>
 
 #include <CLI/CLI.hpp>
 #include <filesystem>
 #include <fstream>
+
+#include "admin/config_keys.h"
 
 namespace campaignd::admin {
 namespace {
@@ -96,12 +97,12 @@ TEST_F(ConfigTest, CommandLineBeatsEnvironmentBeatsFileBeatsDefault) {
   EXPECT_EQ(config->io_threads, 4);                            // file
   EXPECT_EQ(config->idle_poll, milliseconds(250));             // environment
   EXPECT_EQ(config->trusted_proxies, (std::vector<std::string>{"10.0.0.0/8", "::1/128"}));
-  EXPECT_EQ(config->delivery_workers, 8);                      // default
+  EXPECT_EQ(config->delivery_workers, 8);  // default
 }
 
 TEST_F(ConfigTest, ListsFromTextAreCommaSeparated) {
-  auto config =
-      LoadConfig(std::nullopt, Env({{"CAMPAIGND_TRUSTED_PROXIES", " 10.0.0.0/8, 192.168.1.1 "}}), {});
+  auto config = LoadConfig(std::nullopt,
+                           Env({{"CAMPAIGND_TRUSTED_PROXIES", " 10.0.0.0/8, 192.168.1.1 "}}), {});
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   EXPECT_EQ(config->trusted_proxies, (std::vector<std::string>{"10.0.0.0/8", "192.168.1.1"}));
 }
@@ -127,13 +128,15 @@ TEST_F(ConfigTest, PublicUrlLosesTrailingSlash) {
 TEST_F(ConfigTest, FileErrorsNameLineAndKey) {
   EXPECT_EQ(FileError("io_threads = 2\n\n\n\n\n\nlease = 300\n"),
             ":7: lease: expected a duration like '300s' (units ms, s, m, h, d)");
-  EXPECT_EQ(FileError("lease = \"5 minutes\"\n"), ":1: lease: expected a duration like '300s' (units ms, s, m, h, d)");
-  EXPECT_EQ(FileError("lease = \"1500ms\"\n"),
-            ":1: lease: expected whole seconds like '300s'");
-  EXPECT_EQ(FileError("lease = \"0s\"\n"), ":1: lease: expected a duration like '300s' (units ms, s, m, h, d)");
+  EXPECT_EQ(FileError("lease = \"5 minutes\"\n"),
+            ":1: lease: expected a duration like '300s' (units ms, s, m, h, d)");
+  EXPECT_EQ(FileError("lease = \"1500ms\"\n"), ":1: lease: expected whole seconds like '300s'");
+  EXPECT_EQ(FileError("lease = \"0s\"\n"),
+            ":1: lease: expected a duration like '300s' (units ms, s, m, h, d)");
   EXPECT_EQ(FileError("io_threads = \"2\"\n"),
             ":1: io_threads: expected a positive integer up to 100000");
-  EXPECT_EQ(FileError("io_threads = 0\n"), ":1: io_threads: expected a positive integer up to 100000");
+  EXPECT_EQ(FileError("io_threads = 0\n"),
+            ":1: io_threads: expected a positive integer up to 100000");
   EXPECT_EQ(FileError("db = 5\n"), ":1: db: expected a string");
   EXPECT_EQ(FileError("db = \"mysql://x\"\n"),
             ":1: db: expected 'sqlite:PATH' or 'postgresql://...'");
@@ -184,7 +187,8 @@ TEST_F(ConfigTest, AllProblemsAreReportedOnePerLine) {
 TEST_F(ConfigTest, EnvironmentAndCommandLineErrorsNameTheirSource) {
   auto env = LoadConfig(std::nullopt, Env({{"CAMPAIGND_LEASE", "300"}}), {});
   ASSERT_FALSE(env.ok());
-  EXPECT_EQ(env.status().message(), "CAMPAIGND_LEASE: expected a duration like '300s' (units ms, s, m, h, d)");
+  EXPECT_EQ(env.status().message(),
+            "CAMPAIGND_LEASE: expected a duration like '300s' (units ms, s, m, h, d)");
   auto cli = LoadConfig(std::nullopt, Env({}), {{"delivery_workers", "many"}});
   ASSERT_FALSE(cli.ok());
   EXPECT_EQ(cli.status().message(), "--delivery-workers: expected a positive integer up to 100000");
@@ -229,16 +233,15 @@ TEST(ConfigOptionsTest, CommandLineOptionsFillOverrides) {
   CLI::App app("test");
   ConfigOverrides overrides;
   AddConfigOptions(app, overrides, ConfigScope::kServer);
-  std::vector<std::string> args = {"--trusted-proxies", "::1/128", "10.0.0.0/8",
-                                   "--lease",           "5m",      "--config",
-                                   "x.toml",            "--db",    "sqlite:y.db"};
+  std::vector<std::string> args = {"--trusted-proxies", "::1/128", "10.0.0.0/8", "--lease",    "5m",
+                                   "--config",          "x.toml",  "--db",       "sqlite:y.db"};
   std::reverse(args.begin(), args.end());
   app.parse(args);
   EXPECT_EQ(overrides.config_file, "x.toml");
-  EXPECT_EQ(overrides.values, (std::map<std::string, std::string>{
-                                  {"db", "sqlite:y.db"},
-                                  {"lease", "5m"},
-                                  {"trusted_proxies", "::1/128,10.0.0.0/8"}}));
+  EXPECT_EQ(
+      overrides.values,
+      (std::map<std::string, std::string>{
+          {"db", "sqlite:y.db"}, {"lease", "5m"}, {"trusted_proxies", "::1/128,10.0.0.0/8"}}));
   const std::string help = app.help();
   EXPECT_NE(help.find("--tls-listen"), std::string::npos);
   EXPECT_NE(help.find("[default: 5m; env CAMPAIGND_LEASE]"), std::string::npos) << help;
@@ -257,7 +260,8 @@ TEST(ConfigOptionsTest, DatabaseScopeOffersOnlyConfigAndDb) {
 }
 
 TEST(ConfigExampleTest, ExampleFileHoldsTheDefaultsAndDocumentsEveryKey) {
-  const std::filesystem::path file = std::filesystem::path(CAMPAIGND_EXAMPLES_DIR) / "campaignd.toml";
+  const std::filesystem::path file =
+      std::filesystem::path(CAMPAIGND_EXAMPLES_DIR) / "campaignd.toml";
   auto config = LoadConfig(file, Env({}), {});
   ASSERT_TRUE(config.ok()) << config.status().ToString();
   EXPECT_TRUE(*config == Config{});

@@ -62,8 +62,8 @@ std::string DecimalText(const toml::node& value) {
     const double d = value.as_floating_point()->get();
     if (!std::isfinite(d)) return "";
     std::array<char, 64> buffer{};
-    const auto [end, ec] = std::to_chars(buffer.data(), buffer.data() + buffer.size(), d,
-                                         std::chars_format::fixed);
+    const auto [end, ec] =
+        std::to_chars(buffer.data(), buffer.data() + buffer.size(), d, std::chars_format::fixed);
     if (ec != std::errc()) return "";
     return std::string(buffer.data(), end);
   }

@@ -12,10 +12,10 @@
 #ifndef CAMPAIGND_ADMIN_FIELD_VALUE_H_
 #define CAMPAIGND_ADMIN_FIELD_VALUE_H_
 
+#include <toml++/toml.h>
+
 #include <string>
 #include <string_view>
-
-#include <toml++/toml.h>
 
 #include "core/status.h"
 

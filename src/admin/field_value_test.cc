@@ -63,7 +63,8 @@ TEST(FieldValueTest, Bool) {
 TEST(FieldValueTest, Date) {
   EXPECT_EQ(Convert("1990-05-01", "date"), "1990-05-01");
   EXPECT_EQ(Convert("\"2024-02-29\"", "date"), "2024-02-29");
-  EXPECT_EQ(Convert("\"2023-02-29\"", "date"), "ERROR: expected a date YYYY-MM-DD (field type date)");
+  EXPECT_EQ(Convert("\"2023-02-29\"", "date"),
+            "ERROR: expected a date YYYY-MM-DD (field type date)");
   EXPECT_EQ(Convert("\"01.05.1990\"", "date"),
             "ERROR: expected a date YYYY-MM-DD (field type date)");
   EXPECT_EQ(Convert("1990-05-01T10:00:00Z", "date"),

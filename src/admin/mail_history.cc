@@ -1,10 +1,10 @@
 #include "admin/mail_history.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cctype>
 #include <chrono>
-
-#include <fmt/format.h>
 
 #include "core/mail_status.h"
 
@@ -59,7 +59,8 @@ std::string FormatMailHistory(const MailHistory& h) {
 
   constexpr std::size_t kTimeWidth = 24;  // "2024-05-01T10:00:00.123Z"
   std::size_t status_width = std::string_view("status").size();
-  for (const auto& e : h.events) status_width = std::max(status_width, MailStatusName(e.status).size());
+  for (const auto& e : h.events)
+    status_width = std::max(status_width, MailStatusName(e.status).size());
   out += fmt::format("\n{:<{}}  {:<{}}  {}\n", "time", kTimeWidth, "status", status_width, "reply");
   for (const auto& e : h.events) {
     std::string line = fmt::format("{:<{}}  {:<{}}  {}", FormatIsoTime(e.at), kTimeWidth,

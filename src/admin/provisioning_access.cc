@@ -2,9 +2,8 @@
 // in the provisioning file (see provisioning_sections.h).
 #include <algorithm>
 #include <array>
-#include <cctype>
-
 #include <boost/url/parse.hpp>
+#include <cctype>
 
 #include "admin/provisioning_sections.h"
 #include "auth/authorize.h"
@@ -16,11 +15,22 @@
 namespace campaignd::admin {
 namespace {
 
-constexpr std::array<std::string_view, 16> kOperations = {
-    "sendeventmail", "sendtransactionmail", "getsendstatus",        "uploadpersonalizedattachments",
-    "subscribe",     "unsubscribe",         "remove",               "copy",
-    "move",          "updatefields",        "blacklist",            "unblacklist",
-    "createtrackingoptout", "deletetrackingoptout", "onlineversion", "nop"};
+constexpr std::array<std::string_view, 16> kOperations = {"sendeventmail",
+                                                          "sendtransactionmail",
+                                                          "getsendstatus",
+                                                          "uploadpersonalizedattachments",
+                                                          "subscribe",
+                                                          "unsubscribe",
+                                                          "remove",
+                                                          "copy",
+                                                          "move",
+                                                          "updatefields",
+                                                          "blacklist",
+                                                          "unblacklist",
+                                                          "createtrackingoptout",
+                                                          "deletetrackingoptout",
+                                                          "onlineversion",
+                                                          "nop"};
 
 // Code names and DKIM selectors: [A-Za-z0-9._-], at most this long.
 constexpr std::size_t kMaxNameBytes = 64;
@@ -88,9 +98,11 @@ void CheckAccessLists(TableReader& r, store::AuthCode& c) {
     c.operations = std::move(*ops);
   }
   if (auto ips = r.TextArray("ips")) {
-    if (ips->empty()) r.Error("ips", "an empty array would allow nothing; leave the key out to allow all");
+    if (ips->empty())
+      r.Error("ips", "an empty array would allow nothing; leave the key out to allow all");
     for (const auto& ip : *ips) {
-      if (!auth::IsValidCidr(ip)) r.Error("ips", "'" + ip + "' is not a CIDR range like '10.0.0.0/8'");
+      if (!auth::IsValidCidr(ip))
+        r.Error("ips", "'" + ip + "' is not a CIDR range like '10.0.0.0/8'");
     }
     c.ips = std::move(*ips);
   }
@@ -126,7 +138,8 @@ void ReadCode(const toml::table& table, ClientScope& scope) {
   CheckAccessLists(r, c);
   c.enabled = r.Bool("enabled").value_or(true);
   r.RejectUnknownKeys();
-  if (name && !IsSimpleName(*name)) r.Error("name", "expected 1 to 64 characters of A-Z a-z 0-9 . _ -");
+  if (name && !IsSimpleName(*name))
+    r.Error("name", "expected 1 to 64 characters of A-Z a-z 0-9 . _ -");
   if (!list_id) return;
   c.list_id = *list_id;
   const int position = ++scope.codes_per_list[*list_id];
@@ -137,7 +150,8 @@ void ReadCode(const toml::table& table, ClientScope& scope) {
                         std::to_string(scope.client_id) +
                         " (neither in this file nor in the database)");
   }
-  if (!scope.FirstDefinition("code " + c.name, r, name ? "name" : "list", "code name '" + c.name + "'")) {
+  if (!scope.FirstDefinition("code " + c.name, r, name ? "name" : "list",
+                             "code name '" + c.name + "'")) {
     return;
   }
   if (errors.Clean()) scope.codes.push_back(std::move(entry));
@@ -158,7 +172,8 @@ void ReadDkimKey(const toml::table& table, ClientScope& scope) {
   if (!key.selector.empty() && !IsSimpleName(key.selector)) {
     r.Error("selector", "expected 1 to 64 characters of A-Z a-z 0-9 . _ -");
   }
-  if (!key.algorithm.empty() && key.algorithm != "rsa-sha256" && key.algorithm != "ed25519-sha256") {
+  if (!key.algorithm.empty() && key.algorithm != "rsa-sha256" &&
+      key.algorithm != "ed25519-sha256") {
     r.Error("algorithm", "expected rsa-sha256 or ed25519-sha256");
   }
   if (!file || !errors.Clean()) return;
@@ -172,7 +187,8 @@ void ReadDkimKey(const toml::table& table, ClientScope& scope) {
     return;
   }
   key.private_key_pem = std::move(*pem);
-  auto signer = render::DkimSigner::Load(key.domain, key.selector, key.algorithm, key.private_key_pem);
+  auto signer =
+      render::DkimSigner::Load(key.domain, key.selector, key.algorithm, key.private_key_pem);
   if (!signer.ok()) {
     r.Error("private_key_file", path.string() + ": " + signer.status().message());
     return;
@@ -192,11 +208,11 @@ void ReadBlockEntry(const toml::table& table, ClientScope& scope) {
   r.RejectUnknownKeys();
   if (!pattern) return;
   entry.pattern = LowerAscii(*pattern);
-  const bool bad = entry.pattern.empty() ||
-                   std::any_of(entry.pattern.begin(), entry.pattern.end(), [](char c) {
-                     return std::isspace(static_cast<unsigned char>(c)) ||
-                            std::iscntrl(static_cast<unsigned char>(c));
-                   });
+  const bool bad =
+      entry.pattern.empty() || std::any_of(entry.pattern.begin(), entry.pattern.end(), [](char c) {
+        return std::isspace(static_cast<unsigned char>(c)) ||
+               std::iscntrl(static_cast<unsigned char>(c));
+      });
   if (bad) {
     r.Error("pattern", "expected an address or a pattern with * and ? (no spaces)");
     return;

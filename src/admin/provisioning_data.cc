@@ -18,7 +18,9 @@ constexpr std::size_t kMaxFieldNameBytes = 64;
 std::string Text(int64_t id) { return std::to_string(id); }
 
 std::optional<std::string> FieldNameProblem(std::string_view name) {
-  const auto ok_char = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; };
+  const auto ok_char = [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+  };
   if (name.empty() || name.size() > kMaxFieldNameBytes ||
       !std::isalpha(static_cast<unsigned char>(name.front())) ||
       !std::all_of(name.begin(), name.end(), ok_char)) {
@@ -72,8 +74,8 @@ const store::RecipientList* ListRef(TableReader& reader, std::string_view key, i
   return list;
 }
 
-void ReadFieldValues(const toml::node& node, TableReader& reader,
-                     const store::RecipientList& list, ClientScope& scope, FieldValues& out) {
+void ReadFieldValues(const toml::node& node, TableReader& reader, const store::RecipientList& list,
+                     ClientScope& scope, FieldValues& out) {
   const toml::table* table = node.as_table();
   if (table == nullptr) {
     reader.Error("fields", "expected a table like { firstname = \"John\" }");
@@ -87,14 +89,15 @@ void ReadFieldValues(const toml::node& node, TableReader& reader,
     if (def == list.fields.end()) {
       std::string known;
       for (const auto& f : list.fields) known += (known.empty() ? "" : ", ") + f.name;
-      scope.diagnostics.Add(line, "fields." + std::string(key.str()) + ": list " + Text(list.id) +
-                                      " has no such field (fields: " +
-                                      (known.empty() ? "none" : known) + ")");
+      scope.diagnostics.Add(
+          line, "fields." + std::string(key.str()) + ": list " + Text(list.id) +
+                    " has no such field (fields: " + (known.empty() ? "none" : known) + ")");
       continue;
     }
     auto text = FieldValueText(value, def->type);
     if (!text.ok()) {
-      scope.diagnostics.Add(line, "fields." + std::string(key.str()) + ": " + text.status().message());
+      scope.diagnostics.Add(line,
+                            "fields." + std::string(key.str()) + ": " + text.status().message());
       continue;
     }
     out[name] = std::move(*text);
@@ -150,7 +153,8 @@ void ReadRecipient(const toml::table& table, ClientScope& scope) {
   }
   if (state) {
     const auto parsed = store::ParseRecipientState(*state);
-    if (parsed == store::RecipientState::kActive || parsed == store::RecipientState::kUnsubscribed) {
+    if (parsed == store::RecipientState::kActive ||
+        parsed == store::RecipientState::kUnsubscribed) {
       recipient.state = *parsed;
     } else {
       r.Error("state", "expected active or unsubscribed");
@@ -160,7 +164,8 @@ void ReadRecipient(const toml::table& table, ClientScope& scope) {
   if (!list_id) return;
   recipient.list_id = *list_id;
   const store::RecipientList* list = ListRef(r, "list", *list_id, scope);
-  if (list != nullptr && fields != nullptr) ReadFieldValues(*fields, r, *list, scope, recipient.fields);
+  if (list != nullptr && fields != nullptr)
+    ReadFieldValues(*fields, r, *list, scope, recipient.fields);
   if (list == nullptr || recipient.id.empty() || !errors.Clean()) return;
   if (!scope.FirstDefinition("recipient " + Text(*list_id) + " " + recipient.id, r, "id",
                              "recipient " + recipient.id + " in list " + Text(*list_id))) {
@@ -234,17 +239,23 @@ void ReadMailing(const toml::table& table, ClientScope& scope) {
   m.html = r.Text("html").value_or("");
   r.RejectUnknownKeys();
   if (type) {
-    if (auto parsed = store::ParseMailingType(*type)) m.type = *parsed;
-    else r.Error("type", "expected regular, event, confirmation or template");
+    if (auto parsed = store::ParseMailingType(*type))
+      m.type = *parsed;
+    else
+      r.Error("type", "expected regular, event, confirmation or template");
   }
   if (status) {
-    if (auto parsed = store::ParseMailingStatus(*status)) m.status = *parsed;
-    else r.Error("status", "expected NEW, SENDING, PAUSED, DONE or CANCELED");
+    if (auto parsed = store::ParseMailingStatus(*status))
+      m.status = *parsed;
+    else
+      r.Error("status", "expected NEW, SENDING, PAUSED, DONE or CANCELED");
   }
   CheckMailingContent(r, m, from.has_value());
   if (!lists || lists->empty()) {
-    if (!lists && r.Node("lists") == nullptr) r.Error("lists", "missing (e.g. lists = [100])");
-    else if (lists) r.Error("lists", "a mailing needs at least one list");
+    if (!lists && r.Node("lists") == nullptr)
+      r.Error("lists", "missing (e.g. lists = [100])");
+    else if (lists)
+      r.Error("lists", "a mailing needs at least one list");
   } else {
     for (int64_t list_id : *lists) {
       if (ListRef(r, "lists", list_id, scope) != nullptr) m.list_ids.push_back(list_id);

@@ -43,11 +43,14 @@ TEST_F(ProvisioningFileTest, TransportErrors) {
   };
   const std::string expected =
       "expected file:DIR, file://DIR, smtp://[USER:PASS@]HOST[:PORT] or smtps://...";
-  EXPECT_EQ(transport("file:"), "p.toml:4: transport: a file transport needs a directory: " + expected);
-  EXPECT_EQ(transport("file://"), "p.toml:4: transport: a file transport needs a directory: " + expected);
+  EXPECT_EQ(transport("file:"),
+            "p.toml:4: transport: a file transport needs a directory: " + expected);
+  EXPECT_EQ(transport("file://"),
+            "p.toml:4: transport: a file transport needs a directory: " + expected);
   EXPECT_EQ(transport("http://relay"), "p.toml:4: transport: " + expected);
   EXPECT_EQ(transport("relay.example.com"), "p.toml:4: transport: " + expected);
-  EXPECT_EQ(transport("smtp:///path"), "p.toml:4: transport: an SMTP transport needs a host: " + expected);
+  EXPECT_EQ(transport("smtp:///path"),
+            "p.toml:4: transport: an SMTP transport needs a host: " + expected);
   EXPECT_EQ(transport("smtps://relay:0"), "p.toml:4: transport: '0' is not a port number");
   EXPECT_EQ(transport("smtps://u:p@relay.example.com:465"), "OK");
 }
@@ -63,9 +66,10 @@ TEST_F(ProvisioningFileTest, ListErrors) {
   EXPECT_EQ(Errors("  [[client.list]]\n  id = 101\n  name = \"x\"\n"
                    "  fields = [ { name = \"bmMailId\" } ]\n"),
             "p.toml:12: name: 'bmMailId': names starting with 'bm' are reserved for the API");
-  EXPECT_EQ(Errors("  [[client.list]]\n  id = 101\n  name = \"x\"\n"
-                   "  fields = [ { name = \"first name\" } ]\n"),
-            "p.toml:12: name: 'first name' is not a field name (a letter, then letters, digits, _)");
+  EXPECT_EQ(
+      Errors("  [[client.list]]\n  id = 101\n  name = \"x\"\n"
+             "  fields = [ { name = \"first name\" } ]\n"),
+      "p.toml:12: name: 'first name' is not a field name (a letter, then letters, digits, _)");
   EXPECT_EQ(Errors("  [[client.list]]\n  id = 101\n  name = \"x\"\n"
                    "  fields = [ { name = \"a\" }, { name = \"A\" } ]\n"),
             "p.toml:12: name: duplicate field 'A'");
@@ -103,8 +107,9 @@ TEST_F(ProvisioningFileTest, MailingErrors) {
   EXPECT_EQ(Errors(base), "");
   EXPECT_EQ(Errors(base + "  status = \"RUNNING\"\n"),
             "p.toml:17: status: expected NEW, SENDING, PAUSED, DONE or CANCELED");
-  EXPECT_EQ(Errors(base + "  target_group = \"orders >>= 1\"\n").rfind("p.toml:17: target_group: ", 0),
-            0u);
+  EXPECT_EQ(
+      Errors(base + "  target_group = \"orders >>= 1\"\n").rfind("p.toml:17: target_group: ", 0),
+      0u);
   EXPECT_EQ(Errors(base + "  reply_to = \"Help <help@>\"\n")
                 .rfind("p.toml:17: reply_to: 'help@' is not a valid address", 0),
             0u);
@@ -119,9 +124,10 @@ TEST_F(ProvisioningFileTest, MailingErrors) {
             "database)\n"
             "p.toml:14: from: 'Shop shop@example.com' is not a valid address: " +
                 Address::Parse("Shop shop@example.com").status().message());
-  EXPECT_EQ(Errors("  [[client.mailing]]\n  id = 5001\n  name = \"m\"\n  type = \"event\"\n"
-                   "  lists = []\n  from = \"a@example.com\"\n  subject = \"Hi\"\n  html = \"x\"\n"),
-            "p.toml:13: lists: a mailing needs at least one list");
+  EXPECT_EQ(
+      Errors("  [[client.mailing]]\n  id = 5001\n  name = \"m\"\n  type = \"event\"\n"
+             "  lists = []\n  from = \"a@example.com\"\n  subject = \"Hi\"\n  html = \"x\"\n"),
+      "p.toml:13: lists: a mailing needs at least one list");
 }
 
 TEST_F(ProvisioningFileTest, CodeErrors) {
@@ -143,9 +149,10 @@ TEST_F(ProvisioningFileTest, CodeErrors) {
             "p.toml:10: list: no list 101 in client 1 (neither in this file nor in the database)");
   EXPECT_EQ(Errors("  [[client.code]]\n  name = \"a b\"\n  list = 100\n"),
             "p.toml:10: name: expected 1 to 64 characters of A-Z a-z 0-9 . _ -");
-  EXPECT_EQ(Errors("  [[client.code]]\n  list = 100\n  [[client.code]]\n  name = \"list100-code1\"\n"
-                   "  list = 100\n"),
-            "p.toml:12: name: duplicate code name 'list100-code1' (first at line 10)");
+  EXPECT_EQ(
+      Errors("  [[client.code]]\n  list = 100\n  [[client.code]]\n  name = \"list100-code1\"\n"
+             "  list = 100\n"),
+      "p.toml:12: name: duplicate code name 'list100-code1' (first at line 10)");
   EXPECT_EQ(Errors("  [[client.code]]\n  code = \"SAME-CODE\"\n  list = 100\n"
                    "  [[client.code]]\n  code = \"SAME-CODE\"\n  list = 100\n"),
             "p.toml:12: code: the same code is given twice (first at line 9)");
@@ -162,10 +169,10 @@ TEST_F(ProvisioningFileTest, DkimErrors) {
   EXPECT_EQ(Errors(dkim("ed25519-sha256", "keys/missing.pem")),
             "p.toml:13: private_key_file: cannot read " + (dir_ / "keys/missing.pem").string() +
                 ": No such file or directory");
-  EXPECT_EQ(Errors(dkim("ed25519-sha256", "keys/garbage.pem"))
-                .rfind("p.toml:13: private_key_file: " + (dir_ / "keys/garbage.pem").string() + ": ",
-                       0),
-            0u);
+  EXPECT_EQ(
+      Errors(dkim("ed25519-sha256", "keys/garbage.pem"))
+          .rfind("p.toml:13: private_key_file: " + (dir_ / "keys/garbage.pem").string() + ": ", 0),
+      0u);
   EXPECT_EQ(Errors(dkim("rsa-sha256", "keys/s1.pem"))
                 .rfind("p.toml:13: private_key_file: " + (dir_ / "keys/s1.pem").string() + ": ", 0),
             0u);

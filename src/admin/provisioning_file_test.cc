@@ -1,11 +1,11 @@
 #include "admin/provisioning_file.h"
-#include "admin/provisioning_test_support.h"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 
+#include "admin/provisioning_test_support.h"
 #include "auth/code_hash.h"
 
 namespace campaignd::admin {
@@ -110,10 +110,10 @@ TEST_F(ProvisioningFileTest, FullFileClientsListsAndRecipients) {
   ASSERT_EQ(c.recipients.size(), 2u);
   EXPECT_EQ(c.recipients[0].list_id, 100);
   EXPECT_EQ(c.recipients[0].id, "john.smith@example.com");
-  EXPECT_EQ(c.recipients[0].fields, (FieldValues{{"firstname", "John"},
-                                                 {"orders", "3"},
-                                                 {"birthday", "1990-05-01"},
-                                                 {"vip", "true"}}));
+  EXPECT_EQ(
+      c.recipients[0].fields,
+      (FieldValues{
+          {"firstname", "John"}, {"orders", "3"}, {"birthday", "1990-05-01"}, {"vip", "true"}}));
   EXPECT_EQ(c.recipients[0].state, store::RecipientState::kActive);
   EXPECT_EQ(c.recipients[1].state, store::RecipientState::kUnsubscribed);
   EXPECT_EQ(c.bounces, (std::vector<std::pair<std::string, int>>{{"gone@example.com", 2}}));

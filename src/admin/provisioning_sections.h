@@ -20,7 +20,7 @@ namespace campaignd::admin {
 
 // A [[client.code]] before its name is checked against the database.
 struct CodeEntry {
-  store::AuthCode code;             // code_hash set when `code` was given
+  store::AuthCode code;              // code_hash set when `code` was given
   std::optional<std::string> clear;  // the code as written, if given
   int line = 0;
 };

@@ -40,8 +40,8 @@ Result<toml::table> ParseTomlText(std::string_view text, std::string_view file_n
     return toml::parse(text, file_name);
   } catch (const toml::parse_error& e) {
     const auto& begin = e.source().begin;
-    return Status::InvalidArgument(std::string(file_name) + ":" + std::to_string(begin.line) +
-                                   ":" + std::to_string(begin.column) + ": " +
+    return Status::InvalidArgument(std::string(file_name) + ":" + std::to_string(begin.line) + ":" +
+                                   std::to_string(begin.column) + ": " +
                                    std::string(e.description()));
   }
 }
@@ -183,8 +183,7 @@ std::optional<std::vector<int64_t>> TableReader::IdArray(std::string_view key) {
   const toml::node* node = Node(key);
   if (node == nullptr) return std::nullopt;
   const toml::array* array = node->as_array();
-  bool ok = array != nullptr &&
-            (array->empty() || array->is_homogeneous(toml::node_type::integer));
+  bool ok = array != nullptr && (array->empty() || array->is_homogeneous(toml::node_type::integer));
   std::vector<int64_t> values;
   if (ok) {
     for (const toml::node& element : *array) {

@@ -8,6 +8,8 @@
 #ifndef CAMPAIGND_ADMIN_TOML_READER_H_
 #define CAMPAIGND_ADMIN_TOML_READER_H_
 
+#include <toml++/toml.h>
+
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -15,8 +17,6 @@
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <toml++/toml.h>
 
 #include "core/status.h"
 

@@ -16,7 +16,8 @@ constexpr mode_t kFileMode = 0640;
 bool IsSafeMailId(std::string_view id) {
   if (id.empty() || id.size() > kMaxFileMailIdBytes) return false;
   for (char c : id) {
-    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+    bool ok =
+        (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
     if (!ok) return false;
   }
   return true;

@@ -1,5 +1,6 @@
 #include "deliver/file_transport.h"
 
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -7,7 +8,6 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
-#include <gtest/gtest.h>
 #include <sstream>
 #include <thread>
 
@@ -39,7 +39,9 @@ class FileTransportTest : public ::testing::Test {
     EXPECT_TRUE(t.ok()) << t.status().ToString();
     return t.ok() ? std::move(*t) : nullptr;
   }
-  static Envelope Env(std::string mail_id) { return {"from@shop.example", "to@x.example", mail_id}; }
+  static Envelope Env(std::string mail_id) {
+    return {"from@shop.example", "to@x.example", mail_id};
+  }
   // Names of the files in `dir`.
   static std::vector<std::string> Files(const fs::path& dir) {
     std::vector<std::string> out;
@@ -105,8 +107,9 @@ TEST_F(FileTransportTest, ReadersNeverSeeAPartialFile) {
 
 TEST_F(FileTransportTest, UnsafeMailIdsArePermanentFailures) {
   std::unique_ptr<Transport> t = Open(root_);
-  for (const std::string& id : std::vector<std::string>{"", "../escape", "a/b", ".hidden", "a b", "x\r\ny", "a.eml", "é",
-                         std::string(kMaxFileMailIdBytes + 1, 'a')}) {
+  for (const std::string& id :
+       std::vector<std::string>{"", "../escape", "a/b", ".hidden", "a b", "x\r\ny", "a.eml", "é",
+                                std::string(kMaxFileMailIdBytes + 1, 'a')}) {
     DeliveryResult r = t->Deliver(Env(id), kMessage);
     EXPECT_EQ(r.kind, DeliveryKind::kPermanentFailure) << id;
     EXPECT_NE(r.reply.find("safe file name"), std::string::npos);
@@ -166,7 +169,8 @@ TEST_F(FileTransportTest, FailedWriteIsTemporaryAndLeavesNothing) {
 
 TEST_F(FileTransportTest, OpenFailsWhenTheDirectoryCannotBeMade) {
   std::ofstream(root_ / "file") << "x";
-  Result<std::unique_ptr<Transport>> t = OpenTransport("file:" + (root_ / "file" / "sub").string(), {});
+  Result<std::unique_ptr<Transport>> t =
+      OpenTransport("file:" + (root_ / "file" / "sub").string(), {});
   ASSERT_FALSE(t.ok());
   EXPECT_NE(t.status().message().find("cannot create mail directory"), std::string::npos);
 }

@@ -7,8 +7,7 @@
 namespace campaignd::deliver {
 
 RateLimiter::RateLimiter(double per_second, double burst)
-    : per_second_(per_second), burst_(burst), tokens_(burst),
-      last_refill_(SteadyClock::now()) {
+    : per_second_(per_second), burst_(burst), tokens_(burst), last_refill_(SteadyClock::now()) {
   assert(per_second >= 0);
   assert(burst >= 1);
 }

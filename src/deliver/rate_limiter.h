@@ -57,7 +57,7 @@ class RateLimiter {
   const double burst_;
 
   std::mutex mu_;
-  double tokens_;              // guarded by mu_; negative = taken on credit
+  double tokens_;                        // guarded by mu_; negative = taken on credit
   SteadyClock::time_point last_refill_;  // guarded by mu_
 };
 

@@ -2,6 +2,7 @@
 // STARTTLS, implicit TLS, AUTH, byte-exact transfer, connection reuse and
 // the pool limit, relay replies, timeouts.
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -9,7 +10,6 @@
 #include <boost/json.hpp>
 #include <filesystem>
 #include <fstream>
-#include <gtest/gtest.h>
 #include <sstream>
 #include <thread>
 
@@ -62,10 +62,10 @@ class SmtpRelayTest : public ::testing::Test {
     char tmpl[] = "/tmp/smtp_relay_test.XXXXXX";
     ASSERT_NE(::mkdtemp(tmpl), nullptr);
     root_ = new fs::path(tmpl);
-    int rc = RunCommand({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
-                         "-subj", "/CN=localhost", "-addext",
-                         "subjectAltName=DNS:localhost,IP:127.0.0.1", "-days", "2", "-keyout",
-                         Key(), "-out", Cert()});
+    int rc =
+        RunCommand({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-subj",
+                    "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+                    "-days", "2", "-keyout", Key(), "-out", Cert()});
     ASSERT_EQ(rc, 0) << "openssl req failed";
   }
   static void TearDownTestSuite() {
@@ -79,8 +79,8 @@ class SmtpRelayTest : public ::testing::Test {
   Relay StartRelay(std::vector<std::string> args) {
     Relay relay;
     relay.dir = *root_ / ("relay" + std::to_string(++relays_started_));
-    std::vector<std::string> argv = {"/usr/bin/python3", CAMPAIGND_SMTP_RELAY, "--port", "0",
-                                     "--dir", relay.dir.string()};
+    std::vector<std::string> argv = {
+        "/usr/bin/python3", CAMPAIGND_SMTP_RELAY, "--port", "0", "--dir", relay.dir.string()};
     argv.insert(argv.end(), args.begin(), args.end());
     Result<std::unique_ptr<ChildProcess>> p = ChildProcess::Start(argv);
     EXPECT_TRUE(p.ok()) << p.status().ToString();
@@ -121,10 +121,10 @@ fs::path* SmtpRelayTest::root_ = nullptr;
 int SmtpRelayTest::relays_started_ = 0;
 
 TEST_F(SmtpRelayTest, StartTlsAndAuthDeliverTheExactBytes) {
-  Relay relay = StartRelay({"--tls-cert", Cert(), "--tls-key", Key(), "--require-starttls", "--auth",
-                      "mailer:p@ss:w/rd"});
+  Relay relay = StartRelay({"--tls-cert", Cert(), "--tls-key", Key(), "--require-starttls",
+                            "--auth", "mailer:p@ss:w/rd"});
   std::unique_ptr<Transport> t = Open("smtp://mailer:p%40ss%3Aw%2Frd@" + relay.Address() +
-                                      "?starttls=required&cafile=" + Cert());
+                                      "?starttls=required&helo=mx.shop.example&cafile=" + Cert());
   ASSERT_TRUE(t);
   DeliveryResult r = t->Deliver(Env(), Message(1));
   EXPECT_EQ(r.kind, DeliveryKind::kDelivered) << r.reply;
@@ -135,6 +135,7 @@ TEST_F(SmtpRelayTest, StartTlsAndAuthDeliverTheExactBytes) {
   boost::json::object meta = relay.Meta(1);
   EXPECT_EQ(meta["tls"], true);
   EXPECT_EQ(meta["user"], "mailer");
+  EXPECT_EQ(meta["helo"], "mx.shop.example");
   EXPECT_EQ(meta["mail_from"], "bounce@shop.example");
   EXPECT_EQ(meta["rcpt_tos"], boost::json::array{"rcpt@x.example"});
   EXPECT_EQ(t->Describe().find("p%40ss"), std::string::npos);
@@ -183,8 +184,7 @@ TEST_F(SmtpRelayTest, StartTlsPolicies) {
 
 TEST_F(SmtpRelayTest, UntrustedCertificateIsTemporaryUnlessVerifyIsOff) {
   Relay relay = StartRelay(TlsArgs());
-  DeliveryResult r =
-      Send("smtp://" + relay.Address() + "?starttls=required", 1);
+  DeliveryResult r = Send("smtp://" + relay.Address() + "?starttls=required", 1);
   EXPECT_EQ(r.kind, DeliveryKind::kTemporaryFailure);
   EXPECT_EQ(r.smtp_code, 0);
   EXPECT_NE(r.reply.find("certificate"), std::string::npos) << r.reply;

@@ -6,8 +6,9 @@
 namespace campaignd::deliver {
 namespace {
 
-constexpr std::array<std::string_view, 12> kVerbs = {
-    "EHLO", "HELO", "STARTTLS", "AUTH", "MAIL", "RCPT", "DATA", "RSET", "NOOP", "QUIT", "VRFY", "BDAT"};
+constexpr std::array<std::string_view, 12> kVerbs = {"EHLO", "HELO", "STARTTLS", "AUTH",
+                                                     "MAIL", "RCPT", "DATA",     "RSET",
+                                                     "NOOP", "QUIT", "VRFY",     "BDAT"};
 
 // Calls `fn` for each line of `data` without its CR/LF.
 template <typename Fn>
@@ -94,8 +95,9 @@ DeliveryResult ClassifySmtpOutcome(bool transfer_ok, int response_code,
   const bool failing_reply = code >= 400 && code <= 599;
   if (failing_reply && (IsAuthCode(code) || command == "AUTH")) {
     return {DeliveryKind::kTemporaryFailure, code,
-            text + " (authentication with the relay failed: check the transport's user and "
-                   "password; the recipient is not at fault)"};
+            text +
+                " (authentication with the relay failed: check the transport's user and "
+                "password; the recipient is not at fault)"};
   }
   if (!failing_reply) {
     return {DeliveryKind::kTemporaryFailure, 0, std::string(error_text)};

@@ -40,8 +40,8 @@ class SmtpTranscript {
   bool heard_anything() const { return heard_anything_; }
 
  private:
-  std::string command_;            // verb of the last command sent
-  std::string partial_;            // reply being assembled (multi-line)
+  std::string command_;  // verb of the last command sent
+  std::string partial_;  // reply being assembled (multi-line)
   int partial_code_ = 0;
   bool ignore_next_reply_ = false;  // the next reply answers QUIT
   bool heard_anything_ = false;

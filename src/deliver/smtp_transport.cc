@@ -58,9 +58,12 @@ std::string CurlUrl(const SmtpSettings& s) {
 long UseSsl(const SmtpSettings& s) {
   if (s.implicit_tls) return CURLUSESSL_ALL;
   switch (s.starttls) {
-    case StartTls::kRequired: return CURLUSESSL_ALL;
-    case StartTls::kOptional: return CURLUSESSL_TRY;
-    case StartTls::kNever: return CURLUSESSL_NONE;
+    case StartTls::kRequired:
+      return CURLUSESSL_ALL;
+    case StartTls::kOptional:
+      return CURLUSESSL_TRY;
+    case StartTls::kNever:
+      return CURLUSESSL_NONE;
   }
   return CURLUSESSL_ALL;
 }
@@ -137,7 +140,9 @@ SmtpTransport::EasyHandle SmtpTransport::NewHandle() const {
   const long timeout_ms = static_cast<long>(
       std::chrono::duration_cast<std::chrono::milliseconds>(options_.timeout).count());
   CURLcode rc = CURLE_OK;
-  auto set = [&rc](CURLcode r) { if (rc == CURLE_OK) rc = r; };
+  auto set = [&rc](CURLcode r) {
+    if (rc == CURLE_OK) rc = r;
+  };
   set(curl_easy_setopt(h, CURLOPT_URL, curl_url_.c_str()));
   set(curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps"));
   set(curl_easy_setopt(h, CURLOPT_USE_SSL, UseSsl(settings_)));
@@ -167,15 +172,16 @@ SmtpTransport::EasyHandle SmtpTransport::NewHandle() const {
   return easy;
 }
 
-SmtpTransport::EasyHandle SmtpTransport::AcquireHandle() {
+SmtpTransport::EasyHandle SmtpTransport::AcquireHandle(bool* reused) {
+  *reused = false;
   {
     std::unique_lock<std::mutex> lock(mu_);
-    handle_freed_.wait(lock, [this] {
-      return !idle_.empty() || open_handles_ < settings_.connections;
-    });
+    handle_freed_.wait(lock,
+                       [this] { return !idle_.empty() || open_handles_ < settings_.connections; });
     if (!idle_.empty()) {
       EasyHandle easy = std::move(idle_.back());
       idle_.pop_back();
+      *reused = true;
       return easy;
     }
     ++open_handles_;
@@ -225,8 +231,7 @@ DeliveryResult SmtpTransport::Transfer(CURL* easy, const Envelope& envelope,
 
   std::string error_text = curl_easy_strerror(rc);
   if (error_buffer[0] != '\0') error_text += std::string(": ") + error_buffer;
-  *retry = rc != CURLE_OK && !fresh && new_connections == 0 &&
-           !attempt.transcript.heard_anything();
+  *retry = rc != CURLE_OK && !fresh && new_connections == 0 && !attempt.transcript.heard_anything();
   return ClassifySmtpOutcome(rc == CURLE_OK, static_cast<int>(code), attempt.transcript,
                              error_text);
 }
@@ -238,19 +243,20 @@ DeliveryResult SmtpTransport::Deliver(const Envelope& envelope, std::string_view
             "envelope address unusable in SMTP (empty recipient, control character, space, "
             "angle bracket or too long)"};
   }
-  EasyHandle easy = AcquireHandle();
+  bool reused = false;
+  EasyHandle easy = AcquireHandle(&reused);
   if (!easy) return {DeliveryKind::kTemporaryFailure, 0, "libcurl could not make a handle"};
   limiter_.Acquire();
   bool retry = false;
   DeliveryResult result = Transfer(easy.get(), envelope, message, /*fresh=*/false, &retry);
-  if (retry) {
+  if (retry && reused) {
     spdlog::debug("transport {}: cached session was dead ({}); retrying on a new connection",
                   described_, result.reply);
     result = Transfer(easy.get(), envelope, message, /*fresh=*/true, &retry);
   }
   ReleaseHandle(std::move(easy), result.kind == DeliveryKind::kDelivered);
-  spdlog::debug("transport {}: mail {} to {}: {}", described_, envelope.mail_id,
-                envelope.rcpt_to, result.reply);
+  spdlog::debug("transport {}: mail {} to {}: {}", described_, envelope.mail_id, envelope.rcpt_to,
+                result.reply);
   return result;
 }
 

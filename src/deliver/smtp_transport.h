@@ -51,10 +51,10 @@ class SmtpTransport final : public Transport {
 
   SmtpTransport(SmtpSettings settings, const TransportOptions& options, std::string described);
 
-  // An idle handle (LIFO: the most recently used connection is warmest) or a
-  // new one while fewer than `connections` exist; waits otherwise. Null when
-  // libcurl cannot make a handle.
-  EasyHandle AcquireHandle();
+  // An idle handle (LIFO: the most recently used connection is warmest;
+  // *reused = true) or a new one while fewer than `connections` exist; waits
+  // otherwise. Null when libcurl cannot make a handle.
+  EasyHandle AcquireHandle(bool* reused);
   // Returns `easy` to the pool; `reusable` false closes it and its connection.
   void ReleaseHandle(EasyHandle easy, bool reusable);
   // A configured handle, or null (the reason is logged).

@@ -2,8 +2,11 @@
 
 #include <boost/url.hpp>
 #include <charconv>
+#include <limits>
 #include <set>
 #include <string>
+
+#include "core/limits.h"
 
 namespace campaignd::deliver {
 namespace {
@@ -37,8 +40,8 @@ Result<int> ParseInt(std::string_view key, std::string_view text, int lo, int hi
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (ec != std::errc() || end != text.data() + text.size() || v < lo || v > hi) {
     return Status::InvalidArgument(std::string(key) + "=" + std::string(text) +
-                                   ": want a whole number from " + std::to_string(lo) +
-                                   " to " + std::to_string(hi));
+                                   ": want a whole number from " + std::to_string(lo) + " to " +
+                                   std::to_string(hi));
   }
   return v;
 }
@@ -55,7 +58,7 @@ Result<double> ParseRate(std::string_view text) {
 }
 
 bool IsHeloName(std::string_view name) {
-  if (name.empty() || name.size() > 255) return false;
+  if (name.empty() || name.size() > limits::kMaxDomainBytes) return false;
   if (name.front() == '[') return name.back() == ']' && name.find_first_of(" \r\n") == name.npos;
   for (char c : name) {
     if (!std::isalnum(static_cast<unsigned char>(c)) && c != '.' && c != '-') return false;
@@ -67,11 +70,15 @@ bool IsHeloName(std::string_view name) {
 Status ApplyOption(std::string_view key, std::string_view value, SmtpSettings& s) {
   if (key == "starttls") {
     if (s.implicit_tls) return Status::InvalidArgument("starttls= applies to smtp:// only");
-    if (value == "required") s.starttls = StartTls::kRequired;
-    else if (value == "optional") s.starttls = StartTls::kOptional;
-    else if (value == "never") s.starttls = StartTls::kNever;
-    else return Status::InvalidArgument("starttls=" + std::string(value) +
-                                        ": want required, optional or never");
+    if (value == "required")
+      s.starttls = StartTls::kRequired;
+    else if (value == "optional")
+      s.starttls = StartTls::kOptional;
+    else if (value == "never")
+      s.starttls = StartTls::kNever;
+    else
+      return Status::InvalidArgument("starttls=" + std::string(value) +
+                                     ": want required, optional or never");
     return Status::Ok();
   }
   if (key == "connections") {
@@ -114,7 +121,7 @@ Status CheckAuthority(const boost::urls::url_view& u, SmtpSettings& s) {
   s.host = std::string(u.encoded_host());
   s.port = s.implicit_tls ? kSmtpsPort : kSmtpPort;
   if (u.has_port()) {
-    Result<int> port = ParseInt("port", u.port(), 1, 65535);
+    Result<int> port = ParseInt("port", u.port(), 1, std::numeric_limits<uint16_t>::max());
     if (!port.ok()) return Status::InvalidArgument("bad port '" + std::string(u.port()) + "'");
     s.port = static_cast<uint16_t>(*port);
   }
@@ -155,7 +162,8 @@ Result<TransportUrl> ParseSmtpUrl(std::string_view text, int default_connections
   for (const auto& p : u.params()) {  // a decoded, owning boost::urls::param
     std::string key(p.key);
     if (!p.has_value) return Status::InvalidArgument("option '" + key + "' has no =value");
-    if (!seen.insert(key).second) return Status::InvalidArgument("option '" + key + "' given twice");
+    if (!seen.insert(key).second)
+      return Status::InvalidArgument("option '" + key + "' given twice");
     CAMPAIGND_RETURN_IF_ERROR(ApplyOption(key, std::string(p.value), s));
   }
   if (s.connections < 1 || s.connections > kMaxRelayConnections) {
@@ -176,7 +184,8 @@ Result<TransportUrl> ParseTransportUrl(std::string_view url, int default_connect
   }
   std::string_view scheme = url.substr(0, url.find(':'));
   if (scheme.size() == url.size() || scheme.size() > 16) {
-    return Status::InvalidArgument("transport URL has no scheme; want file:DIR, smtp:// or smtps://");
+    return Status::InvalidArgument(
+        "transport URL has no scheme; want file:DIR, smtp:// or smtps://");
   }
   return Status::InvalidArgument("unknown transport scheme '" + std::string(scheme) +
                                  "'; want file:, smtp:// or smtps://");

@@ -24,17 +24,17 @@ inline constexpr double kMaxRelayRatePerSecond = 100000;
 enum class StartTls { kRequired, kOptional, kNever };
 
 struct SmtpSettings {
-  bool implicit_tls = false;   // smtps://
-  std::string host;            // as written in the URL ("[::1]" for IPv6)
-  uint16_t port = 0;           // 25 for smtp://, 465 for smtps:// unless given
-  std::string user;            // percent-decoded; empty: no AUTH
-  std::string password;        // percent-decoded
+  bool implicit_tls = false;                // smtps://
+  std::string host;                         // as written in the URL ("[::1]" for IPv6)
+  uint16_t port = 0;                        // 25 for smtp://, 465 for smtps:// unless given
+  std::string user;                         // percent-decoded; empty: no AUTH
+  std::string password;                     // percent-decoded
   StartTls starttls = StartTls::kOptional;  // kRequired for smtps:// (TLS from the start)
-  int connections = 0;         // 1..kMaxRelayConnections
-  double rate_per_second = 0;  // 0 = unlimited
-  std::string cafile;          // empty: the system trust store
-  bool verify = true;          // false: the certificate is not checked
-  std::string helo;            // empty: libcurl's default (the host name)
+  int connections = 0;                      // 1..kMaxRelayConnections
+  double rate_per_second = 0;               // 0 = unlimited
+  std::string cafile;                       // empty: the system trust store
+  bool verify = true;                       // false: the certificate is not checked
+  std::string helo;                         // empty: libcurl's default (the host name)
 };
 
 struct TransportUrl {

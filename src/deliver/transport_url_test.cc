@@ -102,7 +102,8 @@ TEST(TransportUrlTest, ErrorsNameTheProblem) {
 }
 
 TEST(TransportUrlTest, ErrorsNeverContainThePassword) {
-  for (const char* url : {"smtp://u:hunter2@h?bogus=1", "smtp://u:hunter2@h:bad", "smtp://u:hunter2@"}) {
+  for (const char* url :
+       {"smtp://u:hunter2@h?bogus=1", "smtp://u:hunter2@h:bad", "smtp://u:hunter2@"}) {
     Result<TransportUrl> r = ParseTransportUrl(url, kDefaultConnections);
     ASSERT_FALSE(r.ok()) << url;
     EXPECT_EQ(r.status().message().find("hunter2"), std::string::npos) << r.status().message();

@@ -10,7 +10,7 @@ deliver_test and by end-to-end tests; not part of campaignd.
 
 Prints "READY <port>" on stdout once it listens (--port 0 picks a free port).
 For message n (1, 2, ...) it writes OUT/<n>.eml (the bytes received, dot-stuffing
-undone) and OUT/<n>.json (mail_from, rcpt_tos, peer, session, tls, user).
+undone) and OUT/<n>.json (mail_from, rcpt_tos, peer, session, helo, tls, user).
 OUT/sessions.txt always holds "sessions <total>" and "max_concurrent <peak>".
 --smtps speaks TLS from the first byte (implicit TLS) instead of offering STARTTLS.
 --drop-mail-after N hangs up, without a reply, on the MAIL command that would
@@ -115,6 +115,7 @@ class Handler:
             "rcpt_tos": list(envelope.rcpt_tos),
             "peer": list(session.peer) if session.peer else None,
             "session": server.session_number,
+            "helo": session.host_name,
             "tls": server.transport.get_extra_info("ssl_object") is not None,
             "user": authenticated_user(session),
         }

@@ -77,7 +77,7 @@ int WaitForStopSignal() {
   return signal;
 }
 
-int Serve(const admin::ConfigOverrides& overrides, const std::string& role) {
+int Serve(const admin::ConfigOverrides& overrides) {
   auto config = admin::LoadConfig(overrides, admin::ProcessEnvironment());
   if (!config.ok()) {
     std::cerr << "campaignd: " << config.status().message() << "\n";
@@ -85,6 +85,7 @@ int Serve(const admin::ConfigOverrides& overrides, const std::string& role) {
   }
   const admin::Config& c = *config;
   SetUpLogging(c);
+  const std::string& role = c.role;
   const bool api = role == "all" || role == "api";
   const bool worker = role == "all" || role == "worker";
 
@@ -156,15 +157,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
 
   admin::ConfigOverrides serve_overrides;
-  std::string role = "all";
   CLI::App* serve = app.add_subcommand(
       "serve", "Answer the HTTP API and deliver queued mail until SIGTERM/SIGINT.");
   admin::AddConfigOptions(*serve, serve_overrides, admin::ConfigScope::kServer);
-  serve->add_option("--role", role,
-                    "all: answer the API and deliver (default); api: only answer the API "
-                    "(enqueue); worker: only deliver")
-      ->check(CLI::IsMember({"all", "api", "worker"}))
-      ->envname("CAMPAIGND_ROLE");
 
   admin::ConfigOverrides apply_overrides;
   std::string apply_file;
@@ -192,7 +187,7 @@ int main(int argc, char** argv) {
     }
     return config->db;
   };
-  if (serve->parsed()) return Serve(serve_overrides, role);
+  if (serve->parsed()) return Serve(serve_overrides);
   if (apply->parsed()) {
     auto db = db_of(apply_overrides);
     return db ? admin::RunApply(*db, apply_file, std::cout, std::cerr) : admin::kExitBadInput;

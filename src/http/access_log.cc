@@ -28,10 +28,11 @@ std::string LogWord(std::string_view text) {
 std::string FormatAccessLine(const AccessRecord& r) {
   const std::string path =
       r.service.empty() ? "-" : fmt::format("/http/{}/***/{}", r.service, LogWord(r.operation));
-  return fmt::format("req={} peer={} method={} path={} status={} token={} mailing={} in={} out={} us={}",
-                     r.request_id, LogWord(r.peer), LogWord(r.method), path, r.status,
-                     r.token.empty() ? "-" : r.token, LogWord(r.mailing_id), r.bytes_in,
-                     r.bytes_out, r.elapsed.count());
+  return fmt::format(
+      "req={} peer={} method={} path={} status={} token={} mailing={} in={} out={} us={}",
+      r.request_id, LogWord(r.peer), LogWord(r.method), path, r.status,
+      r.token.empty() ? "-" : r.token, LogWord(r.mailing_id), r.bytes_in, r.bytes_out,
+      r.elapsed.count());
 }
 
 void LogAccess(const AccessRecord& record) { spdlog::info("{}", FormatAccessLine(record)); }

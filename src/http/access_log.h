@@ -16,13 +16,13 @@ namespace campaignd::http {
 
 struct AccessRecord {
   uint64_t request_id = 0;
-  std::string peer;       // client IP after the trusted-proxy rules
+  std::string peer;  // client IP after the trusted-proxy rules
   std::string method;
-  std::string service;    // "form" | "mail"; empty when not an API path
-  std::string operation;  // lower-cased; empty when not an API path
-  std::string mailing_id; // bmMailingId as sent, or empty
-  unsigned status = 0;    // HTTP status
-  std::string token;      // result token (see reply.h log_token)
+  std::string service;        // "form" | "mail"; empty when not an API path
+  std::string operation;      // lower-cased; empty when not an API path
+  std::string mailing_id;     // bmMailingId as sent, or empty
+  unsigned status = 0;        // HTTP status
+  std::string token;          // result token (see reply.h log_token)
   std::size_t bytes_in = 0;   // request body
   std::size_t bytes_out = 0;  // response body
   std::chrono::microseconds elapsed{0};

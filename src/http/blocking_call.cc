@@ -27,8 +27,7 @@ boost::asio::awaitable<ops::Answer> CallBlocking(boost::asio::thread_pool& pool,
                                                  const ApiHandler& handler,
                                                  const auth::RequestInfo& info,
                                                  const Params& params) {
-  return boost::asio::co_spawn(pool, RunGuarded(handler, info, params),
-                               boost::asio::use_awaitable);
+  return boost::asio::co_spawn(pool, RunGuarded(handler, info, params), boost::asio::use_awaitable);
 }
 
 }  // namespace campaignd::http

@@ -11,12 +11,18 @@ TEST(CharsetTest, ParsesLabelsAndAliases) {
     std::optional<Charset> want;
   };
   const Row rows[] = {
-      {"utf-8", Charset::kUtf8},          {"UTF-8", Charset::kUtf8},
-      {"utf8", Charset::kUtf8},           {" \"UTF-8\" ", Charset::kUtf8},
-      {"ISO-8859-1", Charset::kIso88591}, {"iso8859-1", Charset::kIso88591},
-      {"Latin1", Charset::kIso88591},     {"latin-1", Charset::kIso88591},
-      {"windows-1252", Charset::kWindows1252}, {"CP1252", Charset::kWindows1252},
-      {"ebcdic", std::nullopt},           {"", std::nullopt},
+      {"utf-8", Charset::kUtf8},
+      {"UTF-8", Charset::kUtf8},
+      {"utf8", Charset::kUtf8},
+      {" \"UTF-8\" ", Charset::kUtf8},
+      {"ISO-8859-1", Charset::kIso88591},
+      {"iso8859-1", Charset::kIso88591},
+      {"Latin1", Charset::kIso88591},
+      {"latin-1", Charset::kIso88591},
+      {"windows-1252", Charset::kWindows1252},
+      {"CP1252", Charset::kWindows1252},
+      {"ebcdic", std::nullopt},
+      {"", std::nullopt},
       {"utf-16", std::nullopt},
   };
   for (const Row& row : rows) EXPECT_EQ(ParseCharsetName(row.label), row.want) << row.label;
@@ -26,12 +32,12 @@ TEST(CharsetTest, ValidatesUtf8Strictly) {
   EXPECT_TRUE(IsValidUtf8(""));
   EXPECT_TRUE(IsValidUtf8("plain ascii"));
   EXPECT_TRUE(IsValidUtf8("J\xC3\xBCrgen \xE2\x82\xAC \xF0\x9F\x98\x80"));
-  EXPECT_FALSE(IsValidUtf8("J\xFCrgen"));          // ISO-8859-1 ü
-  EXPECT_FALSE(IsValidUtf8("\xC0\xAF"));           // overlong '/'
-  EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));       // surrogate D800
-  EXPECT_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));   // above U+10FFFF
-  EXPECT_FALSE(IsValidUtf8("\xE2\x82"));           // truncated
-  EXPECT_FALSE(IsValidUtf8("\x80"));               // lone continuation
+  EXPECT_FALSE(IsValidUtf8("J\xFCrgen"));         // ISO-8859-1 ü
+  EXPECT_FALSE(IsValidUtf8("\xC0\xAF"));          // overlong '/'
+  EXPECT_FALSE(IsValidUtf8("\xED\xA0\x80"));      // surrogate D800
+  EXPECT_FALSE(IsValidUtf8("\xF4\x90\x80\x80"));  // above U+10FFFF
+  EXPECT_FALSE(IsValidUtf8("\xE2\x82"));          // truncated
+  EXPECT_FALSE(IsValidUtf8("\x80"));              // lone continuation
 }
 
 TEST(CharsetTest, ConvertsIso88591) {
@@ -41,15 +47,19 @@ TEST(CharsetTest, ConvertsIso88591) {
 }
 
 TEST(CharsetTest, ConvertsWindows1252HighRange) {
-  EXPECT_EQ(ToUtf8("5 \x80", Charset::kWindows1252), "5 \xE2\x82\xAC");          // €
+  EXPECT_EQ(ToUtf8("5 \x80", Charset::kWindows1252), "5 \xE2\x82\xAC");  // €
   EXPECT_EQ(ToUtf8("\x93Hi\x94", Charset::kWindows1252), "\xE2\x80\x9CHi\xE2\x80\x9D");
-  EXPECT_EQ(ToUtf8("\x9F", Charset::kWindows1252), "\xC5\xB8");                   // Ÿ
-  EXPECT_EQ(ToUtf8("\x81", Charset::kWindows1252), "\xC2\x81");                   // undefined
-  EXPECT_EQ(ToUtf8("\xE4", Charset::kWindows1252), "\xC3\xA4");                   // ä as Latin-1
+  EXPECT_EQ(ToUtf8("\x9F", Charset::kWindows1252), "\xC5\xB8");  // Ÿ
+  EXPECT_EQ(ToUtf8("\x81", Charset::kWindows1252), "\xC2\x81");  // undefined
+  EXPECT_EQ(ToUtf8("\xE4", Charset::kWindows1252), "\xC3\xA4");  // ä as Latin-1
 }
 
 TEST(CharsetTest, Utf8WithBadBytesGetsReplacementCharacter) {
-  EXPECT_EQ(ToUtf8("a\xFF" "b", Charset::kUtf8), "a\xEF\xBF\xBD" "b");
+  EXPECT_EQ(ToUtf8("a\xFF"
+                   "b",
+                   Charset::kUtf8),
+            "a\xEF\xBF\xBD"
+            "b");
   EXPECT_EQ(ToUtf8("\xC3\xBC", Charset::kUtf8), "\xC3\xBC");
 }
 

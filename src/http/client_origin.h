@@ -13,10 +13,10 @@
 namespace campaignd::http {
 
 struct OriginInput {
-  std::string peer_ip;           // textual; an IPv4-mapped IPv6 peer as IPv4
-  bool tls_listener = false;     // came in on the server's own TLS listener
-  std::string forwarded_for;     // all X-Forwarded-For values, comma-joined
-  std::string forwarded_proto;   // all X-Forwarded-Proto values, comma-joined
+  std::string peer_ip;          // textual; an IPv4-mapped IPv6 peer as IPv4
+  bool tls_listener = false;    // came in on the server's own TLS listener
+  std::string forwarded_for;    // all X-Forwarded-For values, comma-joined
+  std::string forwarded_proto;  // all X-Forwarded-Proto values, comma-joined
 };
 
 struct ClientOrigin {

@@ -59,10 +59,10 @@ std::optional<Dispatched> DecodeFailure(const DecodedParams& decoded, ReplyConte
 boost::asio::awaitable<Dispatched> Dispatch(const Request& request, const std::string& peer_ip,
                                             bool tls_listener, ReplyContext ctx,
                                             const DispatchDeps& deps, AccessRecord& record) {
-  const ClientOrigin origin = ResolveOrigin(
-      OriginInput{peer_ip, tls_listener, JoinedHeader(request, "X-Forwarded-For"),
-                  JoinedHeader(request, "X-Forwarded-Proto")},
-      deps.options.trusted_proxies);
+  const ClientOrigin origin =
+      ResolveOrigin(OriginInput{peer_ip, tls_listener, JoinedHeader(request, "X-Forwarded-For"),
+                                JoinedHeader(request, "X-Forwarded-Proto")},
+                    deps.options.trusted_proxies);
   record.peer = origin.client_ip;
 
   const Target target = SplitTarget(request.target());
@@ -91,9 +91,9 @@ boost::asio::awaitable<Dispatched> Dispatch(const Request& request, const std::s
     record.token = "system_error";
     co_return Dispatched{MakeUnavailableResponse(ctx), false};
   }
-  const auth::RequestInfo info{route.service, route.code, route.operation,
-                               std::string(request.method_string()), origin.protocol,
-                               origin.client_ip};
+  const auth::RequestInfo info{route.service,   route.code,
+                               route.operation, std::string(request.method_string()),
+                               origin.protocol, origin.client_ip};
   const Params& params = decoded.params;
   const ops::Answer answer = co_await CallBlocking(deps.pool, deps.handler, info, params);
   HttpReply reply = MakeApiReply(answer, params, ctx);

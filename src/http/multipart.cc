@@ -33,7 +33,8 @@ bool ParsePartHeaders(std::string_view block, PartHeaders* out) {
     if (colon == std::string_view::npos || colon == 0) return false;
     const std::string_view name = line.substr(0, colon);
     std::string_view value = line.substr(colon + 1);
-    while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+      value.remove_prefix(1);
     last = nullptr;
     if (EqualsIgnoreCase(name, "Content-Disposition")) last = &out->disposition;
     if (EqualsIgnoreCase(name, "Content-Type")) last = &out->content_type;

@@ -81,7 +81,8 @@ TEST(MultipartTest, Malformed) {
   const std::string good = Body("B", {Text("a", "1")});
   const std::string unterminated = "--B\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1";
   const std::string no_name = Body("B", {Part{"Content-Disposition: form-data", "1"}});
-  const std::string not_form_data = Body("B", {Part{"Content-Disposition: attachment; name=a", "1"}});
+  const std::string not_form_data =
+      Body("B", {Part{"Content-Disposition: attachment; name=a", "1"}});
   const std::string bad_header = Body("B", {Part{"this is no header", "1"}});
   const std::string no_headers_end = "--B\r\nContent-Disposition: form-data; name=a";
   const std::string garbage_after_delimiter = "--Bxx\r\n" + good.substr(5);
@@ -90,9 +91,9 @@ TEST(MultipartTest, Malformed) {
     std::string body;
   };
   const Row rows[] = {
-      {"multipart/form-data", good},                  // no boundary
-      {"multipart/form-data; boundary=", good},       // empty boundary
-      {"multipart/form-data; boundary=\"B", good},    // unclosed quote
+      {"multipart/form-data", good},                // no boundary
+      {"multipart/form-data; boundary=", good},     // empty boundary
+      {"multipart/form-data; boundary=\"B", good},  // unclosed quote
       {"multipart/form-data; boundary=" + std::string(71, 'b'), good},
       {ct, "no delimiter at all"},
       {ct, unterminated},
@@ -121,14 +122,16 @@ TEST(MultipartTest, TooManyParts) {
 // "application/x-www-form-urlencoded; charset=ISO-8859-1", plus bmEncoding.
 TEST(DecodeMultipartTest, GeeCommerceShape) {
   const std::string type = "application/x-www-form-urlencoded; charset=ISO-8859-1";
-  const std::string body = Body(
-      "geeB0undary", {Text("bmRecipientId", "a+b@example.com", type), Text("bmMailingId", "77", type),
-                      Text("firstname", "J\xFCrgen", type), Text("bmEncoding", "UTF-8", type),
-                      Text("bmSuccessUrl", "https://shop.example/ok?x=1%202", type)});
-  DecodedParams d = DecodeParams("bmMailingId=1", "multipart/form-data; boundary=geeB0undary", body, kMax);
+  const std::string body =
+      Body("geeB0undary",
+           {Text("bmRecipientId", "a+b@example.com", type), Text("bmMailingId", "77", type),
+            Text("firstname", "J\xFCrgen", type), Text("bmEncoding", "UTF-8", type),
+            Text("bmSuccessUrl", "https://shop.example/ok?x=1%202", type)});
+  DecodedParams d =
+      DecodeParams("bmMailingId=1", "multipart/form-data; boundary=geeB0undary", body, kMax);
   ASSERT_EQ(d.status, DecodeStatus::kOk);
   EXPECT_EQ(Value(d.params, "bmRecipientId"), "a+b@example.com");
-  EXPECT_EQ(Value(d.params, "bmMailingId"), "1");  // the query comes first
+  EXPECT_EQ(Value(d.params, "bmMailingId"), "1");            // the query comes first
   EXPECT_EQ(Value(d.params, "firstname"), "J\xC3\xBCrgen");  // part charset beats bmEncoding
   EXPECT_EQ(Value(d.params, "bmSuccessUrl"), "https://shop.example/ok?x=1%202");
 }
@@ -139,15 +142,17 @@ TEST(DecodeMultipartTest, PartsWithoutCharsetFollowTheRequestCharset) {
   ASSERT_EQ(d.status, DecodeStatus::kOk);
   EXPECT_EQ(Value(d.params, "price"), "9\xE2\x82\xAC");
 
-  d = DecodeParams("", "multipart/form-data; boundary=B", Body("B", {Text("n", "M\xFCller")}), kMax);
+  d = DecodeParams("", "multipart/form-data; boundary=B", Body("B", {Text("n", "M\xFCller")}),
+                   kMax);
   EXPECT_EQ(Value(d.params, "n"), "M\xC3\xBCller");  // guessed
 }
 
 TEST(DecodeMultipartTest, FilesReachParams) {
   const std::string body = Body(
-      "B", {Part{"Content-Disposition: form-data; name=\"bmFile\"; filename=\"r\xE9sum\xE9.txt\"\r\n"
-                 "Content-Type: text/plain",
-                 "hello"}});
+      "B",
+      {Part{"Content-Disposition: form-data; name=\"bmFile\"; filename=\"r\xE9sum\xE9.txt\"\r\n"
+            "Content-Type: text/plain",
+            "hello"}});
   DecodedParams d = DecodeParams("", "multipart/form-data; boundary=B", body, kMax);
   ASSERT_EQ(d.status, DecodeStatus::kOk);
   ASSERT_EQ(d.params.files().size(), 1u);
@@ -159,8 +164,9 @@ TEST(DecodeMultipartTest, FilesReachParams) {
 }
 
 TEST(DecodeMultipartTest, MalformedDiscardsEverything) {
-  DecodedParams d = DecodeParams("bmMailingId=1", "multipart/form-data; boundary=B",
-                                 "--B\r\nContent-Disposition: form-data; name=a\r\n\r\nno end", kMax);
+  DecodedParams d =
+      DecodeParams("bmMailingId=1", "multipart/form-data; boundary=B",
+                   "--B\r\nContent-Disposition: form-data; name=a\r\n\r\nno end", kMax);
   EXPECT_EQ(d.status, DecodeStatus::kMalformed);
   EXPECT_EQ(d.params.size(), 0u);
 }
@@ -168,8 +174,8 @@ TEST(DecodeMultipartTest, MalformedDiscardsEverything) {
 TEST(DecodeMultipartTest, FilesCountAgainstTheParameterLimit) {
   std::vector<Part> parts;
   for (int i = 0; i < 3; ++i) {
-    parts.push_back(Part{"Content-Disposition: form-data; name=bmFile; filename=f" + std::to_string(i),
-                         "x"});
+    parts.push_back(
+        Part{"Content-Disposition: form-data; name=bmFile; filename=f" + std::to_string(i), "x"});
   }
   EXPECT_EQ(DecodeParams("a=1", "multipart/form-data; boundary=B", Body("B", parts), 3).status,
             DecodeStatus::kTooManyParams);

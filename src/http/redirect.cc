@@ -24,8 +24,7 @@ bool IsPlainHost(std::string_view host) {
   return true;
 }
 
-Status CheckUrl(const boost::urls::url_view& u,
-                const std::vector<std::string>& allowed_hosts) {
+Status CheckUrl(const boost::urls::url_view& u, const std::vector<std::string>& allowed_hosts) {
   if (u.scheme_id() != boost::urls::scheme::http && u.scheme_id() != boost::urls::scheme::https) {
     return Status::InvalidArgument("scheme is not http or https");
   }

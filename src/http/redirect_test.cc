@@ -22,7 +22,8 @@ TEST(RedirectTest, Allowed) {
   const Row rows[] = {
       {"http://good.com/thanks", "http://good.com/thanks?bmResult=ok%3A%20x"},
       {"https://GOOD.com", "https://GOOD.com?bmResult=ok%3A%20x"},
-      {"https://shop.example.org:8443/a/b?x=1", "https://shop.example.org:8443/a/b?x=1&bmResult=ok%3A%20x"},
+      {"https://shop.example.org:8443/a/b?x=1",
+       "https://shop.example.org:8443/a/b?x=1&bmResult=ok%3A%20x"},
       {"http://good.com/p?", "http://good.com/p?bmResult=ok%3A%20x"},
       {"http://good.com/p?x=1&", "http://good.com/p?x=1&bmResult=ok%3A%20x"},
       {"http://good.com/p#top", "http://good.com/p?bmResult=ok%3A%20x#top"},

@@ -68,7 +68,8 @@ Response MakeTextResponse(bhttp::status status, std::string body, const ReplyCon
 }
 
 Response MakeUnavailableResponse(const ReplyContext& ctx) {
-  Response res = MakeTextResponse(bhttp::status::service_unavailable, std::string(kSystemError), ctx);
+  Response res =
+      MakeTextResponse(bhttp::status::service_unavailable, std::string(kSystemError), ctx);
   res.set(bhttp::field::retry_after, std::to_string(ctx.retry_after.count()));
   return res;
 }

@@ -89,7 +89,8 @@ TEST(ReplyTest, RedirectOnSuccessUsesSuccessUrlElseUrl) {
 
   Params only_url = WithParams({{"bmUrl", "https://good.com/any?a=1"}});
   r = MakeApiReply(Answer(Reply::Failure(Token::kWrongTag, "501"), {"good.com"}), only_url, Ctx());
-  EXPECT_EQ(r.response[bhttp::field::location], "https://good.com/any?a=1&bmResult=wrong_tag%3A%20501");
+  EXPECT_EQ(r.response[bhttp::field::location],
+            "https://good.com/any?a=1&bmResult=wrong_tag%3A%20501");
   r = MakeApiReply(Answer(Status::Internal("x"), {"good.com"}), only_url, Ctx());
   EXPECT_EQ(r.response[bhttp::field::location], "https://good.com/any?a=1&bmResult=system_error");
 }

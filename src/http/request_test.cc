@@ -29,9 +29,9 @@ TEST(PercentDecodeTest, Table) {
     const char* want;
   };
   const Row rows[] = {
-      {"a%20b", true, "a b"},     {"a+b", true, "a b"},      {"a+b", false, "a+b"},
-      {"%2B", true, "+"},         {"%2b", false, "+"},       {"100%", true, "100%"},
-      {"%zz1", true, "%zz1"},     {"%4", true, "%4"},        {"%%41", true, "%A"},
+      {"a%20b", true, "a b"},       {"a+b", true, "a b"}, {"a+b", false, "a+b"},
+      {"%2B", true, "+"},           {"%2b", false, "+"},  {"100%", true, "100%"},
+      {"%zz1", true, "%zz1"},       {"%4", true, "%4"},   {"%%41", true, "%A"},
       {"%C3%BC", true, "\xC3\xBC"}, {"", true, ""},
   };
   for (const Row& r : rows) EXPECT_EQ(PercentDecode(r.in, r.plus_as_space), r.want) << r.in;
@@ -63,9 +63,9 @@ TEST(ParseRouteTest, ApiPaths) {
 
 TEST(ParseRouteTest, OtherPaths) {
   EXPECT_EQ(ParseRoute("/healthz").kind, Route::Kind::kHealth);
-  for (const char* path : {"/", "/http/", "/http/form/C", "/http/form//nop", "/http/form/C/",
-                           "/http/sms/C/nop", "/http/form/C/nop/extra", "/other/form/C/nop",
-                           "/healthz/x", "/HTTP/form/C/nop"}) {
+  for (const char* path :
+       {"/", "/http/", "/http/form/C", "/http/form//nop", "/http/form/C/", "/http/sms/C/nop",
+        "/http/form/C/nop/extra", "/other/form/C/nop", "/healthz/x", "/HTTP/form/C/nop"}) {
     EXPECT_EQ(ParseRoute(path).kind, Route::Kind::kNotFound) << path;
   }
 }

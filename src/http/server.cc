@@ -2,12 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <algorithm>
 #include <cassert>
 #include <exception>
 
@@ -75,7 +75,8 @@ Status Server::Listen(const std::string& endpoint, bool tls) {
   tcp::resolver resolver(io_);
   const auto results = resolver.resolve(host, port, tcp::resolver::passive, ec);
   if (ec || results.empty()) {
-    return Status::InvalidArgument("cannot resolve listen address '" + endpoint + "': " + ec.message());
+    return Status::InvalidArgument("cannot resolve listen address '" + endpoint +
+                                   "': " + ec.message());
   }
   auto acceptor = std::make_unique<Acceptor>(asio::make_strand(io_));
   const tcp::endpoint bind_to = results.begin()->endpoint();

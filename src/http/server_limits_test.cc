@@ -56,16 +56,19 @@ TEST_F(ServerLimitsTest, HeaderBlockTooLargeIs431) {
 TEST_F(ServerLimitsTest, HeaderBlockFarTooLargeIs431) {
   StartServer();
   std::string headers;
-  for (int i = 0; i < 100; ++i) headers += "X-H" + std::to_string(i) + ": " + std::string(500, 'h') + "\r\n";
+  for (int i = 0; i < 100; ++i)
+    headers += "X-H" + std::to_string(i) + ": " + std::string(500, 'h') + "\r\n";
   ExpectRefused("GET /http/form/C/nop HTTP/1.1\r\n" + headers + "\r\n", 431);
 }
 
 TEST_F(ServerLimitsTest, BodyTooLargeIs413) {
   StartServer();
   const std::string body(limits::kMaxBodyBytes + 1, 'x');
-  ExpectRefused("POST /http/form/C/nop HTTP/1.1\r\nHost: t\r\nContent-Type: text/plain\r\n"
-                "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body,
-                413);
+  ExpectRefused(
+      "POST /http/form/C/nop HTTP/1.1\r\nHost: t\r\nContent-Type: text/plain\r\n"
+      "Content-Length: " +
+          std::to_string(body.size()) + "\r\n\r\n" + body,
+      413);
 }
 
 TEST_F(ServerLimitsTest, ChunkedBodyTooLargeIs413) {
@@ -83,10 +86,12 @@ TEST_F(ServerLimitsTest, TooManyParametersIs413) {
   StartServer();
   std::string body;
   for (std::size_t i = 0; i <= limits::kMaxParams; ++i) body += "p" + std::to_string(i) + "=1&";
-  ExpectRefused("POST /http/form/C/nop HTTP/1.1\r\nHost: t\r\n"
-                "Content-Type: application/x-www-form-urlencoded\r\n"
-                "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body,
-                413);
+  ExpectRefused(
+      "POST /http/form/C/nop HTTP/1.1\r\nHost: t\r\n"
+      "Content-Type: application/x-www-form-urlencoded\r\n"
+      "Content-Length: " +
+          std::to_string(body.size()) + "\r\n\r\n" + body,
+      413);
 }
 
 TEST_F(ServerLimitsTest, GarbageIsBadRequest) {
@@ -119,7 +124,8 @@ TEST_F(ServerLimitsTest, SlowBodyIsDisconnectedAfterTheTimeout) {
   StartServer(options);
   TestClient client(port());
   const auto start = steady_clock::now();
-  ASSERT_TRUE(client.Send("POST /http/form/C/nop HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nab"));
+  ASSERT_TRUE(
+      client.Send("POST /http/form/C/nop HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nab"));
   EXPECT_TRUE(client.WaitForClose());
   EXPECT_LT(steady_clock::now() - start, milliseconds(2000));
   EXPECT_TRUE(handler_.calls().empty());

@@ -60,7 +60,7 @@ struct TlsListenerOptions {
 
 struct ServerOptions {
   std::vector<std::string> listen = {"127.0.0.1:8080"};  // plain HTTP
-  std::optional<TlsListenerOptions> tls;  // requests on it are "https"
+  std::optional<TlsListenerOptions> tls;                 // requests on it are "https"
   std::size_t io_threads = kDefaultIoThreads;
   std::size_t blocking_threads = kDefaultBlockingThreads;
   // Peers (CIDRs) whose X-Forwarded-For / X-Forwarded-Proto are believed.

@@ -15,9 +15,9 @@ class ServerTest : public ServerTestBase {};
 
 TEST_F(ServerTest, ExactResponseBytesAndRequestInfo) {
   StartServer();
-  const std::string response =
-      RoundTrip("GET /http/form/S3cret/sendEventMail?bmRecipientId=a+b@example.com&x=%C3%BC "
-                "HTTP/1.1\r\nHost: t\r\n\r\n");
+  const std::string response = RoundTrip(
+      "GET /http/form/S3cret/sendEventMail?bmRecipientId=a+b@example.com&x=%C3%BC "
+      "HTTP/1.1\r\nHost: t\r\n\r\n");
   EXPECT_EQ(response,
             "HTTP/1.1 200 OK\r\nContent-Type: text/plain; charset=utf-8\r\n"
             "Cache-Control: no-store\r\nContent-Length: 2\r\n\r\nok");
@@ -36,7 +36,8 @@ TEST_F(ServerTest, ExactResponseBytesAndRequestInfo) {
 TEST_F(ServerTest, TokenWithDetailHasNoTrailingNewline) {
   StartServer();
   handler_.SetAnswer(ops::Answer{Reply::Success(Token::kEnqueued, "7K2M-1-4F9Q"), {}});
-  const std::string response = RoundTrip("GET /http/mail/M/sendeventmail HTTP/1.1\r\nHost: t\r\n\r\n");
+  const std::string response =
+      RoundTrip("GET /http/mail/M/sendeventmail HTTP/1.1\r\nHost: t\r\n\r\n");
   EXPECT_EQ(BodyOf(response), "enqueued: 7K2M-1-4F9Q");
   EXPECT_EQ(HeaderOf(response, "Content-Length"), "21");
   EXPECT_EQ(handler_.calls().at(0).info.service, auth::Service::kMail);
@@ -49,9 +50,10 @@ TEST_F(ServerTest, KeepAliveServesTwoRequestsOnOneConnection) {
   auto first = client.ReadResponse();
   ASSERT_TRUE(first.has_value());
   EXPECT_EQ(BodyOf(*first), "ok");
-  ASSERT_TRUE(client.Send("POST /http/form/C/nop HTTP/1.1\r\nHost: t\r\n"
-                          "Content-Type: application/x-www-form-urlencoded\r\n"
-                          "Content-Length: 3\r\n\r\nn=2"));
+  ASSERT_TRUE(
+      client.Send("POST /http/form/C/nop HTTP/1.1\r\nHost: t\r\n"
+                  "Content-Type: application/x-www-form-urlencoded\r\n"
+                  "Content-Length: 3\r\n\r\nn=2"));
   auto second = client.ReadResponse();
   ASSERT_TRUE(second.has_value());
   EXPECT_EQ(StatusOf(*second), 200);
@@ -64,8 +66,9 @@ TEST_F(ServerTest, KeepAliveServesTwoRequestsOnOneConnection) {
 TEST_F(ServerTest, PipelinedRequestsAreAnsweredInOrder) {
   StartServer();
   TestClient client(port());
-  ASSERT_TRUE(client.Send("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n"
-                          "GET /nothing HTTP/1.1\r\nHost: t\r\n\r\n"));
+  ASSERT_TRUE(
+      client.Send("GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n"
+                  "GET /nothing HTTP/1.1\r\nHost: t\r\n\r\n"));
   EXPECT_EQ(StatusOf(client.ReadResponse().value_or("")), 200);
   EXPECT_EQ(StatusOf(client.ReadResponse().value_or("")), 404);
 }
@@ -104,8 +107,9 @@ TEST_F(ServerTest, HealthAndNotFound) {
 TEST_F(ServerTest, HeadGetsHeadersOnly) {
   StartServer();
   TestClient client(port());
-  ASSERT_TRUE(client.Send("HEAD /healthz HTTP/1.1\r\nHost: t\r\n\r\n"
-                          "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n"));
+  ASSERT_TRUE(
+      client.Send("HEAD /healthz HTTP/1.1\r\nHost: t\r\n\r\n"
+                  "GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n"));
   // Content-Length 2 on the HEAD answer, but its body bytes are not sent:
   // the next bytes are the GET's status line.
   auto first = client.ReadResponse();
@@ -117,7 +121,8 @@ TEST_F(ServerTest, MultipartPostReachesHandler) {
   StartServer();
   const std::string body =
       "--XX\r\nContent-Disposition: form-data; name=\"bmRecipientId\"\r\n"
-      "Content-Type: application/x-www-form-urlencoded; charset=ISO-8859-1\r\n\r\nb+c@example.com\r\n"
+      "Content-Type: application/x-www-form-urlencoded; "
+      "charset=ISO-8859-1\r\n\r\nb+c@example.com\r\n"
       "--XX\r\nContent-Disposition: form-data; name=\"bmFile\"; filename=\"a.pdf\"\r\n"
       "Content-Type: application/pdf\r\n\r\n%PDF\r\n--XX--\r\n";
   const std::string response = RoundTrip(
@@ -138,7 +143,8 @@ TEST_F(ServerTest, MalformedMultipartIsSyntaxErrorWithoutHandler) {
   const std::string body = "--XX\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\nno end";
   const std::string response = RoundTrip(
       "POST /http/form/C/nop HTTP/1.1\r\nHost: t\r\nContent-Type: multipart/form-data; "
-      "boundary=XX\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
+      "boundary=XX\r\nContent-Length: " +
+      std::to_string(body.size()) + "\r\n\r\n" + body);
   EXPECT_EQ(StatusOf(response), 200);
   EXPECT_EQ(BodyOf(response), "syntax_error");
   EXPECT_TRUE(handler_.calls().empty());
@@ -147,9 +153,10 @@ TEST_F(ServerTest, MalformedMultipartIsSyntaxErrorWithoutHandler) {
 TEST_F(ServerTest, ExpectContinueGetsInterimResponse) {
   StartServer();
   TestClient client(port());
-  ASSERT_TRUE(client.Send("POST /http/form/C/nop HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\n"
-                          "Content-Type: application/x-www-form-urlencoded\r\n"
-                          "Content-Length: 3\r\n\r\n"));
+  ASSERT_TRUE(
+      client.Send("POST /http/form/C/nop HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\n"
+                  "Content-Type: application/x-www-form-urlencoded\r\n"
+                  "Content-Length: 3\r\n\r\n"));
   std::this_thread::sleep_for(milliseconds(50));
   ASSERT_TRUE(client.Send("a=1"));
   const auto response = client.ReadResponse();  // skips the 100 Continue
@@ -165,7 +172,8 @@ TEST_F(ServerTest, RedirectAnswers302WithLocation) {
       "GET /http/form/C/sendeventmail?bmSuccessUrl=https%3A%2F%2Fshop.example%2Fok%3Fa%3D1"
       "&bmUrl=https://other.example/ HTTP/1.1\r\nHost: t\r\n\r\n");
   EXPECT_EQ(StatusOf(response), 302);
-  EXPECT_EQ(HeaderOf(response, "Location"), "https://shop.example/ok?a=1&bmResult=enqueued%3A%20M1");
+  EXPECT_EQ(HeaderOf(response, "Location"),
+            "https://shop.example/ok?a=1&bmResult=enqueued%3A%20M1");
   EXPECT_EQ(BodyOf(response), "");
 }
 

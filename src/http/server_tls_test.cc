@@ -20,7 +20,8 @@ class SelfSignedCert {
     dir_ = mkdtemp(pattern);
     const std::string cmd =
         "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 "
-        "-subj /CN=localhost -keyout " + key() + " -out " + cert() + " >/dev/null 2>&1";
+        "-subj /CN=localhost -keyout " +
+        key() + " -out " + cert() + " >/dev/null 2>&1";
     ok_ = std::system(cmd.c_str()) == 0;
   }
   ~SelfSignedCert() { fs::remove_all(dir_); }

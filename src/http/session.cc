@@ -91,8 +91,8 @@ void LogExchange(Exchange& ex, unsigned status, std::size_t bytes_out) {
 // Writes `res` (headers only for a HEAD request) within the write timeout
 // and logs the exchange. False when the write failed.
 template <class Stream>
-asio::awaitable<bool> WriteResponse(Stream& stream, Response& res, bool head_request,
-                                    Exchange& ex, const SessionDeps& deps) {
+asio::awaitable<bool> WriteResponse(Stream& stream, Response& res, bool head_request, Exchange& ex,
+                                    const SessionDeps& deps) {
   const std::size_t body_bytes = res.body().size();
   if (head_request) res.body().clear();  // Content-Length still tells the size
   Lowest(stream).expires_after(deps.dispatch.options.timeouts.body_read);
@@ -108,8 +108,9 @@ std::optional<bhttp::status> LimitStatus(const boost::system::error_code& ec,
   if (ec == bhttp::error::body_limit) return bhttp::status::payload_too_large;
   if (ec != bhttp::error::header_limit) return std::nullopt;
   const std::string_view raw(static_cast<const char*>(buffer.data().data()), buffer.size());
-  return RequestLineTooLong(raw, limits.max_url_bytes) ? bhttp::status::uri_too_long
-                                                       : bhttp::status::request_header_fields_too_large;
+  return RequestLineTooLong(raw, limits.max_url_bytes)
+             ? bhttp::status::uri_too_long
+             : bhttp::status::request_header_fields_too_large;
 }
 
 // The limit a parsed header breaks (target or header block), or nullopt.
@@ -200,12 +201,13 @@ asio::awaitable<Next> ServeOne(Stream& stream, beast::flat_buffer& buffer, const
   }
   ex.record.bytes_in = req.body().size();
   ex.ctx.keep_alive = req.keep_alive() && !deps.registry.stopping();
-  Dispatched answer = co_await Dispatch(req, conn.peer_ip, conn.tls, ex.ctx, deps.dispatch, ex.record);
+  Dispatched answer =
+      co_await Dispatch(req, conn.peer_ip, conn.tls, ex.ctx, deps.dispatch, ex.record);
   if (deps.registry.stopping()) answer.response.keep_alive(false);  // stop began meanwhile
   const bool keep_alive = answer.response.keep_alive() && !answer.close;
   const bool head = req.method() == bhttp::verb::head;
   const bool written = co_await WriteResponse(stream, answer.response, head, ex, deps);
-  co_return written && keep_alive ? Next::kContinue : Next::kClose;
+  co_return written&& keep_alive ? Next::kContinue : Next::kClose;
 }
 
 // Waits (idle) for the first bytes of the next request, unless some are

@@ -28,8 +28,7 @@ struct SessionDeps {
 
 // Serves plain HTTP on `socket` until the client or the server closes it.
 // REQUIRES: runs on the socket's (strand) executor.
-boost::asio::awaitable<void> RunPlainSession(boost::asio::ip::tcp::socket socket,
-                                             SessionDeps deps);
+boost::asio::awaitable<void> RunPlainSession(boost::asio::ip::tcp::socket socket, SessionDeps deps);
 
 // The same after a TLS handshake with `tls`; requests count as https.
 boost::asio::awaitable<void> RunTlsSession(boost::asio::ip::tcp::socket socket,

@@ -15,9 +15,7 @@ constexpr char kHex[] = "0123456789ABCDEF";
 // RFC 2045 §6.7 rule 2: printable ASCII other than '=' stands for itself.
 bool IsQpLiteral(unsigned char c) { return c >= 33 && c <= 126 && c != '='; }
 
-std::string QpToken(unsigned char c) {
-  return std::string{'=', kHex[c >> 4], kHex[c & 15]};
-}
+std::string QpToken(unsigned char c) { return std::string{'=', kHex[c >> 4], kHex[c & 15]}; }
 
 // Appends one line (without its CRLF) as quoted-printable, with soft
 // line breaks so that no encoded line exceeds kMaxEncodedLineChars. A

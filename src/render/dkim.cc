@@ -31,10 +31,17 @@ constexpr std::string_view kEd25519Sha256 = "ed25519-sha256";
 // RFC 8301 §3.2: verifiers must not accept RSA keys below 1024 bits.
 constexpr int kMinRsaKeyBits = 1024;
 // Signed when present, in this order (dkim.h).
-constexpr std::array<std::string_view, 11> kSignedHeaders = {
-    "from",         "to",           "subject",          "date",
-    "message-id",   "mime-version", "content-type",     "reply-to",
-    "list-unsubscribe", "list-unsubscribe-post", "feedback-id"};
+constexpr std::array<std::string_view, 11> kSignedHeaders = {"from",
+                                                             "to",
+                                                             "subject",
+                                                             "date",
+                                                             "message-id",
+                                                             "mime-version",
+                                                             "content-type",
+                                                             "reply-to",
+                                                             "list-unsubscribe",
+                                                             "list-unsubscribe-post",
+                                                             "feedback-id"};
 // Characters of the signature per piece; the folder may break between pieces.
 constexpr std::size_t kSignatureChunkChars = 64;
 
@@ -142,11 +149,13 @@ Result<DkimSigner> DkimSigner::Load(std::string domain, std::string selector,
   }
   if (!IsDnsName(domain)) return Status::InvalidArgument("DKIM domain is not an ASCII host name");
   if (!IsDnsName(selector)) return Status::InvalidArgument("DKIM selector is not a DNS name");
-  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())),
-                                                &BIO_free);
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(
+      BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())), &BIO_free);
   auto key = std::make_shared<Key>();
-  if (bio) key->pkey.reset(PEM_read_bio_PrivateKey(bio.get(), nullptr, &PassphraseRefused, nullptr));
-  if (!key->pkey) return Status::InvalidArgument("DKIM key is not a PEM private key: " + OpensslError());
+  if (bio)
+    key->pkey.reset(PEM_read_bio_PrivateKey(bio.get(), nullptr, &PassphraseRefused, nullptr));
+  if (!key->pkey)
+    return Status::InvalidArgument("DKIM key is not a PEM private key: " + OpensslError());
   key->ed25519 = algorithm == kEd25519Sha256;
   if (key->ed25519 && !EVP_PKEY_is_a(key->pkey.get(), "ED25519")) {
     return Status::InvalidArgument("DKIM key is not an Ed25519 key (algorithm ed25519-sha256)");
@@ -187,8 +196,12 @@ Result<std::string> DkimSigner::Sign(std::string_view message, TimePoint now) co
   header.Add("c=relaxed/relaxed;", true);
   header.Add("d=" + domain_ + ";", true);
   header.Add("s=" + selector_ + ";", true);
-  header.Add("t=" + std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
-                                       now.time_since_epoch()).count()) + ";", true);
+  header.Add(
+      "t=" +
+          std::to_string(
+              std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count()) +
+          ";",
+      true);
   for (std::size_t i = 0; i < names.size(); ++i) {
     // FWS may stand before each ':' of h= (RFC 6376 §3.5).
     std::string piece = (i == 0 ? "h=" : ":") + std::string(names[i]);

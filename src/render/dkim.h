@@ -4,8 +4,9 @@
 // Input: the message bytes RenderMessage produced (CRLF, trusted).
 // Threads: Sign() is const and safe from many threads at once.
 // Errors: Load -> InvalidArgument naming the problem (bad PEM, key type not
-// matching the algorithm, RSA key < 1024 bits); Sign -> Internal on an
-// OpenSSL failure.
+// matching the algorithm, RSA key < 1024 bits, domain or selector not an
+// ASCII DNS name); Sign -> InvalidArgument for a message without a From
+// field or with a malformed header line, Internal on an OpenSSL failure.
 #ifndef CAMPAIGND_RENDER_DKIM_H_
 #define CAMPAIGND_RENDER_DKIM_H_
 

@@ -40,7 +40,8 @@ Result<MessageParts> SplitMessage(std::string_view message) {
       return parts;
     }
     if (IsWsp(line.front())) {
-      if (parts.fields.empty()) return Status::InvalidArgument("message starts with a continuation");
+      if (parts.fields.empty())
+        return Status::InvalidArgument("message starts with a continuation");
       parts.fields.back().raw = message.substr(field_start, end - field_start);
     } else {
       std::size_t colon = line.find(':');

@@ -56,12 +56,16 @@ TEST(DkimSignerTest, LoadChecksAlgorithmKeyAndNames) {
     EXPECT_TRUE(s.status().IsInvalidArgument()) << domain << " " << selector << " " << algorithm;
     return s.status().message();
   };
-  EXPECT_NE(error("shop.example", "s", "rsa-sha1", rsa.private_pem).find("algorithm"), std::string::npos);
-  EXPECT_NE(error("shop.example", "s", "ed25519-sha256", rsa.private_pem).find("Ed25519"), std::string::npos);
-  EXPECT_NE(error("shop.example", "s", "rsa-sha256", ed.private_pem).find("RSA"), std::string::npos);
+  EXPECT_NE(error("shop.example", "s", "rsa-sha1", rsa.private_pem).find("algorithm"),
+            std::string::npos);
+  EXPECT_NE(error("shop.example", "s", "ed25519-sha256", rsa.private_pem).find("Ed25519"),
+            std::string::npos);
+  EXPECT_NE(error("shop.example", "s", "rsa-sha256", ed.private_pem).find("RSA"),
+            std::string::npos);
   EXPECT_NE(error("shop.example", "s", "rsa-sha256", "garbage").find("PEM"), std::string::npos);
   EXPECT_NE(error("shop.example", "s", "rsa-sha256", "").find("PEM"), std::string::npos);
-  EXPECT_NE(error("shop.example", "s", "rsa-sha256", GenerateTestKey("rsa", 512).private_pem).find("1024"),
+  EXPECT_NE(error("shop.example", "s", "rsa-sha256", GenerateTestKey("rsa", 512).private_pem)
+                .find("1024"),
             std::string::npos);
   error("bücher.example", "s", "rsa-sha256", rsa.private_pem);
   error("shop.example\r\nx", "s", "rsa-sha256", rsa.private_pem);
@@ -76,7 +80,8 @@ TEST(DkimSignerTest, EncryptedKeyIsRefusedWithoutPrompting) {
   // default would ask on the terminal; Load must fail instead.
   std::string pem = EncryptPem(SharedEd25519Key().private_pem, "secret");
   ASSERT_NE(pem.find("ENCRYPTED"), std::string::npos);
-  EXPECT_TRUE(DkimSigner::Load("shop.example", "s", "ed25519-sha256", pem).status().IsInvalidArgument());
+  EXPECT_TRUE(
+      DkimSigner::Load("shop.example", "s", "ed25519-sha256", pem).status().IsInvalidArgument());
 }
 
 TEST(DkimSignerTest, SignatureHeaderHasTheTags) {

@@ -74,8 +74,7 @@ std::optional<DateTime> ParseDateTime(std::string_view s) {
   t.hour = ReadNumber(s, 11, 2);
   t.minute = ReadNumber(s, 14, 2);
   t.second = ReadNumber(s, 17, 2);
-  if (t.hour < 0 || t.hour > 23 || t.minute < 0 || t.minute > 59 || t.second < 0 ||
-      t.second > 59) {
+  if (t.hour < 0 || t.hour > 23 || t.minute < 0 || t.minute > 59 || t.second < 0 || t.second > 59) {
     return std::nullopt;
   }
   return t;
@@ -142,7 +141,8 @@ std::optional<std::string> RenderCall(const FieldCall& call, const FieldContext&
   std::string_view value = it == context.values.end() ? std::string_view() : it->second;
   if (value.empty()) return std::string(call.fallback.value_or(""));
   if (is_date) {
-    if (auto t = ParseDateTime(value)) return FormatDateTime(*t, call.format.value_or("yyyy-MM-dd"));
+    if (auto t = ParseDateTime(value))
+      return FormatDateTime(*t, call.format.value_or("yyyy-MM-dd"));
   }
   return Escape(value, mode);
 }
@@ -211,12 +211,23 @@ std::string EscapeHtml(std::string_view value) {
   out.reserve(value.size());
   for (char c : value) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out.push_back(c);
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out.push_back(c);
     }
   }
   return out;

@@ -120,7 +120,9 @@ TEST_F(FieldFunctionsTest, HeaderModeRemovesControlCharacters) {
 TEST(SanitizeHeaderTextTest, RemovesEveryKindOfLineBreakAndControl) {
   std::string nul("a\0b", 3);
   EXPECT_EQ(SanitizeHeaderText(nul), "ab");
-  EXPECT_EQ(SanitizeHeaderText("a\rb\nc\r\nd\x0b\x0c" "e"), "abcde");
+  EXPECT_EQ(SanitizeHeaderText("a\rb\nc\r\nd\x0b\x0c"
+                               "e"),
+            "abcde");
   EXPECT_EQ(SanitizeHeaderText("a\u0085b\u009fc\u2028d\u2029e"), "abcde");
   EXPECT_EQ(SanitizeHeaderText("tab\there"), "tab here");
   EXPECT_EQ(SanitizeHeaderText("Grüße € 😀 \u00a0"), "Grüße € 😀 \u00a0");

@@ -1,10 +1,10 @@
 #include "render/golden_case.h"
 
+#include <openssl/evp.h>
+
 #include <algorithm>
 #include <fstream>
 #include <sstream>
-
-#include <openssl/evp.h>
 
 namespace campaignd::render {
 namespace {
@@ -40,8 +40,9 @@ MessageInput ParseInput(const nlohmann::json& j) {
   in.date = TimePoint(std::chrono::seconds(j.at("date").get<int64_t>()));
   in.boundary_seed = text("boundary_seed");
   for (const nlohmann::json& a : j.value("attachments", nlohmann::json::array())) {
-    std::string data = a.contains("data_base64") ? DecodeBase64(a.at("data_base64").get<std::string>())
-                                                 : a.value("data", std::string());
+    std::string data = a.contains("data_base64")
+                           ? DecodeBase64(a.at("data_base64").get<std::string>())
+                           : a.value("data", std::string());
     in.attachments.push_back(
         {a.value("file_name", std::string()), a.value("content_type", std::string()), data});
   }
@@ -57,7 +58,8 @@ std::vector<std::string> GoldenCaseNames() {
   std::error_code ec;
   for (const auto& entry : std::filesystem::directory_iterator(GoldenDir(), ec)) {
     std::string file = entry.path().filename().string();
-    if (file.ends_with(kInputSuffix)) names.push_back(file.substr(0, file.size() - kInputSuffix.size()));
+    if (file.ends_with(kInputSuffix))
+      names.push_back(file.substr(0, file.size() - kInputSuffix.size()));
   }
   std::sort(names.begin(), names.end());
   return names;

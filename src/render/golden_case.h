@@ -19,7 +19,7 @@ namespace campaignd::render {
 struct GoldenCase {
   std::string name;
   MessageInput input;
-  nlohmann::json expect;  // what a parser must find (verify_message.py)
+  nlohmann::json expect;            // what a parser must find (verify_message.py)
   std::filesystem::path reference;  // NAME.eml.ref
 };
 

@@ -77,6 +77,11 @@ std::string_view TrimSpace(std::string_view s) {
   return s;
 }
 
+std::size_t FirstLineRoom(std::string_view name) {
+  std::size_t used = name.size() + 2;  // "Name: "
+  return used < limits::kFoldWidth ? limits::kFoldWidth - used : 0;
+}
+
 bool IsPlainHeaderText(std::string_view text) {
   if (text.find("=?") != std::string_view::npos) return false;
   return std::all_of(text.begin(), text.end(), [](char c) { return c >= 0x20 && c <= 0x7E; });
@@ -125,7 +130,8 @@ std::string EncodeWords(std::string_view text, std::size_t first_word_chars) {
   std::size_t i = 0;
   while (i < text.size()) {
     std::size_t n = SequenceBytes(text, i);
-    std::size_t chars = base64 ? BChars(i + n - chunk_start) : chunk_chars + QChars(text.substr(i, n));
+    std::size_t chars =
+        base64 ? BChars(i + n - chunk_start) : chunk_chars + QChars(text.substr(i, n));
     if (chars > budget && i > chunk_start) {
       if (!out.empty()) out.push_back(' ');
       out += MakeWord(text.substr(chunk_start, i - chunk_start), base64);
@@ -148,9 +154,7 @@ Result<std::string> UnstructuredField(std::string_view name, std::string_view te
     Result<std::string> plain = FoldField(name, value);
     if (plain.ok()) return plain;
   }
-  // "Name: " precedes the first word on its line.
-  std::size_t first_word = limits::kFoldWidth - name.size() - 2;
-  return FoldField(name, EncodeWords(value, first_word));
+  return FoldField(name, EncodeWords(value, FirstLineRoom(name)));
 }
 
 }  // namespace campaignd::render

@@ -39,6 +39,9 @@ Result<std::string> UnstructuredField(std::string_view name, std::string_view te
 // allows in a phrase, so the words are valid in display names as well.
 std::string EncodeWords(std::string_view text, std::size_t first_word_chars);
 
+// Room for the first encoded word on the line "Name: ...", for EncodeWords.
+std::size_t FirstLineRoom(std::string_view name);
+
 // True when `text` is printable ASCII (0x20..0x7E) and has no "=?", i.e.
 // can stand in a header without RFC 2047 encoding.
 bool IsPlainHeaderText(std::string_view text);

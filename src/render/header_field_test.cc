@@ -55,7 +55,8 @@ std::string DecodeWord(std::string_view word) {
       if (payload[i] == '_') {
         out.push_back(' ');
       } else if (payload[i] == '=') {
-        out.push_back(static_cast<char>(std::stoi(std::string(payload.substr(i + 1, 2)), nullptr, 16)));
+        out.push_back(
+            static_cast<char>(std::stoi(std::string(payload.substr(i + 1, 2)), nullptr, 16)));
         i += 2;
       } else {
         out.push_back(payload[i]);
@@ -144,7 +145,8 @@ TEST(EncodeWordsTest, QUsesOnlyPhraseSafeCharacters) {
   std::string words = EncodeWords("a\"b(c)d,e;f<g>h@i.j:k?l=m_n ü", 75);
   std::string payload = words.substr(10, words.size() - 12);
   for (char c : payload) {
-    bool ok = isalnum(static_cast<unsigned char>(c)) || std::string_view("!*+-/=_").find(c) != std::string_view::npos;
+    bool ok = isalnum(static_cast<unsigned char>(c)) ||
+              std::string_view("!*+-/=_").find(c) != std::string_view::npos;
     EXPECT_TRUE(ok) << c << " in " << words;
   }
   EXPECT_EQ(DecodeWords(words), "a\"b(c)d,e;f<g>h@i.j:k?l=m_n ü");
@@ -167,8 +169,9 @@ TEST(UnstructuredFieldTest, PlainAsciiStaysReadable) {
 }
 
 TEST(UnstructuredFieldTest, NonAsciiIsEncodedAndFoldedWithin76) {
-  std::string text = "Ihre Bestellung über 3 Artikel für Jörg Müller ist unterwegs – "
-                     "vielen Dank für Ihren Einkauf bei uns!";
+  std::string text =
+      "Ihre Bestellung über 3 Artikel für Jörg Müller ist unterwegs – "
+      "vielen Dank für Ihren Einkauf bei uns!";
   Result<std::string> field = UnstructuredField("Subject", text);
   ASSERT_TRUE(field.ok());
   std::vector<std::string> lines = Lines(*field);

@@ -1,6 +1,5 @@
 #include "render/mailbox.h"
 
-#include "core/limits.h"
 #include "render/field_functions.h"
 #include "render/header_field.h"
 
@@ -59,9 +58,7 @@ Result<std::string> MailboxField(std::string_view name, const Mailbox& mailbox) 
     Result<std::string> plain = FoldField(name, phrase + " <" + addr + ">");
     if (plain.ok()) return plain;
   }
-  // "Name: " precedes the first encoded word.
-  std::size_t first_word = limits::kFoldWidth - name.size() - 2;
-  return FoldField(name, EncodeWords(display, first_word) + " <" + addr + ">");
+  return FoldField(name, EncodeWords(display, FirstLineRoom(name)) + " <" + addr + ">");
 }
 
 }  // namespace campaignd::render

@@ -46,7 +46,8 @@ TEST(ParseMailboxTest, RefusesInvalidAddresses) {
 TEST(ParseMailboxTest, ControlCharactersCannotSplitTheField) {
   Mailbox m = Parse("Shop\r\nBcc: x@evil.example <news@shop.example>");
   EXPECT_EQ(m.display_name, "ShopBcc: x@evil.example");
-  EXPECT_TRUE(ParseMailbox("news@shop.example\r\nBcc: x@evil.example").status().IsInvalidArgument());
+  EXPECT_TRUE(
+      ParseMailbox("news@shop.example\r\nBcc: x@evil.example").status().IsInvalidArgument());
 }
 
 TEST(MailboxFieldTest, WritesPlainQuotedOrEncodedDisplayNames) {
@@ -56,7 +57,8 @@ TEST(MailboxFieldTest, WritesPlainQuotedOrEncodedDisplayNames) {
             "From: \"Shop, Inc.\" <news@shop.example>\r\n");
   EXPECT_EQ(Field("\"Say \\\"hi\\\"\" <news@shop.example>"),
             "From: \"Say \\\"hi\\\"\" <news@shop.example>\r\n");
-  EXPECT_EQ(Field("Jörg <news@shop.example>"), "From: =?UTF-8?B?SsO2cmc=?= <news@shop.example>\r\n");
+  EXPECT_EQ(Field("Jörg <news@shop.example>"),
+            "From: =?UTF-8?B?SsO2cmc=?= <news@shop.example>\r\n");
   EXPECT_EQ(Field("=?UTF-8?Q?x?= <news@shop.example>"),
             "From: =?UTF-8?B?PT9VVEYtOD9RP3g/PQ==?= <news@shop.example>\r\n");
 }

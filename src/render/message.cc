@@ -19,8 +19,8 @@ constexpr std::size_t kMaxMailIdChars = 64;
 constexpr char kHex[] = "0123456789ABCDEF";
 
 Status CheckMailId(std::string_view id) {
-  bool ok = !id.empty() && id.size() <= kMaxMailIdChars && id.front() != '.' &&
-            id.back() != '.' && id.find("..") == std::string_view::npos;
+  bool ok = !id.empty() && id.size() <= kMaxMailIdChars && id.front() != '.' && id.back() != '.' &&
+            id.find("..") == std::string_view::npos;
   for (char c : id) {
     bool allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
                    c == '-' || c == '_' || c == '.';
@@ -88,22 +88,17 @@ Status Append(Result<std::string> field, std::string* out) {
   return Status::Ok();
 }
 
-Result<Mailbox> RenderMailbox(std::string_view tmpl, const FieldContext& context,
-                              std::string_view what) {
-  Result<Mailbox> mailbox = ParseMailbox(ApplyFieldFunctions(tmpl, context, EscapeMode::kHeader));
-  if (!mailbox.ok()) return mailbox.status().WithContext(what);
-  return mailbox;
-}
-
 // The header block up to Content-Type (which SerializeMessage adds).
 Result<std::string> TopHeaders(const MessageInput& input, const FieldContext& context,
                                const Mailbox& from, const Address& to) {
   std::string out;
   CAMPAIGND_RETURN_IF_ERROR(Append(MailboxField("From", from), &out));
-  if (!TrimSpace(input.reply_to).empty()) {
-    Result<Mailbox> reply_to = RenderMailbox(input.reply_to, context, "Reply-To");
-    if (!reply_to.ok()) return reply_to.status();
-    CAMPAIGND_RETURN_IF_ERROR(Append(MailboxField("Reply-To", *reply_to), &out));
+  // A Reply-To that renders empty (e.g. "{replyto}" without a value) is left out.
+  std::string reply_to = ApplyFieldFunctions(input.reply_to, context, EscapeMode::kHeader);
+  if (!TrimSpace(SanitizeHeaderText(reply_to)).empty()) {
+    Result<Mailbox> mailbox = ParseMailbox(reply_to);
+    if (!mailbox.ok()) return mailbox.status().WithContext("Reply-To");
+    CAMPAIGND_RETURN_IF_ERROR(Append(MailboxField("Reply-To", *mailbox), &out));
   }
   CAMPAIGND_RETURN_IF_ERROR(Append(FoldField("To", to.ToAscii()), &out));
   std::string subject = ApplyFieldFunctions(input.subject, context, EscapeMode::kHeader);
@@ -143,7 +138,8 @@ MimePart BodyTree(const MessageInput& input, const FieldContext& context) {
   }
   if (input.attachments.empty()) return body;
   std::vector<MimePart> parts{std::move(body)};
-  for (const Attachment& attachment : input.attachments) parts.push_back(AttachmentPart(attachment));
+  for (const Attachment& attachment : input.attachments)
+    parts.push_back(AttachmentPart(attachment));
   return MultipartPart("mixed", std::move(parts));
 }
 
@@ -152,8 +148,9 @@ MimePart BodyTree(const MessageInput& input, const FieldContext& context) {
 Result<RenderedMessage> RenderMessage(const MessageInput& input) {
   CAMPAIGND_RETURN_IF_ERROR(CheckMailId(input.mail_id));
   FieldContext context{input.fields, input.field_types};
-  Result<Mailbox> from = RenderMailbox(input.from, context, "From");
-  if (!from.ok()) return from.status();
+  Result<Mailbox> from =
+      ParseMailbox(ApplyFieldFunctions(input.from, context, EscapeMode::kHeader));
+  if (!from.ok()) return from.status().WithContext("From");
   Result<Address> to = Address::Parse(input.to);
   if (!to.ok()) return to.status().WithContext("To");
   Result<std::string> headers = TopHeaders(input, context, *from, *to);

@@ -1,12 +1,11 @@
 // RenderMessage: turns a mailing's templates and one recipient's values into
-// the RFC 5322 / MIME bytes of one mail (behaviour.md §4.3, §4.4); DkimSigner
-// (dkim.h) then signs them. Called by queue/ workers. Bytes in, bytes out:
-// no I/O, no clock (the Date is an input), no randomness unless
-// boundary_seed is empty.
+// the RFC 5322 / MIME bytes of one mail (behaviour.md §4.3, §4.4; field
+// functions: docs/decisions/0005-field-functions.md); DkimSigner (dkim.h)
+// then signs them. Called by queue/ workers. Bytes in, bytes out: no I/O,
+// no clock (the Date is an input), no randomness unless boundary_seed is empty.
 // Input: templates are trusted (provisioned), field values untrusted.
 // Threads: pure functions, safe from any thread.
-// Errors: InvalidArgument when the rendered From/Reply-To/To is not a valid
-// address (the mail becomes could_not_be_sent with that reason).
+// Errors: InvalidArgument for an unusable address or mail ID (see below).
 #ifndef CAMPAIGND_RENDER_MESSAGE_H_
 #define CAMPAIGND_RENDER_MESSAGE_H_
 
@@ -54,12 +53,17 @@ struct MessageInput {
 };
 
 struct RenderedMessage {
-  std::string bytes;        // CRLF line ends, lines <= 998 octets, not dot-stuffed
+  std::string bytes;          // CRLF line ends, lines <= 998 octets, not dot-stuffed
   std::string envelope_from;  // From address, IDN domain punycoded
   std::string envelope_to;    // To address, IDN domain punycoded
   std::string from_domain;    // lower-case ASCII domain of From (DKIM key choice)
 };
 
+// The mail for `input`. InvalidArgument, the message naming the field, when
+// the rendered From/Reply-To, the To or the List-Unsubscribe mailto is not a
+// valid address, the mail ID is not a valid Message-ID part, or a header
+// cannot be written within 998 octets: the mail becomes could_not_be_sent
+// with that reason. Internal when the CSPRNG fails (random boundaries).
 Result<RenderedMessage> RenderMessage(const MessageInput& input);
 
 }  // namespace campaignd::render

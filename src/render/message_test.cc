@@ -68,10 +68,10 @@ TEST(RenderMessageTest, HeadersInTheContractOrder) {
   Result<RenderedMessage> m = RenderMessage(BaseInput());
   ASSERT_TRUE(m.ok()) << m.status().ToString();
   std::vector<Header> h = HeadersOf(m->bytes);
-  EXPECT_EQ(NamesOf(h), (std::vector<std::string>{
-                            "From", "Reply-To", "To", "Subject", "Date", "Message-ID",
-                            "MIME-Version", "List-Unsubscribe", "List-Unsubscribe-Post",
-                            "Feedback-ID", "X-Campaignd-Mail-Id", "Content-Type"}));
+  EXPECT_EQ(NamesOf(h),
+            (std::vector<std::string>{"From", "Reply-To", "To", "Subject", "Date", "Message-ID",
+                                      "MIME-Version", "List-Unsubscribe", "List-Unsubscribe-Post",
+                                      "Feedback-ID", "X-Campaignd-Mail-Id", "Content-Type"}));
   EXPECT_EQ(ValueOf(h, "From"), "Shop <news@shop.example>");
   EXPECT_EQ(ValueOf(h, "Reply-To"), "Service <service@shop.example>");
   EXPECT_EQ(ValueOf(h, "To"), "jane@example.com");
@@ -100,14 +100,25 @@ TEST(RenderMessageTest, OptionalHeadersOnlyWhenGiven) {
   Result<RenderedMessage> m = RenderMessage(in);
   ASSERT_TRUE(m.ok()) << m.status().ToString();
   std::vector<Header> h = HeadersOf(m->bytes);
-  EXPECT_EQ(NamesOf(h), (std::vector<std::string>{
-                            "From", "To", "Subject", "Date", "Message-ID", "MIME-Version",
-                            "List-Unsubscribe", "X-Campaignd-Mail-Id", "Content-Type",
-                            "Content-Transfer-Encoding"}));
-  EXPECT_EQ(ValueOf(h, "List-Unsubscribe"), "<mailto:unsubscribe@shop.example?subject=unsubscribe>");
+  EXPECT_EQ(NamesOf(h),
+            (std::vector<std::string>{"From", "To", "Subject", "Date", "Message-ID", "MIME-Version",
+                                      "List-Unsubscribe", "X-Campaignd-Mail-Id", "Content-Type",
+                                      "Content-Transfer-Encoding"}));
+  EXPECT_EQ(ValueOf(h, "List-Unsubscribe"),
+            "<mailto:unsubscribe@shop.example?subject=unsubscribe>");
   EXPECT_EQ(ValueOf(h, "Content-Type"), "text/plain; charset=utf-8");
   in.list_unsubscribe_mailto.clear();
   EXPECT_EQ(ValueOf(HeadersOf(RenderMessage(in)->bytes), "List-Unsubscribe"), "<absent>");
+}
+
+TEST(RenderMessageTest, ReplyToThatRendersEmptyIsLeftOut) {
+  MessageInput in = BaseInput();
+  in.reply_to = "{replyto}";
+  std::vector<Header> h = HeadersOf(RenderMessage(in)->bytes);
+  EXPECT_EQ(ValueOf(h, "Reply-To"), "<absent>");
+  in.fields["replyto"] = "Desk <desk@shop.example>";
+  h = HeadersOf(RenderMessage(in)->bytes);
+  EXPECT_EQ(ValueOf(h, "Reply-To"), "Desk <desk@shop.example>");
 }
 
 TEST(RenderMessageTest, PartSelection) {
@@ -187,8 +198,8 @@ TEST(RenderMessageTest, InvalidAddressesAreRefusedWithTheField) {
 // Every field, every trick: no value may add a header field or a line.
 TEST(RenderMessageTest, NoHeaderInjectionThroughAnyField) {
   const std::string evil[] = {
-      "x\r\nBcc: victim@evil.example",  "x\nBcc: victim@evil.example",
-      "x\rBcc: victim@evil.example",    std::string("x\0\r\nBcc: victim@evil.example", 29),
+      "x\r\nBcc: victim@evil.example",   "x\nBcc: victim@evil.example",
+      "x\rBcc: victim@evil.example",     std::string("x\0\r\nBcc: victim@evil.example", 29),
       "x%0D%0ABcc: victim@evil.example", "=?UTF-8?Q?x=0D=0ABcc:_victim@evil.example?=",
       "x\u2028Bcc: victim@evil.example", "x\u0085Bcc: victim@evil.example",
       "x\r\n\r\n<html>body</html>",      "x\tBcc:\x0b victim@evil.example",
@@ -201,14 +212,31 @@ TEST(RenderMessageTest, NoHeaderInjectionThroughAnyField) {
       [](MessageInput& in, const std::string& v) { in.from = v + " <news@shop.example>"; },
       [](MessageInput& in, const std::string& v) { in.reply_to = v + " <s@shop.example>"; },
       [](MessageInput& in, const std::string& v) { in.feedback_id = v; },
-      [](MessageInput& in, const std::string& v) { in.list_unsubscribe_url = "https://u.example/" + v; },
-      [](MessageInput& in, const std::string& v) { in.attachments.push_back({v, v, v}); },
-      [](MessageInput& in, const std::string& v) { in.text = v; in.html = v; },
+      [](MessageInput& in, const std::string& v) {
+        in.list_unsubscribe_url = "https://u.example/" + v;
+      },
+      [](MessageInput& in, const std::string& v) {
+        in.attachments.push_back({v, v, v});
+      },
+      [](MessageInput& in, const std::string& v) {
+        in.text = v;
+        in.html = v;
+      },
   };
-  const std::set<std::string> allowed = {
-      "From", "Reply-To", "To", "Subject", "Date", "Message-ID", "MIME-Version",
-      "List-Unsubscribe", "List-Unsubscribe-Post", "Feedback-ID", "X-Campaignd-Mail-Id",
-      "Content-Type", "Content-Transfer-Encoding", "Content-Disposition"};
+  const std::set<std::string> allowed = {"From",
+                                         "Reply-To",
+                                         "To",
+                                         "Subject",
+                                         "Date",
+                                         "Message-ID",
+                                         "MIME-Version",
+                                         "List-Unsubscribe",
+                                         "List-Unsubscribe-Post",
+                                         "Feedback-ID",
+                                         "X-Campaignd-Mail-Id",
+                                         "Content-Type",
+                                         "Content-Transfer-Encoding",
+                                         "Content-Disposition"};
   for (const Setter& set : setters) {
     for (const std::string& value : evil) {
       MessageInput in = BaseInput();

@@ -122,7 +122,8 @@ Status AppendPart(const MimePart& part, BoundaryMaker& boundaries, std::string* 
   }
   CAMPAIGND_RETURN_IF_ERROR(AppendField("Content-Type", content_type, out));
   if (!part.transfer_encoding.empty()) {
-    CAMPAIGND_RETURN_IF_ERROR(AppendField("Content-Transfer-Encoding", part.transfer_encoding, out));
+    CAMPAIGND_RETURN_IF_ERROR(
+        AppendField("Content-Transfer-Encoding", part.transfer_encoding, out));
   }
   if (!part.disposition.empty()) {
     CAMPAIGND_RETURN_IF_ERROR(AppendField("Content-Disposition", part.disposition, out));

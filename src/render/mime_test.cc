@@ -143,7 +143,7 @@ TEST(AttachmentPartTest, Rfc2231SegmentsNeverSplitUtf8) {
   for (int i = 0; i < 40; ++i) name += "€";
   std::string d = AttachmentPart({name, "a/b", ""}).disposition;
   for (std::size_t pos = d.find("*="); pos != std::string::npos; pos = d.find("*=", pos + 1)) {
-    std::size_t start = d.find_first_not_of("utf-8'", pos + 2) ;
+    std::size_t start = d.find_first_not_of("utf-8'", pos + 2);
     std::size_t end = std::min(d.find(';', start), d.size());
     std::string seg = d.substr(start, end - start);
     EXPECT_LE(seg.size(), 60u);
@@ -173,15 +173,18 @@ TEST(SerializeMessageTest, NestsMultipartsWithDelimiters) {
   BoundaryMaker again("t");
   std::string outer = *again.Next(), inner = *again.Next();
   std::string want =
-      "X-Top: 1\r\nContent-Type: multipart/mixed; boundary=\"" + outer + "\"\r\n\r\n" +
-      "--" + outer + "\r\nContent-Type: multipart/alternative;\r\n boundary=\"" + inner +
-      "\"\r\n\r\n--" + inner +
+      "X-Top: 1\r\nContent-Type: multipart/mixed; boundary=\"" + outer + "\"\r\n\r\n" + "--" +
+      outer + "\r\nContent-Type: multipart/alternative;\r\n boundary=\"" + inner + "\"\r\n\r\n--" +
+      inner +
       "\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\na\r\n"
-      "--" + inner +
+      "--" +
+      inner +
       "\r\nContent-Type: text/html; charset=utf-8\r\nContent-Transfer-Encoding: 7bit\r\n\r\nb\r\n"
-      "--" + inner + "--\r\n--" + outer +
+      "--" +
+      inner + "--\r\n--" + outer +
       "\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n"
-      "Content-Disposition: attachment; filename=\"x.bin\"\r\n\r\neHl6\r\n--" + outer + "--\r\n";
+      "Content-Disposition: attachment; filename=\"x.bin\"\r\n\r\neHl6\r\n--" +
+      outer + "--\r\n";
   EXPECT_EQ(*out, want);
 }
 

@@ -41,14 +41,14 @@ std::string PublicKeyBase64(EVP_PKEY* pkey, bool ed25519) {
 
 TestKey GenerateTestKey(std::string_view algorithm, int rsa_bits) {
   bool ed25519 = algorithm == "ed25519";
-  EVP_PKEY* raw = ed25519 ? EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519")
-                          : EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA",
-                                              static_cast<std::size_t>(rsa_bits));
+  EVP_PKEY* raw =
+      ed25519 ? EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519")
+              : EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<std::size_t>(rsa_bits));
   if (raw == nullptr) Die("keygen");
   std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)> pkey(raw, &EVP_PKEY_free);
   std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), &BIO_free);
-  if (!bio || PEM_write_bio_PrivateKey(bio.get(), pkey.get(), nullptr, nullptr, 0, nullptr,
-                                       nullptr) != 1) {
+  if (!bio ||
+      PEM_write_bio_PrivateKey(bio.get(), pkey.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1) {
     Die("PEM_write_bio_PrivateKey");
   }
   char* data = nullptr;

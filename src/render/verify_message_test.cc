@@ -47,8 +47,8 @@ class VerifyMessageTest : public ::testing::Test {
     for (auto [algorithm, selector, key] :
          {std::tuple{"rsa-sha256", kRsaSelector, &SharedRsaKey()},
           std::tuple{"ed25519-sha256", kEdSelector, &SharedEd25519Key()}}) {
-      Result<DkimSigner> signer = DkimSigner::Load(domain, std::string(selector), algorithm,
-                                                   key->private_pem);
+      Result<DkimSigner> signer =
+          DkimSigner::Load(domain, std::string(selector), algorithm, key->private_pem);
       EXPECT_TRUE(signer.ok()) << signer.status().ToString();
       if (!signer.ok()) return {};
       Result<std::string> header = signer->Sign(out.bytes, std::chrono::system_clock::now());
@@ -60,12 +60,14 @@ class VerifyMessageTest : public ::testing::Test {
     return out;
   }
 
-  void Add(const std::string& file, const std::string& bytes, nlohmann::json expect,
-           bool valid, const nlohmann::json& dns) {
+  void Add(const std::string& file, const std::string& bytes, nlohmann::json expect, bool valid,
+           const nlohmann::json& dns) {
     std::filesystem::path path = dir_ / file;
     std::ofstream(path, std::ios::binary) << bytes;
-    manifest_.push_back({{"file", path.string()}, {"expect", std::move(expect)},
-                         {"signatures", {valid, valid}}, {"dns", dns}});
+    manifest_.push_back({{"file", path.string()},
+                         {"expect", std::move(expect)},
+                         {"signatures", {valid, valid}},
+                         {"dns", dns}});
   }
 
   // Runs the Python checker; returns its output ("" when all is well).
@@ -73,8 +75,8 @@ class VerifyMessageTest : public ::testing::Test {
     std::filesystem::path manifest = dir_ / "manifest.json";
     std::ofstream(manifest) << manifest_.dump(1);
     std::string command = std::string(kPython) + " " +
-                          (GoldenDir() / "verify_message.py").string() + " " +
-                          manifest.string() + " 2>&1";
+                          (GoldenDir() / "verify_message.py").string() + " " + manifest.string() +
+                          " 2>&1";
     FILE* pipe = popen(command.c_str(), "r");
     if (pipe == nullptr) return "popen failed";
     std::string output;

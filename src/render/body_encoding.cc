@@ -2,6 +2,7 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "core/limits.h"
@@ -15,7 +16,10 @@ constexpr char kHex[] = "0123456789ABCDEF";
 // RFC 2045 §6.7 rule 2: printable ASCII other than '=' stands for itself.
 bool IsQpLiteral(unsigned char c) { return c >= 33 && c <= 126 && c != '='; }
 
-std::string QpToken(unsigned char c) { return std::string{'=', kHex[c >> 4], kHex[c & 15]}; }
+void AppendQpByte(char c, std::string* out) {
+  auto u = static_cast<unsigned char>(c);
+  *out += {'=', kHex[u >> 4], kHex[u & 15]};
+}
 
 // Appends one line (without its CRLF) as quoted-printable, with soft
 // line breaks so that no encoded line exceeds kMaxEncodedLineChars. A
@@ -23,31 +27,30 @@ std::string QpToken(unsigned char c) { return std::string{'=', kHex[c >> 4], kHe
 void EncodeQpLine(std::string_view line, std::string* out) {
   // Room on a line that ends in a soft break "=".
   constexpr std::size_t kSoftLineChars = kMaxEncodedLineChars - 1;
-  std::string current;
+  std::size_t column = 0;
   std::size_t i = 0;
   while (i < line.size()) {
     auto c = static_cast<unsigned char>(line[i]);
-    std::string token;
-    if (IsQpLiteral(c) || ((c == ' ' || c == '\t') && i + 1 < line.size())) {
-      token.push_back(static_cast<char>(c));
-      ++i;
-    } else {
-      token = QpToken(c);
-      ++i;
-      bool lead = c >= 0xC0;
-      while (lead && i < line.size() && (static_cast<unsigned char>(line[i]) & 0xC0) == 0x80) {
-        token += QpToken(static_cast<unsigned char>(line[i++]));
-      }
+    std::size_t n = 1;  // bytes in this token
+    bool literal = IsQpLiteral(c) || ((c == ' ' || c == '\t') && i + 1 < line.size());
+    while (!literal && c >= 0xC0 && i + n < line.size() &&
+           (static_cast<unsigned char>(line[i + n]) & 0xC0) == 0x80) {
+      ++n;
     }
-    bool last = i == line.size();
-    if (current.size() + token.size() > (last ? kMaxEncodedLineChars : kSoftLineChars)) {
-      *out += current;
+    std::size_t width = literal ? 1 : 3 * n;
+    bool last = i + n == line.size();
+    if (column + width > (last ? kMaxEncodedLineChars : kSoftLineChars)) {
       *out += "=\r\n";
-      current.clear();
+      column = 0;
     }
-    current += token;
+    if (literal) {
+      out->push_back(line[i]);
+    } else {
+      for (std::size_t k = 0; k < n; ++k) AppendQpByte(line[i + k], out);
+    }
+    column += width;
+    i += n;
   }
-  *out += current;
 }
 
 }  // namespace
@@ -55,16 +58,13 @@ void EncodeQpLine(std::string_view line, std::string* out) {
 std::string NormalizeLineEnds(std::string_view text) {
   std::string out;
   out.reserve(text.size() + text.size() / 32);
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '\r') {
-      if (i + 1 < text.size() && text[i + 1] == '\n') ++i;
-      out += kCrlf;
-    } else if (c == '\n') {
-      out += kCrlf;
-    } else {
-      out.push_back(c);
-    }
+  std::size_t i = 0;
+  while (i < text.size()) {
+    std::size_t end = std::min(text.find_first_of("\r\n", i), text.size());
+    out.append(text.substr(i, end - i));
+    if (end == text.size()) break;
+    out += kCrlf;
+    i = end + (text.substr(end, 2) == kCrlf ? 2 : 1);
   }
   if (!out.empty() && !out.ends_with(kCrlf)) out += kCrlf;
   return out;

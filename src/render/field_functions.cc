@@ -1,6 +1,7 @@
 // Field function expansion; the rules are docs/decisions/0005-field-functions.md.
 #include "render/field_functions.h"
 
+#include <algorithm>
 #include <optional>
 
 namespace campaignd::render {
@@ -176,9 +177,10 @@ std::string ApplyFieldFunctions(std::string_view tmpl, const FieldContext& conte
         out.push_back('{');
         ++i;
       }
-    } else {
-      out.push_back(rest[0]);
-      ++i;
+    } else {  // plain text up to the next brace
+      std::size_t next = std::min(tmpl.find_first_of("{}", i + 1), tmpl.size());
+      out.append(tmpl.substr(i, next - i));
+      i = next;
     }
   }
   return out;

@@ -60,9 +60,7 @@ Status LoadTlsContext(const TlsListenerOptions& tls, asio::ssl::context& context
 }  // namespace
 
 Server::Server(ServerOptions options, ApiHandler handler)
-    : options_(std::move(options)),
-      handler_(std::move(handler)),
-      pool_(options_.blocking_threads) {}
+    : options_(std::move(options)), handler_(std::move(handler)) {}
 
 Server::~Server() { Stop(); }
 
@@ -90,7 +88,7 @@ Status Server::Listen(const std::string& endpoint, bool tls) {
 }
 
 asio::awaitable<void> Server::AcceptLoop(Acceptor& acceptor, bool tls) {
-  const SessionDeps deps{DispatchDeps{options_, handler_, pool_, in_flight_}, registry_,
+  const SessionDeps deps{DispatchDeps{options_, handler_, *pool_, in_flight_}, registry_,
                          next_request_id_};
   const auto as_tuple = asio::as_tuple(asio::use_awaitable);
   for (;;) {
@@ -135,6 +133,7 @@ Status Server::Start() {
     tls_acceptor_.reset();
     return status;
   }
+  pool_.emplace(std::max<std::size_t>(1, options_.blocking_threads));
   for (auto& acceptor : plain_acceptors_) StartAccepting(*acceptor, false);
   if (tls_acceptor_) StartAccepting(*tls_acceptor_, true);
   work_.emplace(io_.get_executor());
@@ -165,7 +164,7 @@ void Server::Stop() {
     spdlog::warn("http: shutdown grace over; closing the remaining connections");
     registry_.CloseAll();
   }
-  pool_.join();  // blocking work still running finishes; its connections then end
+  pool_->join();  // blocking work still running finishes; its connections then end
   registry_.WaitEmpty(std::chrono::steady_clock::now() + options_.timeouts.linger);
   work_.reset();
   io_.stop();

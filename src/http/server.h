@@ -71,7 +71,7 @@ class Server {
   std::atomic<std::size_t> in_flight_{0};
   std::atomic<uint64_t> next_request_id_{0};
   std::optional<boost::asio::ssl::context> tls_context_;
-  boost::asio::thread_pool pool_;
+  std::optional<boost::asio::thread_pool> pool_;  // made by Start()
 
   boost::asio::io_context io_;
   std::optional<boost::asio::executor_work_guard<boost::asio::io_context::executor_type>> work_;

@@ -16,11 +16,6 @@ constexpr char kHex[] = "0123456789ABCDEF";
 // RFC 2045 §6.7 rule 2: printable ASCII other than '=' stands for itself.
 bool IsQpLiteral(unsigned char c) { return c >= 33 && c <= 126 && c != '='; }
 
-void AppendQpByte(char c, std::string* out) {
-  auto u = static_cast<unsigned char>(c);
-  *out += {'=', kHex[u >> 4], kHex[u & 15]};
-}
-
 // Appends one line (without its CRLF) as quoted-printable, with soft
 // line breaks so that no encoded line exceeds kMaxEncodedLineChars. A
 // UTF-8 sequence is one token, so a soft break never splits a character.
@@ -31,12 +26,8 @@ void EncodeQpLine(std::string_view line, std::string* out) {
   std::size_t i = 0;
   while (i < line.size()) {
     auto c = static_cast<unsigned char>(line[i]);
-    std::size_t n = 1;  // bytes in this token
     bool literal = IsQpLiteral(c) || ((c == ' ' || c == '\t') && i + 1 < line.size());
-    while (!literal && c >= 0xC0 && i + n < line.size() &&
-           (static_cast<unsigned char>(line[i + n]) & 0xC0) == 0x80) {
-      ++n;
-    }
+    std::size_t n = literal ? 1 : Utf8SequenceBytes(line, i);  // bytes in this token
     std::size_t width = literal ? 1 : 3 * n;
     bool last = i + n == line.size();
     if (column + width > (last ? kMaxEncodedLineChars : kSoftLineChars)) {
@@ -46,7 +37,7 @@ void EncodeQpLine(std::string_view line, std::string* out) {
     if (literal) {
       out->push_back(line[i]);
     } else {
-      for (std::size_t k = 0; k < n; ++k) AppendQpByte(line[i + k], out);
+      for (std::size_t k = 0; k < n; ++k) AppendHexEscape(line[i + k], '=', out);
     }
     column += width;
     i += n;
@@ -115,6 +106,35 @@ std::string EncodeBase64Lines(std::string_view data) {
     out += kCrlf;
   }
   return out;
+}
+
+void AppendHexEscape(char byte, char marker, std::string* out) {
+  auto u = static_cast<unsigned char>(byte);
+  *out += {marker, kHex[u >> 4], kHex[u & 15]};
+}
+
+std::string PercentEncode(std::string_view s, std::string_view keep) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (alnum || keep.find(c) != std::string_view::npos) {
+      out.push_back(c);
+    } else {
+      AppendHexEscape(c, '%', &out);
+    }
+  }
+  return out;
+}
+
+std::size_t Utf8SequenceBytes(std::string_view s, std::size_t i) {
+  auto lead = static_cast<unsigned char>(s[i]);
+  std::size_t want = lead < 0xC0 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : lead < 0xF8 ? 4 : 1;
+  std::size_t n = 1;
+  while (n < want && i + n < s.size() && (static_cast<unsigned char>(s[i + n]) & 0xC0) == 0x80) {
+    ++n;
+  }
+  return n;
 }
 
 }  // namespace campaignd::render

@@ -1,6 +1,8 @@
 // Content transfer encodings for MIME bodies (RFC 2045 §6): line-end
-// normalisation to CRLF, the 7bit test, quoted-printable and base64.
-// Called by mime.cc (bodies), header_field.cc (B encoded words) and dkim.cc.
+// normalisation to CRLF, the 7bit test, quoted-printable and base64, and the
+// byte-level pieces every encoder of render/ shares (=XX / %XX escapes,
+// UTF-8 sequence lengths). Called by mime.cc, header_field.cc, message.cc
+// and dkim.cc.
 // Threads: pure functions. Errors: none.
 #ifndef CAMPAIGND_RENDER_BODY_ENCODING_H_
 #define CAMPAIGND_RENDER_BODY_ENCODING_H_
@@ -33,6 +35,18 @@ std::string EncodeBase64(std::string_view data);
 
 // Base64 of `data` in lines of kMaxEncodedLineChars, each ending in CRLF.
 std::string EncodeBase64Lines(std::string_view data);
+
+// Appends `marker` and the byte's two upper-case hex digits ("=3D", "%0D").
+void AppendHexEscape(char byte, char marker, std::string* out);
+
+// `s` with every byte other than ASCII letters, digits and the characters
+// in `keep` written as %XX (URLs, RFC 2231 parameter values).
+std::string PercentEncode(std::string_view s, std::string_view keep);
+
+// Bytes of the UTF-8 sequence starting at s[i]: its lead byte and the
+// continuation bytes that follow (1 for a stray byte, so malformed input
+// is still consumed byte by byte). REQUIRES: i < s.size().
+std::size_t Utf8SequenceBytes(std::string_view s, std::size_t i);
 
 }  // namespace campaignd::render
 

@@ -109,5 +109,24 @@ TEST(Base64Test, LinesOf76) {
   EXPECT_EQ(EncodeBase64Lines(""), "");
 }
 
+TEST(PercentEncodeTest, KeepsOnlyLettersDigitsAndTheGivenSet) {
+  EXPECT_EQ(PercentEncode("a-b c\r\n<ü>", "-"), "a-b%20c%0D%0A%3C%C3%BC%3E");
+  EXPECT_EQ(PercentEncode("x%y", ""), "x%25y");
+}
+
+TEST(Utf8SequenceBytesTest, WholeSequencesAndStrayBytes) {
+  std::string s = "aü€😀";
+  EXPECT_EQ(Utf8SequenceBytes(s, 0), 1u);
+  EXPECT_EQ(Utf8SequenceBytes(s, 1), 2u);
+  EXPECT_EQ(Utf8SequenceBytes(s, 3), 3u);
+  EXPECT_EQ(Utf8SequenceBytes(s, 6), 4u);
+  EXPECT_EQ(Utf8SequenceBytes("\x80x", 0), 1u);     // stray continuation byte
+  EXPECT_EQ(Utf8SequenceBytes("\xE2\x82", 0), 2u);  // truncated sequence
+  EXPECT_EQ(Utf8SequenceBytes("\xC3"
+                              "a",
+                              0),
+            1u);  // lead byte without continuation
+}
+
 }  // namespace
 }  // namespace campaignd::render

@@ -16,7 +16,6 @@ constexpr std::size_t kWordOverhead = kQPrefix.size() + kSuffix.size();
 // A first word shorter than this is not worth it; the field then simply
 // has a longer first line (still far below kMaxLineBytes).
 constexpr std::size_t kMinFirstWordChars = 24;
-constexpr char kHex[] = "0123456789ABCDEF";
 
 // RFC 2047 §5(3): the characters a Q encoded word may carry as they are
 // anywhere, a phrase included. Space is written as '_'.
@@ -43,19 +42,9 @@ void AppendQ(std::string_view bytes, std::string* out) {
     } else if (IsQSafe(c)) {
       out->push_back(ch);
     } else {
-      *out += {'=', kHex[c >> 4], kHex[c & 15]};
+      AppendHexEscape(ch, '=', out);
     }
   }
-}
-
-// Bytes of the UTF-8 sequence starting at s[i]; 1 for a stray byte, so a
-// malformed input is still consumed byte by byte.
-std::size_t SequenceBytes(std::string_view s, std::size_t i) {
-  auto lead = static_cast<unsigned char>(s[i]);
-  std::size_t want = lead < 0xC0 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : lead < 0xF8 ? 4 : 1;
-  std::size_t n = 1;
-  while (n < want && i + n < s.size() && (static_cast<unsigned char>(s[i + n]) & 0xC0) == 0x80) ++n;
-  return n;
 }
 
 std::string MakeWord(std::string_view bytes, bool base64) {
@@ -129,7 +118,7 @@ std::string EncodeWords(std::string_view text, std::size_t first_word_chars) {
   std::size_t chunk_chars = 0;  // encoded length of text[chunk_start, i)
   std::size_t i = 0;
   while (i < text.size()) {
-    std::size_t n = SequenceBytes(text, i);
+    std::size_t n = Utf8SequenceBytes(text, i);
     std::size_t chars =
         base64 ? BChars(i + n - chunk_start) : chunk_chars + QChars(text.substr(i, n));
     if (chars > budget && i > chunk_start) {

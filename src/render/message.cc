@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "render/body_encoding.h"
 #include "render/field_functions.h"
 #include "render/header_field.h"
 #include "render/mailbox.h"
@@ -16,7 +17,6 @@ namespace {
 
 // A mail ID is the left part of the Message-ID (RFC 5322 dot-atom-text).
 constexpr std::size_t kMaxMailIdChars = 64;
-constexpr char kHex[] = "0123456789ABCDEF";
 
 Status CheckMailId(std::string_view id) {
   bool ok = !id.empty() && id.size() <= kMaxMailIdChars && id.front() != '.' && id.back() != '.' &&
@@ -46,23 +46,9 @@ std::string FormatDate(TimePoint t) {
   return buf;
 }
 
-// `s` with every byte outside `keep` (and outside printable ASCII) as %XX,
-// so that a URL cannot end its <...> early or carry CR/LF into a header.
-std::string PercentEncode(std::string_view s, std::string_view keep) {
-  std::string out;
-  for (char ch : s) {
-    auto c = static_cast<unsigned char>(ch);
-    bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-    if (alnum || (c > 0x20 && c < 0x7F && keep.find(ch) != std::string_view::npos)) {
-      out.push_back(ch);
-    } else {
-      out += {'%', kHex[c >> 4], kHex[c & 15]};
-    }
-  }
-  return out;
-}
-
-// RFC 3986 characters a URL keeps as they are (minus '<' '>' '"' etc.).
+// RFC 3986 characters a URL keeps as they are; everything else (CR, LF,
+// space, '<', '>', '"', non-ASCII) becomes %XX, so a URL can neither end
+// its <...> early nor carry a line break into the header.
 constexpr std::string_view kUrlChars = "-._~:/?#[]@!$&'()*+,;=%";
 // RFC 6068 §2 characters of an address in a mailto: URL.
 constexpr std::string_view kMailtoChars = "-._~!$'()*+,;:@";

@@ -4,6 +4,7 @@
 #include <openssl/sha.h>
 
 #include <algorithm>
+#include <cstdio>
 
 #include "core/fields.h"
 #include "render/body_encoding.h"
@@ -21,16 +22,9 @@ constexpr std::string_view kDefaultFileName = "attachment";
 // quoted-string; others use RFC 2231 segments of at most this many chars.
 constexpr std::size_t kMaxQuotedFileNameChars = 60;
 constexpr std::size_t kRfc2231SegmentChars = 60;
-constexpr char kHex[] = "0123456789ABCDEF";
-
-std::string Hex(const unsigned char* bytes, std::size_t n) {
-  std::string out;
-  for (std::size_t i = 0; i < n; ++i) {
-    out.push_back(kHex[bytes[i] >> 4]);
-    out.push_back(kHex[bytes[i] & 15]);
-  }
-  return out;
-}
+// RFC 2231 §7 attribute-char other than letters and digits; every other
+// byte of a file name is %XX.
+constexpr std::string_view kAttributeChars = "!#$&+-.^_`|~";
 
 bool IsAlnum(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
@@ -67,24 +61,16 @@ std::string SanitizeFileName(std::string_view raw) {
   return std::string(name.empty() ? kDefaultFileName : name);
 }
 
-// RFC 2231 §7 attribute-char: sent as it is; every other byte is %XX.
-bool IsAttributeChar(char c) {
-  return IsAlnum(c) || std::string_view("!#$&+-.^_`|~").find(c) != std::string_view::npos;
-}
-
 // The %-encoded segments of `name`, each at most kRfc2231SegmentChars
 // long, cut only between UTF-8 sequences.
 std::vector<std::string> Rfc2231Segments(std::string_view name) {
   std::vector<std::string> segments(1);
   for (std::size_t i = 0; i < name.size();) {
-    std::string piece;
-    do {
-      char c = name[i++];
-      piece += IsAttributeChar(c) ? std::string(1, c)
-                                  : std::string{'%', kHex[(c >> 4) & 15], kHex[c & 15]};
-    } while (i < name.size() && (static_cast<unsigned char>(name[i]) & 0xC0) == 0x80);
+    std::size_t n = Utf8SequenceBytes(name, i);
+    std::string piece = PercentEncode(name.substr(i, n), kAttributeChars);
     if (segments.back().size() + piece.size() > kRfc2231SegmentChars) segments.emplace_back();
     segments.back() += piece;
+    i += n;
   }
   return segments;
 }
@@ -187,7 +173,13 @@ Result<std::string> BoundaryMaker::Next() {
     std::copy(digest, digest + kBoundaryBytes, bytes);
   }
   ++count_;
-  return std::string(kBoundaryPrefix) + Hex(bytes, kBoundaryBytes);
+  std::string boundary(kBoundaryPrefix);
+  char hex[3];
+  for (unsigned char b : bytes) {
+    std::snprintf(hex, sizeof hex, "%02X", b);
+    boundary += hex;
+  }
+  return boundary;
 }
 
 Result<std::string> SerializeMessage(std::string_view top_headers, const MimePart& root,

@@ -15,6 +15,7 @@ namespace campaignd::store {
 namespace {
 
 using sqlite::SampleClient;
+using sqlite::MakeTestDir;
 using sqlite::TempDir;
 
 std::unique_ptr<Engine> OpenOrFail(const std::string& url, EngineOptions options = {}) {
@@ -34,7 +35,7 @@ TEST(OpenEngineTest, UnknownAndUnbuiltSchemesAreInvalidArgument) {
 }
 
 TEST(OpenEngineTest, SqlitePathIsRelativeToTheWorkingDirectory) {
-  TempDir dir;
+  TempDir dir = MakeTestDir();
   const std::filesystem::path cwd = std::filesystem::current_path();
   std::filesystem::current_path(dir.path());
   std::unique_ptr<Engine> engine = OpenOrFail("sqlite:relative.db");
@@ -64,7 +65,7 @@ TEST(OpenEngineTest, MemoryDatabasesArePrivateAndVanishOnClose) {
 }
 
 TEST(OpenEngineTest, ReopenKeepsDataAndSchema) {
-  TempDir dir;
+  TempDir dir = MakeTestDir();
   const std::string url = "sqlite:" + dir.File("x.db");
   int64_t id = 0;
   {
@@ -91,7 +92,7 @@ TEST(OpenEngineTest, CloseStopsWritesAndReads) {
 }
 
 TEST(OpenEngineTest, ServeLockAllowsOneExclusiveWorker) {
-  TempDir dir;
+  TempDir dir = MakeTestDir();
   const std::string path = dir.File("served.db");
   std::unique_ptr<Engine> first = OpenOrFail("sqlite:" + path, {.exclusive_worker = true});
   ASSERT_NE(first, nullptr);
@@ -106,7 +107,7 @@ TEST(OpenEngineTest, ServeLockAllowsOneExclusiveWorker) {
 }
 
 TEST(OpenEngineTest, DatabaseNewerThanBinaryIsRefused) {
-  TempDir dir;
+  TempDir dir = MakeTestDir();
   const std::string path = dir.File("future.db");
   ASSERT_NE(OpenOrFail("sqlite:" + path), nullptr);
   {
@@ -121,7 +122,7 @@ TEST(OpenEngineTest, DatabaseNewerThanBinaryIsRefused) {
 }
 
 TEST(OpenEngineTest, UnopenableDatabaseIsUnavailable) {
-  TempDir dir;
+  TempDir dir = MakeTestDir();
   Result<std::unique_ptr<Engine>> engine = OpenEngine("sqlite:" + dir.File("no/such/x.db"), {});
   ASSERT_FALSE(engine.ok());
   EXPECT_TRUE(engine.status().IsUnavailable()) << engine.status().ToString();
@@ -146,7 +147,7 @@ bool MakeReadOnly(const std::string& path, bool read_only) {
 }
 
 TEST(OpenEngineTest, ReadOnlyDatabaseFileIsAClearError) {
-  TempDir dir;
+  TempDir dir = MakeTestDir();
   const std::string path = dir.File("ro.db");
   ASSERT_NE(OpenOrFail("sqlite:" + path), nullptr);  // created, closed cleanly
   if (!MakeReadOnly(path, true)) GTEST_SKIP() << "cannot make a file read-only here";

@@ -52,7 +52,7 @@ TEST(SqliteErrorTest, MapsCodesToStatus) {
 }
 
 TEST(DatabaseTest, OpensDurableWalWithForeignKeys) {
-  TempDir dir;
+  TempDir dir = MakeTestDir();
   auto db = OpenOrDie(dir.File("x.db"));
   ASSERT_NE(db, nullptr);
   EXPECT_EQ(QueryText(*db, "PRAGMA journal_mode"), "wal");
@@ -62,8 +62,17 @@ TEST(DatabaseTest, OpensDurableWalWithForeignKeys) {
             std::to_string(limits::kSqliteBusyTimeout.count()));
 }
 
+TEST(DatabaseTest, EmptyTextIsNotNull) {
+  TempDir dir = MakeTestDir();
+  auto db = OpenOrDie(dir.File("x.db"));
+  ASSERT_TRUE(db->Exec("CREATE TABLE t (s TEXT NOT NULL)", "create").ok());
+  Result<Statement> insert = db->Prepare("INSERT INTO t VALUES (?1)", "insert");
+  Status status = insert->BindText(1, std::string_view()).Run();
+  EXPECT_TRUE(status.ok()) << status.ToString();
+}
+
 TEST(DatabaseTest, StatementsBindStepAndAreReused) {
-  TempDir dir;
+  TempDir dir = MakeTestDir();
   auto db = OpenOrDie(dir.File("x.db"));
   ASSERT_TRUE(db->Exec("CREATE TABLE t (i INTEGER, s TEXT, b BLOB)", "create").ok());
   for (int i = 0; i < 3; ++i) {
@@ -87,7 +96,7 @@ TEST(DatabaseTest, StatementsBindStepAndAreReused) {
 }
 
 TEST(DatabaseTest, ErrorsNameThePurpose) {
-  TempDir dir;
+  TempDir dir = MakeTestDir();
   auto db = OpenOrDie(dir.File("x.db"));
   ASSERT_TRUE(db->Exec("CREATE TABLE t (k TEXT PRIMARY KEY)", "create").ok());
   ASSERT_TRUE(db->Exec("INSERT INTO t VALUES ('a')", "first insert").ok());
@@ -106,7 +115,7 @@ TEST(DatabaseTest, ErrorsNameThePurpose) {
 }
 
 TEST(DatabaseTest, ReadOnlyConnectionRefusesWrites) {
-  TempDir dir;
+  TempDir dir = MakeTestDir();
   auto writer = OpenOrDie(dir.File("x.db"));
   ASSERT_TRUE(writer->Exec("CREATE TABLE t (k TEXT)", "create").ok());
   DatabaseOptions options;
@@ -118,7 +127,7 @@ TEST(DatabaseTest, ReadOnlyConnectionRefusesWrites) {
 }
 
 TEST(DatabaseTest, CannotOpenIsUnavailable) {
-  TempDir dir;
+  TempDir dir = MakeTestDir();
   Result<std::unique_ptr<Database>> db = Database::Open(dir.File("missing/dir/x.db"), {});
   ASSERT_FALSE(db.ok());
   EXPECT_TRUE(db.status().IsUnavailable()) << db.status().ToString();
@@ -126,7 +135,7 @@ TEST(DatabaseTest, CannotOpenIsUnavailable) {
 }
 
 TEST(DatabaseTest, NotADatabaseIsCorruption) {
-  TempDir dir;
+  TempDir dir = MakeTestDir();
   std::ofstream(dir.File("junk.db")) << std::string(8192, 'x');
   Result<std::unique_ptr<Database>> db = Database::Open(dir.File("junk.db"), {});
   ASSERT_FALSE(db.ok());
@@ -134,7 +143,7 @@ TEST(DatabaseTest, NotADatabaseIsCorruption) {
 }
 
 TEST(DatabaseTest, BusyIsUnavailable) {
-  TempDir dir;
+  TempDir dir = MakeTestDir();
   auto holder = OpenOrDie(dir.File("x.db"));
   ASSERT_TRUE(holder->Exec("CREATE TABLE t (k TEXT)", "create").ok());
   ASSERT_TRUE(holder->Exec("BEGIN IMMEDIATE", "take write lock").ok());
@@ -149,7 +158,7 @@ TEST(DatabaseTest, BusyIsUnavailable) {
 }
 
 TEST(DatabaseTest, DiskFullIsUnavailable) {
-  TempDir dir;
+  TempDir dir = MakeTestDir();
   auto db = OpenOrDie(dir.File("x.db"));
   ASSERT_TRUE(db->Exec("CREATE TABLE t (v BLOB)", "create").ok());
   ASSERT_TRUE(db->Exec("PRAGMA max_page_count = 3", "limit size").ok());

@@ -20,7 +20,6 @@ const TimePoint kT0 = FromUnixMillis(1'700'000'000'000);
 class DurabilityTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_FALSE(dir_.path().empty());
     Result<std::unique_ptr<SqliteEngine>> engine = SqliteEngine::Open(path(), {});
     ASSERT_TRUE(engine.ok()) << engine.status().ToString();
     ASSERT_TRUE((*engine)->provisioner().Apply({SampleClient(1)}).ok());
@@ -89,7 +88,7 @@ class DurabilityTest : public ::testing::Test {
     }
   }
 
-  TempDir dir_;
+  TempDir dir_ = MakeTestDir();
 };
 
 TEST_F(DurabilityTest, EnqueuedMailSurvivesKill) {

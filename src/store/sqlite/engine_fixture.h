@@ -5,38 +5,27 @@
 #define CAMPAIGND_STORE_SQLITE_ENGINE_FIXTURE_H_
 
 #include <gtest/gtest.h>
-#include <stdlib.h>
 
-#include <filesystem>
+#include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <string>
 
 #include "store/sqlite/sqlite_engine.h"
+#include "store/sqlite/temp_dir.h"
 
 namespace campaignd::store::sqlite {
 
-// A fresh directory under $TMPDIR (or /tmp), removed with its contents.
-class TempDir {
- public:
-  TempDir() {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string pattern =
-        std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") + "/store-test-XXXXXX";
-    if (::mkdtemp(pattern.data()) != nullptr) path_ = pattern;
+// A fresh temporary directory for a test; aborts the test binary if none
+// can be made (every test needs one, and "" would put files under "/").
+inline TempDir MakeTestDir() {
+  Result<TempDir> dir = TempDir::Create("store-test");
+  if (!dir.ok()) {
+    std::fprintf(stderr, "%s\n", dir.status().ToString().c_str());
+    std::abort();
   }
-  ~TempDir() {
-    std::error_code ignored;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ignored);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  // REQUIRES: the directory was created (tests ASSERT_FALSE(path().empty())).
-  const std::string& path() const { return path_; }
-  std::string File(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+  return std::move(*dir);
+}
 
 // Client `id`: list 10 (standard, fields firstname/orders), list 11
 // (transaction), event mailing 100 (SENDING) on list 10, code "main" with
@@ -77,7 +66,6 @@ inline ClientSpec SampleClient(int64_t id) {
 class EngineTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_FALSE(dir_.path().empty());
     Reopen();
     ASSERT_NE(engine_, nullptr);
     Status applied = engine_->provisioner().Apply({SampleClient(1), SampleClient(2)});
@@ -97,7 +85,7 @@ class EngineTest : public ::testing::Test {
   MailQueue& queue() { return engine_->queue(); }
   Provisioner& provisioner() { return engine_->provisioner(); }
 
-  TempDir dir_;
+  TempDir dir_ = MakeTestDir();
   std::unique_ptr<SqliteEngine> engine_;
 };
 

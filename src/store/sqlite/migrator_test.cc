@@ -19,12 +19,11 @@ int64_t Count(Database& db, std::string_view sql) {
 class MigratorTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_FALSE(dir_.path().empty());
     Result<std::unique_ptr<Database>> db = Database::Open(dir_.File("m.db"), {});
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     db_ = std::move(*db);
   }
-  TempDir dir_;
+  TempDir dir_ = MakeTestDir();
   std::unique_ptr<Database> db_;
 };
 

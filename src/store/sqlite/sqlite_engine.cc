@@ -1,35 +1,12 @@
 #include "store/sqlite/sqlite_engine.h"
 
-#include <stdlib.h>
-
-#include <cerrno>
 #include <chrono>
-#include <cstring>
 #include <filesystem>
 
 #include "store/migration.h"
 #include "store/sqlite/migrator.h"
 
 namespace campaignd::store::sqlite {
-
-SqliteEngine::TempDir::~TempDir() {
-  if (path.empty()) return;
-  std::error_code ignored;  // best effort: the directory is ours and private
-  std::filesystem::remove_all(path, ignored);
-}
-
-Result<SqliteEngine::TempDir> SqliteEngine::MakeTempDir() {
-  const char* tmp = std::getenv("TMPDIR");
-  std::string pattern = std::string(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp") +
-                        "/campaignd-memory-XXXXXX";
-  if (::mkdtemp(pattern.data()) == nullptr) {
-    return Status::Unavailable("cannot create a temporary database directory " + pattern +
-                               ": " + std::strerror(errno));
-  }
-  TempDir dir;
-  dir.path = pattern;
-  return dir;
-}
 
 Result<std::unique_ptr<SqliteEngine>> SqliteEngine::Open(std::string_view path,
                                                          const EngineOptions& options) {
@@ -41,10 +18,10 @@ Result<std::unique_ptr<SqliteEngine>> SqliteEngine::Open(std::string_view path,
   std::string file = std::filesystem::absolute(std::filesystem::path(path), error).string();
   if (error) return Status::InvalidArgument("sqlite: bad database path: " + error.message());
   if (memory) {
-    Result<TempDir> made = MakeTempDir();
+    Result<TempDir> made = TempDir::Create("campaignd-memory");
     if (!made.ok()) return made.status();
     temp_dir = std::move(*made);
-    file = temp_dir.path + "/campaignd.sqlite";
+    file = temp_dir.File("campaignd.sqlite");
   }
   std::optional<ServeLock> lock;
   if (options.exclusive_worker && !memory) {
@@ -81,7 +58,7 @@ void SqliteEngine::Close() {
   std::call_once(close_once_, [this] {
     writer_->Close();
     readers_.Close();
-    TempDir removed = std::move(temp_dir_);  // removed at the end of this scope
+    temp_dir_ = TempDir();  // removes the temporary database
     lock_.reset();
   });
 }

@@ -22,6 +22,7 @@
 #include "store/sqlite/sqlite_directory.h"
 #include "store/sqlite/sqlite_provisioner.h"
 #include "store/sqlite/sqlite_queue.h"
+#include "store/sqlite/temp_dir.h"
 #include "store/sqlite/writer.h"
 #include "store/store.h"
 
@@ -49,21 +50,8 @@ class SqliteEngine final : public Engine {
   const std::string& path() const { return path_; }
 
  private:
-  // A directory removed (with its contents) when this is destroyed.
-  struct TempDir {
-    std::string path;  // empty: none
-    TempDir() = default;
-    TempDir(TempDir&& other) noexcept : path(std::exchange(other.path, "")) {}
-    TempDir& operator=(TempDir&& other) noexcept {
-      std::swap(path, other.path);  // `other` removes what this held
-      return *this;
-    }
-    ~TempDir();
-  };
-
   SqliteEngine(std::string path, TempDir temp_dir, std::optional<ServeLock> lock,
                std::unique_ptr<Writer> writer, bool durable);
-  static Result<TempDir> MakeTempDir();
 
   // Constant after construction (destroyed bottom-up: users before owners).
   const std::string path_;

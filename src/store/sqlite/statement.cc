@@ -38,8 +38,9 @@ Statement& Statement::BindInt(int index, int64_t value) {
 }
 
 Statement& Statement::BindText(int index, std::string_view value) {
-  NoteBind(sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT,
-                               SQLITE_UTF8));
+  // A null data() (a default string_view) would bind NULL, not "".
+  const char* data = value.data() != nullptr ? value.data() : "";
+  NoteBind(sqlite3_bind_text64(stmt_, index, data, value.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
   return *this;
 }
 

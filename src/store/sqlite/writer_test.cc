@@ -30,7 +30,6 @@ Writer::Work Insert(int64_t value) {
 class WriterTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    ASSERT_FALSE(dir_.path().empty());
     Result<std::unique_ptr<Database>> db = Database::Open(dir_.File("w.db"), {});
     ASSERT_TRUE(db.ok()) << db.status().ToString();
     ASSERT_TRUE((*db)->Exec("CREATE TABLE parent (id INTEGER PRIMARY KEY);"
@@ -79,7 +78,7 @@ class WriterTest : public ::testing::Test {
     return results;
   }
 
-  TempDir dir_;
+  TempDir dir_ = MakeTestDir();
   std::unique_ptr<Writer> writer_;
   std::future<Status> blocker_;
 };

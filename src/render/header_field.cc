@@ -77,8 +77,10 @@ bool IsPlainHeaderText(std::string_view text) {
 }
 
 Result<std::string> FoldField(std::string_view name, std::string_view value) {
-  if (value.find_first_of("\r\n") != std::string_view::npos) {
-    return Status::InvalidArgument(std::string(name) + ": CR or LF in a header value");
+  // Callers sanitize; this is the last guard against a broken header.
+  auto is_control = [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7F; };
+  if (std::any_of(value.begin(), value.end(), is_control)) {
+    return Status::InvalidArgument(std::string(name) + ": control character in a header value");
   }
   std::string out;
   std::string line(name);

@@ -1,10 +1,11 @@
 // Header fields of a message (RFC 5322 §2.2, RFC 2047): folding at
 // whitespace, RFC 2047 encoded words for non-ASCII text. The one place where
 // header lines are written (design.md B5.4): every field of a rendered mail
-// goes through FoldField, which refuses CR/LF in a value.
+// goes through FoldField, which refuses control characters in a value.
 // Called by mailbox.cc, mime.cc, message.cc and dkim.cc.
 // Threads: pure functions. Errors: InvalidArgument when a field cannot be
-// written within RFC 5322 limits (a line over 998 octets, CR/LF in a value).
+// written within RFC 5322 limits (a line over 998 octets, a control
+// character in a value).
 #ifndef CAMPAIGND_RENDER_HEADER_FIELD_H_
 #define CAMPAIGND_RENDER_HEADER_FIELD_H_
 
@@ -22,7 +23,8 @@ inline constexpr std::size_t kMaxEncodedWordChars = 75;
 // "Name: value" + CRLF, folded (CRLF inserted before a space that follows a
 // non-space) so that lines stay within limits::kFoldWidth where the value's
 // spaces allow it. REQUIRES: `name` is a valid field name. InvalidArgument
-// if `value` holds CR or LF or a line would exceed limits::kMaxLineBytes.
+// if `value` holds a control character (CR, LF, NUL, TAB, ... DEL) or a line
+// would exceed limits::kMaxLineBytes.
 Result<std::string> FoldField(std::string_view name, std::string_view value);
 
 // An unstructured field (Subject, Feedback-ID): `text` sanitized

@@ -126,10 +126,14 @@ TEST(FoldFieldTest, LongWordMakesALongLineButNeverOver998) {
   EXPECT_TRUE(too_long.status().IsInvalidArgument());
 }
 
-TEST(FoldFieldTest, RefusesLineBreaksInValue) {
+TEST(FoldFieldTest, RefusesControlCharactersInValue) {
   EXPECT_TRUE(FoldField("Subject", "a\r\nBcc: x@y.example").status().IsInvalidArgument());
   EXPECT_TRUE(FoldField("Subject", "a\nb").status().IsInvalidArgument());
   EXPECT_TRUE(FoldField("Subject", "a\rb").status().IsInvalidArgument());
+  EXPECT_TRUE(FoldField("Subject", std::string("a\0b", 3)).status().IsInvalidArgument());
+  EXPECT_TRUE(FoldField("Subject", "a\tb").status().IsInvalidArgument());
+  EXPECT_TRUE(FoldField("Subject", "a\x7f").status().IsInvalidArgument());
+  EXPECT_TRUE(FoldField("Subject", "Grüße").ok());  // UTF-8 bytes are not controls
 }
 
 TEST(EncodeWordsTest, ChoosesQForMostlyAsciiAndBForTheRest) {

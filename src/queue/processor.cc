@@ -94,7 +94,7 @@ store::Outcome Processor::Deliver(const store::Mail& mail, const Judged& j, Time
   in.fields["bmmailingid"] = std::to_string(mail.mailing_id);
   in.fields["bmunsubscribeurl"] = links + "/unsubscribe";
   in.fields["bmonlineversionurl"] = links + "/onlineversion";
-  for (const store::FieldDef& f : j.list.fields) in.field_types[f.name] = f.type;
+  for (const store::FieldDef& f : j.list.fields) in.field_types[LowerAscii(f.name)] = f.type;
   in.mail_id = mail_id;
   in.list_unsubscribe_url = links + "/unsubscribe";
   in.list_unsubscribe_mailto = options_.unsubscribe_mailto;

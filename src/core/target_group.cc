@@ -39,6 +39,7 @@ struct Expr {
   std::string field;           // lower-case
   unsigned accept = 0;         // kCompare: kLess | kEqual | kGreater
   std::string literal;         // kCompare: as written; kContains: lower-cased
+  bool numeric = false;        // kCompare: the literal is an unquoted number
 };
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
@@ -297,6 +298,7 @@ class Parser {
       if (k != TokKind::kNumber && k != TokKind::kText && k != TokKind::kDate) {
         return Expected("a literal after '" + op.text + "'");
       }
+      e.numeric = k == TokKind::kNumber;
       e.literal = Take().text;
       return e;
     }
@@ -360,7 +362,7 @@ bool Eval(const Expr& e, const FieldValues& fields) {
     default:
       break;
   }
-  if (IsNumber(value) && IsNumber(e.literal)) {
+  if (e.numeric && IsNumber(value)) {
     return Accepts(e.accept, CompareNumbers(value, e.literal));
   }
   return Accepts(e.accept, value.compare(e.literal));

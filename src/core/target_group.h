@@ -27,8 +27,10 @@ class TargetGroup {
   // An empty (or all-space) expression matches every recipient.
   static Result<TargetGroup> Parse(std::string_view expression);
 
-  // Comparison rules: when both sides parse as numbers they compare as
-  // numbers; otherwise as text (ISO dates compare correctly as text). A
+  // Comparison rules: an unquoted number literal compares as a number with
+  // a value that parses as one (10 > 9); a quoted literal is always text
+  // (zip = '01234' does not match 1234); everything else compares as text
+  // (ISO dates compare correctly as text). A
   // missing field is the empty string. CONTAINS is case-insensitive (ASCII);
   // = != < <= > >= on text are exact, byte-wise comparisons.
   bool Matches(const FieldValues& fields) const;

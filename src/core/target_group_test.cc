@@ -82,8 +82,10 @@ TEST(TargetGroupTest, NumbersCompareNumerically) {
   EXPECT_TRUE(Eval("n >= +3", {{"n", "3"}}));
   EXPECT_TRUE(Eval("n != 3", {{"n", "4"}}));
   EXPECT_TRUE(Eval("big < 12345678901234567891", {{"big", "12345678901234567890"}}));
-  // Both sides numbers, even when the literal is quoted (target_group.h).
-  EXPECT_TRUE(Eval("orders > '9'", {{"orders", "10"}}));
+  // A quoted literal is text, even when it looks like a number.
+  EXPECT_FALSE(Eval("orders > '9'", {{"orders", "10"}}));  // "10" < "9" as text
+  EXPECT_FALSE(Eval("zip = '01234'", {{"zip", "1234"}}));
+  EXPECT_TRUE(Eval("zip = '01234'", {{"zip", "01234"}}));
 }
 
 TEST(TargetGroupTest, TextComparesAsText) {

@@ -11,7 +11,7 @@ import harness
 import mailcheck
 import world
 from e2ecase import E2ETestCase, Stack
-from httpraw import build_request
+from httpraw import Raw, build_request
 from server import Campaignd
 
 OTHER_CODE = "OTHERLIST101"       # list 101
@@ -109,7 +109,7 @@ class TokensTest(E2ETestCase):
 
     def test_send_syntax_error(self):
         for address in ("not-an-address", "john@", "@example.com", "a@b@example.com",
-                        "john smith@example.com", "john..smith@example.com",
+                        Raw("john%20smith@example.com"), "john..smith@example.com",
                         "john@-example.com", "<john@example.com>",
                         "x" * 65 + "@example.com"):
             with self.subTest(address=address):

@@ -7,6 +7,7 @@ requests (slow clients) and malformed requests. Standard library only.
 """
 
 import socket
+import ssl
 import threading
 import urllib.parse
 import uuid
@@ -42,8 +43,11 @@ class Response:
 class Connection:
     """One TCP connection to the server; responses are read one at a time."""
 
-    def __init__(self, port, host="127.0.0.1", timeout=15.0):
+    def __init__(self, port, host="127.0.0.1", timeout=15.0, tls_cafile=None):
         self.sock = socket.create_connection((host, port), timeout=timeout)
+        if tls_cafile:
+            context = ssl.create_default_context(cafile=str(tls_cafile))
+            self.sock = context.wrap_socket(self.sock, server_hostname=host)
         self.buffer = b""
 
     def send(self, data):
@@ -148,7 +152,7 @@ class Connection:
             data = self.sock.recv(65536)
         except socket.timeout:
             return False
-        except (ConnectionResetError, BrokenPipeError):
+        except (ConnectionResetError, BrokenPipeError, ssl.SSLEOFError):
             return True
         self.buffer += data
         return data == b""

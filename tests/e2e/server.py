@@ -109,19 +109,24 @@ class Campaignd:
             self.proc.wait()
 
     # --- HTTP -----------------------------------------------------------
-    def connect(self, timeout=15.0):
-        return httpraw.Connection(self.port, timeout=timeout)
+    def connect(self, timeout=15.0, tls=False):
+        """A connection to the plain listener, or (tls=True) to the TLS
+        listener of a server started with tls_listen, trusting tls_cert."""
+        if not tls:
+            return httpraw.Connection(self.port, timeout=timeout)
+        port = int(self.config["tls_listen"].rsplit(":", 1)[1])
+        return httpraw.Connection(port, timeout=timeout, tls_cafile=self.config["tls_cert"])
 
-    def send(self, data, head=False, timeout=15.0):
+    def send(self, data, head=False, timeout=15.0, tls=False):
         """Sends raw request bytes on a new connection; returns the response."""
-        with self.connect(timeout) as conn:
+        with self.connect(timeout, tls) as conn:
             return conn.request(data, head=head)
 
     def get(self, target, headers=()):
         return self.send(httpraw.build_request("GET", target, headers))
 
     def call(self, op, params=(), method="GET", code=world.CODE, service="form",
-             charset="utf-8", headers=(), parts=None, query=None):
+             charset="utf-8", headers=(), parts=None, query=None, tls=False):
         """One API request. `params` [(name, value)] go into the query (GET),
         an urlencoded body (POST) or multipart parts (MULTIPART; or give
         `parts`); `query` adds a query string to a POST."""
@@ -132,7 +137,7 @@ class Campaignd:
         if method == "GET":
             qs = httpraw.encode_pairs(params, charset)
             target = path + ("?" + qs if qs else "")
-            return self.send(httpraw.build_request("GET", target, headers))
+            return self.send(httpraw.build_request("GET", target, headers), tls=tls)
         target = path + ("?" + httpraw.encode_pairs(query, charset) if query else "")
         if method == "POST":
             body = httpraw.encode_pairs(params, charset).encode("ascii")
@@ -142,7 +147,7 @@ class Campaignd:
                 parts if parts is not None else [httpraw.Part(n, v) for n, v in params])
             headers.append(("Content-Type", ctype))
             method = "POST"
-        return self.send(httpraw.build_request(method, target, headers, body))
+        return self.send(httpraw.build_request(method, target, headers, body), tls=tls)
 
     def send_mail(self, recipient=world.JOHN, mailing=world.MAILING, code=world.CODE,
                   method="GET", **kw):

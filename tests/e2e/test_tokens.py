@@ -299,6 +299,46 @@ class TokensTest(E2ETestCase):
                                   "wrong_tag: 501")
 
 
+class ProtocolAndProxyTest(E2ETestCase):
+    """https is the server's own TLS listener, or X-Forwarded-Proto from a
+    trusted proxy; X-Forwarded-For counts only from a trusted proxy."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.stack = Stack("tokens-tls")
+        cls.addClassCleanup(cls.stack.close)
+        cls.stack.shoe["code"] += [
+            world.code("httpsonly", HTTPSONLY_CODE, 100, protocols=["https"]),
+            world.code("farip", FARIP_CODE, 100, ips=["10.0.0.0/8"]),
+        ]
+        cert, key = cls.stack.work.tls_cert()
+        cls.server = cls.stack.up(tls_listen=f"127.0.0.1:{harness.free_port()}",
+                                  tls_cert=str(cert), tls_key=str(key),
+                                  trusted_proxies=["127.0.0.1/32"])
+
+    def test_https_only_code(self):
+        self.assertAnswer(self.server.call("nop", code=HTTPSONLY_CODE), "wrong_tag: 504")
+        self.assertAnswer(self.server.call("nop", code=HTTPSONLY_CODE, tls=True), "ok")
+        mail_id = self.assertEnqueued(self.server.send_mail(code=HTTPSONLY_CODE, tls=True))
+        self.server.wait_status(mail_id, "sent")
+        # From a trusted proxy, X-Forwarded-Proto decides (its last value).
+        for value, token in (("https", "ok"), ("http", "wrong_tag: 504"),
+                             ("http, https", "ok"), ("https, http", "wrong_tag: 504")):
+            with self.subTest(proto=value):
+                self.assertAnswer(self.server.call("nop", code=HTTPSONLY_CODE,
+                                                   headers=[("X-Forwarded-Proto", value)]), token)
+
+    def test_forwarded_for_from_a_trusted_proxy(self):
+        for value, token in (("10.1.2.3", "ok"), ("192.168.1.1", "wrong_tag: 502"),
+                             ("192.168.1.1, 10.9.9.9", "ok"), ("10.9.9.9, 192.168.1.1",
+                                                                "wrong_tag: 502"),
+                             ("not-an-ip", "wrong_tag: 502")):
+            with self.subTest(xff=value):
+                self.assertAnswer(self.server.call("nop", code=FARIP_CODE,
+                                                   headers=[("X-Forwarded-For", value)]), token)
+        self.assertAnswer(self.server.call("nop", code=FARIP_CODE, tls=True), "wrong_tag: 502")
+
+
 class ApiThenWorkerTest(E2ETestCase):
     """role=api enqueues without delivering (`enqueued` stays); a mailing
     paused before delivery ends `wrong_mailing_status` once a worker runs."""

@@ -9,36 +9,33 @@ constexpr std::string_view kCreateTable =
     "CREATE TABLE IF NOT EXISTS schema_migrations ("
     " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)";
 
+// Checks one recorded migration against `migrations`.
+Status CheckOne(const std::string& db_path, std::span<const Migration> migrations,
+                int64_t version, const std::string& name) {
+  const int latest = migrations.empty() ? 0 : migrations.back().version;
+  const std::string recorded =
+      "database " + db_path + " has schema version " + std::to_string(version) + " ('" + name + "')";
+  if (version > latest) {
+    return Status::InvalidArgument(recorded + ", newer than this campaignd knows (up to " +
+                                   std::to_string(latest) + "); run a newer campaignd");
+  }
+  for (const Migration& m : migrations) {
+    if (m.version != version) continue;
+    if (m.name == name) return Status::Ok();
+    return Status::InvalidArgument(recorded + " but this campaignd calls migration " +
+                                   std::to_string(version) + " '" + std::string(m.name) + "'");
+  }
+  return Status::InvalidArgument(recorded + ", which this campaignd does not know");
+}
+
 // Checks that what the database recorded agrees with `migrations`.
 Status CheckRecorded(Database& db, std::span<const Migration> migrations) {
   Result<Statement> rows =
       db.Prepare("SELECT version, name FROM schema_migrations ORDER BY version",
                  "read schema_migrations");
   if (!rows.ok()) return rows.status();
-  for (;;) {
-    Result<bool> row = rows->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return Status::Ok();
-    int64_t version = rows->ColumnInt(0);
-    std::string name = rows->ColumnText(1);
-    const Migration* known = nullptr;
-    for (const Migration& m : migrations) {
-      if (m.version == version) known = &m;
-    }
-    if (known == nullptr) {
-      return Status::InvalidArgument(
-          "database " + db.path() + " has schema version " + std::to_string(version) +
-          " ('" + name + "'), newer than this campaignd knows (up to " +
-          std::to_string(migrations.empty() ? 0 : migrations.back().version) +
-          "); run a newer campaignd");
-    }
-    if (known->name != name) {
-      return Status::InvalidArgument("database " + db.path() + " recorded migration " +
-                                     std::to_string(version) + " as '" + name +
-                                     "' but this campaignd calls it '" +
-                                     std::string(known->name) + "'");
-    }
-  }
+  return rows->ForEachRow(
+      [&] { return CheckOne(db.path(), migrations, rows->ColumnInt(0), rows->ColumnText(1)); });
 }
 
 // Applies `m` unless another process did since we looked.

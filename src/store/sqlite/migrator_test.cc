@@ -94,5 +94,18 @@ TEST_F(MigratorTest, RenamedMigrationIsRefused) {
   EXPECT_NE(status.message().find("'uno'"), std::string::npos);
 }
 
+TEST_F(MigratorTest, UnknownRecordedMigrationIsRefused) {
+  const Migration three[] = {{1, "one", "CREATE TABLE one (x INTEGER)"},
+                             {2, "two", "CREATE TABLE two (x INTEGER)"},
+                             {3, "three", "CREATE TABLE three (x INTEGER)"}};
+  const Migration without_two[] = {three[0], three[2]};
+  ASSERT_TRUE(ApplyMigrations(*db_, three, kNow).ok());
+  Status status = ApplyMigrations(*db_, without_two, kNow);
+  ASSERT_TRUE(status.IsInvalidArgument()) << status.ToString();
+  EXPECT_NE(status.message().find("version 2 ('two'), which this campaignd does not know"),
+            std::string::npos)
+      << status.message();
+}
+
 }  // namespace
 }  // namespace campaignd::store::sqlite

@@ -39,13 +39,10 @@ Status ReadListFields(Database& db, int64_t client_id, int64_t list_id,
       "ORDER BY position",
       "find list fields");
   if (!query.ok()) return query.status();
-  query->BindInt(1, client_id).BindInt(2, list_id);
-  for (;;) {
-    Result<bool> row = query->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return Status::Ok();
+  return query->BindInt(1, client_id).BindInt(2, list_id).ForEachRow([&] {
     out.push_back({query->ColumnText(0), query->ColumnText(1)});
-  }
+    return Status::Ok();
+  });
 }
 
 Status ReadMailingLists(Database& db, int64_t client_id, int64_t mailing_id,
@@ -55,13 +52,10 @@ Status ReadMailingLists(Database& db, int64_t client_id, int64_t mailing_id,
       "ORDER BY list_id",
       "find mailing lists");
   if (!query.ok()) return query.status();
-  query->BindInt(1, client_id).BindInt(2, mailing_id);
-  for (;;) {
-    Result<bool> row = query->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return Status::Ok();
+  return query->BindInt(1, client_id).BindInt(2, mailing_id).ForEachRow([&] {
     out.push_back(query->ColumnInt(0));
-  }
+    return Status::Ok();
+  });
 }
 
 Result<Mailing> ReadMailing(const Statement& row, int64_t client_id, int64_t mailing_id) {
@@ -91,13 +85,13 @@ Result<bool> Blocked(Database& db, int64_t client_id, const std::string& address
       "AND (pattern = ?2 AND is_wildcard = 0 OR is_wildcard = 1)",
       "check blocklist");
   if (!query.ok()) return query.status();
-  query->BindInt(1, client_id).BindText(2, address);
-  for (;;) {
-    Result<bool> row = query->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return false;
-    if (query->ColumnInt(1) == 0 || MatchesPattern(query->ColumnText(0), address)) return true;
-  }
+  bool blocked = false;
+  CAMPAIGND_RETURN_IF_ERROR(query->BindInt(1, client_id).BindText(2, address).ForEachRow([&] {
+    blocked = blocked || query->ColumnInt(1) == 0 ||
+              MatchesPattern(query->ColumnText(0), address);
+    return Status::Ok();
+  }));
+  return blocked;
 }
 
 // Unsubscribed in this list (recipient state) or client-wide.
@@ -171,15 +165,13 @@ Result<std::vector<DkimKey>> SqliteDirectory::FindDkimKeys(int64_t client_id) {
       "ORDER BY domain, selector",
       "find DKIM keys");
   if (!query.ok()) return query.status();
-  query->BindInt(1, client_id);
   std::vector<DkimKey> keys;
-  for (;;) {
-    Result<bool> row = query->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return keys;
+  CAMPAIGND_RETURN_IF_ERROR(query->BindInt(1, client_id).ForEachRow([&] {
     keys.push_back({query->ColumnText(0), query->ColumnText(1), query->ColumnText(2),
                     query->ColumnText(3)});
-  }
+    return Status::Ok();
+  }));
+  return keys;
 }
 
 Result<std::optional<RecipientList>> SqliteDirectory::FindList(int64_t client_id,

@@ -17,14 +17,12 @@ Result<std::vector<std::string>> SqliteProvisioner::CodeNames(int64_t client_id)
   Result<Statement> query =
       (*db)->Prepare("SELECT name FROM codes WHERE client_id = ?1 ORDER BY name", "list codes");
   if (!query.ok()) return query.status();
-  query->BindInt(1, client_id);
   std::vector<std::string> names;
-  for (;;) {
-    Result<bool> row = query->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return names;
+  CAMPAIGND_RETURN_IF_ERROR(query->BindInt(1, client_id).ForEachRow([&] {
     names.push_back(query->ColumnText(0));
-  }
+    return Status::Ok();
+  }));
+  return names;
 }
 
 }  // namespace campaignd::store::sqlite

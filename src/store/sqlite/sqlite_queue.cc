@@ -28,15 +28,12 @@ Status SelectDue(Database& db, bool retries, std::size_t limit, int64_t now,
   if (limit == 0) return Status::Ok();
   Result<Statement> query = db.Prepare(DueMailsSql(retries), "find due mails");
   if (!query.ok()) return query.status();
-  query->BindInt(1, now).BindInt(2, static_cast<int64_t>(limit));
-  for (;;) {
-    Result<bool> row = query->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return Status::Ok();
+  return query->BindInt(1, now).BindInt(2, static_cast<int64_t>(limit)).ForEachRow([&] {
     Result<Mail> mail = ReadMail(*query);
     if (!mail.ok()) return mail.status();
     out.push_back(std::move(*mail));
-  }
+    return Status::Ok();
+  });
 }
 
 // Leases `mail` to req.worker; the first claim records enqueued -> sending.
@@ -199,18 +196,16 @@ Result<std::vector<MailEvent>> SqliteQueue::History(int64_t client_id, int64_t m
       "WHERE e.mail_id = ?1 AND m.client_id = ?2 ORDER BY e.id",
       "read mail history");
   if (!query.ok()) return query.status();
-  query->BindInt(1, mail_id).BindInt(2, client_id);
   std::vector<MailEvent> events;
-  for (;;) {
-    Result<bool> row = query->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return events;
+  CAMPAIGND_RETURN_IF_ERROR(query->BindInt(1, mail_id).BindInt(2, client_id).ForEachRow([&] {
     std::optional<MailStatus> status = ParseMailStatus(query->ColumnText(1));
     if (!status) {
       return Status::Corruption("mail " + std::to_string(mail_id) + ": unknown event status");
     }
     events.push_back({FromUnixMillis(query->ColumnInt(0)), *status, query->ColumnText(2)});
-  }
+    return Status::Ok();
+  }));
+  return events;
 }
 
 }  // namespace campaignd::store::sqlite

@@ -74,6 +74,15 @@ Status Statement::Run() {
   }
 }
 
+Status Statement::ForEachRow(const std::function<Status()>& on_row) {
+  for (;;) {
+    Result<bool> row = Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::Ok();
+    CAMPAIGND_RETURN_IF_ERROR(on_row());
+  }
+}
+
 int64_t Statement::ColumnInt(int column) const { return sqlite3_column_int64(stmt_, column); }
 
 std::string Statement::ColumnText(int column) const {

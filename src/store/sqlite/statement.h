@@ -8,6 +8,7 @@
 #define CAMPAIGND_STORE_SQLITE_STATEMENT_H_
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -37,6 +38,9 @@ class Statement {
   Result<bool> Step();
   // Steps to completion, ignoring rows (INSERT/UPDATE/DELETE).
   Status Run();
+  // Steps through every row, calling `on_row` (which reads the columns) for
+  // each; stops at the first failure of a step or of `on_row`.
+  Status ForEachRow(const std::function<Status()>& on_row);
 
   // Columns are 0-based. REQUIRES: the last Step() returned true.
   int64_t ColumnInt(int column) const;

@@ -77,11 +77,33 @@ class GracefulStopTest(E2ETestCase):
 
 class HelpTest(E2ETestCase):
     # Flags each command must accept and document (the interface in the brief).
-    FLAGS = {"apply": ["--db"], "serve": ["--db", "--config"], "mail": ["--db"]}
+    FLAGS = {"apply": ["--db", "--config"], "serve": ["--db", "--config", "--role"],
+             "mail": ["--db", "--config"]}
+    POSITIONALS = {"apply": "FILE", "mail": "MAILID"}
+    # The server settings of the config file, each also a documented flag.
+    SERVE_KEYS = ["listen", "public_url", "delivery_workers", "claim_batch", "lease",
+                  "min_backoff", "max_backoff", "lifetime", "idle_poll", "status_retention",
+                  "trusted_proxies", "tls_listen", "tls_cert", "tls_key", "log_level"]
 
     def run_bin(self, *args):
         return subprocess.run([harness.campaignd_bin(), *args], capture_output=True, text=True,
                               timeout=30)
+
+    def described(self, text):
+        """{'--flag' or 'POSITIONAL': description} of a CLI help text; a
+        description may stand on the next, further indented line."""
+        entries, last = {}, None
+        for line in text.splitlines():
+            # "  --flag TYPE ...   description": TYPE words are upper-case
+            # (HOST:PORT, URL, TEXT REQUIRED); a long one leaves one blank.
+            m = re.match(r"^\s+(?:-\w,)?(--[\w-]+|[A-Z]+)(?: (?:[A-Z][A-Z0-9:._]*|\.\.\.))*"
+                         r"(?:\s+(.*))?$", line)
+            if m:
+                last = m.group(1)
+                entries[last] = (m.group(2) or "").strip()
+            elif last and line.startswith(" " * 10) and not entries[last]:
+                entries[last] = line.strip()
+        return entries
 
     def test_top_level_help(self):
         done = self.run_bin("--help")
@@ -94,21 +116,54 @@ class HelpTest(E2ETestCase):
             with self.subTest(sub=sub):
                 done = self.run_bin(sub, "--help")
                 self.assertEqual(done.returncode, 0, done.stderr)
-                for flag in flags:
-                    self.assertIn(flag, done.stdout)
-                # Every flag shown comes with a description on its line.
-                for line in done.stdout.splitlines():
-                    m = re.match(r"^\s+(?:-\w,\s*)?(--[\w-]+)(.*)$", line)
-                    if m:
-                        described = re.sub(r"^[\s=]*(\S+\s+)?", "", m.group(2))
-                        self.assertTrue(described.strip(), f"{sub}: {m.group(1)} undocumented")
+                entries = self.described(done.stdout)
+                wanted = flags + ([self.POSITIONALS[sub]] if sub in self.POSITIONALS else [])
+                if sub == "serve":
+                    wanted += ["--" + k.replace("_", "-") for k in self.SERVE_KEYS]
+                for flag in wanted:
+                    self.assertIn(flag, entries, f"{sub} --help lacks {flag}:\n{done.stdout}")
+                for flag, text in entries.items():
+                    self.assertTrue(text, f"{sub}: {flag} has no description")
 
     def test_unknown_flag_and_command_fail(self):
-        for args in (("serve", "--no-such-flag"), ("no-such-command",), ("apply",)):
+        for args in (("serve", "--no-such-flag"), ("no-such-command",), ("apply",), ("mail",)):
             with self.subTest(args=args):
                 done = self.run_bin(*args)
                 self.assertNotEqual(done.returncode, 0)
                 self.assertTrue((done.stdout + done.stderr).strip())
+
+
+class ApplyTest(E2ETestCase):
+    """`campaignd apply` prints a generated code once; the code works; a bad
+    file changes nothing."""
+
+    def test_generated_code_is_shown_once_and_works(self):
+        stack = Stack("server-apply")
+        self.addCleanup(stack.close)
+        generated = world.code("generated", None, 100)
+        del generated["code"]
+        stack.shoe["code"].append(generated)
+        first = stack.server.apply(stack.clients)
+        codes = re.findall(r"[A-Za-z0-9]{32}", first.stdout)
+        self.assertEqual(len(codes), 1, first.stdout)
+        again = stack.server.apply(stack.clients)
+        self.assertNotIn(codes[0], again.stdout + again.stderr)
+        server = stack.server.start()
+        self.assertAnswer(server.call("nop", code=codes[0]), "ok")
+        self.assertNotIn(codes[0], server.log())
+
+    def test_bad_file_changes_nothing(self):
+        stack = Stack("server-apply-bad")
+        self.addCleanup(stack.close)
+        stack.server.apply(stack.clients)
+        stack.shoe["mailing"][0]["subject"] = "Changed"
+        stack.shoe["mailing"].append(world.mailing(5999, [999]))  # no list 999
+        done = stack.server.apply(stack.clients, check=False)
+        self.assertNotEqual(done.returncode, 0)
+        self.assertRegex(done.stderr + done.stdout, r"provision\.toml:\d+: .*999")
+        subjects = mailcheck.db_query(stack.server.db,
+                                      "SELECT subject FROM mailings WHERE id = 5000")
+        self.assertEqual(subjects, [("Thank you, {firstname}",)])
 
 
 class LogTest(E2ETestCase):

@@ -72,6 +72,22 @@ class ClientsTest(E2ETestCase):
         mail_id = self.assertEnqueued(r)
         self.assertEqual(self.delivered(mail_id).meta["rcpt_tos"], [PLUS])
 
+    def test_curl_expect_100_continue(self):
+        # PHP's curl sends POST bodies over 1 KiB only after "100 Continue"
+        # (or after waiting a second for it).
+        body = encode_pairs([("bmRecipientId", world.JOHN), ("bmMailingId", "5000")] +
+                            [(f"var{i}", "x" * 100) for i in range(20)]).encode()
+        head = build_request("POST", f"/http/form/{world.CODE}/sendeventmail",
+                             [("Content-Type", "application/x-www-form-urlencoded"),
+                              ("Expect", "100-continue"), ("Content-Length", str(len(body)))])
+        with self.server.connect(timeout=0.8) as conn:
+            conn.send(head)
+            interim = conn.read_response()
+            self.assertEqual(interim.raw, b"HTTP/1.1 100 Continue\r\n\r\n")
+            conn.sock.settimeout(10)
+            conn.send(body)
+            self.assertEnqueued(conn.read_response())
+
     def test_php_http_build_query_get(self):
         query = urllib.parse.urlencode({"bmMailingId": world.MAILING, "bmRecipientId": world.JOHN,
                                         "firstname": "John", "lastname": "O'Smith & Sons"})

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "store/sqlite/engine_fixture.h"
 
 namespace campaignd::store::sqlite {
@@ -174,6 +177,27 @@ TEST_F(DirectoryTest, SuppressionHardBounces) {
   spec.bounces = {{"bouncy@example.com", 0}};
   ASSERT_TRUE(provisioner().Apply({spec}).ok());
   EXPECT_EQ(directory().CheckSuppression(1, 10, "bouncy@example.com")->hard_bounces, 0);
+}
+
+TEST_F(DirectoryTest, ConcurrentReadersShareThePoolWhileWritesGoOn) {
+  std::atomic<int> failures{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 3 * static_cast<int>(kReadConnections); ++t) {
+    readers.emplace_back([&] {
+      for (int i = 0; i < 50; ++i) {
+        Result<std::optional<Client>> client = directory().FindClient(1 + i % 2);
+        if (!client.ok() || !client->has_value()) ++failures;
+      }
+    });
+  }
+  for (int i = 0; i < 20; ++i) {
+    ClientSpec spec = SampleClient(1);
+    spec.client.name = "name " + std::to_string(i);
+    ASSERT_TRUE(provisioner().Apply({spec}).ok());
+    EXPECT_EQ((*directory().FindClient(1))->name, spec.client.name) << "reads see commits";
+  }
+  for (std::thread& reader : readers) reader.join();
+  EXPECT_EQ(failures.load(), 0);
 }
 
 TEST_F(DirectoryTest, LookupsAfterCloseAreUnavailable) {

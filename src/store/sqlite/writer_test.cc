@@ -134,6 +134,25 @@ TEST_F(WriterTest, FailedCommitFailsEveryUnitOfTheBatch) {
   EXPECT_EQ(Committed(), std::vector<int64_t>{5});
 }
 
+TEST_F(WriterTest, TransactionEndedBySqliteFailsTheWholeBatch) {
+  std::promise<void> release = BlockWriter();
+  auto results = SubmitAll({Insert(1), [](Database& db) {
+                              // What SQLite does on its own after some disk-full
+                              // or I/O errors: the whole transaction is gone.
+                              CAMPAIGND_RETURN_IF_ERROR(db.Exec("ROLLBACK", "simulate"));
+                              return Status::Unavailable("disk full (simulated)");
+                            }});
+  release.set_value();
+  ASSERT_TRUE(blocker_.get().ok());
+  for (auto& result : results) {
+    Status status = result.get();
+    EXPECT_TRUE(status.IsUnavailable()) << status.ToString();
+  }
+  EXPECT_TRUE(Committed().empty()) << "the unit before the failure is lost too, and says so";
+  EXPECT_EQ(writer_->stats().failed_batches, 1u);
+  EXPECT_TRUE(writer_->Submit(Insert(2)).ok());
+}
+
 TEST_F(WriterTest, ExceptionInAUnitBecomesItsStatus) {
   Status status = writer_->Submit([](Database&) -> Status { throw std::runtime_error("boom"); });
   EXPECT_EQ(status.code(), Status::Code::kInternal);

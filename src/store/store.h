@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/notifier.h"
 #include "core/status.h"
 #include "store/model.h"
 
@@ -112,6 +113,26 @@ class Provisioner {
   virtual Result<std::vector<std::string>> CodeNames(int64_t client_id) = 0;
 };
 
+// What processes sharing one database tell each other (behaviour.md §6):
+// new mail (so idle workers everywhere wake within milliseconds) and how
+// many messages each rate-limited key (a client, a relay) has sent in the
+// current second. SQLite has one delivering process (the serve lock), so
+// its implementation is in-process; PostgreSQL uses LISTEN/NOTIFY and
+// shared counters.
+class Coordination {
+ public:
+  virtual ~Coordination() = default;
+  // From now until Close(), calls notifier.Notify() (from an engine thread)
+  // whenever any process sharing the database commits an Enqueue.
+  // REQUIRES: notifier outlives the engine; called at most once.
+  virtual Status Subscribe(Notifier& notifier) = 0;
+  // Fixed one-second windows shared by every process: 0 when one message
+  // under `key` may be sent now (it is counted), else how long to wait
+  // before asking again. REQUIRES: per_second > 0.
+  virtual Result<std::chrono::milliseconds> AcquireRate(std::string_view key, int per_second,
+                                                        TimePoint now) = 0;
+};
+
 // One opened database. Owns its connections and threads.
 class Engine {
  public:
@@ -119,6 +140,7 @@ class Engine {
   virtual Directory& directory() = 0;
   virtual MailQueue& queue() = 0;
   virtual Provisioner& provisioner() = 0;
+  virtual Coordination& coordination() = 0;
   // Stops background threads after flushing pending writes.
   virtual void Close() = 0;
 };

@@ -17,6 +17,7 @@
 #include <string>
 #include <string_view>
 
+#include "store/local_coordination.h"
 #include "store/sqlite/read_pool.h"
 #include "store/sqlite/serve_lock.h"
 #include "store/sqlite/sqlite_directory.h"
@@ -41,6 +42,7 @@ class SqliteEngine final : public Engine {
   Directory& directory() override { return directory_; }
   MailQueue& queue() override { return queue_; }
   Provisioner& provisioner() override { return provisioner_; }
+  Coordination& coordination() override { return coordination_; }
   // Completes pending writes, closes every connection, removes a
   // temporary database and releases the serve lock. Idempotent.
   void Close() override;
@@ -62,6 +64,7 @@ class SqliteEngine final : public Engine {
   SqliteDirectory directory_;
   SqliteQueue queue_;
   SqliteProvisioner provisioner_;
+  LocalCoordination coordination_;
   std::once_flag close_once_;
 };
 

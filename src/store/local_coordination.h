@@ -1,0 +1,41 @@
+// LocalCoordination: Coordination for an engine with one delivering
+// process (SQLite holds the serve lock). Enqueues in this process already
+// wake its workers through the Notifier that ops/ calls, so Subscribe only
+// records the notifier; an API-only process on the same SQLite file cannot
+// reach the worker process, whose workers find its mail within idle_poll.
+// Rate windows are counted in memory: there is no other process to share them.
+// Threads: safe.
+#ifndef CAMPAIGND_STORE_LOCAL_COORDINATION_H_
+#define CAMPAIGND_STORE_LOCAL_COORDINATION_H_
+
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "store/store.h"
+
+namespace campaignd::store {
+
+class LocalCoordination final : public Coordination {
+ public:
+  Status Subscribe(Notifier& notifier) override;
+  Result<std::chrono::milliseconds> AcquireRate(std::string_view key, int per_second,
+                                                TimePoint now) override;
+
+ private:
+  struct Window {
+    int64_t second = 0;  // unix seconds of the current window
+    int count = 0;       // messages counted in it
+  };
+  std::mutex mu_;
+  Notifier* notifier_ = nullptr;          // guarded by mu_
+  std::map<std::string, Window, std::less<>> windows_;  // guarded by mu_
+};
+
+// The shared rule of both engines: given the count already in `now`'s
+// one-second window, the wait before one more message may go (0: go).
+std::chrono::milliseconds RateWait(int count_in_window, int per_second, TimePoint now);
+
+}  // namespace campaignd::store
+
+#endif  // CAMPAIGND_STORE_LOCAL_COORDINATION_H_

@@ -38,6 +38,7 @@ struct Client {
   std::string transport;                    // "file:outbox", "smtp://...", "smtps://..."
   std::vector<std::string> redirect_hosts;  // mail-service redirect allowlist
   int bounce_limit = 3;
+  int rate_limit = 0;  // messages per second across all workers; 0 = unlimited
   std::string mail_id_secret;  // raw bytes; created once, never changed by apply
 };
 

@@ -33,7 +33,7 @@ inline TempDir MakeTestDir() {
 // blocklist "blocked@example.com" and "*@spam.example".
 inline ClientSpec SampleClient(int64_t id) {
   ClientSpec spec;
-  spec.client = {id, "client " + std::to_string(id), "file:outbox", {"shop.example"}, 3,
+  spec.client = {id, "client " + std::to_string(id), "file:outbox", {"shop.example"}, 3, 0,
                  "secret-of-" + std::to_string(id)};
   spec.dkim_keys = {{"example.com", "s1", "ed25519-sha256", "-----PEM " + std::to_string(id)}};
   spec.lists = {{id, 10, "newsletter", ListKind::kStandard, false,

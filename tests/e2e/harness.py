@@ -207,10 +207,6 @@ class Relay:
         return wait_for(lambda: (m := self.messages()) and len(m) >= count and m,
                         timeout, what=f"{count} message(s) at {self.name}")
 
-    def sessions(self):
-        text = (self.dir / "sessions.txt").read_text()
-        return {k: int(v) for k, v in (line.split() for line in text.splitlines())}
-
 
 class SmtpSink:
     """postfix smtp-sink (plain SMTP, no AUTH) with fault options, e.g.

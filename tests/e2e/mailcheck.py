@@ -7,6 +7,7 @@ keys of those files (no network).
 """
 
 import base64
+import contextlib
 import email
 import email.policy
 import sqlite3
@@ -127,6 +128,19 @@ def db_query(db_path, sql, args=()):
     con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=10)
     try:
         return con.execute(sql, args).fetchall()
+    finally:
+        con.close()
+
+
+@contextlib.contextmanager
+def exclusive_lock(db_path):
+    """Holds SQLite's write lock on the database (BEGIN EXCLUSIVE) from
+    another connection, as an unavailable database, until the block ends."""
+    con = sqlite3.connect(db_path, timeout=10, isolation_level=None)
+    try:
+        con.execute("BEGIN EXCLUSIVE")
+        yield
+        con.execute("ROLLBACK")
     finally:
         con.close()
 

@@ -8,7 +8,6 @@ sends API requests with the raw client of httpraw.py.
 
 import signal
 import subprocess
-import time
 
 import harness
 import httpraw
@@ -90,11 +89,6 @@ class Campaignd:
             self.proc.kill()
         self.proc.wait()
 
-    def restart(self, role="all", **settings):
-        if self.running():
-            self.stop()
-        return self.start(role=role, **settings)
-
     def log(self):
         """This run's log (stdout and stderr)."""
         return self.log_path.read_text(errors="replace") if self.log_path else ""
@@ -173,17 +167,3 @@ class Campaignd:
                                  f"{sorted(set(seen))}, last {seen[-1]!r}") from None
         return seen[-1]
 
-
-def enqueued_id(response):
-    """The mail ID of an `enqueued: <id>` answer (AssertionError otherwise)."""
-    body = response.body.decode("utf-8", "replace")
-    if response.status != 200 or not body.startswith("enqueued: "):
-        raise AssertionError(f"expected 200 'enqueued: <id>', got {response.raw!r}")
-    return body[len("enqueued: "):]
-
-
-def sleep_until(predicate, seconds):
-    """Sleeps up to `seconds`, returning early when `predicate()` is true."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and not predicate():
-        time.sleep(0.05)

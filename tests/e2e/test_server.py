@@ -5,7 +5,6 @@ never a code or the SMTP password)."""
 
 import re
 import signal
-import sqlite3
 import subprocess
 import threading
 import time
@@ -35,16 +34,11 @@ class GracefulStopTest(E2ETestCase):
 
     def test_sigterm_while_request_waits_on_the_database(self):
         before = mailcheck.mail_count(self.server.db)
-        con = sqlite3.connect(self.server.db, timeout=10, isolation_level=None)
-        con.execute("BEGIN EXCLUSIVE")
-        try:
+        with mailcheck.exclusive_lock(self.server.db):
             thread, box = self.in_background(self.server.send_mail)
             time.sleep(0.7)  # the request is now blocked on the lock
             self.server.proc.send_signal(signal.SIGTERM)
             time.sleep(0.5)
-        finally:
-            con.execute("ROLLBACK")
-            con.close()
         thread.join(20)
         mail_id = self.assertEnqueued(box.get("result"))
         self.assertEqual(self.server.proc.wait(20), 0, self.server.log())
@@ -140,9 +134,7 @@ class ApplyTest(E2ETestCase):
     def test_generated_code_is_shown_once_and_works(self):
         stack = Stack("server-apply")
         self.addCleanup(stack.close)
-        generated = world.code("generated", None, 100)
-        del generated["code"]
-        stack.shoe["code"].append(generated)
+        stack.shoe["code"].append(world.code("generated", None, 100))
         first = stack.server.apply(stack.clients)
         codes = re.findall(r"[A-Za-z0-9]{32}", first.stdout)
         self.assertEqual(len(codes), 1, first.stdout)

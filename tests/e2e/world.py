@@ -82,6 +82,7 @@ def mailing(mailing_id, lists, **over):
 
 
 def code(name, value, list_id, **over):
+    """A [[client.code]]; value None leaves `code` out (apply generates one)."""
     c = {
         "name": name,
         "code": value,
@@ -93,6 +94,8 @@ def code(name, value, list_id, **over):
         "redirect_hosts": ["www.example.com"],
     }
     c.update(over)
+    if value is None:
+        del c["code"]
     return c
 
 

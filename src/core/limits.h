@@ -38,6 +38,12 @@ inline constexpr std::size_t kMaxInFlightRequests = 4096;
 inline constexpr seconds kRetryAfter{5};
 // On SIGTERM, in-flight requests get this long to finish.
 inline constexpr seconds kShutdownGrace{10};
+// After answering a request early (413/414/431), the server reads and drops
+// what the client still sends for this long, so it sees the answer instead
+// of a connection reset...
+inline constexpr seconds kLingerTimeout{2};
+// ...but at most this much (a few bodies' worth).
+inline constexpr std::size_t kMaxLingerBytes = 4 * kMaxBodyBytes;
 
 // --- Field values and addresses ---
 // RFC 5321 §4.5.3.1: local part 64 octets, domain 255, path 256.
@@ -84,6 +90,15 @@ inline constexpr int kDefaultRelayConnections = 4;
 inline constexpr seconds kSmtpTimeout{60};
 // A cached SMTP connection idle longer than this is closed.
 inline constexpr seconds kSmtpIdleReuse{30};
+// Most parallel SMTP sessions one transport may open (connections=N).
+inline constexpr int kMaxRelayConnections = 64;
+// Highest accepted rate=N (messages per second); above it, say 0 (unlimited).
+inline constexpr double kMaxRelayRatePerSecond = 100000;
+// A relay's reply text is cut at this size (RFC 5321 §4.5.3.1.5: a reply
+// line is at most 512 octets; a multi-line reply of a few lines fits).
+inline constexpr std::size_t kMaxReplyTextBytes = 2048;
+// Longest mail ID accepted as a file name (".<id>.tmp" stays below NAME_MAX).
+inline constexpr std::size_t kMaxFileMailIdBytes = 200;
 
 }  // namespace campaignd::limits
 

@@ -14,7 +14,7 @@ namespace {
 constexpr mode_t kFileMode = 0640;
 
 bool IsSafeMailId(std::string_view id) {
-  if (id.empty() || id.size() > kMaxFileMailIdBytes) return false;
+  if (id.empty() || id.size() > limits::kMaxFileMailIdBytes) return false;
   for (char c : id) {
     bool ok =
         (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
@@ -78,7 +78,7 @@ Result<std::unique_ptr<Transport>> FileTransport::Open(std::string dir, std::str
 DeliveryResult FileTransport::Deliver(const Envelope& envelope, std::string_view message) {
   if (!IsSafeMailId(envelope.mail_id)) {
     return {DeliveryKind::kPermanentFailure, 0,
-            "mail ID is not a safe file name (want 1-" + std::to_string(kMaxFileMailIdBytes) +
+            "mail ID is not a safe file name (want 1-" + std::to_string(limits::kMaxFileMailIdBytes) +
                 " of A-Z a-z 0-9 -)"};
   }
   const std::string tmp = dir_ + "/." + envelope.mail_id + ".tmp";

@@ -18,9 +18,6 @@
 
 namespace campaignd::deliver {
 
-// Longest mail ID accepted as a file name (".<id>.tmp" stays below NAME_MAX).
-inline constexpr std::size_t kMaxFileMailIdBytes = 200;
-
 class FileTransport final : public Transport {
  public:
   // Creates `dir` (and its parents) if missing. IOError naming the directory

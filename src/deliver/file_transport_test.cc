@@ -109,14 +109,14 @@ TEST_F(FileTransportTest, UnsafeMailIdsArePermanentFailures) {
   std::unique_ptr<Transport> t = Open(root_);
   for (const std::string& id :
        std::vector<std::string>{"", "../escape", "a/b", ".hidden", "a b", "x\r\ny", "a.eml", "é",
-                                std::string(kMaxFileMailIdBytes + 1, 'a')}) {
+                                std::string(limits::kMaxFileMailIdBytes + 1, 'a')}) {
     DeliveryResult r = t->Deliver(Env(id), kMessage);
     EXPECT_EQ(r.kind, DeliveryKind::kPermanentFailure) << id;
     EXPECT_NE(r.reply.find("safe file name"), std::string::npos);
   }
   EXPECT_TRUE(Files(root_).empty());
   EXPECT_FALSE(fs::exists(root_.parent_path() / "escape.eml"));
-  EXPECT_EQ(t->Deliver(Env(std::string(kMaxFileMailIdBytes, 'a')), kMessage).kind,
+  EXPECT_EQ(t->Deliver(Env(std::string(limits::kMaxFileMailIdBytes, 'a')), kMessage).kind,
             DeliveryKind::kDelivered);
 }
 

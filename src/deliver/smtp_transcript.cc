@@ -35,8 +35,8 @@ int ReplyCode(std::string_view line) {
 bool IsAuthCode(int code) { return code == 530 || code == 534 || code == 535 || code == 538; }
 
 void AppendCapped(std::string& out, std::string_view text) {
-  if (out.size() >= kMaxReplyTextBytes) return;
-  out.append(text.substr(0, kMaxReplyTextBytes - out.size()));
+  if (out.size() >= limits::kMaxReplyTextBytes) return;
+  out.append(text.substr(0, limits::kMaxReplyTextBytes - out.size()));
 }
 
 }  // namespace

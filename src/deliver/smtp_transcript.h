@@ -15,10 +15,6 @@
 
 namespace campaignd::deliver {
 
-// A reply text is cut at this size (RFC 5321 §4.5.3.1.5: a reply line is
-// at most 512 octets; a multi-line reply of a few lines fits).
-inline constexpr std::size_t kMaxReplyTextBytes = 2048;
-
 class SmtpTranscript {
  public:
   // One line the relay sent (CURLINFO_HEADER_IN), with or without CRLF.

@@ -56,7 +56,7 @@ TEST(SmtpTranscriptTest, CapsHugeReplies) {
   std::string line = "250-" + std::string(1000, 'x') + "\r\n";
   for (int i = 0; i < 10; ++i) t.OnReplyLine(line);
   t.OnReplyLine("250 end\r\n");
-  EXPECT_LE(t.last_reply().size(), kMaxReplyTextBytes);
+  EXPECT_LE(t.last_reply().size(), limits::kMaxReplyTextBytes);
 }
 
 SmtpTranscript After(std::string_view command, std::string_view reply) {

@@ -42,6 +42,7 @@ class SmtpTransport final : public Transport {
   // once more on a new connection (the relay cannot have accepted it).
   DeliveryResult Deliver(const Envelope& envelope, std::string_view message) override;
   std::string Describe() const override { return described_; }
+  double RatePerSecond() const override { return settings_.rate_per_second; }
 
  private:
   struct EasyCleanup {

@@ -51,8 +51,13 @@ class Transport {
   // kPermanentFailure. A failed AUTH is temporary: a configuration problem
   // must not bounce the recipient.
   virtual DeliveryResult Deliver(const Envelope& envelope, std::string_view message) = 0;
-  // The URL it was opened with, password removed (for logs).
+  // The URL it was opened with, password removed (for logs, and as the key
+  // of the relay's shared rate window).
   virtual std::string Describe() const = 0;
+  // The relay's rate= (messages per second; 0 = unlimited). Deliver()
+  // keeps to it within this process; queue/ also counts it in the store's
+  // shared windows so it holds across every process (store.h Coordination).
+  virtual double RatePerSecond() const { return 0; }
 };
 
 // Options that are not part of the URL.

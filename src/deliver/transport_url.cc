@@ -50,7 +50,7 @@ Result<double> ParseRate(std::string_view text) {
   double v = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
   if (ec != std::errc() || end != text.data() + text.size() || !(v >= 0) ||
-      v > kMaxRelayRatePerSecond) {
+      v > limits::kMaxRelayRatePerSecond) {
     return Status::InvalidArgument("rate=" + std::string(text) +
                                    ": want messages per second, 0 (unlimited) or more");
   }
@@ -82,7 +82,7 @@ Status ApplyOption(std::string_view key, std::string_view value, SmtpSettings& s
     return Status::Ok();
   }
   if (key == "connections") {
-    Result<int> n = ParseInt(key, value, 1, kMaxRelayConnections);
+    Result<int> n = ParseInt(key, value, 1, limits::kMaxRelayConnections);
     if (!n.ok()) return n.status();
     s.connections = *n;
     return Status::Ok();
@@ -166,7 +166,7 @@ Result<TransportUrl> ParseSmtpUrl(std::string_view text, int default_connections
       return Status::InvalidArgument("option '" + key + "' given twice");
     CAMPAIGND_RETURN_IF_ERROR(ApplyOption(key, std::string(p.value), s));
   }
-  if (s.connections < 1 || s.connections > kMaxRelayConnections) {
+  if (s.connections < 1 || s.connections > limits::kMaxRelayConnections) {
     return Status::InvalidArgument("default connection count out of range");
   }
   TransportUrl out;

@@ -16,11 +16,6 @@
 
 namespace campaignd::deliver {
 
-// Most parallel SMTP sessions one transport may open (connections=N).
-inline constexpr int kMaxRelayConnections = 64;
-// Highest accepted rate=N (messages per second); above it, say 0 (unlimited).
-inline constexpr double kMaxRelayRatePerSecond = 100000;
-
 enum class StartTls { kRequired, kOptional, kNever };
 
 struct SmtpSettings {
@@ -30,7 +25,7 @@ struct SmtpSettings {
   std::string user;                         // percent-decoded; empty: no AUTH
   std::string password;                     // percent-decoded
   StartTls starttls = StartTls::kOptional;  // kRequired for smtps:// (TLS from the start)
-  int connections = 0;                      // 1..kMaxRelayConnections
+  int connections = 0;                      // 1..limits::kMaxRelayConnections
   double rate_per_second = 0;               // 0 = unlimited
   std::string cafile;                       // empty: the system trust store
   bool verify = true;                       // false: the certificate is not checked

@@ -29,12 +29,6 @@ using ApiHandler = std::function<ops::Answer(const auth::RequestInfo&, const Par
 inline constexpr std::size_t kDefaultIoThreads = 1;
 // Blocking threads: handlers wait on the store; a few more than cores.
 inline constexpr std::size_t kDefaultBlockingThreads = 8;
-// After answering a request early (413/414/431), the server reads and drops
-// what the client still sends for this long, so it sees the answer instead
-// of a connection reset...
-inline constexpr std::chrono::seconds kLingerTimeout{2};
-// ...but at most this much (a few bodies' worth).
-inline constexpr std::size_t kMaxLingerBytes = 4 * limits::kMaxBodyBytes;
 
 struct RequestLimits {
   std::size_t max_url_bytes = limits::kMaxUrlBytes;        // 414 above
@@ -49,7 +43,7 @@ struct Timeouts {
   std::chrono::milliseconds body_read = limits::kBodyReadTimeout;
   std::chrono::milliseconds keep_alive_idle = limits::kKeepAliveIdleTimeout;
   std::chrono::milliseconds shutdown_grace = limits::kShutdownGrace;
-  std::chrono::milliseconds linger = kLingerTimeout;
+  std::chrono::milliseconds linger = limits::kLingerTimeout;
 };
 
 struct TlsListenerOptions {

@@ -233,7 +233,7 @@ asio::awaitable<void> CloseLingering(beast::tcp_stream& stream, std::chrono::mil
   stream.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
   stream.expires_after(linger);
   std::array<char, kReadChunkBytes> sink;
-  for (std::size_t dropped = 0; dropped < kMaxLingerBytes;) {
+  for (std::size_t dropped = 0; dropped < limits::kMaxLingerBytes;) {
     auto [ec, n] = co_await stream.async_read_some(asio::buffer(sink), kAwaitTuple);
     if (ec) break;
     dropped += n;

@@ -113,7 +113,7 @@ int Serve(const admin::ConfigOverrides& overrides) {
   }
 
   SystemClock clock;
-  queue::Processor processor(db.directory(), clock, ProcessorOptionsFrom(c),
+  queue::Processor processor(db.directory(), db.coordination(), clock, ProcessorOptionsFrom(c),
                              &deliver::OpenTransport);
   queue::Scheduler scheduler(db.queue(), processor, clock, SchedulerOptionsFrom(c));
   NullNotifier no_workers_here;
@@ -132,7 +132,12 @@ int Serve(const admin::ConfigOverrides& overrides) {
       return admin::kExitBadInput;
     }
   }
-  if (worker) scheduler.Start();
+  if (worker) {
+    // Mail enqueued by other processes sharing the database wakes our workers.
+    Status s = db.coordination().Subscribe(scheduler);
+    if (!s.ok()) spdlog::warn("no wake-ups from other processes ({}); polling", s.ToString());
+    scheduler.Start();
+  }
   spdlog::info("{} serving: role={} db={} listen={} workers={}", kVersion, role, c.db,
                api ? c.listen : "-", worker ? c.delivery_workers : 0);
 

@@ -1,6 +1,7 @@
 #include "queue/processor.h"
 
 #include <algorithm>
+#include <thread>
 
 #include <spdlog/spdlog.h>
 
@@ -16,10 +17,28 @@ struct Processor::Judged {
   FieldValues fields;
 };
 
-Processor::Processor(store::Directory& directory, const Clock& clock, ProcessorOptions options,
-                     TransportOpener opener)
-    : directory_(directory), clock_(clock), options_(std::move(options)),
-      opener_(std::move(opener)) {}
+Processor::Processor(store::Directory& directory, store::Coordination& coordination,
+                     const Clock& clock, ProcessorOptions options, TransportOpener opener)
+    : directory_(directory), coordination_(coordination), clock_(clock),
+      options_(std::move(options)), opener_(std::move(opener)) {}
+
+void Processor::WaitForRate(const std::string& key, double per_second) {
+  if (per_second <= 0) return;
+  // Windows count whole messages per second; a fractional rate below 1
+  // still allows one message per second.
+  const int limit = std::max(1, static_cast<int>(per_second));
+  for (;;) {
+    auto wait = coordination_.AcquireRate(key, limit, clock_.Now());
+    if (!wait.ok()) {
+      // Without the shared counter the limit cannot be kept: wait a window.
+      spdlog::warn("rate window {}: {}", key, wait.status().ToString());
+      std::this_thread::sleep_for(std::chrono::seconds(1));
+      continue;
+    }
+    if (wait->count() == 0) return;
+    std::this_thread::sleep_for(*wait);
+  }
+}
 
 Result<store::Outcome> Processor::Process(const store::Mail& mail) {
   TimePoint now = clock_.Now();
@@ -128,6 +147,8 @@ store::Outcome Processor::Deliver(const store::Mail& mail, const Judged& j, Time
     result = {deliver::DeliveryKind::kTemporaryFailure, 0,
               "transport: " + transport.status().message()};
   } else {
+    WaitForRate("client:" + std::to_string(mail.client_id), j.client.rate_limit);
+    WaitForRate("relay:" + (*transport)->Describe(), (*transport)->RatePerSecond());
     result = (*transport)->Deliver({message->envelope_from, message->envelope_to, mail_id},
                                    signed_bytes);
   }

@@ -8,6 +8,9 @@
 // not_found; blocklist -> blacklisted; unsubscribed -> unsubscribed; hard
 // bounces >= the client's limit -> too_many_bounces; outside the mailing's
 // target group -> filtered; unrenderable -> could_not_be_sent (no attempt).
+// Rate limits: before each attempt the worker waits for a slot in the
+// client's window (rate_limit) and the relay's (transport rate=), both
+// counted in the store so they hold across all worker processes.
 // Threads: Process() is safe from many workers at once; caches are guarded.
 // Errors: a failed Status only when the store fails (the worker leaves the
 // claim to expire and retries later); every other problem is an Outcome.
@@ -44,8 +47,10 @@ using TransportOpener = std::function<Result<std::unique_ptr<deliver::Transport>
 
 class Processor {
  public:
-  Processor(store::Directory& directory, const Clock& clock, ProcessorOptions options,
-            TransportOpener opener);
+  // `coordination` counts the client's rate_limit and each relay's rate=
+  // in windows shared by every process (store.h).
+  Processor(store::Directory& directory, store::Coordination& coordination, const Clock& clock,
+            ProcessorOptions options, TransportOpener opener);
 
   // The outcome for `mail` (claimed by the caller); Outcome::worker is left
   // for the caller to fill.
@@ -57,9 +62,12 @@ class Processor {
   store::Outcome Deliver(const store::Mail& mail, const Judged& judged, TimePoint now);
   Result<std::shared_ptr<const TargetGroup>> TargetGroupOf(const std::string& expression);
   Result<std::shared_ptr<deliver::Transport>> TransportOf(const std::string& url);
+  // Waits until one message under `key` fits into its shared rate window.
+  void WaitForRate(const std::string& key, double per_second);
 
   // Constant after construction.
   store::Directory& directory_;
+  store::Coordination& coordination_;
   const Clock& clock_;
   const ProcessorOptions options_;
   const TransportOpener opener_;

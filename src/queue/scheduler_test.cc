@@ -149,7 +149,8 @@ TEST(SchedulerTest, StopFinishesTheMailInHandAndGivesTheRestBack) {
   QueueTestEnv env;
   for (int i = 0; i < 4; ++i) env.Enqueue("john.smith@example.com");
   auto gate = std::make_shared<GateTransport>();
-  Processor gated(env.store.directory(), env.clock, QueueTestEnv::Options(),
+  Processor gated(env.store.directory(), env.store.engine().coordination(), env.clock,
+                  QueueTestEnv::Options(),
                   [gate](std::string_view, const deliver::TransportOptions&)
                       -> Result<std::unique_ptr<deliver::Transport>> {
                     struct Fwd final : deliver::Transport {

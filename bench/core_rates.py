@@ -118,6 +118,7 @@ def main():
     ap.add_argument("--seconds", type=int, default=10)
     ap.add_argument("--deliver-seconds", type=int, default=60)
     args = ap.parse_args()
+    args.binary = os.path.abspath(args.binary)
     tmp = tempfile.mkdtemp(prefix="campaignd-bench-")
     sink = None
     try:

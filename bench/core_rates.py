@@ -124,9 +124,9 @@ def main():
     try:
         sink_port = free_port()
         os.chmod(tmp, 0o777)
-        sink = subprocess.Popen(["/usr/sbin/smtp-sink", "-u", "nobody", "-c",
+        sink = subprocess.Popen(["/usr/sbin/smtp-sink", "-u", "nobody",
                                  f"127.0.0.1:{sink_port}", "1000"],
-                                stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         write_files(tmp, sink_port)
         db_path = os.path.join(tmp, "bench.db")
         db = "sqlite:" + db_path

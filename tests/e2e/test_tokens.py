@@ -3,6 +3,7 @@
 wrong_tag code 501..507, end to end against the real server (behaviour.md
 §2, §3, §4.1; docs/decisions/0007)."""
 
+import sqlite3
 import time
 import unittest
 
@@ -293,6 +294,45 @@ class TokensTest(E2ETestCase):
             with self.subTest(code=code):
                 self.assertAnswer(self.server.call("nop", code=code, service="mail"),
                                   "wrong_tag: 501")
+
+
+class BrokenDatabaseTest(E2ETestCase):
+    """system_error for getsendstatus and nop: a database whose schema is
+    broken underneath the server (a table renamed by hand) is not
+    "unavailable" but a general error: HTTP 200 `system_error` and a log
+    line; the server keeps serving and recovers when the table is back."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.stack = Stack("broken")
+        cls.addClassCleanup(cls.stack.close)
+        cls.server = cls.stack.up(role="api")
+
+    def rename(self, old, new):
+        con = sqlite3.connect(self.server.db, timeout=10, isolation_level=None)
+        try:
+            con.execute(f"ALTER TABLE {old} RENAME TO {new}")
+        finally:
+            con.close()
+
+    def test_getsendstatus_system_error(self):
+        mail_id = self.assertEnqueued(self.server.send_mail(world.JOHN))
+        self.rename("mails", "mails_away")
+        try:
+            r = self.server.call("getsendstatus", [("bmMailId", mail_id)])
+            self.assertAnswer(r, "system_error")
+        finally:
+            self.rename("mails_away", "mails")
+        self.assertAnswer(self.server.call("getsendstatus", [("bmMailId", mail_id)]), "enqueued")
+        self.assertIn("system_error", self.server.log())
+
+    def test_nop_system_error(self):
+        self.rename("codes", "codes_away")
+        try:
+            self.assertAnswer(self.server.call("nop"), "system_error")
+        finally:
+            self.rename("codes_away", "codes")
+        self.assertAnswer(self.server.call("nop"), "ok")
 
 
 class ProtocolAndProxyTest(E2ETestCase):

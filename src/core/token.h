@@ -47,13 +47,19 @@ struct Reply {
   Token token = Token::kSystemError;
   std::string detail;  // empty: bare token
   bool success = false;
+  // Non-empty: an HTML page answered instead of the token (onlineversion
+  // renders a mailing); http/ sends it as 200 text/html. The token still
+  // names the outcome for logs.
+  std::string page;
 
   static Reply Success(Token token, std::string detail = {}) {
-    return Reply{token, std::move(detail), true};
+    return Reply{token, std::move(detail), true, {}};
   }
   static Reply Failure(Token token, std::string detail = {}) {
-    return Reply{token, std::move(detail), false};
+    return Reply{token, std::move(detail), false, {}};
   }
+  // A successful answer that is an HTML page.
+  static Reply Page(std::string html) { return Reply{Token::kOk, {}, true, std::move(html)}; }
   // wrong_tag with its sub-code 501..507.
   static Reply WrongTag(int code) { return Failure(Token::kWrongTag, std::to_string(code)); }
 

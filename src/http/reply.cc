@@ -13,6 +13,7 @@ namespace {
 namespace bhttp = boost::beast::http;
 
 constexpr std::string_view kTextPlain = "text/plain; charset=utf-8";
+constexpr std::string_view kTextHtml = "text/html; charset=utf-8";
 constexpr std::string_view kSystemError = "system_error";
 
 // The URL parameter that applies: bmSuccessUrl or bmFailureUrl, else bmUrl.
@@ -85,6 +86,11 @@ HttpReply MakeApiReply(const ops::Answer& answer, const Params& params, const Re
   std::string log_token;
   if (status.ok()) {
     const Reply& reply = answer.result.value();
+    if (!reply.page.empty()) {  // an HTML page is the answer itself: no redirect
+      Response res = MakeTextResponse(bhttp::status::ok, reply.page, ctx);
+      res.set(bhttp::field::content_type, kTextHtml);
+      return HttpReply{std::move(res), LogToken(reply)};
+    }
     body = reply.Body();
     success = reply.success;
     log_token = LogToken(reply);

@@ -1,6 +1,7 @@
 // Answer -> HTTP response: the only place that picks HTTP statuses and turns
 // a failed Status into an answer (design B3.4, behaviour.md §2 "Response").
 //   success / business answer -> 200 text/plain, body Reply::Body(), no newline
+//   a Reply with a page        -> 200 text/html, the page (onlineversion)
 //   Unavailable               -> 503 + Retry-After, body system_error
 //   any other failed Status   -> 200 system_error + one error log line
 //   bmSuccessUrl / bmFailureUrl / bmUrl -> 302 Found (never for a 503)

@@ -51,6 +51,17 @@ TEST(ReplyTest, SuccessIsPlainTextWithoutNewline) {
   EXPECT_EQ(r.log_token, "enqueued");  // the mail ID is a credential: not logged
 }
 
+TEST(ReplyTest, APageIsTextHtmlAndNeverRedirected) {
+  Params p = WithParams({{"bmUrl", "https://www.example.com/x"}});
+  HttpReply r = MakeApiReply(Answer(Reply::Page("<p>Hello &amp; bye</p>"), {"www.example.com"}),
+                             p, Ctx());
+  EXPECT_EQ(r.response.result(), bhttp::status::ok);
+  EXPECT_EQ(r.response[bhttp::field::content_type], "text/html; charset=utf-8");
+  EXPECT_EQ(r.response.body(), "<p>Hello &amp; bye</p>");
+  EXPECT_EQ(r.response[bhttp::field::location], "");
+  EXPECT_EQ(r.log_token, "ok");
+}
+
 TEST(ReplyTest, BusinessNoIsStill200) {
   HttpReply r = MakeApiReply(Answer(Reply::WrongTag(502)), Params(), Ctx());
   EXPECT_EQ(r.response.result(), bhttp::status::ok);

@@ -28,6 +28,10 @@ TEST_F(ProvisioningFileTest, ClientLevelErrors) {
     return r.ok() ? std::string("OK") : r.status().message();
   };
   EXPECT_EQ(client_key("bounce_limit = 0"), "p.toml:5: bounce_limit: expected a positive integer");
+  EXPECT_EQ(client_key("rate_limit = -1"),
+            "p.toml:5: rate_limit: expected messages per second, 0 or more (0: unlimited)");
+  EXPECT_EQ(client_key("rate_limit = 0"), "OK");
+  EXPECT_EQ(client_key("rate_limit = \"fast\""), "p.toml:5: rate_limit: expected an integer");
   EXPECT_EQ(client_key("redirect_hosts = [\"https://x.example\"]"),
             "p.toml:5: redirect_hosts: 'https://x.example' is not a host name like "
             "www.example.com");

@@ -48,6 +48,12 @@ void ReadClientSettings(TableReader& r, store::Client& client) {
     }
     client.bounce_limit = static_cast<int>(*limit);
   }
+  if (auto rate = r.Integer("rate_limit")) {
+    if (*rate < 0 || *rate > std::numeric_limits<int>::max()) {
+      r.Error("rate_limit", "expected messages per second, 0 or more (0: unlimited)");
+    }
+    client.rate_limit = static_cast<int>(*rate);
+  }
   client.mail_id_secret = NewMailIdSecret();  // the store keeps an existing client's
 }
 

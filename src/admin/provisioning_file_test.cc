@@ -17,6 +17,7 @@ name = "Shoe Store"
 transport = "smtp://user:pass@relay.example.com:587?starttls=required"
 redirect_hosts = ["WWW.example.com"]
 bounce_limit = 5
+rate_limit = 50
   [[client.dkim]]
   domain = "Example.com"
   selector = "s1"
@@ -91,6 +92,8 @@ TEST_F(ProvisioningFileTest, FullFileClientsListsAndRecipients) {
   EXPECT_FALSE(c.client.mail_id_secret.empty());
   EXPECT_NE(c.client.mail_id_secret, result->clients[1].client.mail_id_secret);
   EXPECT_EQ(result->clients[1].client.bounce_limit, 3);
+  EXPECT_EQ(c.client.rate_limit, 50);
+  EXPECT_EQ(result->clients[1].client.rate_limit, 0) << "default: unlimited";
 
   ASSERT_EQ(c.dkim_keys.size(), 1u);
   EXPECT_EQ(c.dkim_keys[0].domain, "example.com");

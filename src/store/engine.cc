@@ -1,29 +1,67 @@
-// OpenEngine: picks the engine by the URL's scheme. Engine-neutral: each
-// engine's own Open parses the rest of its URL.
+// OpenEngine, MigrateDatabase and OpenCopyEndpoint: pick the engine by the
+// URL's scheme.
+// Engine-neutral: each engine's own Open parses the rest of its URL.
 #include <string>
 
+#include "store/copy.h"
+#include "store/postgres/pg_copy.h"
+#include "store/postgres/pg_engine.h"
+#include "store/postgres/pg_url.h"
+#include "store/sqlite/sqlite_copy.h"
 #include "store/sqlite/sqlite_engine.h"
 #include "store/store.h"
 
 namespace campaignd::store {
+namespace {
 
-Result<std::unique_ptr<Engine>> OpenEngine(std::string_view url, const EngineOptions& options) {
-  constexpr std::string_view kSqlite = "sqlite:";
+constexpr std::string_view kSqlite = "sqlite:";
+
+// InvalidArgument for a URL no engine takes; OK otherwise.
+Status CheckScheme(std::string_view url) {
   if (url.starts_with("sqlite://")) {
     return Status::InvalidArgument("store URL '" + std::string(url) +
                                    "': write sqlite:PATH (no //), e.g. sqlite:data/campaignd.db");
   }
+  if (url.starts_with(kSqlite) || postgres::IsPostgresUrl(url)) return Status::Ok();
+  return Status::InvalidArgument("unknown store URL '" + postgres::RedactUrl(url) +
+                                 "': expected sqlite:PATH, sqlite::memory: or "
+                                 "postgresql://user@host:port/dbname");
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Engine>> OpenEngine(std::string_view url, const EngineOptions& options) {
+  CAMPAIGND_RETURN_IF_ERROR(CheckScheme(url));
   if (url.starts_with(kSqlite)) {
     Result<std::unique_ptr<sqlite::SqliteEngine>> engine =
         sqlite::SqliteEngine::Open(url.substr(kSqlite.size()), options);
     if (!engine.ok()) return engine.status();
     return std::unique_ptr<Engine>(std::move(*engine));
   }
-  if (url.starts_with("postgresql://") || url.starts_with("postgres://")) {
-    return Status::InvalidArgument("PostgreSQL engine not built");
+  Result<std::unique_ptr<postgres::PgEngine>> engine = postgres::PgEngine::Open(url, options);
+  if (!engine.ok()) return engine.status();
+  return std::unique_ptr<Engine>(std::move(*engine));
+}
+
+std::string RedactUrl(std::string_view url) { return postgres::RedactUrl(url); }
+
+Result<std::vector<Migration>> MigrateDatabase(std::string_view url) {
+  CAMPAIGND_RETURN_IF_ERROR(CheckScheme(url));
+  if (url.starts_with(kSqlite)) return sqlite::SqliteEngine::Migrate(url.substr(kSqlite.size()));
+  return postgres::PgEngine::Migrate(url);
+}
+
+Result<std::unique_ptr<CopyEndpoint>> OpenCopyEndpoint(std::string_view url) {
+  CAMPAIGND_RETURN_IF_ERROR(CheckScheme(url));
+  if (url.starts_with(kSqlite)) {
+    Result<std::unique_ptr<sqlite::SqliteEngine>> engine =
+        sqlite::SqliteEngine::Open(url.substr(kSqlite.size()), EngineOptions{});
+    if (!engine.ok()) return engine.status();
+    return std::unique_ptr<CopyEndpoint>(new sqlite::SqliteCopyEndpoint(std::move(*engine)));
   }
-  return Status::InvalidArgument("unknown store URL '" + std::string(url) +
-                                 "': expected sqlite:PATH, sqlite::memory: or postgresql://...");
+  Result<std::unique_ptr<postgres::PgEngine>> engine = postgres::PgEngine::Open(url, {});
+  if (!engine.ok()) return engine.status();
+  return std::unique_ptr<CopyEndpoint>(new postgres::PgCopyEndpoint(std::move(*engine)));
 }
 
 }  // namespace campaignd::store

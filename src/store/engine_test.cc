@@ -1,5 +1,6 @@
-// OpenEngine: URL dispatch, sqlite::memory:, the serve lock, reopening,
-// schema checks and the errors of a database that cannot be used.
+// OpenEngine: URL dispatch (both engines), and for SQLite: sqlite::memory:,
+// the serve lock, reopening, schema checks and the errors of a database that
+// cannot be used.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <linux/fs.h>
@@ -14,7 +15,6 @@
 namespace campaignd::store {
 namespace {
 
-using sqlite::SampleClient;
 using sqlite::MakeTestDir;
 using sqlite::TempDir;
 
@@ -24,17 +24,34 @@ std::unique_ptr<Engine> OpenOrFail(const std::string& url, EngineOptions options
   return engine.ok() ? std::move(*engine) : nullptr;
 }
 
-TEST(OpenEngineTest, UnknownAndUnbuiltSchemesAreInvalidArgument) {
-  for (const char* url : {"postgresql://localhost/campaignd", "postgres://x", "mysql://x",
-                          "sqlite://data/x.db", "sqlite:", "", "/var/lib/campaignd.db"}) {
+TEST(OpenEngineTest, UnknownSchemesAreInvalidArgument) {
+  for (const char* url : {"mysql://x", "sqlite://data/x.db", "sqlite:", "", "/var/lib/campaignd.db",
+                          "postgresql:x", "postgresq://h/db"}) {
     Result<std::unique_ptr<Engine>> engine = OpenEngine(url, {});
     ASSERT_FALSE(engine.ok()) << url;
     EXPECT_TRUE(engine.status().IsInvalidArgument()) << url << ": " << engine.status().ToString();
+    EXPECT_TRUE(MigrateDatabase(url).status().IsInvalidArgument()) << url;
   }
-  EXPECT_EQ(OpenEngine("postgresql://h/db", {}).status().message(), "PostgreSQL engine not built");
+  Status status = OpenEngine("redis://user:pw1@h/db", {}).status();
+  EXPECT_EQ(status.message().find("pw1"), std::string::npos) << status.message();
 }
 
-TEST(OpenEngineTest, SqlitePathIsRelativeToTheWorkingDirectory) {
+TEST(OpenEngineTest, UnreachablePostgresIsUnavailableWithoutThePassword) {
+  // Port 1 on the loopback: refused at once, no server needed.
+  for (const char* url : {"postgresql://campaignd:s3cret%21x@127.0.0.1:1/campaignd",
+                          "postgres://campaignd:s3cret%21x@127.0.0.1:1/campaignd"}) {
+    Result<std::unique_ptr<Engine>> engine = OpenEngine(url, {});
+    ASSERT_FALSE(engine.ok());
+    EXPECT_TRUE(engine.status().IsUnavailable()) << engine.status().ToString();
+    EXPECT_EQ(engine.status().message().find("s3cret"), std::string::npos)
+        << engine.status().message();
+    EXPECT_NE(engine.status().message().find("campaignd:***@127.0.0.1:1"), std::string::npos)
+        << engine.status().message();
+    EXPECT_TRUE(MigrateDatabase(url).status().IsUnavailable());
+  }
+}
+
+TEST(SqliteOpenTest, SqlitePathIsRelativeToTheWorkingDirectory) {
   TempDir dir = MakeTestDir();
   const std::filesystem::path cwd = std::filesystem::current_path();
   std::filesystem::current_path(dir.path());
@@ -46,7 +63,7 @@ TEST(OpenEngineTest, SqlitePathIsRelativeToTheWorkingDirectory) {
   EXPECT_TRUE(engine->directory().FindClient(1)->has_value());
 }
 
-TEST(OpenEngineTest, MemoryDatabasesArePrivateAndVanishOnClose) {
+TEST(SqliteOpenTest, MemoryDatabasesArePrivateAndVanishOnClose) {
   std::unique_ptr<Engine> a = OpenOrFail("sqlite::memory:");
   std::unique_ptr<Engine> b = OpenOrFail("sqlite::memory:");
   ASSERT_TRUE(a && b);
@@ -64,7 +81,7 @@ TEST(OpenEngineTest, MemoryDatabasesArePrivateAndVanishOnClose) {
   EXPECT_FALSE(std::filesystem::exists(std::filesystem::path(file).parent_path()));
 }
 
-TEST(OpenEngineTest, ReopenKeepsDataAndSchema) {
+TEST(SqliteOpenTest, ReopenKeepsDataAndSchema) {
   TempDir dir = MakeTestDir();
   const std::string url = "sqlite:" + dir.File("x.db");
   int64_t id = 0;
@@ -79,7 +96,7 @@ TEST(OpenEngineTest, ReopenKeepsDataAndSchema) {
   EXPECT_EQ((*engine->directory().FindClient(1))->mail_id_secret, "secret-of-1");
 }
 
-TEST(OpenEngineTest, CloseStopsWritesAndReads) {
+TEST(SqliteOpenTest, CloseStopsWritesAndReads) {
   std::unique_ptr<Engine> engine = OpenOrFail("sqlite::memory:");
   ASSERT_TRUE(engine->provisioner().Apply({SampleClient(1)}).ok());
   engine->Close();
@@ -91,7 +108,7 @@ TEST(OpenEngineTest, CloseStopsWritesAndReads) {
   EXPECT_TRUE(engine->queue().ReleaseAllClaims().IsUnavailable());
 }
 
-TEST(OpenEngineTest, ServeLockAllowsOneExclusiveWorker) {
+TEST(SqliteOpenTest, ServeLockAllowsOneExclusiveWorker) {
   TempDir dir = MakeTestDir();
   const std::string path = dir.File("served.db");
   std::unique_ptr<Engine> first = OpenOrFail("sqlite:" + path, {.exclusive_worker = true});
@@ -106,7 +123,7 @@ TEST(OpenEngineTest, ServeLockAllowsOneExclusiveWorker) {
   EXPECT_NE(OpenOrFail("sqlite:" + path, {.exclusive_worker = true}), nullptr);
 }
 
-TEST(OpenEngineTest, DatabaseNewerThanBinaryIsRefused) {
+TEST(SqliteOpenTest, DatabaseNewerThanBinaryIsRefused) {
   TempDir dir = MakeTestDir();
   const std::string path = dir.File("future.db");
   ASSERT_NE(OpenOrFail("sqlite:" + path), nullptr);
@@ -121,7 +138,7 @@ TEST(OpenEngineTest, DatabaseNewerThanBinaryIsRefused) {
   EXPECT_NE(engine.status().message().find("newer than this campaignd"), std::string::npos);
 }
 
-TEST(OpenEngineTest, UnopenableDatabaseIsUnavailable) {
+TEST(SqliteOpenTest, UnopenableDatabaseIsUnavailable) {
   TempDir dir = MakeTestDir();
   Result<std::unique_ptr<Engine>> engine = OpenEngine("sqlite:" + dir.File("no/such/x.db"), {});
   ASSERT_FALSE(engine.ok());
@@ -146,7 +163,7 @@ bool MakeReadOnly(const std::string& path, bool read_only) {
   return ok;
 }
 
-TEST(OpenEngineTest, ReadOnlyDatabaseFileIsAClearError) {
+TEST(SqliteOpenTest, ReadOnlyDatabaseFileIsAClearError) {
   TempDir dir = MakeTestDir();
   const std::string path = dir.File("ro.db");
   ASSERT_NE(OpenOrFail("sqlite:" + path), nullptr);  // created, closed cleanly

@@ -20,6 +20,7 @@
 
 #include "core/notifier.h"
 #include "core/status.h"
+#include "store/migration.h"
 #include "store/model.h"
 
 namespace campaignd::store {
@@ -147,13 +148,23 @@ class Engine {
 
 struct EngineOptions {
   bool exclusive_worker = false;  // SQLite: take the serve lock (one deliverer)
+  std::size_t connections = 0;    // PostgreSQL: pool size per process (0: default, 8)
 };
 
-// Opens "sqlite:PATH" (or "sqlite::memory:" for tests) or, with the
-// PostgreSQL engine, "postgresql://...", applying pending migrations.
-// InvalidArgument for an unknown scheme; Unavailable/IOError when the
-// database cannot be opened.
+// Opens "sqlite:PATH" (or "sqlite::memory:" for tests) or
+// "postgresql://user@host:port/dbname" (also "postgres://"), applying
+// pending migrations. InvalidArgument for an unknown scheme or a database
+// newer than this binary; Unavailable/IOError when the database cannot be
+// opened.
 Result<std::unique_ptr<Engine>> OpenEngine(std::string_view url, const EngineOptions& options);
+
+// `url` with its password, if any, replaced by "***": for messages and logs.
+std::string RedactUrl(std::string_view url);
+
+// Applies pending migrations to the database at `url` (as OpenEngine does)
+// and returns the ones applied, oldest first (`campaignd migrate`). Errors
+// as OpenEngine.
+Result<std::vector<Migration>> MigrateDatabase(std::string_view url);
 
 }  // namespace campaignd::store
 

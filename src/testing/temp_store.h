@@ -1,13 +1,16 @@
-// TempStore: a real SQLite engine in a fresh temporary directory, removed
-// when the TempStore goes away. Test-only; tests use real storage, not mocks.
+// TempStore: a real engine on a fresh database, removed when the TempStore
+// goes away - SQLite in a temporary directory, or a fresh PostgreSQL
+// database when CAMPAIGND_TEST_DATABASE(_FILE) names a server (see
+// store/test_database.h), so every test using it runs on both engines.
+// Test-only; tests use real storage, not mocks.
 #ifndef CAMPAIGND_TESTING_TEMP_STORE_H_
 #define CAMPAIGND_TESTING_TEMP_STORE_H_
 
-#include <filesystem>
 #include <memory>
 #include <string>
 
 #include "store/store.h"
+#include "store/test_database.h"
 
 namespace campaignd::testing {
 
@@ -24,11 +27,14 @@ class TempStore {
   store::Directory& directory() { return engine_->directory(); }
   store::MailQueue& queue() { return engine_->queue(); }
   store::Provisioner& provisioner() { return engine_->provisioner(); }
-  const std::filesystem::path& dir() const { return dir_; }
-  std::string url() const { return "sqlite:" + (dir_ / "test.db").string(); }
+  store::Coordination& coordination() { return engine_->coordination(); }
+  // The database's URL, for a second engine on the same data (as another
+  // process would open it).
+  const std::string& url() const { return db_->url(); }
+  bool postgres() const { return db_->postgres(); }
 
  private:
-  std::filesystem::path dir_;
+  std::unique_ptr<store::TestDatabase> db_;
   std::unique_ptr<store::Engine> engine_;
 };
 

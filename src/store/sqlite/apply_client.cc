@@ -1,84 +1,80 @@
-// Rules of Apply (store.h Provisioner), per record kind:
-//   client      upsert by id; mail_id_secret only written when the client is
-//               new (a new client without one is refused)
-//   DKIM keys   upsert by (domain, selector)
-//   lists       upsert by id; the field schema is replaced by the spec's
-//   recipients  upsert by (list, recipient id); fields and state replaced
-//   mailings    upsert by id; list assignments replaced by the spec's
-//   codes       upsert by name; a non-empty code_hash replaces the stored
-//               hash, an empty one keeps it (a new code needs one)
-//   blocklist   upsert by lower-cased pattern (reason replaced)
-//   bounces     hard-bounce count set, keyed by lower-cased address
-// A record's client_id, when set (non-zero), must be the spec's client.
 #include "store/sqlite/apply_client.h"
 
-#include "core/fields.h"
 #include "store/json_text.h"
 
 namespace campaignd::store::sqlite {
 namespace {
 
-Status CheckOwner(int64_t record_client_id, int64_t client_id, std::string_view what) {
-  if (record_client_id == 0 || record_client_id == client_id) return Status::Ok();
-  return Status::InvalidArgument(std::string(what) + " names client " +
-                                 std::to_string(record_client_id));
+// Binds ?1 client and ?2 name .. ?9 enabled, the columns every code write sets
+// (the hash, when written, is ?10).
+Status BindCodeColumns(Statement& statement, int64_t client_id, const AuthCode& code) {
+  const std::vector<std::string>* lists[] = {&code.operations, &code.ips, &code.methods,
+                                             &code.protocols, &code.redirect_hosts};
+  statement.BindInt(1, client_id).BindText(2, code.name).BindInt(3, code.list_id);
+  int index = 4;
+  for (const std::vector<std::string>* list : lists) {
+    Result<std::string> json = StringsToJson(*list);
+    if (!json.ok()) return json.status();
+    statement.BindText(index++, *json);
+  }
+  statement.BindInt(9, code.enabled ? 1 : 0);
+  return Status::Ok();
 }
 
-Result<bool> ClientExists(Database& db, int64_t client_id) {
-  Result<Statement> query = db.Prepare("SELECT 1 FROM clients WHERE id = ?1", "find client");
+}  // namespace
+
+Result<bool> SqliteSpecWriter::ClientExists(int64_t client_id) {
+  Result<Statement> query = db_.Prepare("SELECT 1 FROM clients WHERE id = ?1", "find client");
   if (!query.ok()) return query.status();
   return query->BindInt(1, client_id).Step();
 }
 
 // An existing client keeps its secret, so the two cases are two statements
 // (an upsert would check the new row's secret even when it updates).
-Status UpsertClient(Database& db, const Client& client) {
-  Result<bool> exists = ClientExists(db, client.id);
-  if (!exists.ok()) return exists.status();
-  if (!*exists && client.mail_id_secret.empty()) {
-    return Status::InvalidArgument("new client needs a mail_id_secret");
-  }
+Status SqliteSpecWriter::WriteClient(const Client& client, bool exists) {
   Result<std::string> hosts = StringsToJson(client.redirect_hosts);
   if (!hosts.ok()) return hosts.status();
   Result<Statement> write =
-      *exists ? db.Prepare("UPDATE clients SET name = ?2, transport = ?3, redirect_hosts = ?4, "
-                           "bounce_limit = ?5 WHERE id = ?1",
+      exists ? db_.Prepare("UPDATE clients SET name = ?2, transport = ?3, redirect_hosts = ?4, "
+                           "bounce_limit = ?5, rate_limit = ?6 WHERE id = ?1",
                            "update client")
-              : db.Prepare("INSERT INTO clients (id, name, transport, redirect_hosts, "
-                           "bounce_limit, mail_id_secret) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+             : db_.Prepare("INSERT INTO clients (id, name, transport, redirect_hosts, "
+                           "bounce_limit, rate_limit, mail_id_secret) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                            "insert client");
   if (!write.ok()) return write.status();
   write->BindInt(1, client.id)
       .BindText(2, client.name)
       .BindText(3, client.transport)
       .BindText(4, *hosts)
-      .BindInt(5, client.bounce_limit);
-  if (!*exists) write->BindBlob(6, client.mail_id_secret);
+      .BindInt(5, client.bounce_limit)
+      .BindInt(6, client.rate_limit);
+  if (!exists) write->BindBlob(7, client.mail_id_secret);
   return write->Run();
 }
 
-Status UpsertDkimKey(Database& db, int64_t client_id, const DkimKey& key) {
-  Result<Statement> upsert = db.Prepare(
+Status SqliteSpecWriter::UpsertDkimKey(int64_t client_id, const DkimKey& key) {
+  Result<Statement> upsert = db_.Prepare(
       "INSERT INTO dkim_keys (client_id, domain, selector, algorithm, private_key_pem) "
       "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (client_id, domain, selector) DO UPDATE SET "
       "algorithm = excluded.algorithm, private_key_pem = excluded.private_key_pem",
       "upsert DKIM key");
   if (!upsert.ok()) return upsert.status();
   return upsert->BindInt(1, client_id)
-      .BindText(2, LowerAscii(key.domain))
+      .BindText(2, key.domain)
       .BindText(3, key.selector)
       .BindText(4, key.algorithm)
       .BindText(5, key.private_key_pem)
       .Run();
 }
 
-Status ReplaceListFields(Database& db, int64_t client_id, const RecipientList& list) {
-  Result<Statement> clear = db.Prepare(
+Status SqliteSpecWriter::ReplaceListFields(int64_t client_id, const RecipientList& list) {
+  Result<Statement> clear = db_.Prepare(
       "DELETE FROM list_fields WHERE client_id = ?1 AND list_id = ?2", "clear list fields");
   if (!clear.ok()) return clear.status();
   CAMPAIGND_RETURN_IF_ERROR(clear->BindInt(1, client_id).BindInt(2, list.id).Run());
   for (std::size_t i = 0; i < list.fields.size(); ++i) {
-    Result<Statement> insert = db.Prepare(
+    Result<Statement> insert = db_.Prepare(
         "INSERT INTO list_fields (client_id, list_id, position, name, type) "
         "VALUES (?1, ?2, ?3, ?4, ?5)",
         "insert list field");
@@ -86,16 +82,15 @@ Status ReplaceListFields(Database& db, int64_t client_id, const RecipientList& l
     CAMPAIGND_RETURN_IF_ERROR(insert->BindInt(1, client_id)
                                   .BindInt(2, list.id)
                                   .BindInt(3, static_cast<int64_t>(i))
-                                  .BindText(4, LowerAscii(list.fields[i].name))
+                                  .BindText(4, list.fields[i].name)
                                   .BindText(5, list.fields[i].type)
                                   .Run());
   }
   return Status::Ok();
 }
 
-Status UpsertList(Database& db, int64_t client_id, const RecipientList& list) {
-  CAMPAIGND_RETURN_IF_ERROR(CheckOwner(list.client_id, client_id, "list"));
-  Result<Statement> upsert = db.Prepare(
+Status SqliteSpecWriter::UpsertList(int64_t client_id, const RecipientList& list) {
+  Result<Statement> upsert = db_.Prepare(
       "INSERT INTO lists (client_id, id, name, kind, test) VALUES (?1, ?2, ?3, ?4, ?5) "
       "ON CONFLICT (client_id, id) DO UPDATE SET name = excluded.name, kind = excluded.kind, "
       "test = excluded.test",
@@ -107,13 +102,13 @@ Status UpsertList(Database& db, int64_t client_id, const RecipientList& list) {
                                 .BindText(4, Name(list.kind))
                                 .BindInt(5, list.test ? 1 : 0)
                                 .Run());
-  return ReplaceListFields(db, client_id, list);
+  return ReplaceListFields(client_id, list);
 }
 
-Status UpsertRecipient(Database& db, int64_t client_id, const Recipient& recipient) {
+Status SqliteSpecWriter::UpsertRecipient(int64_t client_id, const Recipient& recipient) {
   Result<std::string> fields = FieldsToJson(recipient.fields);
   if (!fields.ok()) return fields.status();
-  Result<Statement> upsert = db.Prepare(
+  Result<Statement> upsert = db_.Prepare(
       "INSERT INTO recipients (client_id, list_id, recipient_id, fields, state) "
       "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (client_id, list_id, recipient_id) DO UPDATE "
       "SET fields = excluded.fields, state = excluded.state",
@@ -127,14 +122,14 @@ Status UpsertRecipient(Database& db, int64_t client_id, const Recipient& recipie
       .Run();
 }
 
-Status ReplaceMailingLists(Database& db, int64_t client_id, const Mailing& mailing) {
-  Result<Statement> clear = db.Prepare(
+Status SqliteSpecWriter::ReplaceMailingLists(int64_t client_id, const Mailing& mailing) {
+  Result<Statement> clear = db_.Prepare(
       "DELETE FROM mailing_lists WHERE client_id = ?1 AND mailing_id = ?2",
       "clear mailing lists");
   if (!clear.ok()) return clear.status();
   CAMPAIGND_RETURN_IF_ERROR(clear->BindInt(1, client_id).BindInt(2, mailing.id).Run());
   for (int64_t list_id : mailing.list_ids) {
-    Result<Statement> insert = db.Prepare(
+    Result<Statement> insert = db_.Prepare(
         "INSERT INTO mailing_lists (client_id, mailing_id, list_id) VALUES (?1, ?2, ?3)",
         "assign mailing to list");
     if (!insert.ok()) return insert.status();
@@ -144,9 +139,8 @@ Status ReplaceMailingLists(Database& db, int64_t client_id, const Mailing& maili
   return Status::Ok();
 }
 
-Status UpsertMailing(Database& db, int64_t client_id, const Mailing& m) {
-  CAMPAIGND_RETURN_IF_ERROR(CheckOwner(m.client_id, client_id, "mailing"));
-  Result<Statement> upsert = db.Prepare(
+Status SqliteSpecWriter::UpsertMailing(int64_t client_id, const Mailing& m) {
+  Result<Statement> upsert = db_.Prepare(
       "INSERT INTO mailings (client_id, id, name, type, status, target_group, from_address, "
       "reply_to, subject, text_body, html_body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, "
       "?10, ?11) ON CONFLICT (client_id, id) DO UPDATE SET name = excluded.name, "
@@ -167,39 +161,21 @@ Status UpsertMailing(Database& db, int64_t client_id, const Mailing& m) {
                                 .BindText(10, m.text)
                                 .BindText(11, m.html)
                                 .Run());
-  return ReplaceMailingLists(db, client_id, m);
+  return ReplaceMailingLists(client_id, m);
 }
 
-// Binds ?1 client and ?2 name .. ?9 enabled, the columns every code write sets
-// (the hash, when written, is ?10).
-Status BindCodeColumns(Statement& statement, int64_t client_id, const AuthCode& code) {
-  const std::vector<std::string>* lists[] = {&code.operations, &code.ips, &code.methods,
-                                             &code.protocols, &code.redirect_hosts};
-  statement.BindInt(1, client_id).BindText(2, code.name).BindInt(3, code.list_id);
-  int index = 4;
-  for (const std::vector<std::string>* list : lists) {
-    Result<std::string> json = StringsToJson(*list);
-    if (!json.ok()) return json.status();
-    statement.BindText(index++, *json);
-  }
-  statement.BindInt(9, code.enabled ? 1 : 0);
-  return Status::Ok();
-}
-
-Status UpsertCode(Database& db, int64_t client_id, const AuthCode& code) {
-  CAMPAIGND_RETURN_IF_ERROR(CheckOwner(code.client_id, client_id, "code"));
+Result<bool> SqliteSpecWriter::WriteCode(int64_t client_id, const AuthCode& code) {
   if (code.code_hash.empty()) {
-    Result<Statement> update = db.Prepare(
+    Result<Statement> update = db_.Prepare(
         "UPDATE codes SET list_id = ?3, operations = ?4, ips = ?5, methods = ?6, "
         "protocols = ?7, redirect_hosts = ?8, enabled = ?9 WHERE client_id = ?1 AND name = ?2",
         "update code permissions");
     if (!update.ok()) return update.status();
     CAMPAIGND_RETURN_IF_ERROR(BindCodeColumns(*update, client_id, code));
     CAMPAIGND_RETURN_IF_ERROR(update->Run());
-    if (db.Changes() == 0) return Status::InvalidArgument("a new code needs a code_hash");
-    return Status::Ok();
+    return db_.Changes() > 0;
   }
-  Result<Statement> upsert = db.Prepare(
+  Result<Statement> upsert = db_.Prepare(
       "INSERT INTO codes (client_id, name, list_id, operations, ips, methods, protocols, "
       "redirect_hosts, enabled, code_hash) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) "
       "ON CONFLICT (client_id, name) DO UPDATE SET list_id = excluded.list_id, "
@@ -209,87 +185,30 @@ Status UpsertCode(Database& db, int64_t client_id, const AuthCode& code) {
       "upsert code");
   if (!upsert.ok()) return upsert.status();
   CAMPAIGND_RETURN_IF_ERROR(BindCodeColumns(*upsert, client_id, code));
-  return upsert->BindText(10, code.code_hash).Run();
+  CAMPAIGND_RETURN_IF_ERROR(upsert->BindText(10, code.code_hash).Run());
+  return true;
 }
 
-Status UpsertBlockEntry(Database& db, int64_t client_id, const BlockEntry& entry) {
-  const std::string pattern = LowerAscii(entry.pattern);
-  bool wildcard = pattern.find_first_of("*?") != std::string::npos;
-  Result<Statement> upsert = db.Prepare(
+Status SqliteSpecWriter::UpsertBlockEntry(int64_t client_id, const BlockEntry& entry) {
+  Result<Statement> upsert = db_.Prepare(
       "INSERT INTO blocklist (client_id, pattern, reason, is_wildcard) VALUES (?1, ?2, ?3, ?4) "
       "ON CONFLICT (client_id, pattern) DO UPDATE SET reason = excluded.reason",
       "upsert blocklist entry");
   if (!upsert.ok()) return upsert.status();
   return upsert->BindInt(1, client_id)
-      .BindText(2, pattern)
+      .BindText(2, entry.pattern)
       .BindText(3, entry.reason)
-      .BindInt(4, wildcard ? 1 : 0)
+      .BindInt(4, IsWildcardPattern(entry.pattern) ? 1 : 0)
       .Run();
 }
 
-Status SetBounces(Database& db, int64_t client_id, std::string_view address, int count) {
-  Result<Statement> upsert = db.Prepare(
+Status SqliteSpecWriter::SetBounces(int64_t client_id, std::string_view address, int count) {
+  Result<Statement> upsert = db_.Prepare(
       "INSERT INTO bounces (client_id, address, hard_bounces) VALUES (?1, ?2, ?3) "
       "ON CONFLICT (client_id, address) DO UPDATE SET hard_bounces = excluded.hard_bounces",
       "set bounces");
   if (!upsert.ok()) return upsert.status();
-  return upsert->BindInt(1, client_id).BindText(2, LowerAscii(address)).BindInt(3, count).Run();
-}
-
-// Applies each record of `records` with `apply`, naming the failing one.
-template <typename T, typename Apply, typename Describe>
-Status ApplyEach(const std::vector<T>& records, Apply apply, Describe describe) {
-  for (const T& record : records) {
-    Status status = apply(record);
-    if (!status.ok()) return status.WithContext(describe(record));
-  }
-  return Status::Ok();
-}
-
-}  // namespace
-
-Status ApplyClient(Database& db, const ClientSpec& spec) {
-  const int64_t id = spec.client.id;
-  if (id <= 0) return Status::InvalidArgument("client id must be positive");
-  using std::to_string;
-  Status status = UpsertClient(db, spec.client);
-  if (status.ok()) {
-    status = ApplyEach(
-        spec.dkim_keys, [&](const DkimKey& k) { return UpsertDkimKey(db, id, k); },
-        [](const DkimKey& k) { return "DKIM key " + k.selector + "._domainkey." + k.domain; });
-  }
-  if (status.ok()) {
-    status = ApplyEach(
-        spec.lists, [&](const RecipientList& l) { return UpsertList(db, id, l); },
-        [](const RecipientList& l) { return "list " + to_string(l.id); });
-  }
-  if (status.ok()) {
-    status = ApplyEach(
-        spec.recipients, [&](const Recipient& r) { return UpsertRecipient(db, id, r); },
-        [](const Recipient& r) { return "recipient " + r.id + " of list " + to_string(r.list_id); });
-  }
-  if (status.ok()) {
-    status = ApplyEach(
-        spec.mailings, [&](const Mailing& m) { return UpsertMailing(db, id, m); },
-        [](const Mailing& m) { return "mailing " + to_string(m.id); });
-  }
-  if (status.ok()) {
-    status = ApplyEach(
-        spec.codes, [&](const AuthCode& c) { return UpsertCode(db, id, c); },
-        [](const AuthCode& c) { return "code '" + c.name + "'"; });
-  }
-  if (status.ok()) {
-    status = ApplyEach(
-        spec.blocklist, [&](const BlockEntry& e) { return UpsertBlockEntry(db, id, e); },
-        [](const BlockEntry& e) { return "blocklist entry " + e.pattern; });
-  }
-  if (status.ok()) {
-    status = ApplyEach(
-        spec.bounces,
-        [&](const std::pair<std::string, int>& b) { return SetBounces(db, id, b.first, b.second); },
-        [](const std::pair<std::string, int>& b) { return "bounces of " + b.first; });
-  }
-  return status.WithContext("client " + to_string(id));
+  return upsert->BindInt(1, client_id).BindText(2, address).BindInt(3, count).Run();
 }
 
 }  // namespace campaignd::store::sqlite

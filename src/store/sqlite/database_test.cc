@@ -51,7 +51,7 @@ TEST(SqliteErrorTest, MapsCodesToStatus) {
   }
 }
 
-TEST(DatabaseTest, OpensDurableWalWithForeignKeys) {
+TEST(SqliteDatabaseTest, OpensDurableWalWithForeignKeys) {
   TempDir dir = MakeTestDir();
   auto db = OpenOrDie(dir.File("x.db"));
   ASSERT_NE(db, nullptr);
@@ -62,7 +62,7 @@ TEST(DatabaseTest, OpensDurableWalWithForeignKeys) {
             std::to_string(limits::kSqliteBusyTimeout.count()));
 }
 
-TEST(DatabaseTest, EmptyTextIsNotNull) {
+TEST(SqliteDatabaseTest, EmptyTextIsNotNull) {
   TempDir dir = MakeTestDir();
   auto db = OpenOrDie(dir.File("x.db"));
   ASSERT_TRUE(db->Exec("CREATE TABLE t (s TEXT NOT NULL)", "create").ok());
@@ -71,7 +71,7 @@ TEST(DatabaseTest, EmptyTextIsNotNull) {
   EXPECT_TRUE(status.ok()) << status.ToString();
 }
 
-TEST(DatabaseTest, StatementsBindStepAndAreReused) {
+TEST(SqliteDatabaseTest, StatementsBindStepAndAreReused) {
   TempDir dir = MakeTestDir();
   auto db = OpenOrDie(dir.File("x.db"));
   ASSERT_TRUE(db->Exec("CREATE TABLE t (i INTEGER, s TEXT, b BLOB)", "create").ok());
@@ -95,7 +95,7 @@ TEST(DatabaseTest, StatementsBindStepAndAreReused) {
   EXPECT_EQ(outer->ColumnBlob(2), "");
 }
 
-TEST(DatabaseTest, ErrorsNameThePurpose) {
+TEST(SqliteDatabaseTest, ErrorsNameThePurpose) {
   TempDir dir = MakeTestDir();
   auto db = OpenOrDie(dir.File("x.db"));
   ASSERT_TRUE(db->Exec("CREATE TABLE t (k TEXT PRIMARY KEY)", "create").ok());
@@ -114,7 +114,7 @@ TEST(DatabaseTest, ErrorsNameThePurpose) {
   EXPECT_FALSE(range->BindInt(5, 1).Step().ok());
 }
 
-TEST(DatabaseTest, ReadOnlyConnectionRefusesWrites) {
+TEST(SqliteDatabaseTest, ReadOnlyConnectionRefusesWrites) {
   TempDir dir = MakeTestDir();
   auto writer = OpenOrDie(dir.File("x.db"));
   ASSERT_TRUE(writer->Exec("CREATE TABLE t (k TEXT)", "create").ok());
@@ -126,7 +126,7 @@ TEST(DatabaseTest, ReadOnlyConnectionRefusesWrites) {
   EXPECT_NE(write.message().find("sneaky write"), std::string::npos);
 }
 
-TEST(DatabaseTest, CannotOpenIsUnavailable) {
+TEST(SqliteDatabaseTest, CannotOpenIsUnavailable) {
   TempDir dir = MakeTestDir();
   Result<std::unique_ptr<Database>> db = Database::Open(dir.File("missing/dir/x.db"), {});
   ASSERT_FALSE(db.ok());
@@ -134,7 +134,7 @@ TEST(DatabaseTest, CannotOpenIsUnavailable) {
   EXPECT_NE(db.status().message().find("missing/dir/x.db"), std::string::npos);
 }
 
-TEST(DatabaseTest, NotADatabaseIsCorruption) {
+TEST(SqliteDatabaseTest, NotADatabaseIsCorruption) {
   TempDir dir = MakeTestDir();
   std::ofstream(dir.File("junk.db")) << std::string(8192, 'x');
   Result<std::unique_ptr<Database>> db = Database::Open(dir.File("junk.db"), {});
@@ -142,7 +142,7 @@ TEST(DatabaseTest, NotADatabaseIsCorruption) {
   EXPECT_EQ(db.status().code(), Status::Code::kCorruption) << db.status().ToString();
 }
 
-TEST(DatabaseTest, BusyIsUnavailable) {
+TEST(SqliteDatabaseTest, BusyIsUnavailable) {
   TempDir dir = MakeTestDir();
   auto holder = OpenOrDie(dir.File("x.db"));
   ASSERT_TRUE(holder->Exec("CREATE TABLE t (k TEXT)", "create").ok());
@@ -157,7 +157,7 @@ TEST(DatabaseTest, BusyIsUnavailable) {
   EXPECT_TRUE(other->Exec("INSERT INTO t VALUES ('a')", "write after unlock").ok());
 }
 
-TEST(DatabaseTest, DiskFullIsUnavailable) {
+TEST(SqliteDatabaseTest, DiskFullIsUnavailable) {
   TempDir dir = MakeTestDir();
   auto db = OpenOrDie(dir.File("x.db"));
   ASSERT_TRUE(db->Exec("CREATE TABLE t (v BLOB)", "create").ok());

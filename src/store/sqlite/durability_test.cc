@@ -17,7 +17,7 @@ namespace {
 
 const TimePoint kT0 = FromUnixMillis(1'700'000'000'000);
 
-class DurabilityTest : public ::testing::Test {
+class SqliteDurabilityTest : public ::testing::Test {
  protected:
   void SetUp() override {
     Result<std::unique_ptr<SqliteEngine>> engine = SqliteEngine::Open(path(), {});
@@ -91,13 +91,13 @@ class DurabilityTest : public ::testing::Test {
   TempDir dir_ = MakeTestDir();
 };
 
-TEST_F(DurabilityTest, EnqueuedMailSurvivesKill) {
+TEST_F(SqliteDurabilityTest, EnqueuedMailSurvivesKill) {
   std::vector<int64_t> ids = RunAndKill(/*threads=*/1, /*per_thread=*/3, /*kill_after=*/0);
   ASSERT_EQ(ids.size(), 3u);
   ExpectStored(ids);
 }
 
-TEST_F(DurabilityTest, KillDuringGroupCommitLosesNoAnsweredMail) {
+TEST_F(SqliteDurabilityTest, KillDuringGroupCommitLosesNoAnsweredMail) {
   // Killed while eight threads keep the writer busy: batches are in flight.
   std::vector<int64_t> ids = RunAndKill(/*threads=*/8, /*per_thread=*/1000, /*kill_after=*/200);
   ASSERT_GE(ids.size(), 200u);

@@ -1,6 +1,7 @@
 #include "store/sqlite/migrator.h"
 
 #include <string>
+#include <vector>
 
 namespace campaignd::store::sqlite {
 namespace {
@@ -9,25 +10,6 @@ constexpr std::string_view kCreateTable =
     "CREATE TABLE IF NOT EXISTS schema_migrations ("
     " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)";
 
-// Checks one recorded migration against `migrations`.
-Status CheckOne(const std::string& db_path, std::span<const Migration> migrations,
-                int64_t version, const std::string& name) {
-  const int latest = migrations.empty() ? 0 : migrations.back().version;
-  const std::string recorded =
-      "database " + db_path + " has schema version " + std::to_string(version) + " ('" + name + "')";
-  if (version > latest) {
-    return Status::InvalidArgument(recorded + ", newer than this campaignd knows (up to " +
-                                   std::to_string(latest) + "); run a newer campaignd");
-  }
-  for (const Migration& m : migrations) {
-    if (m.version != version) continue;
-    if (m.name == name) return Status::Ok();
-    return Status::InvalidArgument(recorded + " but this campaignd calls migration " +
-                                   std::to_string(version) + " '" + std::string(m.name) + "'");
-  }
-  return Status::InvalidArgument(recorded + ", which this campaignd does not know");
-}
-
 // Checks that what the database recorded agrees with `migrations`.
 Status CheckRecorded(Database& db, std::span<const Migration> migrations) {
   Result<Statement> rows =
@@ -35,17 +17,21 @@ Status CheckRecorded(Database& db, std::span<const Migration> migrations) {
                  "read schema_migrations");
   if (!rows.ok()) return rows.status();
   return rows->ForEachRow(
-      [&] { return CheckOne(db.path(), migrations, rows->ColumnInt(0), rows->ColumnText(1)); });
+      [&] {
+        return CheckRecordedMigration(db.path(), migrations, rows->ColumnInt(0),
+                                      rows->ColumnText(1));
+      });
 }
 
-// Applies `m` unless another process did since we looked.
-Status ApplyOne(Database& db, const Migration& m, TimePoint now) {
+// Applies `m` unless another process did since we looked (`applied` says).
+Status ApplyOne(Database& db, const Migration& m, TimePoint now, bool& applied) {
   const std::string purpose = "migration " + std::to_string(m.version) + "_" +
                               std::string(m.name);
   CAMPAIGND_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE", purpose + " (begin)"));
   Result<int> version = SchemaVersion(db);
   Status status = version.status();
   if (status.ok() && *version < m.version) {
+    applied = true;
     status = db.Exec(m.sql, purpose);
     if (status.ok()) {
       Result<Statement> insert = db.Prepare(
@@ -74,13 +60,17 @@ Result<int> SchemaVersion(Database& db) {
   return static_cast<int>(query->ColumnInt(0));
 }
 
-Status ApplyMigrations(Database& db, std::span<const Migration> migrations, TimePoint now) {
+Status ApplyMigrations(Database& db, std::span<const Migration> migrations, TimePoint now,
+                       std::vector<Migration>* applied) {
   CAMPAIGND_RETURN_IF_ERROR(db.Exec(kCreateTable, "create schema_migrations"));
   CAMPAIGND_RETURN_IF_ERROR(CheckRecorded(db, migrations));
   Result<int> version = SchemaVersion(db);
   if (!version.ok()) return version.status();
   for (const Migration& m : migrations) {
-    if (m.version > *version) CAMPAIGND_RETURN_IF_ERROR(ApplyOne(db, m, now));
+    if (m.version <= *version) continue;
+    bool done = false;
+    CAMPAIGND_RETURN_IF_ERROR(ApplyOne(db, m, now, done));
+    if (done && applied != nullptr) applied->push_back(m);
   }
   return Status::Ok();
 }

@@ -10,6 +10,7 @@
 #define CAMPAIGND_STORE_SQLITE_MIGRATOR_H_
 
 #include <span>
+#include <vector>
 
 #include "core/clock.h"
 #include "core/status.h"
@@ -19,8 +20,10 @@
 namespace campaignd::store::sqlite {
 
 // REQUIRES: `migrations` ordered by ascending version; `db` writable and
-// not inside a transaction. `now` is recorded as applied_at.
-Status ApplyMigrations(Database& db, std::span<const Migration> migrations, TimePoint now);
+// not inside a transaction. `now` is recorded as applied_at. Appends the
+// migrations this call applied to `applied` (when given).
+Status ApplyMigrations(Database& db, std::span<const Migration> migrations, TimePoint now,
+                       std::vector<Migration>* applied = nullptr);
 
 // The highest applied version; 0 for a new database.
 Result<int> SchemaVersion(Database& db);

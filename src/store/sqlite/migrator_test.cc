@@ -16,7 +16,7 @@ int64_t Count(Database& db, std::string_view sql) {
   return query->ColumnInt(0);
 }
 
-class MigratorTest : public ::testing::Test {
+class SqliteMigratorTest : public ::testing::Test {
  protected:
   void SetUp() override {
     Result<std::unique_ptr<Database>> db = Database::Open(dir_.File("m.db"), {});
@@ -27,7 +27,7 @@ class MigratorTest : public ::testing::Test {
   std::unique_ptr<Database> db_;
 };
 
-TEST_F(MigratorTest, EmbeddedMigrationsAreOrderedAndStartAtOne) {
+TEST_F(SqliteMigratorTest, EmbeddedMigrationsAreOrderedAndStartAtOne) {
   std::span<const Migration> migrations = SqliteMigrations();
   ASSERT_FALSE(migrations.empty());
   EXPECT_EQ(migrations[0].version, 1);
@@ -37,7 +37,7 @@ TEST_F(MigratorTest, EmbeddedMigrationsAreOrderedAndStartAtOne) {
   }
 }
 
-TEST_F(MigratorTest, AppliesOnceAndIsIdempotent) {
+TEST_F(SqliteMigratorTest, AppliesOnceAndIsIdempotent) {
   ASSERT_TRUE(ApplyMigrations(*db_, SqliteMigrations(), kNow).ok());
   EXPECT_EQ(*SchemaVersion(*db_), SqliteMigrations().back().version);
   EXPECT_EQ(Count(*db_, "SELECT count(*) FROM sqlite_master WHERE name = 'mails'"), 1);
@@ -51,7 +51,7 @@ TEST_F(MigratorTest, AppliesOnceAndIsIdempotent) {
             ToUnixMillis(kNow));
 }
 
-TEST_F(MigratorTest, AppliesOnlyNewerMigrations) {
+TEST_F(SqliteMigratorTest, AppliesOnlyNewerMigrations) {
   const Migration first[] = {{1, "one", "CREATE TABLE one (x INTEGER)"}};
   const Migration both[] = {{1, "one", "CREATE TABLE one (x INTEGER)"},
                             {2, "two", "CREATE TABLE two (y INTEGER); INSERT INTO one VALUES (7)"}};
@@ -63,7 +63,7 @@ TEST_F(MigratorTest, AppliesOnlyNewerMigrations) {
   EXPECT_EQ(Count(*db_, "SELECT count(*) FROM one"), 1);
 }
 
-TEST_F(MigratorTest, FailingMigrationChangesNothing) {
+TEST_F(SqliteMigratorTest, FailingMigrationChangesNothing) {
   const Migration migrations[] = {
       {1, "one", "CREATE TABLE one (x INTEGER)"},
       {2, "broken", "CREATE TABLE two (y INTEGER); INSERT INTO nowhere VALUES (1)"}};
@@ -75,7 +75,7 @@ TEST_F(MigratorTest, FailingMigrationChangesNothing) {
   EXPECT_FALSE(db_->InTransaction());
 }
 
-TEST_F(MigratorTest, DatabaseNewerThanBinaryIsRefused) {
+TEST_F(SqliteMigratorTest, DatabaseNewerThanBinaryIsRefused) {
   const Migration both[] = {{1, "one", "CREATE TABLE one (x INTEGER)"},
                             {2, "two", "CREATE TABLE two (y INTEGER)"}};
   ASSERT_TRUE(ApplyMigrations(*db_, both, kNow).ok());
@@ -85,7 +85,7 @@ TEST_F(MigratorTest, DatabaseNewerThanBinaryIsRefused) {
   EXPECT_NE(status.message().find("newer"), std::string::npos);
 }
 
-TEST_F(MigratorTest, RenamedMigrationIsRefused) {
+TEST_F(SqliteMigratorTest, RenamedMigrationIsRefused) {
   const Migration original[] = {{1, "one", "CREATE TABLE one (x INTEGER)"}};
   const Migration renamed[] = {{1, "uno", "CREATE TABLE one (x INTEGER)"}};
   ASSERT_TRUE(ApplyMigrations(*db_, original, kNow).ok());
@@ -94,7 +94,7 @@ TEST_F(MigratorTest, RenamedMigrationIsRefused) {
   EXPECT_NE(status.message().find("'uno'"), std::string::npos);
 }
 
-TEST_F(MigratorTest, UnknownRecordedMigrationIsRefused) {
+TEST_F(SqliteMigratorTest, UnknownRecordedMigrationIsRefused) {
   const Migration three[] = {{1, "one", "CREATE TABLE one (x INTEGER)"},
                              {2, "two", "CREATE TABLE two (x INTEGER)"},
                              {3, "three", "CREATE TABLE three (x INTEGER)"}};
@@ -105,6 +105,26 @@ TEST_F(MigratorTest, UnknownRecordedMigrationIsRefused) {
   EXPECT_NE(status.message().find("version 2 ('two'), which this campaignd does not know"),
             std::string::npos)
       << status.message();
+}
+
+TEST_F(SqliteMigratorTest, ReportsWhatItAppliedAndKeepsOldClients) {
+  std::vector<Migration> applied;
+  ASSERT_TRUE(ApplyMigrations(*db_, SqliteMigrations().first(1), kNow, &applied).ok());
+  ASSERT_EQ(applied.size(), 1u);
+  EXPECT_EQ(applied[0].name, "initial");
+  ASSERT_TRUE(db_->Exec("INSERT INTO clients (id, name, transport, redirect_hosts, bounce_limit, "
+                        "mail_id_secret) VALUES (1, 'old', 'file:x', '[]', 3, x'01')",
+                        "old client")
+                  .ok());
+  applied.clear();
+  ASSERT_TRUE(ApplyMigrations(*db_, SqliteMigrations(), kNow, &applied).ok());
+  ASSERT_EQ(applied.size(), SqliteMigrations().size() - 1);
+  EXPECT_EQ(applied[0].name, "client_rate_limit");
+  EXPECT_EQ(Count(*db_, "SELECT rate_limit FROM clients WHERE id = 1"), 0);
+  EXPECT_FALSE(db_->Exec("UPDATE clients SET rate_limit = -1", "negative").ok());
+  applied.clear();
+  ASSERT_TRUE(ApplyMigrations(*db_, SqliteMigrations(), kNow, &applied).ok());
+  EXPECT_TRUE(applied.empty());
 }
 
 }  // namespace

@@ -139,8 +139,8 @@ Result<std::optional<Client>> SqliteDirectory::FindClient(int64_t client_id) {
   Result<ReadPool::Lease> db = readers_.Checkout();
   if (!db.ok()) return db.status();
   Result<Statement> query = (*db)->Prepare(
-      "SELECT name, transport, redirect_hosts, bounce_limit, mail_id_secret FROM clients "
-      "WHERE id = ?1",
+      "SELECT name, transport, redirect_hosts, bounce_limit, rate_limit, mail_id_secret "
+      "FROM clients WHERE id = ?1",
       "find client");
   if (!query.ok()) return query.status();
   Result<bool> row = query->BindInt(1, client_id).Step();
@@ -153,7 +153,8 @@ Result<std::optional<Client>> SqliteDirectory::FindClient(int64_t client_id) {
   CAMPAIGND_RETURN_IF_ERROR(ReadStrings(*query, 2, "client " + std::to_string(client_id),
                                         client.redirect_hosts));
   client.bounce_limit = static_cast<int>(query->ColumnInt(3));
-  client.mail_id_secret = query->ColumnBlob(4);
+  client.rate_limit = static_cast<int>(query->ColumnInt(4));
+  client.mail_id_secret = query->ColumnBlob(5);
   return std::optional<Client>(std::move(client));
 }
 

@@ -8,15 +8,40 @@
 
 namespace campaignd::store::sqlite {
 
-Result<std::unique_ptr<SqliteEngine>> SqliteEngine::Open(std::string_view path,
-                                                         const EngineOptions& options) {
+namespace {
+
+// Absolute: read connections are opened later, maybe after a chdir.
+Result<std::string> AbsolutePath(std::string_view path) {
   if (path.empty()) return Status::InvalidArgument("sqlite: database path is empty");
-  const bool memory = path == kMemoryPath;
-  TempDir temp_dir;
-  // Absolute: read connections are opened later, maybe after a chdir.
   std::error_code error;
   std::string file = std::filesystem::absolute(std::filesystem::path(path), error).string();
   if (error) return Status::InvalidArgument("sqlite: bad database path: " + error.message());
+  return file;
+}
+
+}  // namespace
+
+Result<std::vector<Migration>> SqliteEngine::Migrate(std::string_view path) {
+  if (path == kMemoryPath) {
+    return Status::InvalidArgument("sqlite::memory: is a fresh database every time");
+  }
+  Result<std::string> file = AbsolutePath(path);
+  if (!file.ok()) return file.status();
+  Result<std::unique_ptr<Database>> db = Database::Open(*file, DatabaseOptions{});
+  if (!db.ok()) return db.status();
+  std::vector<Migration> applied;
+  CAMPAIGND_RETURN_IF_ERROR(
+      ApplyMigrations(**db, SqliteMigrations(), std::chrono::system_clock::now(), &applied));
+  return applied;
+}
+
+Result<std::unique_ptr<SqliteEngine>> SqliteEngine::Open(std::string_view path,
+                                                         const EngineOptions& options) {
+  const bool memory = path == kMemoryPath;
+  TempDir temp_dir;
+  Result<std::string> absolute = AbsolutePath(path);
+  if (!absolute.ok()) return absolute.status();
+  std::string file = std::move(*absolute);
   if (memory) {
     Result<TempDir> made = TempDir::Create("campaignd-memory");
     if (!made.ok()) return made.status();

@@ -16,8 +16,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "store/local_coordination.h"
+#include "store/migration.h"
 #include "store/sqlite/read_pool.h"
 #include "store/sqlite/serve_lock.h"
 #include "store/sqlite/sqlite_directory.h"
@@ -37,6 +39,9 @@ class SqliteEngine final : public Engine {
   // working directory) or kMemoryPath, and applies pending migrations.
   static Result<std::unique_ptr<SqliteEngine>> Open(std::string_view path,
                                                     const EngineOptions& options);
+  // Applies pending migrations to the database at `path` (created if
+  // missing); what it applied. InvalidArgument for kMemoryPath.
+  static Result<std::vector<Migration>> Migrate(std::string_view path);
   ~SqliteEngine() override;  // Close()
 
   Directory& directory() override { return directory_; }
@@ -48,6 +53,9 @@ class SqliteEngine final : public Engine {
   void Close() override;
 
   WriterStats writer_stats() const { return writer_->stats(); }
+  // For copy-db (sqlite_copy.h): the writer and the read pool.
+  Writer& writer() { return *writer_; }
+  ReadPool& readers() { return readers_; }
   // The database file (for ":memory:", the temporary one).
   const std::string& path() const { return path_; }
 

@@ -6,7 +6,8 @@ namespace campaignd::store::sqlite {
 
 Status SqliteProvisioner::Apply(const std::vector<ClientSpec>& clients) {
   return writer_.Submit([&](Database& db) -> Status {
-    for (const ClientSpec& spec : clients) CAMPAIGND_RETURN_IF_ERROR(ApplyClient(db, spec));
+    SqliteSpecWriter writer(db);
+    for (const ClientSpec& spec : clients) CAMPAIGND_RETURN_IF_ERROR(ApplySpec(writer, spec));
     return Status::Ok();
   });
 }

@@ -1,7 +1,7 @@
 // SqliteProvisioner: store.h's Provisioner on SQLite. Apply() is one unit
 // of the group-commit writer (writer.h): every client of the call is
 // written inside one savepoint, so a failure anywhere changes nothing.
-// The per-record rules are in apply_client.cc.
+// The per-record rules are in store/apply_spec.cc.
 // Threads: any. Errors: InvalidArgument for a spec that breaks a rule or a
 // constraint (the message names client and record); Unavailable as store.h.
 #ifndef CAMPAIGND_STORE_SQLITE_SQLITE_PROVISIONER_H_

@@ -27,7 +27,7 @@ Writer::Work Insert(int64_t value) {
   };
 }
 
-class WriterTest : public ::testing::Test {
+class SqliteWriterTest : public ::testing::Test {
  protected:
   void SetUp() override {
     Result<std::unique_ptr<Database>> db = Database::Open(dir_.File("w.db"), {});
@@ -83,7 +83,7 @@ class WriterTest : public ::testing::Test {
   std::future<Status> blocker_;
 };
 
-TEST_F(WriterTest, CommitsAUnit) {
+TEST_F(SqliteWriterTest, CommitsAUnit) {
   Status status = writer_->Submit(Insert(1));
   ASSERT_TRUE(status.ok()) << status.ToString();
   EXPECT_EQ(Committed(), std::vector<int64_t>{1});
@@ -92,7 +92,7 @@ TEST_F(WriterTest, CommitsAUnit) {
   EXPECT_EQ(stats.transactions, 1u);
 }
 
-TEST_F(WriterTest, FailingUnitIsRolledBackAloneInItsBatch) {
+TEST_F(SqliteWriterTest, FailingUnitIsRolledBackAloneInItsBatch) {
   const uint64_t transactions_before = writer_->stats().transactions;
   std::promise<void> release = BlockWriter();
   auto results = SubmitAll({Insert(1),
@@ -115,7 +115,7 @@ TEST_F(WriterTest, FailingUnitIsRolledBackAloneInItsBatch) {
   EXPECT_EQ(writer_->stats().transactions, transactions_before + 2);
 }
 
-TEST_F(WriterTest, FailedCommitFailsEveryUnitOfTheBatch) {
+TEST_F(SqliteWriterTest, FailedCommitFailsEveryUnitOfTheBatch) {
   std::promise<void> release = BlockWriter();
   auto results = SubmitAll({Insert(1), [](Database& db) {
                               // A deferred foreign key is only checked at COMMIT.
@@ -134,7 +134,7 @@ TEST_F(WriterTest, FailedCommitFailsEveryUnitOfTheBatch) {
   EXPECT_EQ(Committed(), std::vector<int64_t>{5});
 }
 
-TEST_F(WriterTest, TransactionEndedBySqliteFailsTheWholeBatch) {
+TEST_F(SqliteWriterTest, TransactionEndedBySqliteFailsTheWholeBatch) {
   std::promise<void> release = BlockWriter();
   auto results = SubmitAll({Insert(1), [](Database& db) {
                               // What SQLite does on its own after some disk-full
@@ -153,14 +153,14 @@ TEST_F(WriterTest, TransactionEndedBySqliteFailsTheWholeBatch) {
   EXPECT_TRUE(writer_->Submit(Insert(2)).ok());
 }
 
-TEST_F(WriterTest, ExceptionInAUnitBecomesItsStatus) {
+TEST_F(SqliteWriterTest, ExceptionInAUnitBecomesItsStatus) {
   Status status = writer_->Submit([](Database&) -> Status { throw std::runtime_error("boom"); });
   EXPECT_EQ(status.code(), Status::Code::kInternal);
   EXPECT_NE(status.message().find("boom"), std::string::npos);
   EXPECT_TRUE(writer_->Submit(Insert(1)).ok());
 }
 
-TEST_F(WriterTest, CloseCompletesPendingUnitsThenRefuses) {
+TEST_F(SqliteWriterTest, CloseCompletesPendingUnitsThenRefuses) {
   std::promise<void> release = BlockWriter();
   auto results = SubmitAll({Insert(1), Insert(2)});
   std::thread closer([&] { writer_->Close(); });
@@ -174,7 +174,7 @@ TEST_F(WriterTest, CloseCompletesPendingUnitsThenRefuses) {
   writer_->Close();  // idempotent
 }
 
-TEST_F(WriterTest, ConcurrentUnitsShareTransactions) {
+TEST_F(SqliteWriterTest, ConcurrentUnitsShareTransactions) {
   constexpr int kThreads = 32;
   constexpr int kPerThread = 20;
   std::vector<std::thread> threads;

@@ -1,33 +1,23 @@
-#include "store/sqlite/sqlite_provisioner.h"
-
+// Provisioner::Apply rules, on the engine the environment names.
 #include <gtest/gtest.h>
 
-#include "store/sqlite/engine_fixture.h"
+#include "store/engine_test_fixture.h"
 
-namespace campaignd::store::sqlite {
+namespace campaignd::store {
 namespace {
 
 using ProvisionerTest = EngineTest;
-
-int64_t CountRows(const std::string& path, std::string_view sql) {
-  auto db = Database::Open(path, {.read_only = true});
-  EXPECT_TRUE(db.ok());
-  Result<Statement> query = (*db)->Prepare(sql, "count");
-  EXPECT_TRUE(query.ok()) << query.status().ToString();
-  EXPECT_TRUE(*query->Step());
-  return query->ColumnInt(0);
-}
 
 TEST_F(ProvisionerTest, ReapplyIsIdempotent) {
   const char* kTables[] = {"clients",  "dkim_keys", "lists", "list_fields", "recipients",
                            "mailings", "mailing_lists", "codes", "blocklist", "bounces"};
   std::vector<int64_t> before;
   for (const char* table : kTables) {
-    before.push_back(CountRows(db_path(), std::string("SELECT count(*) FROM ") + table));
+    before.push_back(QueryInt(std::string("SELECT count(*) FROM ") + table));
   }
   ASSERT_TRUE(provisioner().Apply({SampleClient(1), SampleClient(2)}).ok());
   for (std::size_t i = 0; i < std::size(kTables); ++i) {
-    EXPECT_EQ(CountRows(db_path(), std::string("SELECT count(*) FROM ") + kTables[i]),
+    EXPECT_EQ(QueryInt(std::string("SELECT count(*) FROM ") + kTables[i]),
               before[i])
         << kTables[i];
   }
@@ -176,4 +166,4 @@ TEST_F(ProvisionerTest, ConstraintViolationsAreInvalidArgument) {
 }
 
 }  // namespace
-}  // namespace campaignd::store::sqlite
+}  // namespace campaignd::store

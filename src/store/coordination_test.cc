@@ -1,0 +1,39 @@
+// Coordination through the engine, on the engine the environment names:
+// rate windows and subscribing. The cross-process behaviour (shared
+// windows, wake-ups from another process) is PostgreSQL's: pg_engine_test.cc.
+#include <gtest/gtest.h>
+
+#include "store/engine_test_fixture.h"
+
+namespace campaignd::store {
+namespace {
+
+using std::chrono::milliseconds;
+
+using CoordinationTest = EngineTest;
+
+TEST_F(CoordinationTest, AllowsPerSecondThenWaitsForTheNextWindow) {
+  const TimePoint t = FromUnixMillis(1'700'000'000'250);
+  for (int i = 0; i < 3; ++i) {
+    Result<milliseconds> wait = coordination().AcquireRate("relay:a", 3, t);
+    ASSERT_TRUE(wait.ok()) << wait.status().ToString();
+    EXPECT_EQ(*wait, milliseconds(0)) << i;
+  }
+  EXPECT_EQ(*coordination().AcquireRate("relay:a", 3, t + milliseconds(500)), milliseconds(250));
+  EXPECT_EQ(*coordination().AcquireRate("relay:a", 3, t), milliseconds(750)) << "not counted";
+  EXPECT_EQ(*coordination().AcquireRate("client:1", 3, t), milliseconds(0)) << "own window";
+  EXPECT_EQ(*coordination().AcquireRate("relay:a", 3, t + milliseconds(750)), milliseconds(0));
+  EXPECT_EQ(*coordination().AcquireRate("relay:a", 1, t + milliseconds(760)), milliseconds(990))
+      << "a lower limit applies to the same window";
+}
+
+TEST_F(CoordinationTest, SubscribeAcceptsANotifier) {
+  // Subscribe's contract: the notifier outlives the engine (the listener may
+  // notify until the engine closes, after this body returns).
+  static NullNotifier notifier;
+  EXPECT_TRUE(coordination().Subscribe(notifier).ok());
+  EXPECT_TRUE(queue().Enqueue({1, 10, 100, "a@example.com", {}, FromUnixMillis(0)}).ok());
+}
+
+}  // namespace
+}  // namespace campaignd::store

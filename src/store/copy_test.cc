@@ -1,0 +1,217 @@
+// copy-db: the engine the environment names is the source; the copy goes to
+// a fresh SQLite file and from there into a fresh database of the source's
+// engine, so on PostgreSQL both directions run. Everything the interfaces
+// can see must arrive unchanged.
+#include "store/copy.h"
+
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "store/engine_test_fixture.h"
+
+namespace campaignd::store {
+namespace {
+
+using std::chrono::seconds;
+
+const TimePoint kT0 = FromUnixMillis(1'700'000'000'000);
+
+std::string Hex(const std::string& bytes) {
+  std::string out;
+  char buf[3];
+  for (unsigned char c : bytes) {
+    std::snprintf(buf, sizeof buf, "%02x", c);
+    out += buf;
+  }
+  return out;
+}
+
+std::string Join(const std::vector<std::string>& v) {
+  std::string out;
+  for (const std::string& s : v) out += s + ",";
+  return out;
+}
+
+class CopyTest : public EngineTest {
+ protected:
+  void SetUp() override {
+    EngineTest::SetUp();
+    ClientSpec one = SampleClient(1);
+    one.client.rate_limit = 50;
+    one.bounces = {{"Bouncy@example.com", 2}};
+    ClientSpec three = SampleClient(3);
+    three.client.mail_id_secret = std::string("\0\x01\xff\x00z", 5);
+    ASSERT_TRUE(provisioner().Apply({one, three}).ok());
+    ExecSql("INSERT INTO unsubscribes (client_id, address) VALUES (2, 'gone@example.com')");
+    // Mails in every state: enqueued, claimed (leased), sent, deferred, bounced.
+    for (const char* to : {"e1@example.com", "e2@example.com", "e3@example.com",
+                           "e4@example.com", "e5@example.com"}) {
+      mail_ids_.push_back(*queue().Enqueue({1, 10, 100, to, {{"firstname", "F"}}, kT0}));
+    }
+    mail_ids_.push_back(*queue().Enqueue({2, 10, 100, "other@example.com", {}, kT0}));
+    std::vector<Mail> claimed = *queue().Claim({"w1", 5, 0, kT0 + seconds(1), seconds(600)});
+    ASSERT_EQ(claimed.size(), 5u);
+    Record(mail_ids_[2], MailStatus::kSent, "250 ok", false);
+    Record(mail_ids_[3], MailStatus::kSending, "451 later", false);
+    Record(mail_ids_[4], MailStatus::kCouldNotBeSent, "550 unknown", true);
+  }
+
+  void Record(int64_t id, MailStatus status, const std::string& reply, bool bounce) {
+    Outcome outcome;
+    outcome.mail_id = id;
+    outcome.worker = "w1";
+    outcome.status = status;
+    outcome.reply = reply;
+    outcome.at = kT0 + seconds(2);
+    outcome.retry_at = kT0 + seconds(300);
+    outcome.attempted = true;
+    outcome.hard_bounce = bounce;
+    ASSERT_TRUE(queue().Record(outcome).ok());
+  }
+
+  // Everything the interfaces show about the sample data.
+  std::string Describe(Engine& engine) {
+    std::ostringstream out;
+    Directory& d = engine.directory();
+    for (int64_t id : {1, 2, 3}) {
+      std::optional<Client> c = *d.FindClient(id);
+      out << "client " << c->name << " " << c->transport << " " << Join(c->redirect_hosts)
+          << " " << c->bounce_limit << " " << c->rate_limit << " " << Hex(c->mail_id_secret)
+          << "\n";
+      const std::vector<DkimKey> keys = *d.FindDkimKeys(id);
+      for (const DkimKey& k : keys) {
+        out << " dkim " << k.domain << " " << k.selector << " " << k.algorithm << " "
+            << k.private_key_pem << "\n";
+      }
+      for (int64_t list_id : {10, 11}) {
+        std::optional<RecipientList> l = *d.FindList(id, list_id);
+        out << " list " << l->name << " " << Name(l->kind) << " " << l->test;
+        for (const FieldDef& f : l->fields) out << " " << f.name << ":" << f.type;
+        out << "\n";
+      }
+      std::optional<Mailing> m = *d.FindMailing(id, 100);
+      out << " mailing " << m->name << " " << Name(m->status) << " " << m->subject << " "
+          << m->from << " " << m->list_ids.size() << "\n";
+      std::optional<Recipient> r = *d.FindRecipient(id, 10, "a@example.com");
+      out << " recipient " << r->fields.size() << " " << Name(r->state) << "\n";
+      std::optional<AuthCode> code = *d.FindCode("hash-" + std::to_string(id));
+      out << " code " << code->name << " " << Join(code->operations) << " " << Join(code->ips)
+          << " " << code->enabled << " " << Join(*engine.provisioner().CodeNames(id)) << "\n";
+      for (const char* a : {"blocked@example.com", "x@spam.example", "bouncy@example.com",
+                            "gone@example.com", "e5@example.com"}) {
+        Suppression s = *d.CheckSuppression(id, 10, a);
+        out << " " << a << " " << s.blocked << s.unsubscribed << s.hard_bounces << "\n";
+      }
+    }
+    for (int64_t id : mail_ids_) {
+      for (int64_t client : {1, 2}) {
+        std::optional<Mail> m = *engine.queue().FindMail(client, id);
+        if (!m) continue;
+        out << "mail " << m->id << " " << m->client_id << " " << m->recipient_id << " "
+            << m->fields.size() << " " << MailStatusName(m->status) << " " << m->attempts << " "
+            << ToUnixMillis(m->updated_at) << " " << ToUnixMillis(m->next_attempt_at) << " "
+            << m->last_reply << "\n";
+        const std::vector<MailEvent> history = *engine.queue().History(client, id);
+        for (const MailEvent& e : history) {
+          out << "  " << ToUnixMillis(e.at) << " " << MailStatusName(e.status) << " " << e.reply
+              << "\n";
+        }
+      }
+    }
+    return out.str();
+  }
+
+  std::unique_ptr<Engine> Open(const std::string& url) {
+    Result<std::unique_ptr<Engine>> engine = OpenEngine(url, {});
+    EXPECT_TRUE(engine.ok()) << engine.status().ToString();
+    return engine.ok() ? std::move(*engine) : nullptr;
+  }
+
+  std::vector<int64_t> mail_ids_;
+};
+
+TEST_F(CopyTest, CopiesEverythingThereAndBackAndCountsEachTable) {
+  const std::string expected = Describe(*engine_);
+  sqlite::TempDir dir = sqlite::TempDir::Create("copy-test").value();
+  const std::string middle = "sqlite:" + dir.File("middle.db");
+  Result<CopyReport> there = CopyDatabase(db_->url(), middle);
+  ASSERT_TRUE(there.ok()) << there.status().ToString();
+  for (const auto& [table, rows] : there->rows) {
+    EXPECT_EQ(rows, QueryInt("SELECT count(*) FROM " + table)) << table;
+  }
+  ASSERT_EQ(there->rows.size(), CopyTables().size());
+  EXPECT_EQ(there->rows[0], (std::pair<std::string, int64_t>("clients", 3)));
+  EXPECT_EQ(there->mail_id_high_water, mail_ids_.back());
+  EXPECT_EQ(Describe(*Open(middle)), expected);
+
+  std::unique_ptr<TestDatabase> back_db = TestDatabase::CreateOrDie();
+  Result<CopyReport> back = CopyDatabase(middle, back_db->url());
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  std::unique_ptr<Engine> back_engine = Open(back_db->url());
+  EXPECT_EQ(Describe(*back_engine), expected);
+
+  // The copy keeps working: leases, claims and new mails.
+  std::vector<Mail> due = *back_engine->queue().Claim({"w2", 10, 10, kT0 + seconds(400),
+                                                       seconds(60)});
+  EXPECT_EQ(due.size(), 2u) << "the deferred mail and the other client's";
+  Result<int64_t> next = back_engine->queue().Enqueue({1, 10, 100, "n@example.com", {}, kT0});
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  EXPECT_GT(*next, mail_ids_.back());
+  EXPECT_EQ(back_engine->queue().History(1, *next)->size(), 1u) << "event ids continue too";
+}
+
+TEST_F(CopyTest, NewMailIdsStayAboveADeletedHighestMail) {
+  const int64_t highest = *queue().Enqueue({1, 10, 100, "last@example.com", {}, kT0});
+  ExecSql("DELETE FROM mail_events WHERE mail_id = " + std::to_string(highest));
+  ExecSql("DELETE FROM mails WHERE id = " + std::to_string(highest));
+  sqlite::TempDir dir = sqlite::TempDir::Create("copy-test").value();
+  const std::string target = "sqlite:" + dir.File("t.db");
+  Result<CopyReport> report = CopyDatabase(db_->url(), target);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_EQ(report->mail_id_high_water, highest);
+  Result<int64_t> next = Open(target)->queue().Enqueue({1, 10, 100, "n@example.com", {}, kT0});
+  ASSERT_TRUE(next.ok());
+  EXPECT_GT(*next, highest) << "a MailId handed out once is never handed out again";
+}
+
+TEST_F(CopyTest, RefusesANonEmptyTargetAndChangesNothing) {
+  std::unique_ptr<TestDatabase> target = TestDatabase::CreateOrDie();
+  {
+    std::unique_ptr<Engine> engine = Open(target->url());
+    ASSERT_TRUE(engine->provisioner().Apply({SampleClient(9)}).ok());
+  }
+  Result<CopyReport> report = CopyDatabase(db_->url(), target->url());
+  ASSERT_FALSE(report.ok());
+  EXPECT_TRUE(report.status().IsInvalidArgument()) << report.status().ToString();
+  EXPECT_NE(report.status().message().find("table clients has 1 rows"), std::string::npos)
+      << report.status().message();
+  EXPECT_EQ(*target->QueryInt("SELECT count(*) FROM mails"), 0);
+  EXPECT_EQ(*target->QueryInt("SELECT count(*) FROM clients"), 1);
+
+  EXPECT_TRUE(CopyDatabase(db_->url(), db_->url()).status().IsInvalidArgument());
+  EXPECT_TRUE(CopyDatabase(db_->url(), "mysql://x").status().IsInvalidArgument());
+}
+
+TEST_F(CopyTest, AFailureHalfWayLeavesTheTargetEmpty) {
+  // A mail of a client that does not exist breaks the foreign key on the
+  // way in (the source is made inconsistent on purpose).
+  const std::string unchecked = db_->postgres()
+                                    ? "ALTER TABLE mails DROP CONSTRAINT mails_client_id_fkey; "
+                                    : "PRAGMA foreign_keys = OFF; ";
+  ExecSql(unchecked +
+          "INSERT INTO mails (id, client_id, list_id, mailing_id, recipient_id, fields, status, "
+          "created_at, updated_at, next_attempt_at) VALUES (900, 77, 1, 1, 'x@y.z', '{}', "
+          "'enqueued', 0, 0, 0)");
+  sqlite::TempDir dir = sqlite::TempDir::Create("copy-test").value();
+  const std::string target = "sqlite:" + dir.File("t.db");
+  Result<CopyReport> report = CopyDatabase(db_->url(), target);
+  ASSERT_FALSE(report.ok());
+  EXPECT_NE(report.status().message().find("copy table mails"), std::string::npos)
+      << report.status().ToString();
+  std::unique_ptr<Engine> engine = Open(target);
+  EXPECT_FALSE(engine->directory().FindClient(1)->has_value()) << "one transaction: nothing kept";
+}
+
+}  // namespace
+}  // namespace campaignd::store

@@ -1,0 +1,250 @@
+#include "store/postgres/connection.h"
+
+#include <libpq-fe.h>
+#include <poll.h>
+
+#include <charconv>
+#include <utility>
+
+#include "store/postgres/pg_error.h"
+#include "store/postgres/pg_url.h"
+
+namespace campaignd::store::postgres {
+namespace {
+
+// libpq's message without the trailing newline.
+std::string Trimmed(const char* text) {
+  std::string s = text != nullptr ? text : "";
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+// One element of an array literal: always quoted, '"' and '\' escaped.
+void AppendQuoted(std::string& out, std::string_view value) {
+  out += '"';
+  for (char c : value) {
+    if (c == '"' || c == '\\') out += '\\';
+    out += c;
+  }
+  out += '"';
+}
+
+}  // namespace
+
+Params& Params::Int(int64_t value) {
+  values_.push_back(std::to_string(value));
+  is_null_.push_back(0);
+  formats_.push_back(0);
+  return *this;
+}
+
+Params& Params::Text(std::string_view value) {
+  if (value.find('\0') != std::string_view::npos && error_.ok()) {
+    error_ = Status::InvalidArgument("parameter $" + std::to_string(values_.size() + 1) +
+                                     " contains a NUL byte");
+  }
+  values_.emplace_back(value);
+  is_null_.push_back(0);
+  formats_.push_back(0);
+  return *this;
+}
+
+Params& Params::Bytes(std::string_view value) {
+  values_.emplace_back(value);
+  is_null_.push_back(0);
+  formats_.push_back(1);
+  return *this;
+}
+
+Params& Params::Null() {
+  values_.emplace_back();
+  is_null_.push_back(1);
+  formats_.push_back(0);
+  return *this;
+}
+
+Params& Params::IntArray(std::span<const int64_t> values) {
+  std::string literal = "{";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) literal += ',';
+    literal += std::to_string(values[i]);
+  }
+  return Text(literal + "}");
+}
+
+Params& Params::TextArray(std::span<const std::string> values) {
+  std::string literal = "{";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) literal += ',';
+    AppendQuoted(literal, values[i]);
+  }
+  return Text(literal + "}");
+}
+
+PgResult::PgResult(PgResult&& other) noexcept : result_(std::exchange(other.result_, nullptr)) {}
+
+PgResult::~PgResult() {
+  if (result_ != nullptr) PQclear(result_);
+}
+
+int PgResult::rows() const { return PQntuples(result_); }
+
+int64_t PgResult::affected() const {
+  const char* text = PQcmdTuples(result_);
+  int64_t n = 0;
+  std::from_chars(text, text + std::char_traits<char>::length(text), n);
+  return n;
+}
+
+bool PgResult::IsNull(int row, int column) const { return PQgetisnull(result_, row, column) != 0; }
+
+int64_t PgResult::Int(int row, int column) const {
+  const char* text = PQgetvalue(result_, row, column);
+  int64_t n = 0;
+  std::from_chars(text, text + PQgetlength(result_, row, column), n);
+  return n;
+}
+
+std::string PgResult::Text(int row, int column) const {
+  return std::string(PQgetvalue(result_, row, column), PQgetlength(result_, row, column));
+}
+
+std::string PgResult::Bytes(int row, int column) const {
+  std::size_t length = 0;
+  unsigned char* bytes = PQunescapeBytea(
+      reinterpret_cast<const unsigned char*>(PQgetvalue(result_, row, column)), &length);
+  if (bytes == nullptr) return {};
+  std::string out(reinterpret_cast<const char*>(bytes), length);
+  PQfreemem(bytes);
+  return out;
+}
+
+bool PgResult::Bool(int row, int column) const {
+  return PQgetlength(result_, row, column) > 0 && PQgetvalue(result_, row, column)[0] == 't';
+}
+
+Result<std::unique_ptr<Connection>> Connection::Open(const std::string& url,
+                                                     std::chrono::seconds connect_timeout) {
+  const std::string timeout = std::to_string(connect_timeout.count());
+  // Ours first: settings in the URL (dbname, expanded last) override them.
+  const char* keywords[] = {"connect_timeout",     "application_name", "client_encoding",
+                            "keepalives",          "keepalives_idle",  "keepalives_interval",
+                            "keepalives_count",    "dbname",           nullptr};
+  const char* values[] = {timeout.c_str(), "campaignd", "UTF8", "1", "30", "10", "3",
+                          url.c_str(),     nullptr};
+  PGconn* conn = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
+  if (conn == nullptr) return Status::Unavailable("connect to PostgreSQL: out of memory");
+  if (PQstatus(conn) != CONNECTION_OK) {
+    std::string message = ScrubPassword(Trimmed(PQerrorMessage(conn)), url);
+    PQfinish(conn);
+    return Status::Unavailable("connect to " + RedactUrl(url) + ": " + message);
+  }
+  // NOTICEs ("relation already exists, skipping") are not errors; libpq
+  // would print each to stderr.
+  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
+  return std::unique_ptr<Connection>(new Connection(conn, url));
+}
+
+Connection::~Connection() { PQfinish(conn_); }
+
+Status Connection::Check(PGresult* result, std::string_view purpose) {
+  const bool lost = PQstatus(conn_) == CONNECTION_BAD;
+  if (result == nullptr) {
+    return PgError("", lost, purpose, ScrubPassword(Trimmed(PQerrorMessage(conn_)), url_));
+  }
+  const ExecStatusType status = PQresultStatus(result);
+  if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return Status::Ok();
+  const char* sqlstate = PQresultErrorField(result, PG_DIAG_SQLSTATE);
+  const char* primary = PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY);
+  const char* constraint = PQresultErrorField(result, PG_DIAG_CONSTRAINT_NAME);
+  std::string message = Trimmed(primary != nullptr ? primary : PQresultErrorMessage(result));
+  if (constraint != nullptr) message += " [constraint " + std::string(constraint) + "]";
+  return PgError(sqlstate != nullptr ? sqlstate : "", lost, purpose,
+                 ScrubPassword(std::move(message), url_));
+}
+
+Status Connection::Exec(std::string_view sql, std::string_view purpose) {
+  const std::string text(sql);
+  PGresult* result = PQexec(conn_, text.c_str());
+  Status status = Check(result, purpose);
+  if (result != nullptr) PQclear(result);
+  return status;
+}
+
+Result<std::string> Connection::Prepared(std::string_view sql, int param_count,
+                                         std::string_view purpose) {
+  auto it = prepared_.find(std::string(sql));
+  if (it != prepared_.end()) return it->second;
+  std::string name = "campaignd_" + std::to_string(prepared_.size() + 1);
+  const std::string text(sql);
+  PGresult* result = PQprepare(conn_, name.c_str(), text.c_str(), param_count, nullptr);
+  Status status = Check(result, std::string(purpose) + " (prepare)");
+  if (result != nullptr) PQclear(result);
+  if (!status.ok()) return status;
+  prepared_.emplace(text, name);
+  return name;
+}
+
+Result<PgResult> Connection::Query(std::string_view sql, const Params& params,
+                                   std::string_view purpose) {
+  if (!params.error_.ok()) return params.error_.WithContext(purpose);
+  Result<std::string> name = Prepared(sql, params.size(), purpose);
+  if (!name.ok()) return name.status();
+  std::vector<const char*> values;
+  std::vector<int> lengths;
+  for (int i = 0; i < params.size(); ++i) {
+    values.push_back(params.is_null_[i] != 0 ? nullptr : params.values_[i].c_str());
+    lengths.push_back(static_cast<int>(params.values_[i].size()));
+  }
+  PGresult* result = PQexecPrepared(conn_, name->c_str(), params.size(), values.data(),
+                                    lengths.data(), params.formats_.data(), /*resultFormat=*/0);
+  Status status = Check(result, purpose);
+  if (!status.ok()) {
+    if (result != nullptr) PQclear(result);
+    return status;
+  }
+  return PgResult(result);
+}
+
+void Connection::Rollback() {
+  if (PQstatus(conn_) != CONNECTION_OK || idle()) return;
+  PGresult* result = PQexec(conn_, "ROLLBACK");
+  if (result != nullptr) PQclear(result);
+}
+
+bool Connection::broken() const { return PQstatus(conn_) == CONNECTION_BAD; }
+
+bool Connection::idle() const { return PQtransactionStatus(conn_) == PQTRANS_IDLE; }
+
+bool Connection::CheckAlive() {
+  if (broken()) return false;
+  // An idle connection has nothing to read; if the server sent something
+  // it is almost always a FATAL error before closing (restart, terminate).
+  // Either way a fresh connection is the safe choice.
+  pollfd fd = {PQsocket(conn_), POLLIN, 0};
+  return ::poll(&fd, 1, 0) == 0;
+}
+
+int Connection::backend_pid() const { return PQbackendPID(conn_); }
+
+Transaction::Transaction(Connection& conn, std::string_view purpose, std::string_view begin)
+    : conn_(conn), purpose_(purpose), status_(conn.Exec(begin, purpose_ + " (begin)")) {}
+
+Transaction::~Transaction() {
+  if (!done_) conn_.Rollback();
+}
+
+Status Transaction::Commit() {
+  done_ = true;
+  if (PQtransactionStatus(conn_.raw()) == PQTRANS_INERROR) {
+    conn_.Rollback();
+    return Status::Internal(purpose_ + ": commit after a failed statement");
+  }
+  Status status = conn_.Exec("COMMIT", purpose_ + " (commit)");
+  // A COMMIT of a failed transaction "succeeds" as ROLLBACK; the caller
+  // already has that failure. A COMMIT that fails leaves nothing open.
+  if (!status.ok()) conn_.Rollback();
+  return status;
+}
+
+}  // namespace campaignd::store::postgres

@@ -1,0 +1,137 @@
+// Connection: one libpq connection (RAII) and what campaignd does with it -
+// run SQL text (migrations, BEGIN/COMMIT), run parameterised statements
+// (prepared once per connection, cached by their SQL text) and read their
+// results (PgResult). Params builds the parameters: text format, except
+// bytea values, which travel in binary so no escaping can go wrong.
+// Callers: the pool (pool.h) hands connections to every engine part; the
+// listener (listener.h) and the migrator open their own.
+// Threads: one thread at a time per Connection.
+// Errors: every libpq failure becomes a Status through pg_error.h, naming
+// the purpose; messages never contain the URL's password.
+#ifndef CAMPAIGND_STORE_POSTGRES_CONNECTION_H_
+#define CAMPAIGND_STORE_POSTGRES_CONNECTION_H_
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/status.h"
+
+struct pg_conn;
+struct pg_result;
+
+namespace campaignd::store::postgres {
+
+// Parameters $1, $2, ... in the order added. A text value with a NUL byte
+// (PostgreSQL text cannot hold one) makes the statement fail with
+// InvalidArgument.
+class Params {
+ public:
+  Params& Int(int64_t value);
+  Params& Text(std::string_view value);
+  Params& Bytes(std::string_view value);  // bytea
+  Params& Null();
+  // Array literals for "$n::bigint[]" / "$n::text[]" (unnest batches).
+  Params& IntArray(std::span<const int64_t> values);
+  Params& TextArray(std::span<const std::string> values);
+
+  int size() const { return static_cast<int>(values_.size()); }
+
+ private:
+  friend class Connection;
+  std::vector<std::string> values_;
+  std::vector<char> is_null_;
+  std::vector<int> formats_;  // 0 text, 1 binary
+  Status error_;
+};
+
+// A successful statement's rows (text format). Move-only; frees on destruction.
+class PgResult {
+ public:
+  explicit PgResult(pg_result* result) : result_(result) {}
+  PgResult(PgResult&& other) noexcept;
+  PgResult& operator=(PgResult&&) = delete;
+  PgResult(const PgResult&) = delete;
+  ~PgResult();
+
+  int rows() const;
+  // Rows an INSERT/UPDATE/DELETE changed.
+  int64_t affected() const;
+  // REQUIRES: row < rows(). A NULL reads as 0 / "" / false.
+  bool IsNull(int row, int column) const;
+  int64_t Int(int row, int column) const;
+  std::string Text(int row, int column) const;
+  std::string Bytes(int row, int column) const;  // a bytea column, decoded
+  bool Bool(int row, int column) const;
+
+ private:
+  pg_result* result_;
+};
+
+class Connection {
+ public:
+  // Connects to `url` (libpq URI syntax; its own settings win over ours),
+  // giving up after `connect_timeout` (libpq rounds it to >= 2 s).
+  // Unavailable when the server cannot be reached or refuses us.
+  static Result<std::unique_ptr<Connection>> Open(const std::string& url,
+                                                  std::chrono::seconds connect_timeout);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Runs SQL text without parameters, possibly several statements.
+  Status Exec(std::string_view sql, std::string_view purpose);
+  // Runs one statement with `params`; prepared on first use.
+  Result<PgResult> Query(std::string_view sql, const Params& params, std::string_view purpose);
+
+  // Rolls back an open (or failed) transaction; no-op when idle.
+  void Rollback();
+  // True when the connection is gone (server closed it, network error).
+  bool broken() const;
+  // True outside a transaction.
+  bool idle() const;
+  // Without waiting: false when the server sent something to this idle
+  // connection, which means it is closing it (restart, pg_terminate_backend).
+  // REQUIRES: idle, not LISTENing.
+  bool CheckAlive();
+  int backend_pid() const;
+  const std::string& url() const { return url_; }
+  // For the listener: socket and notifications. Not for running SQL.
+  pg_conn* raw() { return conn_; }
+
+ private:
+  Connection(pg_conn* conn, std::string url) : conn_(conn), url_(std::move(url)) {}
+  Status Check(pg_result* result, std::string_view purpose);
+  Result<std::string> Prepared(std::string_view sql, int param_count, std::string_view purpose);
+
+  pg_conn* const conn_;
+  const std::string url_;  // for scrubbing libpq's messages
+  std::unordered_map<std::string, std::string> prepared_;  // SQL text -> statement name
+};
+
+// BEGIN on construction; Commit() commits; destroyed uncommitted: ROLLBACK.
+class Transaction {
+ public:
+  Transaction(Connection& conn, std::string_view purpose, std::string_view begin = "BEGIN");
+  ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  // Whether BEGIN worked; check before using the transaction.
+  const Status& status() const { return status_; }
+  Status Commit();
+
+ private:
+  Connection& conn_;
+  std::string purpose_;
+  Status status_;
+  bool done_ = false;
+};
+
+}  // namespace campaignd::store::postgres
+
+#endif  // CAMPAIGND_STORE_POSTGRES_CONNECTION_H_

@@ -1,0 +1,137 @@
+#include "store/postgres/enqueue_batcher.h"
+
+#include <algorithm>
+
+#include "core/limits.h"
+
+namespace campaignd::store::postgres {
+namespace {
+
+// Ids come from the mails sequence in submission order (`ord`); the events
+// reference the new rows (foreign keys are checked at the statement's end).
+const std::string& InsertSql() {
+  static const std::string kSql =
+    "WITH input AS ("
+    "  SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::text[], $5::text[],"
+    "                       $6::bigint[]) WITH ORDINALITY"
+    "    AS t(client_id, list_id, mailing_id, recipient_id, fields, created_at, ord)"
+    "), new AS MATERIALIZED ("
+    "  SELECT nextval(pg_get_serial_sequence('mails', 'id')) AS id, input.* FROM input"
+    "  ORDER BY ord"
+    "), mails_added AS ("
+    "  INSERT INTO mails (id, client_id, list_id, mailing_id, recipient_id, fields, status,"
+    "                     created_at, updated_at, next_attempt_at)"
+    "  SELECT id, client_id, list_id, mailing_id, recipient_id, fields::json, 'enqueued',"
+    "         created_at, created_at, created_at FROM new"
+    "), events_added AS ("
+    "  INSERT INTO mail_events (mail_id, at, status, reply)"
+    "  SELECT id, created_at, 'enqueued', '' FROM new"
+    ") "
+    "SELECT id, ord, pg_notify('" + std::string(kMailChannel) + "', '') FROM new";
+  return kSql;
+}
+
+}  // namespace
+
+EnqueueBatcher::EnqueueBatcher(Pool& pool) : pool_(pool), thread_([this] { Run(); }) {}
+
+EnqueueBatcher::~EnqueueBatcher() { Close(); }
+
+Result<int64_t> EnqueueBatcher::Enqueue(const NewMail& mail, const std::string& fields_json) {
+  Unit unit{&mail, &fields_json};
+  std::unique_lock lock(mu_);
+  if (closing_) return Status::Unavailable("store is closed");
+  pending_.push_back(&unit);
+  work_cv_.notify_one();
+  done_cv_.wait(lock, [&] { return unit.done; });
+  return std::move(unit.result);
+}
+
+void EnqueueBatcher::Close() {
+  std::call_once(close_once_, [this] {
+    {
+      std::lock_guard lock(mu_);
+      closing_ = true;
+      work_cv_.notify_one();
+    }
+    thread_.join();
+  });
+}
+
+BatcherStats EnqueueBatcher::stats() const {
+  std::lock_guard lock(mu_);
+  return stats_;
+}
+
+void EnqueueBatcher::Run() {
+  std::unique_lock lock(mu_);
+  for (;;) {
+    work_cv_.wait(lock, [&] { return closing_ || !pending_.empty(); });
+    if (pending_.empty()) return;  // closing, nothing left
+    const std::size_t n = std::min(pending_.size(), limits::kMaxGroupCommit);
+    std::vector<Unit*> batch(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(n));
+    pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(n));
+    lock.unlock();
+    RunBatch(batch);
+    lock.lock();
+    stats_.units += n;
+    for (Unit* unit : batch) unit->done = true;
+    done_cv_.notify_all();
+  }
+}
+
+void EnqueueBatcher::RunBatch(std::span<Unit*> batch) {
+  auto fail_all = [&](const Status& status) {
+    for (Unit* unit : batch) unit->result = status;
+    std::lock_guard lock(mu_);
+    ++stats_.failed_batches;
+  };
+  Result<Pool::Lease> conn = pool_.Checkout();
+  if (!conn.ok()) return fail_all(conn.status().WithContext("enqueue mail"));
+  Status status = Insert(**conn, batch);
+  if (status.ok() || batch.size() == 1 || !status.IsInvalidArgument()) {
+    if (!status.ok()) fail_all(status);
+    return;
+  }
+  // Someone's mail was refused: find out whose, one statement per mail.
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    Status one = Insert(**conn, batch.subspan(i, 1));
+    if (!one.ok()) batch[i]->result = one;
+  }
+}
+
+Status EnqueueBatcher::Insert(Connection& conn, std::span<Unit*> units) {
+  std::vector<int64_t> clients, lists, mailings, created;
+  std::vector<std::string> recipients, fields;
+  for (const Unit* unit : units) {
+    clients.push_back(unit->mail->client_id);
+    lists.push_back(unit->mail->list_id);
+    mailings.push_back(unit->mail->mailing_id);
+    recipients.push_back(unit->mail->recipient_id);
+    fields.push_back(*unit->fields);
+    created.push_back(ToUnixMillis(unit->mail->created_at));
+  }
+  Result<PgResult> rows = conn.Query(InsertSql(),
+                                     Params()
+                                         .IntArray(clients)
+                                         .IntArray(lists)
+                                         .IntArray(mailings)
+                                         .TextArray(recipients)
+                                         .TextArray(fields)
+                                         .IntArray(created),
+                                     "enqueue mail");
+  if (!rows.ok()) return rows.status();
+  if (rows->rows() != static_cast<int>(units.size())) {
+    return Status::Internal("enqueue mail: " + std::to_string(rows->rows()) + " ids for " +
+                            std::to_string(units.size()) + " mails");
+  }
+  for (int i = 0; i < rows->rows(); ++i) {
+    const int64_t ord = rows->Int(i, 1);  // 1-based position in `units`
+    units[static_cast<std::size_t>(ord - 1)]->result = rows->Int(i, 0);
+  }
+  std::lock_guard lock(mu_);
+  ++stats_.statements;
+  return Status::Ok();
+}
+
+}  // namespace campaignd::store::postgres

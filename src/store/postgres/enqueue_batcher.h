@@ -1,0 +1,88 @@
+// EnqueueBatcher: group commit for MailQueue::Enqueue on PostgreSQL.
+//
+// One commit per request would cap the API at one server round trip plus
+// one WAL flush per mail. Instead callers hand their mail to one batcher
+// thread and wait; the thread takes every pending mail (at most
+// kMaxGroupCommit) and stores them all with ONE statement - an INSERT of
+// the mails and their `enqueued` events from unnest()ed arrays, plus
+// pg_notify() for the listeners (notification.h) - which PostgreSQL runs
+// as one transaction: one round trip, one commit, however many mails.
+// While it runs, new mails queue up for the next batch, so batches grow
+// with the load and a lone caller waits for one round trip only.
+// - A commit failure (server gone, disk full) fails every mail of the
+//   batch: nobody hears "enqueued" for a mail that is not durable.
+// - A mail the database refuses (unknown client: a foreign key) fails the
+//   whole statement; the batch is then retried mail by mail, so only the
+//   refused mail fails.
+// Threads: Enqueue() from any thread; the statement runs on the batcher thread.
+#ifndef CAMPAIGND_STORE_POSTGRES_ENQUEUE_BATCHER_H_
+#define CAMPAIGND_STORE_POSTGRES_ENQUEUE_BATCHER_H_
+
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <span>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/status.h"
+#include "store/model.h"
+#include "store/postgres/pool.h"
+
+namespace campaignd::store::postgres {
+
+// The channel Enqueue notifies and the listeners LISTEN on.
+inline constexpr std::string_view kMailChannel = "campaignd_mail";
+
+struct BatcherStats {
+  uint64_t units = 0;           // mails handled (stored or failed)
+  uint64_t statements = 0;      // batch statements committed
+  uint64_t failed_batches = 0;  // batches that failed as a whole
+};
+
+class EnqueueBatcher {
+ public:
+  // Starts the thread. REQUIRES: `pool` outlives this.
+  explicit EnqueueBatcher(Pool& pool);
+  ~EnqueueBatcher();  // Close()
+  EnqueueBatcher(const EnqueueBatcher&) = delete;
+  EnqueueBatcher& operator=(const EnqueueBatcher&) = delete;
+
+  // Stores `mail` (fields already JSON text) with the next batch and
+  // returns its id once committed. Unavailable after Close().
+  Result<int64_t> Enqueue(const NewMail& mail, const std::string& fields_json);
+
+  // Completes every mail submitted before, then stops the thread. Idempotent.
+  void Close();
+
+  BatcherStats stats() const;
+
+ private:
+  struct Unit {
+    const NewMail* mail;
+    const std::string* fields;
+    Result<int64_t> result = Status::Internal("not run");
+    bool done = false;
+  };
+
+  void Run();
+  void RunBatch(std::span<Unit*> batch);
+  // One statement for `units`; fills their results when it commits.
+  Status Insert(Connection& conn, std::span<Unit*> units);
+
+  Pool& pool_;
+  mutable std::mutex mu_;
+  std::condition_variable work_cv_;  // new units or closing
+  std::condition_variable done_cv_;  // a batch completed
+  std::deque<Unit*> pending_;        // guarded by mu_
+  bool closing_ = false;             // guarded by mu_
+  BatcherStats stats_;               // guarded by mu_
+  std::once_flag close_once_;
+  std::thread thread_;  // last: starts after the members above
+};
+
+}  // namespace campaignd::store::postgres
+
+#endif  // CAMPAIGND_STORE_POSTGRES_ENQUEUE_BATCHER_H_

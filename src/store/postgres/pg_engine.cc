@@ -1,0 +1,49 @@
+#include "store/postgres/pg_engine.h"
+
+#include <chrono>
+
+#include "store/postgres/pg_migrator.h"
+#include "store/postgres/pg_url.h"
+
+namespace campaignd::store::postgres {
+
+Result<std::vector<Migration>> PgEngine::Migrate(std::string_view url) {
+  if (!IsPostgresUrl(url)) {
+    return Status::InvalidArgument("not a postgresql:// URL: " + RedactUrl(url));
+  }
+  Result<std::unique_ptr<Connection>> conn = Connection::Open(std::string(url), kConnectTimeout);
+  if (!conn.ok()) return conn.status();
+  std::vector<Migration> applied;
+  CAMPAIGND_RETURN_IF_ERROR(ApplyMigrations(**conn, PostgresMigrations(),
+                                            std::chrono::system_clock::now(), &applied));
+  return applied;
+}
+
+Result<std::unique_ptr<PgEngine>> PgEngine::Open(std::string_view url,
+                                                 const EngineOptions& options) {
+  Result<std::vector<Migration>> migrated = Migrate(url);
+  if (!migrated.ok()) return migrated.status();
+  const std::size_t connections = options.connections > 0 ? options.connections : kDefaultPoolSize;
+  return std::unique_ptr<PgEngine>(new PgEngine(std::string(url), connections));
+}
+
+PgEngine::PgEngine(std::string url, std::size_t connections)
+    : url_(std::move(url)),
+      pool_(url_, connections),
+      batcher_(pool_),
+      directory_(pool_),
+      queue_(pool_, batcher_),
+      provisioner_(pool_),
+      coordination_(url_, pool_) {}
+
+PgEngine::~PgEngine() { Close(); }
+
+void PgEngine::Close() {
+  std::call_once(close_once_, [this] {
+    batcher_.Close();
+    coordination_.Close();
+    pool_.Close();
+  });
+}
+
+}  // namespace campaignd::store::postgres

@@ -1,0 +1,47 @@
+// PgQueue: store.h's MailQueue on PostgreSQL, shared by any number of
+// processes. Enqueue goes through the group-commit batcher
+// (enqueue_batcher.h). Every other call is ONE statement on a pooled
+// connection - an implicit transaction, one round trip:
+// - Claim picks due mails with two `SELECT ... FOR UPDATE SKIP LOCKED LIMIT n`
+//   (never-attempted and deferred mails, bounded separately as the
+//   scheduler asks), leases them with an UPDATE and records the first
+//   enqueued -> sending transition, so two workers claiming at once never
+//   get the same mail and neither waits for the other's rows.
+// - Record changes the mail only while req.worker still holds the lease,
+//   and writes its history row and hard-bounce count in the same statement.
+// - ReleaseAllClaims is a no-op here: several worker processes share the
+//   database and none may take back the others' claims; a dead worker's
+//   claims return when their lease expires (docs/decisions/0009).
+// Threads: any. Errors: see store.h; NotFound from Record for a lost lease.
+#ifndef CAMPAIGND_STORE_POSTGRES_PG_QUEUE_H_
+#define CAMPAIGND_STORE_POSTGRES_PG_QUEUE_H_
+
+#include "store/postgres/enqueue_batcher.h"
+#include "store/postgres/pool.h"
+#include "store/store.h"
+
+namespace campaignd::store::postgres {
+
+class PgQueue final : public MailQueue {
+ public:
+  // REQUIRES: `pool` and `batcher` outlive this.
+  PgQueue(Pool& pool, EnqueueBatcher& batcher) : pool_(pool), batcher_(batcher) {}
+
+  Result<int64_t> Enqueue(const NewMail& mail) override;
+  Result<std::vector<Mail>> Claim(const ClaimRequest& req) override;
+  Status Record(const Outcome& outcome) override;
+  Status ReleaseClaims(std::string_view worker) override;
+  Status ReleaseAllClaims() override;
+  Result<std::optional<Mail>> FindMail(int64_t client_id, int64_t mail_id) override;
+  Result<std::vector<MailEvent>> History(int64_t client_id, int64_t mail_id) override;
+
+ private:
+  Result<PgResult> Run(std::string_view sql, const Params& params, std::string_view purpose);
+
+  Pool& pool_;
+  EnqueueBatcher& batcher_;
+};
+
+}  // namespace campaignd::store::postgres
+
+#endif  // CAMPAIGND_STORE_POSTGRES_PG_QUEUE_H_

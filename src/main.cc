@@ -14,6 +14,7 @@
 
 #include "admin/commands.h"
 #include "admin/config.h"
+#include "admin/db_commands.h"
 #include "core/clock.h"
 #include "deliver/transport.h"
 #include "http/server.h"
@@ -101,7 +102,8 @@ int Serve(const admin::ConfigOverrides& overrides) {
   engine_options.exclusive_worker = worker;
   auto engine = store::OpenEngine(c.db, engine_options);
   if (!engine.ok()) {
-    spdlog::critical("cannot open database {}: {}", c.db, engine.status().ToString());
+    spdlog::critical("cannot open database {}: {}", store::RedactUrl(c.db),
+                     engine.status().ToString());
     return admin::kExitDatabaseError;
   }
   store::Engine& db = **engine;
@@ -138,7 +140,8 @@ int Serve(const admin::ConfigOverrides& overrides) {
     if (!s.ok()) spdlog::warn("no wake-ups from other processes ({}); polling", s.ToString());
     scheduler.Start();
   }
-  spdlog::info("{} serving: role={} db={} listen={} workers={}", kVersion, role, c.db,
+  spdlog::info("{} serving: role={} db={} listen={} workers={}", kVersion, role,
+               store::RedactUrl(c.db),
                api ? c.listen : "-", worker ? c.delivery_workers : 0);
 
   int signal_number = WaitForStopSignal();
@@ -182,6 +185,23 @@ int main(int argc, char** argv) {
   mail->add_option("MAILID", mail_id, "The mail ID answered by sendeventmail (enqueued: MAILID)")
       ->required();
 
+  admin::ConfigOverrides migrate_overrides;
+  CLI::App* migrate = app.add_subcommand(
+      "migrate", "Apply the database migrations this binary knows and exit (serve does it too; "
+                 "run this once before starting many processes, or to check a database).");
+  admin::AddConfigOptions(*migrate, migrate_overrides, admin::ConfigScope::kDatabase);
+
+  std::string copy_from;
+  std::string copy_to;
+  CLI::App* copy_db = app.add_subcommand(
+      "copy-db", "Copy a whole installation (clients, codes, recipients, mails, statuses and "
+                 "history) into an empty database in one transaction, e.g. from SQLite to "
+                 "PostgreSQL. Stop every campaignd process on the source first.");
+  copy_db->add_option("--from", copy_from, "Source database URL (sqlite:PATH or postgresql://...)")
+      ->required();
+  copy_db->add_option("--to", copy_to, "Target database URL; it must hold no data yet")
+      ->required();
+
   CLI11_PARSE(app, argc, argv);
 
   auto db_of = [](const admin::ConfigOverrides& o) -> std::optional<std::string> {
@@ -201,5 +221,10 @@ int main(int argc, char** argv) {
     auto db = db_of(mail_overrides);
     return db ? admin::RunMailHistory(*db, mail_id, std::cout, std::cerr) : admin::kExitBadInput;
   }
+  if (migrate->parsed()) {
+    auto db = db_of(migrate_overrides);
+    return db ? admin::RunMigrate(*db, std::cout, std::cerr) : admin::kExitBadInput;
+  }
+  if (copy_db->parsed()) return admin::RunCopyDb(copy_from, copy_to, std::cout, std::cerr);
   return 0;
 }

@@ -1,0 +1,155 @@
+"""The output of bench/compare: one markdown table with ratios and the issue-5
+targets, a JSON summary, gnuplot PNG charts (rate vs list size, latency
+distribution) and the exit status (the harness worked: nothing lost, nothing
+refused). Callers: bench/compare. Errors: gnuplot failing raises.
+"""
+import os
+import subprocess
+
+from compare_parts import percentile
+
+
+def verdict(ok):
+    return "met" if ok else "MISSED"
+
+
+def accept_rows(res):
+    nginx = res["accept"]["nginx"]["rps"]
+    out = ["| accept (wrk -t1 -c50) | req/s | p50 ms | p99 ms | non-2xx + errors | peak RSS MB "
+           "| × nginx | target |", "|---|---|---|---|---|---|---|---|"]
+    for name in ("nginx", "sqlite", "postgresql"):
+        a = res["accept"][name]
+        rss = f"{a['rss_mb']:.0f}" if a.get("rss_mb") else "-"
+        target = "-"
+        if name == "sqlite":
+            target = (f"≥ 0.5 × nginx: {verdict(a['rps'] >= 0.5 * nginx)}; "
+                      f"p99 ≤ 5 ms: {verdict(a['p99'] <= 5)}")
+        label = "nginx `return 200`" if name == "nginx" else f"campaignd {name}"
+        out.append(f"| {label} | {a['rps']:,.0f} | {a['p50']:.2f} | {a['p99']:.2f} "
+                   f"| {a['non2xx'] + a['errors']} | {rss} | {a['rps'] / nginx:.2f} | {target} |")
+    return out
+
+
+def delivery_rows(res):
+    d = res["delivery"]
+    rate = {k: v[0] / v[1] for k, v in d.items()}
+    out = ["| delivery into smtp-sink | mails | seconds | mails/s | campaignd ÷ this | target |",
+           "|---|---|---|---|---|---|"]
+    labels = {"campaignd": "campaignd --role worker (SQLite, 8 workers, 8 connections)",
+              "smtp-source": "smtp-source -d -s 8 -l 4096 → smtp-sink (raw)",
+              "postfix": "smtp-source → Postfix → smtp-sink"}
+    targets = {"smtp-source": ("≥ 0.5", 0.5), "postfix": ("≥ 2", 2.0)}
+    for k in ("campaignd", "smtp-source", "postfix"):
+        got, secs, queued = d[k]
+        ratio = rate["campaignd"] / rate[k]
+        target = "-"
+        if k in targets:
+            target = f"{targets[k][0]}: {verdict(ratio >= targets[k][1])}"
+        out.append(f"| {labels[k]} | {got:,} of {queued:,} | {secs:.2f} | {rate[k]:,.0f} "
+                   f"| {ratio:.2f} | {target} |")
+    return out
+
+
+def e2e_rows(res):
+    out = [f"| end to end at {res['params']['e2e_rate']:,} req/s offered (open loop, "
+           f"{res['params']['e2e_seconds']} s) | enqueued | refused/failed | missing at sink "
+           "| p50 ms | p99 ms | max ms | HTTP p50 / p99 ms | target p99 ≤ 50 ms |",
+           "|---|---|---|---|---|---|---|---|---|"]
+    for engine, (e2e, http, enq, failed, missing) in res["e2e"].items():
+        p99 = percentile(e2e, 99)
+        out.append(f"| campaignd --role all, {engine} | {enq:,} | {failed} | {missing} "
+                   f"| {percentile(e2e, 50):.1f} | {p99:.1f} | {max(e2e, default=0):.1f} "
+                   f"| {percentile(http, 50):.1f} / {percentile(http, 99):.1f} "
+                   f"| {verdict(p99 <= 50)} |")
+    return out
+
+
+def scale_rows(res):
+    rows = res["scale"]
+    out = ["| SQLite list size | rows generated in s | accept req/s | accept p99 ms "
+           "| peak RSS MB | delivery mails/s | delivered | targets |",
+           "|---|---|---|---|---|---|---|---|"]
+    first = rows[0]
+    for r in rows:
+        a = r["accept"]
+        rate = r["delivered"] / r["deliver_s"]
+        fa = a["rps"] / first["accept"]["rps"] - 1
+        fd = rate / (first["delivered"] / first["deliver_s"]) - 1
+        out.append(f"| {r['size']:,} | {r['generate_s']:.1f} | {a['rps']:,.0f} | {a['p99']:.2f} "
+                   f"| {a['rss_mb']:.0f} | {rate:,.0f} | {r['delivered']:,} of {r['queued']:,} "
+                   f"in {r['deliver_s']:.1f} s | accept {fa:+.0%}, delivery {fd:+.0%} "
+                   f"(≥ -10 %: {verdict(fa >= -0.1 and fd >= -0.1)}); RSS ≤ 150 MB: "
+                   f"{verdict(a['rss_mb'] <= 150)} |")
+    return out
+
+
+def table(res):
+    out = [f"machine: {res['machine']}; {res['date']}; load average at start {res['load_start']}, "
+           f"at end {res.get('load_end', '?')}{' (SHORT mode: not figures)' if res['short'] else ''}"]
+    for key, rows in (("accept", accept_rows), ("delivery", delivery_rows), ("e2e", e2e_rows),
+                      ("scale", scale_rows)):
+        if key in res:
+            out += [""] + rows(res)
+    return "\n".join(out)
+
+
+def summary(res):
+    out = {k: v for k, v in res.items() if k != "e2e"}
+    if "e2e" in res:
+        out["e2e"] = {e: {"enqueued": v[2], "failed": v[3], "missing": v[4],
+                          "p50_ms": percentile(v[0], 50), "p99_ms": percentile(v[0], 99),
+                          "http_p99_ms": percentile(v[1], 99)} for e, v in res["e2e"].items()}
+    return out
+
+
+def charts(res, out_dir, tmp):
+    os.makedirs(out_dir, exist_ok=True)
+    script = ["set terminal pngcairo size 800,500", "set grid", "set key top left"]
+    if "scale" in res:
+        data = os.path.join(tmp, "scale.dat")
+        with open(data, "w") as f:
+            for r in res["scale"]:
+                f.write(f"{r['size']} {r['accept']['rps']} {r['delivered'] / r['deliver_s']}\n")
+        script += [f"set output '{os.path.join(out_dir, 'rate-vs-list-size.png')}'",
+                   "set title 'campaignd on SQLite: rate vs recipients in the list'",
+                   "set logscale x", "set xlabel 'recipients in the list'",
+                   "set ylabel 'per second'", "set yrange [0:*]",
+                   f"plot '{data}' using 1:2 with linespoints title 'accept (req/s)', "
+                   f"'{data}' using 1:3 with linespoints title 'delivery (mails/s)'",
+                   "unset logscale x"]
+    if "e2e" in res:
+        plots = []
+        for engine, (e2e, http, *_rest) in res["e2e"].items():
+            for kind, values in (("request to mail at sink", e2e), ("HTTP answer", http)):
+                data = os.path.join(tmp, f"lat-{engine}-{len(plots)}.dat")
+                with open(data, "w") as f:
+                    values = sorted(values)
+                    for i, v in enumerate(values):
+                        f.write(f"{v} {100 * (i + 1) / len(values)}\n")
+                plots.append(f"'{data}' using 1:2 with lines title '{engine}: {kind}'")
+        script += [f"set output '{os.path.join(out_dir, 'latency.png')}'",
+                   f"set title 'latency at {res['params']['e2e_rate']} req/s offered (CDF)'",
+                   "set logscale x", "set xlabel 'ms (log scale)'", "set ylabel 'percentile'",
+                   "set yrange [0:100]", "set key bottom right", "plot " + ", ".join(plots)]
+    subprocess.run(["gnuplot"], input="\n".join(script) + "\n", text=True, check=True)
+
+
+def check(res):
+    """0 when the harness worked: every mail arrived, no request failed."""
+    problems = []
+    for name in ("sqlite", "postgresql"):
+        a = res.get("accept", {}).get(name)
+        if a and (a["rps"] <= 0 or a["non2xx"] or a["errors"]):
+            problems.append(f"accept {name}: {a}")
+    for k, (got, _secs, queued) in res.get("delivery", {}).items():
+        if got < queued or queued == 0:
+            problems.append(f"delivery {k}: {got} of {queued}")
+    for engine, (_e, _h, enq, failed, missing) in res.get("e2e", {}).items():
+        if failed or missing or enq == 0:
+            problems.append(f"e2e {engine}: {failed} failed, {missing} missing")
+    for r in res.get("scale", []):
+        if r["delivered"] == 0 or r["accept"]["non2xx"]:
+            problems.append(f"scale {r['size']}: {r}")
+    for p in problems:
+        print("PROBLEM:", p)
+    return 1 if problems else 0

@@ -1,5 +1,6 @@
 """Checks on what campaignd produced: DKIM keys and signatures, captured
-messages, and read-only counts in the SQLite database.
+messages, and read-only counts in the campaignd database (either engine,
+through database.py).
 
 DKIM: the harness generates keys with openssl; `verify_dkim` checks every
 DKIM-Signature of a message with python3-dkim, answering DNS from the public
@@ -7,14 +8,14 @@ keys of those files (no network).
 """
 
 import base64
-import contextlib
 import email
 import email.policy
-import sqlite3
 import subprocess
 from pathlib import Path
 
 import dkim
+
+import database
 
 
 class DkimKey:
@@ -123,27 +124,17 @@ def header_names(raw):
     return names
 
 
-def db_query(db_path, sql, args=()):
-    """Rows of a read-only query against the campaignd database."""
-    con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, timeout=10)
-    try:
-        return con.execute(sql, args).fetchall()
-    finally:
-        con.close()
+def db_query(db, sql, args=()):
+    """Rows of a read-only query against the campaignd database `db` (a
+    server's .db: SQLite path or postgresql:// URL); `?` placeholders."""
+    return database.query(db, sql, args)
 
 
-@contextlib.contextmanager
-def exclusive_lock(db_path):
-    """Holds SQLite's write lock on the database (BEGIN EXCLUSIVE) from
-    another connection, as an unavailable database, until the block ends."""
-    con = sqlite3.connect(db_path, timeout=10, isolation_level=None)
-    try:
-        con.execute("BEGIN EXCLUSIVE")
-        yield
-        con.execute("ROLLBACK")
-    finally:
-        con.close()
+def exclusive_lock(db):
+    """Holds the database's write lock from another session, as an
+    unavailable database, until the block ends (database.exclusive_lock)."""
+    return database.exclusive_lock(db)
 
 
-def mail_count(db_path):
-    return db_query(db_path, "SELECT count(*) FROM mails")[0][0]
+def mail_count(db):
+    return db_query(db, "SELECT count(*) FROM mails")[0][0]

@@ -3,12 +3,15 @@
 It writes the provisioning file and the config, runs `campaignd apply`,
 starts `campaignd serve` on a free port and waits for GET /healthz, stops it
 with SIGTERM or kills it with SIGKILL, restarts it on the same database, and
-sends API requests with the raw client of httpraw.py.
+sends API requests with the raw client of httpraw.py. The database is on the
+engine under test (database.py: SQLite, or PostgreSQL when the environment
+names a server).
 """
 
 import signal
 import subprocess
 
+import database
 import harness
 import httpraw
 import world
@@ -17,15 +20,22 @@ from harness import wait_for
 
 class Campaignd:
     def __init__(self, work, name="campaignd", db=None):
+        """`db`: another server's database (a Path or postgresql:// URL) to
+        share; None: a fresh one on the engine under test (database.py)."""
         self.work = work
         self.name = name
-        self.db = db or work.path / f"{name}.db"
+        self.db = db or database.fresh(work, name)
         self.provisioning = work.path / f"{name}-provision.toml"
         self.proc = None
         self.port = None
         self.runs = 0
         self.log_path = None
         self.config = {}
+
+    @property
+    def db_arg(self):
+        """The --db value: sqlite:PATH or the postgresql:// URL."""
+        return database.db_arg(self.db)
 
     # --- commands -------------------------------------------------------
     def run(self, *args, timeout=30, input=None):
@@ -35,14 +45,14 @@ class Campaignd:
 
     def apply(self, clients, check=True):
         self.provisioning.write_text(world.provisioning_toml(clients), encoding="utf-8")
-        done = self.run("apply", self.provisioning, "--db", f"sqlite:{self.db}")
+        done = self.run("apply", self.provisioning, "--db", self.db_arg)
         if check and done.returncode != 0:
             raise AssertionError(f"campaignd apply failed ({done.returncode}):\n"
                                  f"{done.stdout}{done.stderr}")
         return done
 
     def mail(self, mail_id):
-        return self.run("mail", mail_id, "--db", f"sqlite:{self.db}")
+        return self.run("mail", mail_id, "--db", self.db_arg)
 
     # --- the server -----------------------------------------------------
     def start(self, role="all", port=None, wait=True, **settings):
@@ -58,7 +68,7 @@ class Campaignd:
         self.log_path = self.work.path / f"{self.name}-{self.runs}.log"
         with open(self.log_path, "wb") as log:
             self.proc = subprocess.Popen(
-                [harness.campaignd_bin(), "serve", "--db", f"sqlite:{self.db}", "--config",
+                [harness.campaignd_bin(), "serve", "--db", self.db_arg, "--config",
                  str(config_path)], stdout=log, stderr=subprocess.STDOUT)
         if wait:
             self.wait_ready()

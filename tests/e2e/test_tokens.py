@@ -3,10 +3,10 @@
 wrong_tag code 501..507, end to end against the real server (behaviour.md
 §2, §3, §4.1; docs/decisions/0007)."""
 
-import sqlite3
 import time
 import unittest
 
+import database
 import harness
 import mailcheck
 import world
@@ -309,11 +309,7 @@ class BrokenDatabaseTest(E2ETestCase):
         cls.server = cls.stack.up(role="api")
 
     def rename(self, old, new):
-        con = sqlite3.connect(self.server.db, timeout=10, isolation_level=None)
-        try:
-            con.execute(f"ALTER TABLE {old} RENAME TO {new}")
-        finally:
-            con.close()
+        database.execute(self.server.db, f"ALTER TABLE {old} RENAME TO {new}")
 
     def test_getsendstatus_system_error(self):
         mail_id = self.assertEnqueued(self.server.send_mail(world.JOHN))

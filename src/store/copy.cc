@@ -1,6 +1,8 @@
 #include "store/copy.h"
 
 #include <algorithm>
+#include <filesystem>
+#include <string>
 
 namespace campaignd::store {
 namespace {
@@ -122,6 +124,14 @@ Result<CopyReport> CopyDatabase(CopyEndpoint& from, CopyEndpoint& to) {
 Result<CopyReport> CopyDatabase(std::string_view from_url, std::string_view to_url) {
   if (from_url == to_url) {
     return Status::InvalidArgument("copy-db: --from and --to name the same database");
+  }
+  // Opening a SQLite file creates it: a mistyped source would "copy" an
+  // empty installation. The source must exist.
+  constexpr std::string_view kSqlite = "sqlite:";
+  if (from_url.starts_with(kSqlite) && from_url != "sqlite::memory:" &&
+      !std::filesystem::exists(std::filesystem::path(from_url.substr(kSqlite.size())))) {
+    return Status::InvalidArgument("copy-db: source " + std::string(from_url) +
+                                   " does not exist");
   }
   Result<std::unique_ptr<CopyEndpoint>> from = OpenCopyEndpoint(from_url);
   if (!from.ok()) return from.status().WithContext("source");

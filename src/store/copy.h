@@ -10,8 +10,9 @@
 // sequence past every ID the source ever handed out, so a new mail never
 // reuses an ID (a MailId of an old mail stays unique).
 // Callers: admin/db_commands.cc (`campaignd copy-db`). Threads: the caller's.
-// Errors: InvalidArgument for a non-empty target or the same database
-// twice; the engines' Status otherwise (nothing is written then).
+// Errors: InvalidArgument for a non-empty target, a SQLite source file that
+// does not exist, or the same database twice; the engines' Status otherwise
+// (nothing is written then).
 #ifndef CAMPAIGND_STORE_COPY_H_
 #define CAMPAIGND_STORE_COPY_H_
 

@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <sstream>
 
 #include "store/engine_test_fixture.h"
@@ -191,6 +192,18 @@ TEST_F(CopyTest, RefusesANonEmptyTargetAndChangesNothing) {
 
   EXPECT_TRUE(CopyDatabase(db_->url(), db_->url()).status().IsInvalidArgument());
   EXPECT_TRUE(CopyDatabase(db_->url(), "mysql://x").status().IsInvalidArgument());
+}
+
+TEST_F(CopyTest, RefusesAMissingSqliteSourceAndCreatesNothing) {
+  sqlite::TempDir dir = sqlite::TempDir::Create("copy-test").value();
+  const std::string missing = dir.File("typo.db");
+  std::unique_ptr<TestDatabase> target = TestDatabase::CreateOrDie();
+  Result<CopyReport> report = CopyDatabase("sqlite:" + missing, target->url());
+  ASSERT_FALSE(report.ok());
+  EXPECT_TRUE(report.status().IsInvalidArgument()) << report.status().ToString();
+  EXPECT_NE(report.status().message().find("does not exist"), std::string::npos)
+      << report.status().message();
+  EXPECT_FALSE(std::filesystem::exists(missing));
 }
 
 TEST_F(CopyTest, AFailureHalfWayLeavesTheTargetEmpty) {

@@ -126,12 +126,14 @@ bool PgResult::Bool(int row, int column) const {
 Result<std::unique_ptr<Connection>> Connection::Open(const std::string& url,
                                                      std::chrono::seconds connect_timeout) {
   const std::string timeout = std::to_string(connect_timeout.count());
+  const std::string options = "-c lock_timeout=" + std::to_string(kLockTimeout.count());
   // Ours first: settings in the URL (dbname, expanded last) override them.
-  const char* keywords[] = {"connect_timeout",     "application_name", "client_encoding",
-                            "keepalives",          "keepalives_idle",  "keepalives_interval",
-                            "keepalives_count",    "dbname",           nullptr};
+  const char* keywords[] = {"connect_timeout",  "application_name", "client_encoding",
+                            "keepalives",       "keepalives_idle",  "keepalives_interval",
+                            "keepalives_count", "options",          "dbname",
+                            nullptr};
   const char* values[] = {timeout.c_str(), "campaignd", "UTF8", "1", "30", "10", "3",
-                          url.c_str(),     nullptr};
+                          options.c_str(), url.c_str(), nullptr};
   PGconn* conn = PQconnectdbParams(keywords, values, /*expand_dbname=*/1);
   if (conn == nullptr) return Status::Unavailable("connect to PostgreSQL: out of memory");
   if (PQstatus(conn) != CONNECTION_OK) {

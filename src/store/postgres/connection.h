@@ -20,12 +20,19 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/limits.h"
 #include "core/status.h"
 
 struct pg_conn;
 struct pg_result;
 
 namespace campaignd::store::postgres {
+
+// Every connection waits at most this long for a lock another session holds
+// (lock_timeout; then SQLSTATE 55P03, Unavailable): as long as SQLite's busy
+// timeout, so a locked database is answered alike (503) on both engines. The
+// migrator lifts it: it waits for another process's migration however long.
+inline constexpr std::chrono::milliseconds kLockTimeout = limits::kSqliteBusyTimeout;
 
 // Parameters $1, $2, ... in the order added. A text value with a NUL byte
 // (PostgreSQL text cannot hold one) makes the statement fail with

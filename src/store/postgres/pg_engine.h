@@ -4,7 +4,7 @@
 // commit, enqueue_batcher.h), and once subscribed a listener for new-mail
 // notifications (listener.h). Built by OpenEngine("postgresql://...") in
 // engine.cc; tests open it directly to see the batcher's counters.
-// The design and its failure modes: docs/decisions/0009-postgresql-engine.md.
+// The design and its failure modes: docs/decisions/0009-postgresql.md.
 // Threads: as store.h. Errors: as OpenEngine in store.h.
 #ifndef CAMPAIGND_STORE_POSTGRES_PG_ENGINE_H_
 #define CAMPAIGND_STORE_POSTGRES_PG_ENGINE_H_

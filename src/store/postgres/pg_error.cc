@@ -11,6 +11,7 @@ Status::Code ClassifySqlState(std::string_view sqlstate, bool connection_lost) {
   if (cls == "08" || cls == "53") return Code::kUnavailable;
   if (sqlstate == "57P01" || sqlstate == "57P02" || sqlstate == "57P03") return Code::kUnavailable;
   if (sqlstate == "40001" || sqlstate == "40P01") return Code::kUnavailable;
+  if (sqlstate == "55P03") return Code::kUnavailable;  // lock_timeout (kLockTimeout)
   if (cls == "23" || cls == "22") return Code::kInvalidArgument;
   if (sqlstate == "XX001" || sqlstate == "XX002") return Code::kCorruption;
   return Code::kIOError;

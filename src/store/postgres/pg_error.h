@@ -16,7 +16,8 @@ namespace campaignd::store::postgres {
 // (`connection_lost`) or is not broken now:
 //   connection lost or refused, 08* connection exceptions, 57P01..57P03
 //   (shutdown, crash, not accepting connections), 53* insufficient
-//   resources, 40001 serialization failure, 40P01 deadlock -> Unavailable
+//   resources, 40001 serialization failure, 40P01 deadlock,
+//   55P03 lock not available (a lock held past kLockTimeout) -> Unavailable
 //   23* integrity constraint violations, 22* invalid values -> InvalidArgument
 //   XX001/XX002 corrupted data or index                     -> Corruption
 //   everything else                                          -> IOError

@@ -23,6 +23,7 @@ TEST(PgErrorTest, ClassifiesSqlStates) {
       {"53300", false, Code::kUnavailable},  // too many connections
       {"40001", false, Code::kUnavailable},  // serialization failure
       {"40P01", false, Code::kUnavailable},  // deadlock
+      {"55P03", false, Code::kUnavailable},  // lock_timeout: a lock held by another session
       {"23505", false, Code::kInvalidArgument},
       {"23503", false, Code::kInvalidArgument},
       {"23514", false, Code::kInvalidArgument},

@@ -56,6 +56,8 @@ Status ApplyLocked(Connection& conn, std::span<const Migration> migrations, Time
 Status ApplyMigrations(Connection& conn, std::span<const Migration> migrations, TimePoint now,
                        std::vector<Migration>* applied) {
   const std::string key = std::to_string(kMigrationLockKey);
+  // Another process may be migrating: wait for it, past kLockTimeout.
+  CAMPAIGND_RETURN_IF_ERROR(conn.Exec("SET lock_timeout = 0", "lift the lock timeout"));
   CAMPAIGND_RETURN_IF_ERROR(
       conn.Exec("SELECT pg_advisory_lock(" + key + ")", "take the migration lock"));
   Status status = ApplyLocked(conn, migrations, now, applied);

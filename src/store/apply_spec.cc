@@ -10,6 +10,7 @@
 //               hash, an empty one keeps it (a new code needs one)
 //   blocklist   upsert by lower-cased pattern (reason replaced)
 //   bounces     hard-bounce count set, keyed by lower-cased address
+//   opt-ins     upsert by id; confirmed and double need a confirmation mailing
 // A record's client_id, when set (non-zero), must be the spec's client.
 #include "store/apply_spec.h"
 
@@ -48,6 +49,16 @@ Status WriteCode(SpecWriter& w, int64_t client_id, const AuthCode& code) {
   if (!written.ok()) return written.status();
   if (!*written) return Status::InvalidArgument("a new code needs a code_hash");
   return Status::Ok();
+}
+
+Status WriteOptIn(SpecWriter& w, int64_t client_id, const OptInProcess& process) {
+  CAMPAIGND_RETURN_IF_ERROR(CheckOwner(process.client_id, client_id, "opt-in process"));
+  if (process.id <= 0) return Status::InvalidArgument("id must be positive");
+  if (process.kind != OptInKind::kSingle && process.mailing_id <= 0) {
+    return Status::InvalidArgument(std::string(Name(process.kind)) +
+                                   " opt-in needs a confirmation mailing");
+  }
+  return w.UpsertOptIn(client_id, process);
 }
 
 // Applies each record of `records` with `apply`, naming the failing one.
@@ -93,6 +104,9 @@ Status ApplyRecords(SpecWriter& w, const ClientSpec& spec) {
         return w.UpsertBlockEntry(id, e);
       },
       [](const BlockEntry& e) { return "blocklist entry " + e.pattern; }));
+  CAMPAIGND_RETURN_IF_ERROR(ApplyEach(
+      spec.optins, [&](const OptInProcess& p) { return WriteOptIn(w, id, p); },
+      [](const OptInProcess& p) { return "opt-in process " + to_string(p.id); }));
   return ApplyEach(
       spec.bounces,
       [&](const std::pair<std::string, int>& b) {

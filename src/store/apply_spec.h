@@ -38,6 +38,7 @@ class SpecWriter {
   virtual Result<bool> WriteCode(int64_t client_id, const AuthCode& code) = 0;
   virtual Status UpsertBlockEntry(int64_t client_id, const BlockEntry& entry) = 0;
   virtual Status SetBounces(int64_t client_id, std::string_view address, int count) = 0;
+  virtual Status UpsertOptIn(int64_t client_id, const OptInProcess& process) = 0;
 };
 
 // Writes `spec` through `writer`.

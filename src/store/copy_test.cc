@@ -41,10 +41,19 @@ class CopyTest : public EngineTest {
     ClientSpec one = SampleClient(1);
     one.client.rate_limit = 50;
     one.bounces = {{"Bouncy@example.com", 2}};
+    one.optins = {{0, 7, "newsletter", OptInKind::kDouble, 100, "https://shop.example/ok"}};
     ClientSpec three = SampleClient(3);
     three.client.mail_id_secret = std::string("\0\x01\xff\x00z", 5);
     ASSERT_TRUE(provisioner().Apply({one, three}).ok());
     ExecSql("INSERT INTO unsubscribes (client_id, address) VALUES (2, 'gone@example.com')");
+    NewUpload upload{1, std::string(64, 'a'), kT0, kT0 + seconds(3600),
+                     {{"a.pdf", "application/pdf", std::string("%PDF\0\xff", 6)},
+                      {"b.txt", "text/plain", "B"}}};
+    ASSERT_TRUE(engine_->attachments().StoreUpload(upload).ok());
+    ExecSql("INSERT INTO unsubscribes (client_id, address, mail_id, mailing_id, at) "
+            "VALUES (1, 'gone@example.com', 3, 100, 1700000000000)");
+    ExecSql("UPDATE recipients SET tracking_opt_out = 1, optin_id = 7, optin_at = 1700000000001, "
+            "optin_source = 'Shop/1.0', state = 'pending' WHERE client_id = 1");
     // Mails in every state: enqueued, claimed (leased), sent, deferred, bounced.
     for (const char* to : {"e1@example.com", "e2@example.com", "e3@example.com",
                            "e4@example.com", "e5@example.com"}) {
@@ -96,6 +105,17 @@ class CopyTest : public EngineTest {
           << m->from << " " << m->list_ids.size() << "\n";
       std::optional<Recipient> r = *d.FindRecipient(id, 10, "a@example.com");
       out << " recipient " << r->fields.size() << " " << Name(r->state) << "\n";
+      std::optional<Recipient> full = *engine.recipients().FindRecipient(id, 10, "a@example.com");
+      out << " opt-in " << full->tracking_opt_out << " " << full->optin_id << " "
+          << ToUnixMillis(full->optin_at) << " " << full->optin_source << "\n";
+      if (auto p = *engine.recipients().FindOptIn(id, 7)) {
+        out << " process " << p->name << " " << Name(p->kind) << " " << p->mailing_id << " "
+            << p->confirmation_url << "\n";
+      }
+      if (auto u = *engine.recipients().FindUnsubscribe(id, "gone@example.com")) {
+        out << " unsubscribe " << u->mail_id << " " << u->mailing_id << " "
+            << ToUnixMillis(u->at) << "\n";
+      }
       std::optional<AuthCode> code = *d.FindCode("hash-" + std::to_string(id));
       out << " code " << code->name << " " << Join(code->operations) << " " << Join(code->ips)
           << " " << code->enabled << " " << Join(*engine.provisioner().CodeNames(id)) << "\n";

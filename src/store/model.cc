@@ -37,6 +37,12 @@ constexpr NameTable<RecipientState, 3> kRecipientStates = {{
     {RecipientState::kPending, "pending"},
 }};
 
+constexpr NameTable<OptInKind, 3> kOptInKinds = {{
+    {OptInKind::kSingle, "single"},
+    {OptInKind::kConfirmed, "confirmed"},
+    {OptInKind::kDouble, "double"},
+}};
+
 template <typename E, std::size_t N>
 std::string_view Lookup(const NameTable<E, N>& table, E value) {
   for (const auto& [v, name] : table) {
@@ -59,6 +65,7 @@ std::string_view Name(ListKind v) { return Lookup(kListKinds, v); }
 std::string_view Name(MailingType v) { return Lookup(kMailingTypes, v); }
 std::string_view Name(MailingStatus v) { return Lookup(kMailingStatuses, v); }
 std::string_view Name(RecipientState v) { return Lookup(kRecipientStates, v); }
+std::string_view Name(OptInKind v) { return Lookup(kOptInKinds, v); }
 
 std::optional<ListKind> ParseListKind(std::string_view s) { return Parse(kListKinds, s); }
 std::optional<MailingType> ParseMailingType(std::string_view s) {
@@ -70,5 +77,6 @@ std::optional<MailingStatus> ParseMailingStatus(std::string_view s) {
 std::optional<RecipientState> ParseRecipientState(std::string_view s) {
   return Parse(kRecipientStates, s);
 }
+std::optional<OptInKind> ParseOptInKind(std::string_view s) { return Parse(kOptInKinds, s); }
 
 }  // namespace campaignd::store

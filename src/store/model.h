@@ -20,6 +20,7 @@ enum class ListKind { kStandard, kOptIn, kTransaction };
 enum class MailingType { kRegular, kEvent, kConfirmation, kTemplate };
 enum class MailingStatus { kNew, kSending, kPaused, kDone, kCanceled };
 enum class RecipientState { kActive, kUnsubscribed, kPending };
+enum class OptInKind { kSingle, kConfirmed, kDouble };
 
 // Spellings as in the provisioning file and the database: "standard",
 // "event", "SENDING", "active"... Parse* return nullopt for anything else.
@@ -27,10 +28,12 @@ std::string_view Name(ListKind v);
 std::string_view Name(MailingType v);
 std::string_view Name(MailingStatus v);
 std::string_view Name(RecipientState v);
+std::string_view Name(OptInKind v);
 std::optional<ListKind> ParseListKind(std::string_view s);
 std::optional<MailingType> ParseMailingType(std::string_view s);
 std::optional<MailingStatus> ParseMailingStatus(std::string_view s);
 std::optional<RecipientState> ParseRecipientState(std::string_view s);
+std::optional<OptInKind> ParseOptInKind(std::string_view s);
 
 struct Client {
   int64_t id = 0;
@@ -68,6 +71,24 @@ struct Recipient {
   std::string id;  // the address (docs/decisions/0003-recipient-ids.md)
   FieldValues fields;
   RecipientState state = RecipientState::kActive;
+  // Set by the recipient operations (store/recipients.h); apply keeps them.
+  bool tracking_opt_out = false;
+  int64_t optin_id = 0;    // the opt-in process last started for it; 0: none
+  TimePoint optin_at{};    // when that process started (bmOptinFrequencyLimit)
+  std::string optin_source;  // bmOptinSource
+};
+
+// An opt-in process (behaviour.md §1): started by `subscribe` with
+// bmOptInId. double: the recipient stays pending until the link of the
+// confirmation mailing is followed; confirmed: active at once, the
+// confirmation mailing is a notice; single: active, no mail.
+struct OptInProcess {
+  int64_t client_id = 0;
+  int64_t id = 0;
+  std::string name;
+  OptInKind kind = OptInKind::kSingle;
+  int64_t mailing_id = 0;         // the confirmation mailing; 0: none (single)
+  std::string confirmation_url;   // where the confirm link leads; may be empty
 };
 
 struct Mailing {

@@ -22,6 +22,7 @@
 #include "core/status.h"
 #include "store/migration.h"
 #include "store/model.h"
+#include "store/recipients.h"
 
 namespace campaignd::store {
 
@@ -99,6 +100,7 @@ struct ClientSpec {
   std::vector<Mailing> mailings;
   std::vector<AuthCode> codes;
   std::vector<BlockEntry> blocklist;
+  std::vector<OptInProcess> optins;  // upserted by (client, id)
   // (address, bounces) pairs: sets the hard-bounce count.
   std::vector<std::pair<std::string, int>> bounces;
 };
@@ -142,6 +144,7 @@ class Engine {
   virtual MailQueue& queue() = 0;
   virtual Provisioner& provisioner() = 0;
   virtual Coordination& coordination() = 0;
+  virtual Recipients& recipients() = 0;  // store/recipients.h
   // Stops background threads after flushing pending writes.
   virtual void Close() = 0;
 };

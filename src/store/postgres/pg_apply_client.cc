@@ -191,4 +191,15 @@ Status PgSpecWriter::SetBounces(int64_t client_id, std::string_view address, int
       .status();
 }
 
+Status PgSpecWriter::UpsertOptIn(int64_t client_id, const OptInProcess& p) {
+  return Write("INSERT INTO optin_processes (client_id, id, name, kind, mailing_id, "
+               "confirmation_url) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (client_id, id) "
+               "DO UPDATE SET name = excluded.name, kind = excluded.kind, "
+               "mailing_id = excluded.mailing_id, confirmation_url = excluded.confirmation_url",
+               Params().Int(client_id).Int(p.id).Text(p.name).Text(Name(p.kind)).Int(
+                   p.mailing_id).Text(p.confirmation_url),
+               "upsert opt-in process")
+      .status();
+}
+
 }  // namespace campaignd::store::postgres

@@ -34,7 +34,8 @@ PgEngine::PgEngine(std::string url, std::size_t connections)
       directory_(pool_),
       queue_(pool_, batcher_),
       provisioner_(pool_),
-      coordination_(url_, pool_) {}
+      coordination_(url_, pool_),
+      recipients_(pool_) {}
 
 PgEngine::~PgEngine() { Close(); }
 

@@ -21,6 +21,7 @@
 #include "store/postgres/pg_directory.h"
 #include "store/postgres/pg_provisioner.h"
 #include "store/postgres/pg_queue.h"
+#include "store/postgres/pg_recipients.h"
 #include "store/postgres/pool.h"
 #include "store/store.h"
 
@@ -40,6 +41,7 @@ class PgEngine final : public Engine {
   MailQueue& queue() override { return queue_; }
   Provisioner& provisioner() override { return provisioner_; }
   Coordination& coordination() override { return coordination_; }
+  Recipients& recipients() override { return recipients_; }
   // Completes pending enqueues, stops the listener, closes every
   // connection. Idempotent.
   void Close() override;
@@ -60,6 +62,7 @@ class PgEngine final : public Engine {
   PgQueue queue_;
   PgProvisioner provisioner_;
   PgCoordination coordination_;
+  PgRecipients recipients_;
   std::once_flag close_once_;
 };
 

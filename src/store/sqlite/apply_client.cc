@@ -211,4 +211,21 @@ Status SqliteSpecWriter::SetBounces(int64_t client_id, std::string_view address,
   return upsert->BindInt(1, client_id).BindText(2, address).BindInt(3, count).Run();
 }
 
+Status SqliteSpecWriter::UpsertOptIn(int64_t client_id, const OptInProcess& p) {
+  Result<Statement> upsert = db_.Prepare(
+      "INSERT INTO optin_processes (client_id, id, name, kind, mailing_id, confirmation_url) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (client_id, id) DO UPDATE SET "
+      "name = excluded.name, kind = excluded.kind, mailing_id = excluded.mailing_id, "
+      "confirmation_url = excluded.confirmation_url",
+      "upsert opt-in process");
+  if (!upsert.ok()) return upsert.status();
+  return upsert->BindInt(1, client_id)
+      .BindInt(2, p.id)
+      .BindText(3, p.name)
+      .BindText(4, Name(p.kind))
+      .BindInt(5, p.mailing_id)
+      .BindText(6, p.confirmation_url)
+      .Run();
+}
+
 }  // namespace campaignd::store::sqlite

@@ -26,6 +26,7 @@ class SqliteSpecWriter final : public SpecWriter {
   Result<bool> WriteCode(int64_t client_id, const AuthCode& code) override;
   Status UpsertBlockEntry(int64_t client_id, const BlockEntry& entry) override;
   Status SetBounces(int64_t client_id, std::string_view address, int count) override;
+  Status UpsertOptIn(int64_t client_id, const OptInProcess& process) override;
 
  private:
   Status ReplaceListFields(int64_t client_id, const RecipientList& list);

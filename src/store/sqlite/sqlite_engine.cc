@@ -75,7 +75,8 @@ SqliteEngine::SqliteEngine(std::string path, TempDir temp_dir, std::optional<Ser
                kReadConnections),
       directory_(readers_),
       queue_(*writer_, readers_),
-      provisioner_(*writer_, readers_) {}
+      provisioner_(*writer_, readers_),
+      recipients_(*writer_, readers_) {}
 
 SqliteEngine::~SqliteEngine() { Close(); }
 

@@ -25,6 +25,7 @@
 #include "store/sqlite/sqlite_directory.h"
 #include "store/sqlite/sqlite_provisioner.h"
 #include "store/sqlite/sqlite_queue.h"
+#include "store/sqlite/sqlite_recipients.h"
 #include "store/sqlite/temp_dir.h"
 #include "store/sqlite/writer.h"
 #include "store/store.h"
@@ -48,6 +49,7 @@ class SqliteEngine final : public Engine {
   MailQueue& queue() override { return queue_; }
   Provisioner& provisioner() override { return provisioner_; }
   Coordination& coordination() override { return coordination_; }
+  Recipients& recipients() override { return recipients_; }
   // Completes pending writes, closes every connection, removes a
   // temporary database and releases the serve lock. Idempotent.
   void Close() override;
@@ -73,6 +75,7 @@ class SqliteEngine final : public Engine {
   SqliteQueue queue_;
   SqliteProvisioner provisioner_;
   LocalCoordination coordination_;
+  SqliteRecipients recipients_;
   std::once_flag close_once_;
 };
 

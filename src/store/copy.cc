@@ -56,7 +56,7 @@ const std::vector<CopyTable>& CopyTables() {
   static const std::vector<CopyTable> kTables = {
       {"clients",
        {{"id", I}, {"name", T}, {"transport", T}, {"redirect_hosts", T}, {"bounce_limit", I},
-        {"rate_limit", I}, {"mail_id_secret", B}},
+        {"rate_limit", I}, {"mail_id_secret", B}, {"attachments", I}},
        "id"},
       {"dkim_keys",
        {{"client_id", I}, {"domain", T}, {"selector", T}, {"algorithm", T},
@@ -103,6 +103,13 @@ const std::vector<CopyTable>& CopyTables() {
       {"mail_events",
        {{"id", I}, {"mail_id", I}, {"at", I}, {"status", T}, {"reply", T}},
        "id"},
+      {"uploads",
+       {{"client_id", I}, {"token_hash", T}, {"created_at", I}, {"expires_at", I}},
+       "client_id, token_hash"},
+      {"upload_files",
+       {{"client_id", I}, {"token_hash", T}, {"position", I}, {"file_name", T},
+        {"content_type", T}, {"data", B}},
+       "client_id, token_hash, position"},
   };
   return kTables;
 }

@@ -40,6 +40,7 @@ class CopyTest : public EngineTest {
     EngineTest::SetUp();
     ClientSpec one = SampleClient(1);
     one.client.rate_limit = 50;
+    one.client.attachments = true;
     one.bounces = {{"Bouncy@example.com", 2}};
     one.optins = {{0, 7, "newsletter", OptInKind::kDouble, 100, "https://shop.example/ok"}};
     ClientSpec three = SampleClient(3);
@@ -88,7 +89,11 @@ class CopyTest : public EngineTest {
       std::optional<Client> c = *d.FindClient(id);
       out << "client " << c->name << " " << c->transport << " " << Join(c->redirect_hosts)
           << " " << c->bounce_limit << " " << c->rate_limit << " " << Hex(c->mail_id_secret)
-          << "\n";
+          << " " << c->attachments << "\n";
+      auto files = *engine.attachments().FindUpload(id, std::string(64, 'a'), kT0);
+      for (const AttachmentFile& f : files.value_or(std::vector<AttachmentFile>{})) {
+        out << " upload " << f.file_name << " " << f.content_type << " " << Hex(f.data) << "\n";
+      }
       const std::vector<DkimKey> keys = *d.FindDkimKeys(id);
       for (const DkimKey& k : keys) {
         out << " dkim " << k.domain << " " << k.selector << " " << k.algorithm << " "

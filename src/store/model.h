@@ -42,6 +42,7 @@ struct Client {
   std::vector<std::string> redirect_hosts;  // mail-service redirect allowlist
   int bounce_limit = 3;
   int rate_limit = 0;  // messages per second across all workers; 0 = unlimited
+  bool attachments = false;  // uploadpersonalizedattachments enabled (decisions/0011)
   std::string mail_id_secret;  // raw bytes; created once, never changed by apply
 };
 

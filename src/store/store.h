@@ -20,6 +20,8 @@
 
 #include "core/notifier.h"
 #include "core/status.h"
+#include "store/attachments.h"
+#include "store/mailing_lookup.h"
 #include "store/migration.h"
 #include "store/model.h"
 #include "store/recipients.h"
@@ -144,6 +146,9 @@ class Engine {
   virtual MailQueue& queue() = 0;
   virtual Provisioner& provisioner() = 0;
   virtual Coordination& coordination() = 0;
+  // Uploaded attachments and onlineversion's lookups (docs/decisions/0011).
+  virtual Attachments& attachments() = 0;
+  virtual MailingLookup& mailing_lookup() = 0;
   virtual Recipients& recipients() = 0;  // store/recipients.h
   // Stops background threads after flushing pending writes.
   virtual void Close() = 0;

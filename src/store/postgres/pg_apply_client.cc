@@ -43,16 +43,17 @@ Status PgSpecWriter::WriteClient(const Client& client, bool exists) {
       .Text(client.transport)
       .Text(*hosts)
       .Int(client.bounce_limit)
-      .Int(client.rate_limit);
+      .Int(client.rate_limit)
+      .Int(client.attachments ? 1 : 0);
   if (exists) {
     return Write("UPDATE clients SET name = $2, transport = $3, redirect_hosts = $4, "
-                 "bounce_limit = $5, rate_limit = $6 WHERE id = $1",
+                 "bounce_limit = $5, rate_limit = $6, attachments = $7 WHERE id = $1",
                  params, "update client")
         .status();
   }
   params.Bytes(client.mail_id_secret);
   return Write("INSERT INTO clients (id, name, transport, redirect_hosts, bounce_limit, "
-               "rate_limit, mail_id_secret) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+               "rate_limit, attachments, mail_id_secret) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                params, "insert client")
       .status();
 }

@@ -75,7 +75,8 @@ Result<std::optional<AuthCode>> PgDirectory::FindCode(std::string_view code_hash
 
 Result<std::optional<Client>> PgDirectory::FindClient(int64_t client_id) {
   Result<PgResult> rows = Run(
-      "SELECT name, transport, redirect_hosts, bounce_limit, rate_limit, mail_id_secret "
+      "SELECT name, transport, redirect_hosts, bounce_limit, rate_limit, mail_id_secret, "
+      "attachments "
       "FROM clients WHERE id = $1",
       Params().Int(client_id), "find client");
   if (!rows.ok()) return rows.status();
@@ -89,6 +90,7 @@ Result<std::optional<Client>> PgDirectory::FindClient(int64_t client_id) {
   client.bounce_limit = static_cast<int>(rows->Int(0, 3));
   client.rate_limit = static_cast<int>(rows->Int(0, 4));
   client.mail_id_secret = rows->Bytes(0, 5);
+  client.attachments = rows->Int(0, 6) != 0;
   return std::optional<Client>(std::move(client));
 }
 

@@ -35,6 +35,8 @@ PgEngine::PgEngine(std::string url, std::size_t connections)
       queue_(pool_, batcher_),
       provisioner_(pool_),
       coordination_(url_, pool_),
+      attachments_(pool_),
+      mailing_lookup_(pool_, queue_),
       recipients_(pool_) {}
 
 PgEngine::~PgEngine() { Close(); }

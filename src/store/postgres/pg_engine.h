@@ -17,6 +17,7 @@
 
 #include "store/migration.h"
 #include "store/postgres/enqueue_batcher.h"
+#include "store/postgres/pg_attachments.h"
 #include "store/postgres/pg_coordination.h"
 #include "store/postgres/pg_directory.h"
 #include "store/postgres/pg_provisioner.h"
@@ -41,6 +42,8 @@ class PgEngine final : public Engine {
   MailQueue& queue() override { return queue_; }
   Provisioner& provisioner() override { return provisioner_; }
   Coordination& coordination() override { return coordination_; }
+  Attachments& attachments() override { return attachments_; }
+  MailingLookup& mailing_lookup() override { return mailing_lookup_; }
   Recipients& recipients() override { return recipients_; }
   // Completes pending enqueues, stops the listener, closes every
   // connection. Idempotent.
@@ -62,6 +65,8 @@ class PgEngine final : public Engine {
   PgQueue queue_;
   PgProvisioner provisioner_;
   PgCoordination coordination_;
+  PgAttachments attachments_;
+  PgMailingLookup mailing_lookup_;
   PgRecipients recipients_;
   std::once_flag close_once_;
 };

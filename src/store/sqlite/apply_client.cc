@@ -36,11 +36,11 @@ Status SqliteSpecWriter::WriteClient(const Client& client, bool exists) {
   if (!hosts.ok()) return hosts.status();
   Result<Statement> write =
       exists ? db_.Prepare("UPDATE clients SET name = ?2, transport = ?3, redirect_hosts = ?4, "
-                           "bounce_limit = ?5, rate_limit = ?6 WHERE id = ?1",
+                           "bounce_limit = ?5, rate_limit = ?6, attachments = ?8 WHERE id = ?1",
                            "update client")
              : db_.Prepare("INSERT INTO clients (id, name, transport, redirect_hosts, "
-                           "bounce_limit, rate_limit, mail_id_secret) "
-                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                           "bounce_limit, rate_limit, mail_id_secret, attachments) "
+                           "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                            "insert client");
   if (!write.ok()) return write.status();
   write->BindInt(1, client.id)
@@ -48,7 +48,8 @@ Status SqliteSpecWriter::WriteClient(const Client& client, bool exists) {
       .BindText(3, client.transport)
       .BindText(4, *hosts)
       .BindInt(5, client.bounce_limit)
-      .BindInt(6, client.rate_limit);
+      .BindInt(6, client.rate_limit)
+      .BindInt(8, client.attachments ? 1 : 0);
   if (!exists) write->BindBlob(7, client.mail_id_secret);
   return write->Run();
 }

@@ -139,7 +139,8 @@ Result<std::optional<Client>> SqliteDirectory::FindClient(int64_t client_id) {
   Result<ReadPool::Lease> db = readers_.Checkout();
   if (!db.ok()) return db.status();
   Result<Statement> query = (*db)->Prepare(
-      "SELECT name, transport, redirect_hosts, bounce_limit, rate_limit, mail_id_secret "
+      "SELECT name, transport, redirect_hosts, bounce_limit, rate_limit, mail_id_secret, "
+      "attachments "
       "FROM clients WHERE id = ?1",
       "find client");
   if (!query.ok()) return query.status();
@@ -155,6 +156,7 @@ Result<std::optional<Client>> SqliteDirectory::FindClient(int64_t client_id) {
   client.bounce_limit = static_cast<int>(query->ColumnInt(3));
   client.rate_limit = static_cast<int>(query->ColumnInt(4));
   client.mail_id_secret = query->ColumnBlob(5);
+  client.attachments = query->ColumnInt(6) != 0;
   return std::optional<Client>(std::move(client));
 }
 

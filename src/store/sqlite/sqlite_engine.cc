@@ -76,6 +76,8 @@ SqliteEngine::SqliteEngine(std::string path, TempDir temp_dir, std::optional<Ser
       directory_(readers_),
       queue_(*writer_, readers_),
       provisioner_(*writer_, readers_),
+      attachments_(*writer_, readers_),
+      mailing_lookup_(readers_),
       recipients_(*writer_, readers_) {}
 
 SqliteEngine::~SqliteEngine() { Close(); }

@@ -22,6 +22,7 @@
 #include "store/migration.h"
 #include "store/sqlite/read_pool.h"
 #include "store/sqlite/serve_lock.h"
+#include "store/sqlite/sqlite_attachments.h"
 #include "store/sqlite/sqlite_directory.h"
 #include "store/sqlite/sqlite_provisioner.h"
 #include "store/sqlite/sqlite_queue.h"
@@ -49,6 +50,8 @@ class SqliteEngine final : public Engine {
   MailQueue& queue() override { return queue_; }
   Provisioner& provisioner() override { return provisioner_; }
   Coordination& coordination() override { return coordination_; }
+  Attachments& attachments() override { return attachments_; }
+  MailingLookup& mailing_lookup() override { return mailing_lookup_; }
   Recipients& recipients() override { return recipients_; }
   // Completes pending writes, closes every connection, removes a
   // temporary database and releases the serve lock. Idempotent.
@@ -75,6 +78,8 @@ class SqliteEngine final : public Engine {
   SqliteQueue queue_;
   SqliteProvisioner provisioner_;
   LocalCoordination coordination_;
+  SqliteAttachments attachments_;
+  SqliteMailingLookup mailing_lookup_;
   SqliteRecipients recipients_;
   std::once_flag close_once_;
 };

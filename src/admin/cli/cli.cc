@@ -1,0 +1,73 @@
+#include "admin/cli/cli.h"
+
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+
+#include "admin/cli/command.h"
+#include "admin/cli/run.h"
+#include "admin/commands.h"
+#include "admin/config.h"
+#include "core/clock.h"
+#include "store/catalog.h"
+#include "store/store.h"
+
+namespace campaignd::admin::cli {
+
+AdminCommands::AdminCommands(std::unique_ptr<CommandSet> set) : set_(std::move(set)) {}
+AdminCommands::~AdminCommands() = default;
+
+std::unique_ptr<AdminCommands> AddAdminCommands(CLI::App& app) {
+  auto set = std::make_unique<CommandSet>();
+  AddClientCommands(*set, app);
+  AddListCommands(*set, app);
+  AddRecipientCommands(*set, app);
+  AddMailingCommands(*set, app);
+  AddAccessCommands(*set, app);
+  AddMailCommands(*set, app);
+  return std::make_unique<AdminCommands>(std::move(set));
+}
+
+std::optional<int> RunAdminCommand(const AdminCommands& commands, std::ostream& out,
+                                   std::ostream& err) {
+  const Leaf* leaf = commands.set().Parsed();
+  if (leaf == nullptr) return std::nullopt;
+  const RunOptions options{.command = leaf->name,
+                           .json = leaf->json,
+                           .progress_terminal = ::isatty(STDERR_FILENO) == 1};
+  auto invocation = leaf->build();
+  if (!invocation.ok()) {
+    err << "campaignd " << leaf->name << ": " << invocation.status().message() << "\n";
+    return kExitBadInput;
+  }
+  auto config = LoadConfig(leaf->db, ProcessEnvironment());
+  if (!config.ok()) {
+    err << "campaignd " << leaf->name << ": " << config.status().message() << "\n";
+    return kExitBadInput;
+  }
+  if (invocation->local) return invocation->local(config->db, out, err);
+  auto engine = store::OpenEngine(config->db, store::EngineOptions{});
+  if (!engine.ok()) {
+    err << "campaignd " << leaf->name << ": cannot open " << store::RedactUrl(config->db) << ": "
+        << engine.status().ToString() << "\n";
+    return kExitDatabaseError;
+  }
+  auto catalog = store::OpenCatalog(**engine);
+  if (!catalog.ok()) {
+    err << "campaignd " << leaf->name << ": " << catalog.status().ToString() << "\n";
+    (*engine)->Close();
+    return kExitDatabaseError;
+  }
+  SystemClock clock;
+  const api::AdminContext context{.engine = **engine,
+                                  .catalog = **catalog,
+                                  .clock = clock,
+                                  .admin_key_hash = "",
+                                  .public_url = config->public_url};
+  const int code = RunInvocation(*invocation, context, options, out, err);
+  catalog->reset();  // before the engine whose connections it shares
+  (*engine)->Close();
+  return code;
+}
+
+}  // namespace campaignd::admin::cli

@@ -1,0 +1,318 @@
+// The admin CLI on the real admin API (HandleAdmin in process) and a real
+// store (testing::TempStore: SQLite, or PostgreSQL in the pg.* run): what
+// the operator sees, exit codes, --json, the import progress and CSV files.
+// Also: every command maps onto a route the API really has.
+#include "admin/cli/run.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "admin/commands.h"
+#include "core/clock.h"
+#include "core/mail_id.h"
+#include "store/catalog.h"
+#include "testing/temp_store.h"
+
+namespace campaignd::admin::cli {
+namespace {
+
+struct Ran {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+
+class RunTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto catalog = store::OpenCatalog(store_.engine());
+    ASSERT_TRUE(catalog.ok()) << catalog.status().ToString();
+    catalog_ = std::move(*catalog);
+    context_ = std::make_unique<api::AdminContext>(api::AdminContext{
+        .engine = store_.engine(), .catalog = *catalog_, .clock = clock_,
+        .admin_key_hash = "", .public_url = "https://campaignd.example.net"});
+    dir_ = std::filesystem::temp_directory_path() /
+           ("cli-run-test-" + std::to_string(::getpid()) + "-" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+
+  // One command line, as main.cc runs it (without the --db part).
+  Ran Run(std::vector<std::string> args) {
+    CLI::App app{"campaignd"};
+    CommandSet set;
+    AddClientCommands(set, app);
+    AddListCommands(set, app);
+    AddRecipientCommands(set, app);
+    AddMailingCommands(set, app);
+    AddAccessCommands(set, app);
+    AddMailCommands(set, app);
+    std::reverse(args.begin(), args.end());
+    app.parse(args);
+    const Leaf* leaf = set.Parsed();
+    EXPECT_NE(leaf, nullptr);
+    Ran ran;
+    std::ostringstream out, err;
+    auto inv = leaf->build();
+    if (!inv.ok()) {
+      ran.code = kExitBadInput;
+      ran.err = inv.status().message();
+      return ran;
+    }
+    ran.code = RunInvocation(*inv, *context_, RunOptions{.command = leaf->name, .json = leaf->json},
+                             out, err);
+    ran.out = out.str();
+    ran.err = err.str();
+    return ran;
+  }
+
+  std::string File(const std::string& name, const std::string& content) {
+    const auto path = dir_ / name;
+    std::ofstream(path, std::ios::binary) << content;
+    return path.string();
+  }
+
+  // A client 1 with list 100 (firstname, orders).
+  void MakeClientAndList() {
+    ASSERT_EQ(Run({"client", "create", "--name", "Shoe Store", "--transport", "file:/tmp/x"}).code,
+              kExitOk);
+    ASSERT_EQ(Run({"list", "create", "--client", "1", "--id", "100", "--name", "Customers",
+                   "--field", "firstname:text", "--field", "orders:int"})
+                  .code,
+              kExitOk);
+  }
+
+  testing::TempStore store_;
+  SystemClock clock_;
+  std::unique_ptr<store::Catalog> catalog_;
+  std::unique_ptr<api::AdminContext> context_;
+  std::filesystem::path dir_;
+};
+
+TEST_F(RunTest, FromAnEmptyDatabaseAClientAsRecordTableAndJson) {
+  Ran created = Run({"client", "create", "--name", "Shoe Store", "--transport",
+                     "smtp://relayuser:s3cret@127.0.0.1:2525", "--bounce-limit", "3"});
+  ASSERT_EQ(created.code, kExitOk) << created.err;
+  EXPECT_EQ(created.err, "");
+  EXPECT_NE(created.out.find("id            1\n"), std::string::npos) << created.out;
+  EXPECT_NE(created.out.find("name          Shoe Store\n"), std::string::npos) << created.out;
+  EXPECT_EQ(created.out.find("s3cret"), std::string::npos) << created.out;
+
+  Ran table = Run({"client", "list"});
+  ASSERT_EQ(table.code, kExitOk) << table.err;
+  EXPECT_EQ(table.out.substr(0, table.out.find('\n')),
+            "ID  NAME        TRANSPORT                              BOUNCE LIMIT  RATE LIMIT");
+  EXPECT_NE(table.out.find("1   Shoe Store  smtp://relayuser:***@127.0.0.1:2525  3"),
+            std::string::npos)
+      << table.out;
+
+  Ran json = Run({"client", "list", "--json"});
+  ASSERT_EQ(json.code, kExitOk);
+  const auto page = nlohmann::json::parse(json.out);
+  ASSERT_EQ(page["items"].size(), 1u);
+  EXPECT_EQ(page["items"][0]["name"], "Shoe Store");
+}
+
+TEST_F(RunTest, ErrorsPrintTheApiMessageAndTheExitCode) {
+  Ran missing = Run({"client", "show", "99"});
+  EXPECT_EQ(missing.code, kExitBadInput);
+  EXPECT_EQ(missing.out, "");
+  EXPECT_EQ(missing.err.rfind("campaignd client show: ", 0), 0u) << missing.err;
+  EXPECT_NE(missing.err.find("(not_found, HTTP 404)"), std::string::npos) << missing.err;
+
+  Ran json = Run({"client", "show", "99", "--json"});
+  EXPECT_EQ(json.code, kExitBadInput);
+  EXPECT_EQ(nlohmann::json::parse(json.out)["error"]["code"], "not_found");
+
+  MakeClientAndList();
+  Ran again = Run({"list", "create", "--client", "1", "--id", "100", "--name", "Twice"});
+  EXPECT_EQ(again.code, kExitBadInput);
+  EXPECT_NE(again.err.find("HTTP 409"), std::string::npos) << again.err;
+  Ran lists = Run({"list", "list", "--client", "1", "--json"});
+  ASSERT_EQ(nlohmann::json::parse(lists.out)["items"].size(), 1u);
+  EXPECT_EQ(nlohmann::json::parse(lists.out)["items"][0]["name"], "Customers");
+}
+
+TEST_F(RunTest, RecipientsOneByOneImportAndExport) {
+  MakeClientAndList();
+  Ran added = Run({"recipient", "add", "--client", "1", "--list", "100", "john@example.com",
+                   "--field", "firstname=John", "--field", "orders=3"});
+  ASSERT_EQ(added.code, kExitOk) << added.err;
+  const std::string csv = File("people.csv",
+                               "email,firstname,orders\n"
+                               "anna@example.com,Anna,1\n"
+                               "li@example.com,Li,0\n"
+                               "not-an-address,X,1\n");
+  Ran imported = Run({"recipient", "import", "--client", "1", "--list", "100", csv});
+  ASSERT_EQ(imported.code, kExitOk) << imported.err;
+  // Not a terminal here: plain progress lines, the last at 100%.
+  EXPECT_NE(imported.err.find("import: 100%"), std::string::npos) << imported.err;
+  EXPECT_NE(imported.err.find("3 rows"), std::string::npos) << imported.err;
+  EXPECT_NE(imported.out.find("stored    2\n"), std::string::npos) << imported.out;
+  EXPECT_NE(imported.out.find("rejected  1\n"), std::string::npos) << imported.out;
+
+  Ran list = Run({"recipient", "list", "--client", "1", "--list", "100"});
+  ASSERT_EQ(list.code, kExitOk) << list.err;
+  for (const char* who : {"anna@example.com", "john@example.com", "li@example.com"}) {
+    EXPECT_NE(list.out.find(who), std::string::npos) << list.out;
+  }
+  const std::string exported = (dir_ / "out.csv").string();
+  Ran exp = Run({"recipient", "export", "--client", "1", "--list", "100", "-o", exported});
+  ASSERT_EQ(exp.code, kExitOk) << exp.err;
+  std::ifstream in(exported);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(text.find("john@example.com"), std::string::npos) << text;
+  EXPECT_NE(text.find("Anna"), std::string::npos) << text;
+
+  Ran gone = Run({"recipient", "import", "--client", "1", "--list", "100",
+                  (dir_ / "missing.csv").string()});
+  EXPECT_EQ(gone.code, kExitBadInput);
+  EXPECT_NE(gone.err.find("missing.csv: cannot read"), std::string::npos) << gone.err;
+}
+
+TEST_F(RunTest, ACodeIsShownOnceAndNeverListed) {
+  MakeClientAndList();
+  Ran created = Run({"code", "create", "--client", "1", "--list", "100", "--name", "shop",
+                     "--operation", "sendeventmail"});
+  ASSERT_EQ(created.code, kExitOk) << created.err;
+  const std::size_t at = created.out.find("\ncode ");
+  ASSERT_NE(at, std::string::npos) << created.out;
+  std::istringstream line(created.out.substr(at + 1));
+  std::string label, code;
+  line >> label >> code;
+  EXPECT_GE(code.size(), 16u);
+  EXPECT_NE(created.out.find("shown only now"), std::string::npos);
+  Ran listed = Run({"code", "list", "--client", "1"});
+  ASSERT_EQ(listed.code, kExitOk);
+  EXPECT_NE(listed.out.find("shop"), std::string::npos) << listed.out;
+  EXPECT_EQ(listed.out.find(code), std::string::npos) << listed.out;
+}
+
+TEST_F(RunTest, MailingFromFilesActivatedAndPreviewed) {
+  MakeClientAndList();
+  ASSERT_EQ(Run({"recipient", "add", "--client", "1", "--list", "100", "john@example.com",
+                 "--field", "firstname=John"})
+                .code,
+            kExitOk);
+  const std::string text = File("order.txt", "Hello {firstname}, thanks.\n");
+  Ran created = Run({"mailing", "create", "--client", "1", "--id", "5000", "--name", "order",
+                     "--type", "event", "--list", "100", "--from", "Shop <shop@example.com>",
+                     "--subject", "Thank you, {firstname}", "--text-file", text});
+  ASSERT_EQ(created.code, kExitOk) << created.err;
+  EXPECT_NE(created.out.find("--- text ---\nHello {firstname}, thanks.\n"), std::string::npos)
+      << created.out;
+  ASSERT_EQ(Run({"mailing", "activate", "--client", "1", "5000"}).code, kExitOk);
+  Ran twice = Run({"mailing", "activate", "--client", "1", "5000"});
+  EXPECT_EQ(twice.code, kExitBadInput);
+  EXPECT_NE(twice.err.find("HTTP 409"), std::string::npos) << twice.err;
+  Ran preview = Run({"mailing", "preview", "--client", "1", "5000", "--list", "100",
+                     "--recipient", "john@example.com"});
+  ASSERT_EQ(preview.code, kExitOk) << preview.err;
+  EXPECT_NE(preview.out.find("Thank you, John"), std::string::npos) << preview.out;
+  EXPECT_NE(preview.out.find("--- text ---\nHello John, thanks.\n"), std::string::npos)
+      << preview.out;
+}
+
+// "/admin/v1/clients/1/lists/100" matches "/admin/v1/clients/{client}/lists/{list}".
+bool Matches(std::string_view target, std::string_view route) {
+  target = target.substr(0, target.find('?'));
+  auto split = [](std::string_view s) {
+    std::vector<std::string_view> parts;
+    for (std::size_t at = 0; at != std::string_view::npos;) {
+      const std::size_t next = s.find('/', at);
+      parts.push_back(s.substr(at, next == std::string_view::npos ? next : next - at));
+      at = next == std::string_view::npos ? next : next + 1;
+    }
+    return parts;
+  };
+  const auto a = split(target), b = split(route);
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (!b[i].empty() && b[i].front() == '{') {
+      if (a[i].empty()) return false;
+    } else if (a[i] != b[i]) {
+      return false;
+    }
+  }
+  return true;
+}
+
+TEST(CommandRoutesTest, EveryCommandIsARouteOfTheApi) {
+  const std::string mail_id = MailId::Make(1, 7, "secret").ToString();
+  const std::string pem = (std::filesystem::temp_directory_path() /
+                           ("cli-routes-" + std::to_string(::getpid()) + ".pem")).string();
+  std::ofstream(pem) << "-----BEGIN PRIVATE KEY-----\n";
+  const std::vector<std::vector<std::string>> lines = {
+      {"client", "create", "--name", "n"}, {"client", "list"}, {"client", "show", "1"},
+      {"client", "update", "1", "--name", "n"}, {"key", "create", "--client", "1"},
+      {"key", "list", "--client", "1"}, {"key", "delete", "--client", "1", "2"},
+      {"relay", "set", "--client", "1", "file:x"}, {"relay", "show", "--client", "1"},
+      {"dkim", "add", "--client", "1", "--domain", "d", "--selector", "s", "--key-file", pem},
+      {"dkim", "list", "--client", "1"},
+      {"dkim", "remove", "--client", "1", "--domain", "d", "--selector", "s"},
+      {"list", "create", "--client", "1", "--name", "n"}, {"list", "list", "--client", "1"},
+      {"list", "show", "--client", "1", "2"}, {"list", "update", "--client", "1", "2", "--test"},
+      {"list", "delete", "--client", "1", "2"},
+      {"field", "add", "--client", "1", "--list", "2", "f", "int"},
+      {"field", "list", "--client", "1", "--list", "2"},
+      {"field", "remove", "--client", "1", "--list", "2", "f"},
+      {"recipient", "add", "--client", "1", "--list", "2", "a@b.c"},
+      {"recipient", "list", "--client", "1", "--list", "2"},
+      {"recipient", "show", "--client", "1", "--list", "2", "a@b.c"},
+      {"recipient", "update", "--client", "1", "--list", "2", "a@b.c"},
+      {"recipient", "remove", "--client", "1", "--list", "2", "a@b.c"},
+      {"recipient", "import", "--client", "1", "--list", "2", "f.csv"},
+      {"recipient", "export", "--client", "1", "--list", "2"},
+      {"mailing", "create", "--client", "1", "--name", "n"}, {"mailing", "list", "--client", "1"},
+      {"mailing", "show", "--client", "1", "3"},
+      {"mailing", "update", "--client", "1", "3", "--subject", "s"},
+      {"mailing", "delete", "--client", "1", "3"},
+      {"mailing", "status", "--client", "1", "3", "DONE"},
+      {"mailing", "activate", "--client", "1", "3"}, {"mailing", "pause", "--client", "1", "3"},
+      {"mailing", "resume", "--client", "1", "3"}, {"mailing", "finish", "--client", "1", "3"},
+      {"mailing", "cancel", "--client", "1", "3"},
+      {"mailing", "preview", "--client", "1", "3", "--list", "2", "--recipient", "a@b.c"},
+      {"code", "create", "--client", "1", "--name", "c", "--list", "2"},
+      {"code", "list", "--client", "1"}, {"code", "show", "--client", "1", "c"},
+      {"code", "update", "--client", "1", "c", "--disabled"},
+      {"code", "delete", "--client", "1", "c"},
+      {"blocklist", "add", "--client", "1", "*@x.y"}, {"blocklist", "list", "--client", "1"},
+      {"blocklist", "remove", "--client", "1", "*@x.y"},
+      {"mail", mail_id, "--json"}, {"mail", "search", "--client", "1"}};
+  std::set<std::string> covered;
+  for (auto args : lines) {
+    CLI::App app{"campaignd"};
+    CommandSet set;
+    AddClientCommands(set, app);
+    AddListCommands(set, app);
+    AddRecipientCommands(set, app);
+    AddMailingCommands(set, app);
+    AddAccessCommands(set, app);
+    AddMailCommands(set, app);
+    std::reverse(args.begin(), args.end());
+    app.parse(args);
+    const Leaf* leaf = set.Parsed();
+    ASSERT_NE(leaf, nullptr);
+    covered.insert(leaf->name);
+    auto inv = leaf->build();
+    ASSERT_TRUE(inv.ok()) << leaf->name << ": " << inv.status().ToString();
+    const auto routes = api::AdminRoutes();
+    const bool found = std::any_of(routes.begin(), routes.end(), [&](const api::RouteInfo& r) {
+      return r.method == inv->method && Matches(inv->target, r.path);
+    });
+    EXPECT_TRUE(found) << leaf->name << ": no route " << inv->method << " " << inv->target;
+  }
+  std::filesystem::remove(pem);
+  EXPECT_EQ(covered.size(), 49u);  // every leaf
+}
+
+}  // namespace
+}  // namespace campaignd::admin::cli

@@ -31,6 +31,8 @@ TEST_F(ProvisioningFileTest, ClientLevelErrors) {
   EXPECT_EQ(client_key("rate_limit = -1"),
             "p.toml:5: rate_limit: expected messages per second, 0 or more (0: unlimited)");
   EXPECT_EQ(client_key("rate_limit = 0"), "OK");
+  EXPECT_EQ(client_key("attachments = true"), "OK");
+  EXPECT_EQ(client_key("attachments = \"yes\""), "p.toml:5: attachments: expected true or false");
   EXPECT_EQ(client_key("rate_limit = \"fast\""), "p.toml:5: rate_limit: expected an integer");
   EXPECT_EQ(client_key("redirect_hosts = [\"https://x.example\"]"),
             "p.toml:5: redirect_hosts: 'https://x.example' is not a host name like "

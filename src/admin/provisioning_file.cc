@@ -54,6 +54,8 @@ void ReadClientSettings(TableReader& r, store::Client& client) {
     }
     client.rate_limit = static_cast<int>(*rate);
   }
+  // uploadpersonalizedattachments (docs/decisions/0011); off unless asked for.
+  client.attachments = r.Bool("attachments").value_or(false);
   client.mail_id_secret = NewMailIdSecret();  // the store keeps an existing client's
 }
 

@@ -18,6 +18,7 @@ transport = "smtp://user:pass@relay.example.com:587?starttls=required"
 redirect_hosts = ["WWW.example.com"]
 bounce_limit = 5
 rate_limit = 50
+attachments = true
   [[client.dkim]]
   domain = "Example.com"
   selector = "s1"
@@ -93,6 +94,8 @@ TEST_F(ProvisioningFileTest, FullFileClientsListsAndRecipients) {
   EXPECT_NE(c.client.mail_id_secret, result->clients[1].client.mail_id_secret);
   EXPECT_EQ(result->clients[1].client.bounce_limit, 3);
   EXPECT_EQ(c.client.rate_limit, 50);
+  EXPECT_TRUE(c.client.attachments);
+  EXPECT_FALSE(result->clients[1].client.attachments) << "off by default";
   EXPECT_EQ(result->clients[1].client.rate_limit, 0) << "default: unlimited";
 
   ASSERT_EQ(c.dkim_keys.size(), 1u);

@@ -115,11 +115,11 @@ int Serve(const admin::ConfigOverrides& overrides) {
   }
 
   SystemClock clock;
-  queue::Processor processor(db.directory(), db.coordination(), clock, ProcessorOptionsFrom(c),
-                             &deliver::OpenTransport);
+  queue::Processor processor(db.directory(), db.recipients(), db.coordination(), clock,
+                             ProcessorOptionsFrom(c), &deliver::OpenTransport);
   queue::Scheduler scheduler(db.queue(), processor, clock, SchedulerOptionsFrom(c));
   NullNotifier no_workers_here;
-  ops::Deps deps{db.directory(), db.queue(), clock,
+  ops::Deps deps{db.directory(), db.queue(), db.recipients(), clock,
                  worker ? static_cast<Notifier&>(scheduler) : no_workers_here,
                  ops::Settings{c.status_retention}};
   http::Server server(ServerOptionsFrom(c), [&deps](const auth::RequestInfo& info,

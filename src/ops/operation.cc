@@ -3,9 +3,16 @@
 #include <array>
 
 #include "auth/authorize.h"
+#include "ops/blacklist.h"
+#include "ops/copy_move.h"
 #include "ops/get_send_status.h"
 #include "ops/nop.h"
+#include "ops/remove.h"
 #include "ops/send_event_mail.h"
+#include "ops/subscribe.h"
+#include "ops/tracking_opt_out.h"
+#include "ops/unsubscribe.h"
+#include "ops/update_fields.h"
 
 namespace campaignd::ops {
 namespace {
@@ -18,11 +25,21 @@ struct OperationDef {
 };
 
 // The op table: every operation campaignd knows (behaviour.md §3).
-constexpr std::array<OperationDef, 3> kOperations = {{
+constexpr auto kOperations = std::to_array<OperationDef>({
     {"sendeventmail", &SendEventMail, true, true},
     {"getsendstatus", &GetSendStatus, true, false},
     {"nop", &Nop, true, true},
-}};
+    {"subscribe", &Subscribe, true, true},
+    {"unsubscribe", &Unsubscribe, true, true},
+    {"remove", &Remove, true, true},
+    {"copy", &Copy, true, true},
+    {"move", &Move, true, true},
+    {"updatefields", &UpdateFields, true, true},
+    {"blacklist", &Blacklist, true, false},
+    {"unblacklist", &Unblacklist, true, false},
+    {"createtrackingoptout", &CreateTrackingOptOut, true, true},
+    {"deletetrackingoptout", &DeleteTrackingOptOut, true, true},
+});
 
 const OperationDef* FindOperation(std::string_view name) {
   for (const OperationDef& def : kOperations) {

@@ -33,6 +33,7 @@ struct Settings {
 struct Deps {
   store::Directory& directory;
   store::MailQueue& queue;
+  store::Recipients& recipients;  // subscribe, unsubscribe & co. (store/recipients.h)
   const Clock& clock;
   Notifier& notifier;  // wakes the workers after an enqueue
   Settings settings;

@@ -29,7 +29,9 @@ class OpsTestEnv {
     testing::ApplyShoeStore(store.provisioner());
   }
 
-  Deps deps() { return Deps{errors, errors, clock, notifier, Settings{}}; }
+  Deps deps() {
+    return Deps{errors, errors, store.engine().recipients(), clock, notifier, Settings{}};
+  }
 
   // One request; `code` is a form code or a mail ID text.
   Answer Call(auth::Service service, std::string code, std::string operation,

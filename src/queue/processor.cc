@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include "core/mail_id.h"
+#include "render/body_encoding.h"
 #include "render/message.h"
 
 namespace campaignd::queue {
@@ -15,11 +16,13 @@ struct Processor::Judged {
   store::Mailing mailing;
   store::RecipientList list;
   FieldValues fields;
+  std::string optin_url_suffix;  // confirmation mailings: "?bmUrl=..." or ""
 };
 
-Processor::Processor(store::Directory& directory, store::Coordination& coordination,
-                     const Clock& clock, ProcessorOptions options, TransportOpener opener)
-    : directory_(directory), coordination_(coordination), clock_(clock),
+Processor::Processor(store::Directory& directory, store::Recipients& recipients,
+                     store::Coordination& coordination, const Clock& clock,
+                     ProcessorOptions options, TransportOpener opener)
+    : directory_(directory), recipients_(recipients), coordination_(coordination), clock_(clock),
       options_(std::move(options)), opener_(std::move(opener)) {}
 
 void Processor::WaitForRate(const std::string& key, double per_second) {
@@ -72,10 +75,17 @@ Result<std::variant<store::Outcome, Processor::Judged>> Processor::Judge(const s
   } else {
     auto recipient = directory_.FindRecipient(mail.client_id, mail.list_id, mail.recipient_id);
     if (!recipient.ok()) return recipient.status();
-    if (!recipient->has_value() || (*recipient)->state == store::RecipientState::kPending) {
+    const bool confirmation = j.mailing.type == store::MailingType::kConfirmation;
+    if (!recipient->has_value() ||
+        ((*recipient)->state == store::RecipientState::kPending && !confirmation)) {
       return final_as(MailStatus::kNotFound, "recipient is not in the list");
     }
     j.fields = (*recipient)->fields;
+    if (confirmation) {
+      auto url = ConfirmationUrl(mail);
+      if (!url.ok()) return url.status();
+      if (!url->empty()) j.optin_url_suffix = "?bmUrl=" + render::PercentEncode(*url, "-._~");
+    }
   }
   auto sup = directory_.CheckSuppression(mail.client_id, mail.list_id, mail.recipient_id);
   if (!sup.ok()) return sup.status();
@@ -113,6 +123,9 @@ store::Outcome Processor::Deliver(const store::Mail& mail, const Judged& j, Time
   in.fields["bmmailingid"] = std::to_string(mail.mailing_id);
   in.fields["bmunsubscribeurl"] = links + "/unsubscribe";
   in.fields["bmonlineversionurl"] = links + "/onlineversion";
+  if (j.mailing.type == store::MailingType::kConfirmation) {
+    in.fields["bmoptinurl"] = links + "/subscribe" + j.optin_url_suffix;
+  }
   for (const store::FieldDef& f : j.list.fields) in.field_types[LowerAscii(f.name)] = f.type;
   in.mail_id = mail_id;
   in.list_unsubscribe_url = links + "/unsubscribe";
@@ -161,6 +174,16 @@ store::Outcome Processor::Deliver(const store::Mail& mail, const Judged& j, Time
                std::chrono::duration_cast<std::chrono::milliseconds>(now - mail.created_at).count());
   return o;
 }
+
+Result<std::string> Processor::ConfirmationUrl(const store::Mail& mail) {
+  auto recipient = recipients_.FindRecipient(mail.client_id, mail.list_id, mail.recipient_id);
+  if (!recipient.ok()) return recipient.status();
+  if (!recipient->has_value() || (*recipient)->optin_id == 0) return std::string();
+  auto process = recipients_.FindOptIn(mail.client_id, (*recipient)->optin_id);
+  if (!process.ok()) return process.status();
+  return process->has_value() ? (*process)->confirmation_url : std::string();
+}
+
 
 Result<std::shared_ptr<const TargetGroup>> Processor::TargetGroupOf(const std::string& expression) {
   std::lock_guard lock(mu_);

@@ -4,10 +4,13 @@
 // judged when the mail is processed"); render, DKIM-sign and hand the
 // message to the client's transport; decide the outcome (outcome.h).
 // Order of checks, first match wins: mailing gone or not SENDING ->
-// wrong_mailing_status; list or recipient gone (or not confirmed) ->
-// not_found; blocklist -> blacklisted; unsubscribed -> unsubscribed; hard
+// wrong_mailing_status; list or recipient gone (or pending a double
+// opt-in, unless the mailing is the confirmation mailing) -> not_found; blocklist -> blacklisted; unsubscribed -> unsubscribed; hard
 // bounces >= the client's limit -> too_many_bounces; outside the mailing's
 // target group -> filtered; unrenderable -> could_not_be_sent (no attempt).
+// A confirmation mailing's {bmOptInUrl} is the mail's own mail-service
+// subscribe link, plus ?bmUrl=<confirmation URL> of the recipient's opt-in
+// process when it has one (docs/decisions/0010-recipient-operations.md).
 // Rate limits: before each attempt the worker waits for a slot in the
 // client's window (rate_limit) and the relay's (transport rate=), both
 // counted in the store so they hold across all worker processes.
@@ -48,9 +51,11 @@ using TransportOpener = std::function<Result<std::unique_ptr<deliver::Transport>
 class Processor {
  public:
   // `coordination` counts the client's rate_limit and each relay's rate=
-  // in windows shared by every process (store.h).
-  Processor(store::Directory& directory, store::Coordination& coordination, const Clock& clock,
-            ProcessorOptions options, TransportOpener opener);
+  // in windows shared by every process (store.h); `recipients` names the
+  // opt-in process of a confirmation mail's recipient.
+  Processor(store::Directory& directory, store::Recipients& recipients,
+            store::Coordination& coordination, const Clock& clock, ProcessorOptions options,
+            TransportOpener opener);
 
   // The outcome for `mail` (claimed by the caller); Outcome::worker is left
   // for the caller to fill.
@@ -60,6 +65,8 @@ class Processor {
   struct Judged;  // what the checks found (processor.cc)
   Result<std::variant<store::Outcome, Judged>> Judge(const store::Mail& mail, TimePoint now);
   store::Outcome Deliver(const store::Mail& mail, const Judged& judged, TimePoint now);
+  // The confirmation URL of the opt-in process of `mail`'s recipient ("" if none).
+  Result<std::string> ConfirmationUrl(const store::Mail& mail);
   Result<std::shared_ptr<const TargetGroup>> TargetGroupOf(const std::string& expression);
   Result<std::shared_ptr<deliver::Transport>> TransportOf(const std::string& url);
   // Waits until one message under `key` fits into its shared rate window.
@@ -67,6 +74,7 @@ class Processor {
 
   // Constant after construction.
   store::Directory& directory_;
+  store::Recipients& recipients_;
   store::Coordination& coordination_;
   const Clock& clock_;
   const ProcessorOptions options_;

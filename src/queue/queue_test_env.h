@@ -34,7 +34,8 @@ class QueueTestEnv {
  public:
   QueueTestEnv()
       : transport(std::make_shared<testing::RecordingTransport>()),
-        processor(store.directory(), store.engine().coordination(), clock, Options(),
+        processor(store.directory(), store.engine().recipients(), store.engine().coordination(),
+                  clock, Options(),
                   [this](std::string_view url, const auto&) {
           opened_urls.emplace_back(url);
           return Result<std::unique_ptr<deliver::Transport>>(

@@ -76,7 +76,7 @@ struct Recipient {
   bool tracking_opt_out = false;
   int64_t optin_id = 0;    // the opt-in process last started for it; 0: none
   TimePoint optin_at{};    // when that process started (bmOptinFrequencyLimit)
-  std::string optin_source;  // bmOptinSource
+  std::string optin_source = {};  // bmOptinSource
 };
 
 // An opt-in process (behaviour.md §1): started by `subscribe` with

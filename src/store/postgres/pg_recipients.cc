@@ -152,12 +152,13 @@ class Writes final : public RecipientWrites {
   }
 
   Status Rename(std::string_view from, std::string_view to) override {
+    // $1 client, $2 old ID, $3 new ID (every statement names all three).
     static constexpr std::string_view kSql[] = {
         "UPDATE recipients SET recipient_id = $3 WHERE client_id = $1 AND recipient_id = $2",
         "INSERT INTO unsubscribes (client_id, address, mail_id, mailing_id, at) "
         "SELECT client_id, $3, mail_id, mailing_id, at FROM unsubscribes "
         "WHERE client_id = $1 AND address = $2 ON CONFLICT (client_id, address) DO NOTHING",
-        "DELETE FROM unsubscribes WHERE client_id = $1 AND address = $2",
+        "DELETE FROM unsubscribes WHERE client_id = $1 AND address = $2 AND address <> $3",
         "UPDATE mails SET recipient_id = $3 WHERE client_id = $1 AND recipient_id = $2",
     };
     for (std::string_view sql : kSql) {
@@ -253,7 +254,7 @@ Status PgRecipients::Write(int64_t client_id, const std::vector<std::string>& ke
   for (const std::string& key : sorted) {
     CAMPAIGND_RETURN_IF_ERROR(
         (*conn)
-            ->Query("SELECT pg_advisory_xact_lock(hashtextextended($1 || ':' || $2, 0))",
+            ->Query("SELECT pg_advisory_xact_lock(hashtextextended($1::text || ':' || $2::text, 0))",
                     Params().Text(std::to_string(client_id)).Text(key), "lock recipient")
             .status());
   }

@@ -156,12 +156,13 @@ class Writes final : public RecipientWrites {
   }
 
   Status Rename(std::string_view from, std::string_view to) override {
+    // ?1 client, ?2 old ID, ?3 new ID (every statement names all three).
     static constexpr std::string_view kSql[] = {
         "UPDATE recipients SET recipient_id = ?3 WHERE client_id = ?1 AND recipient_id = ?2",
         "INSERT OR IGNORE INTO unsubscribes (client_id, address, mail_id, mailing_id, at) "
         "SELECT client_id, ?3, mail_id, mailing_id, at FROM unsubscribes "
         "WHERE client_id = ?1 AND address = ?2",
-        "DELETE FROM unsubscribes WHERE client_id = ?1 AND address = ?2",
+        "DELETE FROM unsubscribes WHERE client_id = ?1 AND address = ?2 AND address <> ?3",
         "UPDATE mails SET recipient_id = ?3 WHERE client_id = ?1 AND recipient_id = ?2",
     };
     for (std::string_view sql : kSql) {

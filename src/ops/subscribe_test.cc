@@ -1,0 +1,159 @@
+#include "ops/subscribe.h"
+
+#include <gtest/gtest.h>
+
+#include "ops/recipient_ops_test_env.h"
+
+namespace campaignd::ops {
+namespace {
+
+using std::chrono::minutes;
+using store::RecipientState;
+
+class SubscribeTest : public ::testing::Test {
+ protected:
+  std::string Sub(std::initializer_list<std::pair<std::string, std::string>> params) {
+    return Body(env.Form("subscribe", params));
+  }
+  int64_t NextSequence() {
+    return *env.store.queue().Enqueue({1, 100, 5004, "x@y.de", {}, {}}) + 1;
+  }
+  RecipientOpsTestEnv env;
+};
+
+TEST_F(SubscribeTest, AddsANewActiveRecipientWithItsFields) {
+  EXPECT_EQ(Sub({{"bmRecipientId", "New.One@Example.com"},
+                 {"firstname", "Nia"},
+                 {"orders", "2"},
+                 {"shoesize", "42"},
+                 {"bmOptinSource", "Shop/1.0"}}),
+            "ok");
+  auto r = env.Stored("new.one@example.com");
+  ASSERT_TRUE(r.has_value());
+  EXPECT_EQ(r->state, RecipientState::kActive);
+  EXPECT_EQ(r->fields, (FieldValues{{"firstname", "Nia"}, {"orders", "2"}}));
+  EXPECT_EQ(r->optin_source, "Shop/1.0");
+  EXPECT_EQ(env.notifier.count, 0);  // no opt-in process: no mail
+}
+
+TEST_F(SubscribeTest, ExistingRecipientIsDuplicateUnlessOverwrite) {
+  EXPECT_EQ(Sub({{"bmRecipientId", "jane@example.com"}, {"firstname", "J"}}), "duplicate");
+  EXPECT_EQ(env.Stored("jane@example.com")->fields.at("firstname"), "Jane");
+  EXPECT_EQ(Sub({{"bmRecipientId", "JANE@example.com"}, {"firstname", "J"}, {"bmOverwrite", "1"}}),
+            "ok");
+  EXPECT_EQ(Sub({{"bmRecipientId", "jane@example.com"},
+                 {"firstname", "Jo"},
+                 {"bmOverwrite", "true"},
+                 {"bmVerbose", "true"}}),
+            "ok: update");
+  auto r = env.Stored("jane@example.com");
+  EXPECT_EQ(r->fields.at("firstname"), "Jo");
+  EXPECT_EQ(r->fields.at("orders"), "0");  // fields not sent are kept
+}
+
+TEST_F(SubscribeTest, SuppressedAddressesAreRefusedInOrder) {
+  store::ClientSpec spec = testing::ShoeStore(1);
+  spec.blocklist = {{"*@blocked.example", "test"}};
+  spec.bounces = {{"bouncy@example.com", 3}, {"blocked@blocked.example", 5}};
+  ASSERT_TRUE(env.store.provisioner().Apply({spec}).ok());
+  EXPECT_EQ(Sub({{"bmRecipientId", "blocked@blocked.example"}}), "blacklisted");
+  EXPECT_EQ(Sub({{"bmRecipientId", "bouncy@example.com"}}), "too_many_bounces");
+  EXPECT_FALSE(env.Stored("bouncy@example.com").has_value());
+  EXPECT_EQ(Sub({}), "missing_id");
+  EXPECT_EQ(Sub({{"bmRecipientId", "not an address"}}), "syntax_error");
+  EXPECT_EQ(Sub({{"bmRecipientId", "a@example.com"}, {"orders", "many"}}), "syntax_error");
+  EXPECT_EQ(Sub({{"bmRecipientId", "a@example.com"}, {"orders[add]", "1"}}), "syntax_error");
+  EXPECT_EQ(Sub({{"bmRecipientId", "a@example.com"}, {"bmOptInId", "99"}}), "syntax_error");
+  EXPECT_EQ(Sub({{"bmRecipientId", "a@example.com"}, {"bmOptInId", "x"}}), "syntax_error");
+  EXPECT_EQ(Sub({{"bmRecipientId", "a@example.com"}, {"bmOptinFrequencyLimit", "-1"}}),
+            "syntax_error");
+  EXPECT_FALSE(env.Stored("a@example.com").has_value());
+}
+
+TEST_F(SubscribeTest, UnsubscribedIsReactivatedUnlessFailOnUnsubscribe) {
+  ASSERT_EQ(Body(env.Form("unsubscribe", {{"bmRecipientId", "jane@example.com"}})), "ok");
+  EXPECT_EQ(Sub({{"bmRecipientId", "jane@example.com"}, {"bmFailOnUnsubscribe", "true"}}),
+            "unsubscribed");
+  EXPECT_EQ(env.Stored("jane@example.com")->state, RecipientState::kUnsubscribed);
+  EXPECT_EQ(Sub({{"bmRecipientId", "jane@example.com"}}), "ok");
+  EXPECT_EQ(env.Stored("jane@example.com")->state, RecipientState::kActive);
+  auto sup = env.store.directory().CheckSuppression(1, 100, "jane@example.com");
+  EXPECT_FALSE(sup->unsubscribed);
+}
+
+TEST_F(SubscribeTest, SingleOptInActivatesWithoutMail) {
+  EXPECT_EQ(Sub({{"bmRecipientId", "s@example.com"}, {"bmOptInId", "1"}}), "ok");
+  auto r = env.Stored("s@example.com");
+  EXPECT_EQ(r->state, RecipientState::kActive);
+  EXPECT_EQ(r->optin_id, 1);
+  EXPECT_EQ(env.notifier.count, 0);
+}
+
+TEST_F(SubscribeTest, ConfirmedOptInActivatesAndSendsTheNotice) {
+  int64_t next = NextSequence();
+  EXPECT_EQ(Sub({{"bmRecipientId", "c@example.com"}, {"bmOptInId", "2"}}), "ok");
+  EXPECT_EQ(env.Stored("c@example.com")->state, RecipientState::kActive);
+  auto mails = env.MailsFrom(next);
+  ASSERT_EQ(mails.size(), 1u);
+  EXPECT_EQ(mails[0].mailing_id, 5010);
+  EXPECT_EQ(mails[0].recipient_id, "c@example.com");
+  EXPECT_EQ(mails[0].list_id, 100);
+  EXPECT_EQ(env.notifier.count, 1);
+}
+
+TEST_F(SubscribeTest, DoubleOptInIsPendingUntilTheMailServiceConfirms) {
+  int64_t next = NextSequence();
+  EXPECT_EQ(Sub({{"bmRecipientId", "d@example.com"}, {"bmOptInId", "3"}, {"firstname", "Di"}}),
+            "ok");
+  auto r = env.Stored("d@example.com");
+  EXPECT_EQ(r->state, RecipientState::kPending);
+  EXPECT_EQ(r->optin_at, env.clock.Now());
+  auto mails = env.MailsFrom(next);
+  ASSERT_EQ(mails.size(), 1u);
+  EXPECT_EQ(mails[0].mailing_id, 5010);
+  // A form subscribe without the double opt-in does not confirm.
+  EXPECT_EQ(Sub({{"bmRecipientId", "d@example.com"}}), "duplicate");
+  EXPECT_EQ(Sub({{"bmRecipientId", "d@example.com"}, {"bmOptInId", "1"}}), "duplicate");
+  EXPECT_EQ(env.Stored("d@example.com")->state, RecipientState::kPending);
+  // The confirmation mail's own mail ID is the code of the confirm link.
+  std::string link = MailId::Make(1, mails[0].id, std::string(testing::kSecret) + "1").ToString();
+  EXPECT_EQ(Body(env.Mail(link, "subscribe", {})), "ok");
+  r = env.Stored("d@example.com");
+  EXPECT_EQ(r->state, RecipientState::kActive);
+  EXPECT_EQ(r->fields.at("firstname"), "Di");
+  EXPECT_EQ(Body(env.Mail(link, "subscribe", {})), "duplicate");
+}
+
+TEST_F(SubscribeTest, DoubleOptInMailsAreThrottledByTheFrequencyLimit) {
+  int64_t next = NextSequence();
+  ASSERT_EQ(Sub({{"bmRecipientId", "d@example.com"}, {"bmOptInId", "3"}}), "ok");
+  env.clock.Advance(minutes(9));
+  ASSERT_EQ(Sub({{"bmRecipientId", "d@example.com"}, {"bmOptInId", "3"}}), "ok");
+  EXPECT_EQ(env.MailsFrom(next).size(), 1u);  // default 10 minutes
+  env.clock.Advance(minutes(2));
+  ASSERT_EQ(Sub({{"bmRecipientId", "d@example.com"}, {"bmOptInId", "3"}}), "ok");
+  EXPECT_EQ(env.MailsFrom(next).size(), 2u);
+  ASSERT_EQ(
+      Sub({{"bmRecipientId", "d@example.com"}, {"bmOptInId", "3"}, {"bmOptinFrequencyLimit", "0"}}),
+      "ok");
+  EXPECT_EQ(env.MailsFrom(next).size(), 3u);
+  env.clock.Advance(minutes(30));
+  ASSERT_EQ(Sub({{"bmRecipientId", "d@example.com"},
+                 {"bmOptInId", "3"},
+                 {"bmOptinFrequencyLimit", "60"}}),
+            "ok");
+  EXPECT_EQ(env.MailsFrom(next).size(), 3u);
+  EXPECT_EQ(env.Stored("d@example.com")->state, RecipientState::kPending);
+}
+
+TEST_F(SubscribeTest, MailServiceSubscribesTheMailsRecipient) {
+  std::string mail_id = env.MailIdFor("newbie@example.com");
+  EXPECT_EQ(Body(env.Mail(mail_id, "subscribe", {{"firstname", "Ned"}})), "ok");
+  EXPECT_EQ(env.Stored("newbie@example.com")->fields.at("firstname"), "Ned");
+  EXPECT_EQ(Body(env.Mail(mail_id, "subscribe", {{"bmRecipientId", "other@example.com"}})),
+            "syntax_error");
+  EXPECT_EQ(Body(env.Mail(mail_id, "subscribe", {})), "duplicate");
+}
+
+}  // namespace
+}  // namespace campaignd::ops

@@ -28,8 +28,10 @@ std::string EncodeNumber(uint64_t v) {
   return out;
 }
 
+// Only the canonical form: no leading zero, so one number has one spelling
+// and an altered ID ("01-..." for "1-...") is refused like a forged one.
 bool DecodeNumber(std::string_view s, int64_t* out) {
-  if (s.empty() || s.size() > kMaxNumberChars) return false;
+  if (s.empty() || s.size() > kMaxNumberChars || s.front() == '0') return false;
   unsigned __int128 v = 0;
   for (char c : s) {
     int d = DigitValue(c);

@@ -53,6 +53,20 @@ TEST(MailIdTest, AlteredIdsFailVerification) {
   }
 }
 
+// Found by tests/e2e/test_attacks.py: "01-1-<mac>" and "1-01-<mac>" were
+// accepted as the genuine "1-1-<mac>" (the MAC covers the numbers, not their
+// spelling), so an altered ID reached the mail. Only the canonical form parses.
+TEST(MailIdTest, LeadingZerosAreRefused) {
+  const std::string text = MailId::Make(1, 1, "s").ToString();
+  const std::string mac = text.substr(4);
+  ASSERT_TRUE(MailId::Parse("1-1-" + mac).ok());
+  for (const std::string& altered : {"01-1-" + mac, "1-01-" + mac, "001-1-" + mac,
+                                     "1-00001-" + mac}) {
+    EXPECT_FALSE(MailId::Parse(altered).ok()) << altered;
+  }
+  EXPECT_TRUE(MailId::Parse(MailId::Make(32, 1024, "s").ToString()).ok());  // "10-100-..."
+}
+
 TEST(MailIdTest, MalformedTextIsRefused) {
   for (const char* bad : {"", "abc", "1-2", "1-2-", "1-2-SHORT", "0-1-0123456789ABCDEF",
                           "1-0-0123456789ABCDEF", "1-2-0123456789ABCDEU", "1-2-0123456789ABCDEF0",

@@ -186,24 +186,35 @@ std::string ApplyFieldFunctions(std::string_view tmpl, const FieldContext& conte
   return out;
 }
 
+namespace {
+
+// Appends `c` to `out` (which holds no C1 control and no U+2028/U+2029) and
+// drops such a character if `c` completes one. Checking what was written, not
+// the input, also catches one that removing a control character has joined
+// together ("\xE2\x01\x80\xA8" would otherwise become U+2028).
+void AppendHeaderByte(unsigned char c, std::string& out) {
+  out.push_back(static_cast<char>(c));
+  const std::size_t n = out.size();
+  auto back = [&](std::size_t k) { return static_cast<unsigned char>(out[n - k]); };
+  if (n >= 2 && back(2) == 0xC2 && back(1) >= 0x80 && back(1) <= 0x9F) {
+    out.resize(n - 2);  // C1 control U+0080..U+009F
+  } else if (n >= 3 && back(3) == 0xE2 && back(2) == 0x80 && (back(1) == 0xA8 || back(1) == 0xA9)) {
+    out.resize(n - 3);  // U+2028 LINE SEPARATOR, U+2029 PARAGRAPH SEPARATOR
+  }
+}
+
+}  // namespace
+
 std::string SanitizeHeaderText(std::string_view value) {
   std::string out;
   out.reserve(value.size());
-  for (std::size_t i = 0; i < value.size(); ++i) {
-    auto c = static_cast<unsigned char>(value[i]);
-    auto next = i + 1 < value.size() ? static_cast<unsigned char>(value[i + 1]) : 0;
-    auto after = i + 2 < value.size() ? static_cast<unsigned char>(value[i + 2]) : 0;
+  for (char ch : value) {
+    auto c = static_cast<unsigned char>(ch);
     if (c == '\t') {
       out.push_back(' ');
-    } else if (c < 0x20 || c == 0x7F) {
-      continue;
-    } else if (c == 0xC2 && next >= 0x80 && next <= 0x9F) {
-      ++i;  // C1 control U+0080..U+009F
-    } else if (c == 0xE2 && next == 0x80 && (after == 0xA8 || after == 0xA9)) {
-      i += 2;  // U+2028 LINE SEPARATOR, U+2029 PARAGRAPH SEPARATOR
-    } else {
-      out.push_back(static_cast<char>(c));
-    }
+    } else if (c >= 0x20 && c != 0x7F) {
+      AppendHeaderByte(c, out);
+    }  // other C0 controls and DEL are dropped
   }
   return out;
 }

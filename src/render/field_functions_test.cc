@@ -128,6 +128,21 @@ TEST(SanitizeHeaderTextTest, RemovesEveryKindOfLineBreakAndControl) {
   EXPECT_EQ(SanitizeHeaderText("Grüße € 😀 \u00a0"), "Grüße € 😀 \u00a0");
 }
 
+// Found by fuzz/field_functions_fuzz.cc: removing a control character from
+// between the bytes of a broken sequence joined them into U+2028 (or a C1
+// control), which the header text then carried.
+TEST(SanitizeHeaderTextTest, RemovingControlsNeverJoinsALineSeparator) {
+  EXPECT_EQ(SanitizeHeaderText("a\xE2\x01\x80\xA8" "b"), "ab");
+  EXPECT_EQ(SanitizeHeaderText("a\xE2\x80\r\n\xA9" "b"), "ab");
+  EXPECT_EQ(SanitizeHeaderText("a\xC2\x7F\x85" "b"), "ab");
+  // Removing one separator must not join another: nested twice.
+  EXPECT_EQ(SanitizeHeaderText("a\xE2\x80\xE2\x80\xA8\xA9" "b"), "ab");
+  EXPECT_EQ(SanitizeHeaderText("a\xE2\xC2\x85\x80\xA8" "b"), "ab");
+  const std::string sanitized = SanitizeHeaderText("\xE2\x1F\x80\xA8\xE2\x80\xA9\xC2\x85");
+  EXPECT_EQ(sanitized.find("\xE2\x80\xA8"), std::string::npos);
+  EXPECT_EQ(sanitized, "");
+}
+
 TEST(EscapeHtmlTest, EscapesTheFiveCharacters) {
   EXPECT_EQ(EscapeHtml("&<>\"'x"), "&amp;&lt;&gt;&quot;&#39;x");
   EXPECT_EQ(EscapeHtml("plain ü"), "plain ü");

@@ -70,6 +70,7 @@ void ReadClient(const toml::table& table, ClientScope& scope) {
   ReadSections(r, "mailing", ReadMailing, scope);
   ReadSections(r, "code", ReadCode, scope);
   ReadSections(r, "blocklist", ReadBlockEntry, scope);
+  ReadSections(r, "optin", ReadOptIn, scope);
   r.RejectUnknownKeys();
 }
 

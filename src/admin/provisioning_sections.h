@@ -71,6 +71,8 @@ void ReadMailing(const toml::table& table, ClientScope& scope);
 void ReadCode(const toml::table& table, ClientScope& scope);
 void ReadDkimKey(const toml::table& table, ClientScope& scope);
 void ReadBlockEntry(const toml::table& table, ClientScope& scope);
+// REQUIRES: the client's mailings and settings read first.
+void ReadOptIn(const toml::table& table, ClientScope& scope);
 
 // Problems with a client's `transport` value, or nullopt when it is usable:
 // "file:DIR", "file://DIR", "smtp://[user:pass@]host[:port][?...]", "smtps://...".

@@ -74,6 +74,20 @@ TEST(RedirectTest, Refused) {
   }
 }
 
+// Found by fuzz/http_url_fuzz.cc: Boost.URL 1.81 parses the authority
+// "192.0.2.10.evil.com" as the IPv4 host 192.0.2.10, so an allowlisted IPv4
+// address let a redirect go to any name that starts with it.
+TEST(RedirectTest, AllowedIpv4PrefixOfAnotherHostIsRefused) {
+  for (const char* url :
+       {"https://192.0.2.10.evil.com/", "https://192.0.2.10evil.com/", "https://192.0.2.10&:443/x",
+        "https://192.0.2.10!evil/", "https://192.0.2.10,evil.com/", "https://192.0.2.10;x/",
+        "https://192.0.2.10=evil.com:80/", "https://192.0.2.10(x)/", "https://192.0.2.10$/"}) {
+    EXPECT_FALSE(BuildRedirectLocation(url, "ok", kHosts).ok()) << url;
+  }
+  EXPECT_TRUE(BuildRedirectLocation("https://192.0.2.10:8443/x", "ok", kHosts).ok());
+  EXPECT_TRUE(BuildRedirectLocation("https://192.0.2.10", "ok", kHosts).ok());
+}
+
 TEST(RedirectTest, EmptyAllowlistRefusesEverything) {
   EXPECT_FALSE(BuildRedirectLocation("https://good.com/", "ok", {}).ok());
 }

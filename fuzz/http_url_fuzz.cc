@@ -62,7 +62,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
     const std::string& url = *location;
     FUZZ_CHECK(fuzz::HasNoLineBreak(url));
     FUZZ_CHECK(url.find('\\') == std::string::npos);
-    FUZZ_CHECK(url.rfind("http://", 0) == 0 || url.rfind("https://", 0) == 0);
+    FUZZ_CHECK(EqualsIgnoringAsciiCase(url.substr(0, 7), "http://") ||
+               EqualsIgnoringAsciiCase(url.substr(0, 8), "https://"));
     std::string_view host = HostOf(url);
     FUZZ_CHECK(host.find('@') == std::string_view::npos);
     FUZZ_CHECK(EqualsIgnoringAsciiCase(host, in[2]));

@@ -12,6 +12,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include "admin/cli/cli.h"
 #include "admin/commands.h"
 #include "admin/config.h"
 #include "admin/db_commands.h"
@@ -178,12 +179,8 @@ int main(int argc, char** argv) {
   apply->add_option("FILE", apply_file, "Provisioning file (TOML), see examples/demo.toml")
       ->required();
 
-  admin::ConfigOverrides mail_overrides;
-  std::string mail_id;
-  CLI::App* mail = app.add_subcommand("mail", "Show one mail, its status and its status history.");
-  admin::AddConfigOptions(*mail, mail_overrides, admin::ConfigScope::kDatabase);
-  mail->add_option("MAILID", mail_id, "The mail ID answered by sendeventmail (enqueued: MAILID)")
-      ->required();
+  // client, key, relay, dkim, list, field, recipient, mailing, code, blocklist, mail.
+  auto admin_commands = admin::cli::AddAdminCommands(app);
 
   admin::ConfigOverrides migrate_overrides;
   CLI::App* migrate = app.add_subcommand(
@@ -217,10 +214,7 @@ int main(int argc, char** argv) {
     auto db = db_of(apply_overrides);
     return db ? admin::RunApply(*db, apply_file, std::cout, std::cerr) : admin::kExitBadInput;
   }
-  if (mail->parsed()) {
-    auto db = db_of(mail_overrides);
-    return db ? admin::RunMailHistory(*db, mail_id, std::cout, std::cerr) : admin::kExitBadInput;
-  }
+  if (auto code = admin::cli::RunAdminCommand(*admin_commands, std::cout, std::cerr)) return *code;
   if (migrate->parsed()) {
     auto db = db_of(migrate_overrides);
     return db ? admin::RunMigrate(*db, std::cout, std::cerr) : admin::kExitBadInput;

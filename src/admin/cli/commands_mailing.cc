@@ -86,7 +86,8 @@ void AddCrud(CommandSet& set, CLI::App& noun) {
                           if (!body.ok()) return body.status();
                           return Invocation{.method = "POST",
                                             .target = ClientPath(create->client, "/mailings"),
-                                            .body = std::move(*body)};
+                                            .body = std::move(*body),
+                                            .shape = Shape::kMessage};
                         });
   AddClientOption(*create->cmd, create->client);
   create->cmd->add_option("--id", create->id, "The mailing's ID; default: the next free one");
@@ -121,7 +122,7 @@ void AddCrud(CommandSet& set, CLI::App& noun) {
                           if (!body.ok()) return body.status();
                           if (body->empty()) return Status::InvalidArgument("nothing to change");
                           return Invocation{.method = "PATCH", .target = MailingPath(*update),
-                                            .body = std::move(*body)};
+                                            .body = std::move(*body), .shape = Shape::kMessage};
                         });
   AddMailingId(*update->cmd, *update);
   AddContentOptions(*update->cmd, *update);

@@ -42,7 +42,7 @@ TEST(ImportProgressTest, RowsAreLinesAfterTheHeaderAndCountAnUnendedLastLine) {
   EXPECT_EQ(p.rows(), 1u);
   p.Advance("bob@example.com,Bob");
   EXPECT_EQ(p.rows(), 2u);
-  EXPECT_EQ(p.bytes(), 53u);
+  EXPECT_EQ(p.bytes(), 55u);
 }
 
 TEST(ImportProgressTest, PlainLinesAtMostEveryIntervalAndOnceAtTheEnd) {

@@ -23,6 +23,17 @@
 namespace campaignd::admin::cli {
 namespace {
 
+// The value of the "key  value" line of a record, "" when there is none.
+std::string ValueOf(const std::string& record, const std::string& key) {
+  std::istringstream lines(record);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind(key + " ", 0) != 0) continue;
+    const std::size_t value = line.find_first_not_of(' ', key.size());
+    return value == std::string::npos ? "" : line.substr(value);
+  }
+  return "";
+}
+
 struct Ran {
   int code = -1;
   std::string out;
@@ -102,17 +113,17 @@ TEST_F(RunTest, FromAnEmptyDatabaseAClientAsRecordTableAndJson) {
                      "smtp://relayuser:s3cret@127.0.0.1:2525", "--bounce-limit", "3"});
   ASSERT_EQ(created.code, kExitOk) << created.err;
   EXPECT_EQ(created.err, "");
-  EXPECT_NE(created.out.find("id            1\n"), std::string::npos) << created.out;
-  EXPECT_NE(created.out.find("name          Shoe Store\n"), std::string::npos) << created.out;
+  EXPECT_EQ(ValueOf(created.out, "id"), "1") << created.out;
+  EXPECT_EQ(ValueOf(created.out, "name"), "Shoe Store") << created.out;
   EXPECT_EQ(created.out.find("s3cret"), std::string::npos) << created.out;
 
   Ran table = Run({"client", "list"});
   ASSERT_EQ(table.code, kExitOk) << table.err;
-  EXPECT_EQ(table.out.substr(0, table.out.find('\n')),
-            "ID  NAME        TRANSPORT                              BOUNCE LIMIT  RATE LIMIT");
-  EXPECT_NE(table.out.find("1   Shoe Store  smtp://relayuser:***@127.0.0.1:2525  3"),
-            std::string::npos)
+  EXPECT_EQ(table.out.rfind("ID  NAME        TRANSPORT ", 0), 0u) << table.out;
+  EXPECT_EQ(table.out.substr(table.out.find('\n') + 1).rfind("1   Shoe Store  smtp://relayuser:", 0),
+            0u)
       << table.out;
+  EXPECT_EQ(table.out.find("s3cret"), std::string::npos) << table.out;
 
   Ran json = Run({"client", "list", "--json"});
   ASSERT_EQ(json.code, kExitOk);
@@ -156,8 +167,8 @@ TEST_F(RunTest, RecipientsOneByOneImportAndExport) {
   // Not a terminal here: plain progress lines, the last at 100%.
   EXPECT_NE(imported.err.find("import: 100%"), std::string::npos) << imported.err;
   EXPECT_NE(imported.err.find("3 rows"), std::string::npos) << imported.err;
-  EXPECT_NE(imported.out.find("stored    2\n"), std::string::npos) << imported.out;
-  EXPECT_NE(imported.out.find("rejected  1\n"), std::string::npos) << imported.out;
+  EXPECT_EQ(ValueOf(imported.out, "stored"), "2") << imported.out;
+  EXPECT_EQ(ValueOf(imported.out, "rejected"), "1") << imported.out;
 
   Ran list = Run({"recipient", "list", "--client", "1", "--list", "100"});
   ASSERT_EQ(list.code, kExitOk) << list.err;
@@ -183,12 +194,8 @@ TEST_F(RunTest, ACodeIsShownOnceAndNeverListed) {
   Ran created = Run({"code", "create", "--client", "1", "--list", "100", "--name", "shop",
                      "--operation", "sendeventmail"});
   ASSERT_EQ(created.code, kExitOk) << created.err;
-  const std::size_t at = created.out.find("\ncode ");
-  ASSERT_NE(at, std::string::npos) << created.out;
-  std::istringstream line(created.out.substr(at + 1));
-  std::string label, code;
-  line >> label >> code;
-  EXPECT_GE(code.size(), 16u);
+  const std::string code = ValueOf(created.out, "code");
+  EXPECT_GE(code.size(), 16u) << created.out;
   EXPECT_NE(created.out.find("shown only now"), std::string::npos);
   Ran listed = Run({"code", "list", "--client", "1"});
   ASSERT_EQ(listed.code, kExitOk);
@@ -217,7 +224,7 @@ TEST_F(RunTest, MailingFromFilesActivatedAndPreviewed) {
                      "--recipient", "john@example.com"});
   ASSERT_EQ(preview.code, kExitOk) << preview.err;
   EXPECT_NE(preview.out.find("Thank you, John"), std::string::npos) << preview.out;
-  EXPECT_NE(preview.out.find("--- text ---\nHello John, thanks.\n"), std::string::npos)
+  EXPECT_NE(preview.out.find("--- text ---\nHello John, thanks."), std::string::npos)
       << preview.out;
 }
 

@@ -46,6 +46,25 @@ def loadavg():
         return " ".join(f.read().split()[:3])
 
 
+def fdatasync_ms(directory, count=100):
+    """p50 and p99 of write(4 KiB) + fdatasync on the disk under `directory`:
+    the floor of any durable accept (every enqueued mail waits for one)."""
+    path = os.path.join(directory, "fdatasync.probe")
+    times = []
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o600)
+    try:
+        for i in range(count):
+            start = time.perf_counter()
+            os.pwrite(fd, b"x" * 4096, (i % 16) * 4096)
+            os.fdatasync(fd)
+            times.append((time.perf_counter() - start) * 1000)
+    finally:
+        os.close(fd)
+        os.remove(path)
+    times.sort()
+    return times[len(times) // 2], times[min(len(times) - 1, len(times) * 99 // 100)]
+
+
 def peak_rss_mb(pid):
     """VmHWM of a live process in MB (None once it is gone)."""
     try:

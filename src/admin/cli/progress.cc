@@ -56,6 +56,8 @@ void ImportProgress::Advance(std::string_view chunk) {
 }
 
 void ImportProgress::Finish() {
+  if (finished_) return;
+  finished_ = true;
   // A plain line for this state may already be out; a terminal always redraws.
   if (terminal_ || !reported_ || reported_bytes_ != bytes_) Report();
   if (terminal_) out_ << "\n";

@@ -45,7 +45,7 @@ class ImportProgress {
   // Records a chunk just handed to the API and reports when it is time.
   void Advance(std::string_view chunk);
 
-  // Reports the end (100%; a terminal line is ended with '\n').
+  // Reports the end (100%; a terminal line is ended with '\n'); once.
   void Finish();
 
   std::uint64_t bytes() const { return bytes_; }
@@ -65,6 +65,7 @@ class ImportProgress {
   std::chrono::steady_clock::time_point last_report_{};
   bool reported_ = false;
   std::uint64_t reported_bytes_ = 0;  // bytes_ at the last report
+  bool finished_ = false;
 };
 
 }  // namespace campaignd::admin::cli

@@ -81,6 +81,7 @@ TEST(ImportProgressTest, ATerminalLineIsRedrawnInPlaceAndEndedAtFinish) {
   t.now += milliseconds(10);
   p.Advance("om\n");  // within the redraw interval: not drawn
   p.Finish();
+  p.Finish();  // a reader asked again after the end: drawn once
   const std::string bar17 = FormatBar(17, 20, kProgressBarWidth);
   const std::string bar20 = FormatBar(20, 20, kProgressBarWidth);
   EXPECT_EQ(out.str(), "\r" + bar17 + "  85%  17 B / 20 B  1 rows\x1b[K" +  //

@@ -1,0 +1,23 @@
+#include "store/catalog.h"
+
+#include "store/postgres/pg_engine.h"
+#include "store/postgres/pg_runner.h"
+#include "store/sql_catalog.h"
+#include "store/sqlite/sqlite_engine.h"
+#include "store/sqlite/sqlite_runner.h"
+
+namespace campaignd::store {
+
+Result<std::unique_ptr<Catalog>> OpenCatalog(Engine& engine) {
+  if (auto* sqlite = dynamic_cast<sqlite::SqliteEngine*>(&engine)) {
+    return std::unique_ptr<Catalog>(std::make_unique<SqlCatalog>(
+        std::make_unique<sqlite::SqliteRunner>(sqlite->writer(), sqlite->readers())));
+  }
+  if (auto* pg = dynamic_cast<postgres::PgEngine*>(&engine)) {
+    return std::unique_ptr<Catalog>(
+        std::make_unique<SqlCatalog>(std::make_unique<postgres::PgRunner>(pg->pool())));
+  }
+  return Status::InvalidArgument("the admin catalog supports the SQLite and PostgreSQL engines");
+}
+
+}  // namespace campaignd::store

@@ -1,0 +1,12 @@
+-- Admin API (docs/decisions/0012-admin-api.md): per-client API keys, stored
+-- only as the SHA-256 of the key (auth/code_hash.h), and the mail search by
+-- recipient.
+CREATE TABLE api_keys (
+  client_id  INTEGER NOT NULL REFERENCES clients (id),
+  id         INTEGER NOT NULL,
+  name       TEXT    NOT NULL,
+  key_hash   TEXT    NOT NULL UNIQUE CHECK (length(key_hash) > 0),
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (client_id, id)
+) STRICT;
+CREATE INDEX mails_by_recipient ON mails (client_id, recipient_id, id);

@@ -1,0 +1,75 @@
+#include "store/postgres/pg_runner.h"
+
+namespace campaignd::store::postgres {
+namespace {
+
+class PgSession final : public SqlSession {
+ public:
+  explicit PgSession(Connection& conn) : conn_(conn) {}
+
+  Result<std::vector<SqlRow>> Query(std::string_view sql, std::span<const SqlValue> params,
+                                    int columns, std::string_view purpose) override {
+    Result<PgResult> result = conn_.Query(sql, ToParams(params), purpose);
+    if (!result.ok()) return result.status();
+    std::vector<SqlRow> rows(static_cast<std::size_t>(result->rows()));
+    for (int r = 0; r < result->rows(); ++r) {
+      SqlRow& row = rows[static_cast<std::size_t>(r)];
+      row.reserve(static_cast<std::size_t>(columns));
+      for (int c = 0; c < columns; ++c) {
+        if (result->IsNull(r, c)) {
+          row.emplace_back(std::nullopt);
+        } else {
+          row.emplace_back(result->Text(r, c));
+        }
+      }
+    }
+    return rows;
+  }
+
+  Result<int64_t> Execute(std::string_view sql, std::span<const SqlValue> params,
+                          std::string_view purpose) override {
+    Result<PgResult> result = conn_.Query(sql, ToParams(params), purpose);
+    if (!result.ok()) return result.status();
+    return result->affected();
+  }
+
+ private:
+  static Params ToParams(std::span<const SqlValue> values) {
+    Params params;
+    for (const SqlValue& value : values) {
+      if (const auto* i = std::get_if<int64_t>(&value)) {
+        params.Int(*i);
+      } else if (const auto* s = std::get_if<std::string>(&value)) {
+        params.Text(*s);
+      } else if (const auto* b = std::get_if<SqlBytes>(&value)) {
+        params.Bytes(b->bytes);
+      } else {
+        params.Null();
+      }
+    }
+    return params;
+  }
+
+  Connection& conn_;
+};
+
+}  // namespace
+
+Status PgRunner::Read(const Work& work) {
+  Result<Pool::Lease> conn = pool_.Checkout();
+  if (!conn.ok()) return conn.status();
+  PgSession session(**conn);
+  return work(session);
+}
+
+Status PgRunner::Write(const Work& work) {
+  Result<Pool::Lease> conn = pool_.Checkout();
+  if (!conn.ok()) return conn.status();
+  Transaction transaction(**conn, "admin write");
+  CAMPAIGND_RETURN_IF_ERROR(transaction.status());
+  PgSession session(**conn);
+  CAMPAIGND_RETURN_IF_ERROR(work(session));
+  return transaction.Commit();
+}
+
+}  // namespace campaignd::store::postgres

@@ -1,0 +1,25 @@
+// PgRunner: sql_session.h on PostgreSQL - one pooled connection per call,
+// writes inside one transaction (committed when the work returns OK).
+// Threads: any. Errors: pg_error.h's.
+#ifndef CAMPAIGND_STORE_POSTGRES_PG_RUNNER_H_
+#define CAMPAIGND_STORE_POSTGRES_PG_RUNNER_H_
+
+#include "store/postgres/pool.h"
+#include "store/sql_session.h"
+
+namespace campaignd::store::postgres {
+
+class PgRunner final : public SqlRunner {
+ public:
+  // REQUIRES: `pool` outlives this.
+  explicit PgRunner(Pool& pool) : pool_(pool) {}
+  Status Read(const Work& work) override;
+  Status Write(const Work& work) override;
+
+ private:
+  Pool& pool_;
+};
+
+}  // namespace campaignd::store::postgres
+
+#endif  // CAMPAIGND_STORE_POSTGRES_PG_RUNNER_H_

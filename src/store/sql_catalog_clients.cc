@@ -1,0 +1,237 @@
+// SqlCatalog: clients and their API keys.
+#include "store/json_text.h"
+#include "store/sql_catalog.h"
+
+namespace campaignd::store {
+namespace catalog_sql {
+
+Result<bool> Exists(SqlSession& session, std::string_view sql, std::span<const SqlValue> params,
+                    std::string_view purpose) {
+  Result<std::vector<SqlRow>> rows = session.Query(sql, params, 1, purpose);
+  if (!rows.ok()) return rows.status();
+  return !rows->empty();
+}
+
+Result<int64_t> NextId(SqlSession& session, std::string_view table, int64_t client_id) {
+  const std::string sql = std::string("SELECT COALESCE(MAX(id), 0) + 1 FROM ") +
+                          std::string(table) + " WHERE client_id = $1";
+  const SqlValue params[] = {client_id};
+  Result<std::vector<SqlRow>> rows = session.Query(sql, params, 1, "next id");
+  if (!rows.ok()) return rows.status();
+  return CellInt(rows->at(0), 0);
+}
+
+Result<int64_t> IntCursor(const PageRequest& page) {
+  if (page.after.empty()) return int64_t{0};
+  const SqlRow row = {page.after};
+  Result<int64_t> value = CellInt(row, 0);
+  if (!value.ok()) return Status::InvalidArgument("cursor: not one this API handed out");
+  return value;
+}
+
+Result<std::vector<SqlRow>> ReadRows(SqlRunner& runner, std::string_view sql,
+                                     std::span<const SqlValue> params, int columns,
+                                     std::string_view purpose) {
+  std::vector<SqlRow> rows;
+  Status status = runner.Read([&](SqlSession& session) -> Status {
+    Result<std::vector<SqlRow>> found = session.Query(sql, params, columns, purpose);
+    if (!found.ok()) return found.status();
+    rows = std::move(*found);
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return rows;
+}
+
+Result<Change> WriteOne(SqlRunner& runner, std::string_view sql, std::span<const SqlValue> params,
+                        std::string_view purpose) {
+  int64_t changed = 0;
+  Status status = runner.Write([&](SqlSession& session) -> Status {
+    Result<int64_t> rows = session.Execute(sql, params, purpose);
+    if (!rows.ok()) return rows.status();
+    changed = *rows;
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return changed == 0 ? Change::kNotFound : Change::kDone;
+}
+
+}  // namespace catalog_sql
+
+namespace {
+
+constexpr std::string_view kClientColumns =
+    "id, name, transport, redirect_hosts, bounce_limit, rate_limit";
+
+Result<Client> ClientFromRow(const SqlRow& row) {
+  Client client;
+  Result<int64_t> id = CellInt(row, 0);
+  Result<int64_t> bounce_limit = CellInt(row, 4);
+  Result<int64_t> rate_limit = CellInt(row, 5);
+  if (!id.ok()) return id.status();
+  if (!bounce_limit.ok()) return bounce_limit.status();
+  if (!rate_limit.ok()) return rate_limit.status();
+  Result<std::vector<std::string>> hosts = StringsFromJson(CellText(row, 3), "redirect_hosts");
+  if (!hosts.ok()) return hosts.status();
+  client.id = *id;
+  client.name = CellText(row, 1);
+  client.transport = CellText(row, 2);
+  client.redirect_hosts = std::move(*hosts);
+  client.bounce_limit = static_cast<int>(*bounce_limit);
+  client.rate_limit = static_cast<int>(*rate_limit);
+  return client;
+}
+
+Result<ApiKey> ApiKeyFromRow(const SqlRow& row) {
+  Result<int64_t> client_id = CellInt(row, 0), id = CellInt(row, 1), at = CellInt(row, 4);
+  if (!client_id.ok()) return client_id.status();
+  if (!id.ok()) return id.status();
+  if (!at.ok()) return at.status();
+  return ApiKey{*client_id, *id, CellText(row, 2), CellText(row, 3), FromUnixMillis(*at)};
+}
+
+}  // namespace
+
+Result<std::vector<Client>> SqlCatalog::ListClients(const PageRequest& page) {
+  Result<int64_t> after = catalog_sql::IntCursor(page);
+  if (!after.ok()) return after.status();
+  std::vector<Client> clients;
+  Status status = runner_.Read([&](SqlSession& session) -> Status {
+    const SqlValue params[] = {*after, static_cast<int64_t>(page.limit)};
+    Result<std::vector<SqlRow>> rows =
+        session.Query(std::string("SELECT ") + std::string(kClientColumns) +
+                          " FROM clients WHERE id > $1 ORDER BY id LIMIT $2",
+                      params, 6, "list clients");
+    if (!rows.ok()) return rows.status();
+    for (const SqlRow& row : *rows) {
+      Result<Client> client = ClientFromRow(row);
+      if (!client.ok()) return client.status();
+      clients.push_back(std::move(*client));
+    }
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return clients;
+}
+
+Result<Change> SqlCatalog::CreateClient(Client& client) {
+  Result<std::string> hosts = StringsToJson(client.redirect_hosts);
+  if (!hosts.ok()) return hosts.status();
+  Change change = Change::kDone;
+  Status status = runner_.Write([&](SqlSession& session) -> Status {
+    if (client.id == 0) {
+      Result<std::vector<SqlRow>> rows =
+          session.Query("SELECT COALESCE(MAX(id), 0) + 1 FROM clients", {}, 1, "next client id");
+      if (!rows.ok()) return rows.status();
+      Result<int64_t> next = CellInt(rows->at(0), 0);
+      if (!next.ok()) return next.status();
+      client.id = *next;
+    } else {
+      const SqlValue key[] = {client.id};
+      Result<bool> exists =
+          catalog_sql::Exists(session, "SELECT 1 FROM clients WHERE id = $1", key, "find client");
+      if (!exists.ok()) return exists.status();
+      if (*exists) {
+        change = Change::kConflict;
+        return Status::Ok();
+      }
+    }
+    const SqlValue params[] = {client.id,         client.name,
+                               client.transport,  *hosts,
+                               int64_t{client.bounce_limit}, int64_t{client.rate_limit},
+                               SqlBytes{client.mail_id_secret}};
+    return session
+        .Execute("INSERT INTO clients (id, name, transport, redirect_hosts, bounce_limit, "
+                 "rate_limit, mail_id_secret) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                 params, "insert client")
+        .status();
+  });
+  if (!status.ok()) return status;
+  return change;
+}
+
+Result<Change> SqlCatalog::UpdateClient(const Client& client) {
+  Result<std::string> hosts = StringsToJson(client.redirect_hosts);
+  if (!hosts.ok()) return hosts.status();
+  const SqlValue params[] = {client.id, client.name, client.transport, *hosts,
+                             int64_t{client.bounce_limit}, int64_t{client.rate_limit}};
+  return catalog_sql::WriteOne(
+      runner_,
+      "UPDATE clients SET name = $2, transport = $3, redirect_hosts = $4, bounce_limit = $5, "
+      "rate_limit = $6 WHERE id = $1",
+      params, "update client");
+}
+
+Result<std::optional<ApiKey>> SqlCatalog::FindApiKey(std::string_view key_hash) {
+  std::optional<ApiKey> key;
+  Status status = runner_.Read([&](SqlSession& session) -> Status {
+    const SqlValue params[] = {std::string(key_hash)};
+    Result<std::vector<SqlRow>> rows = session.Query(
+        "SELECT client_id, id, name, key_hash, created_at FROM api_keys WHERE key_hash = $1",
+        params, 5, "find API key");
+    if (!rows.ok()) return rows.status();
+    if (rows->empty()) return Status::Ok();
+    Result<ApiKey> found = ApiKeyFromRow(rows->front());
+    if (!found.ok()) return found.status();
+    key = std::move(*found);
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return key;
+}
+
+Result<std::vector<ApiKey>> SqlCatalog::ListApiKeys(int64_t client_id, const PageRequest& page) {
+  Result<int64_t> after = catalog_sql::IntCursor(page);
+  if (!after.ok()) return after.status();
+  std::vector<ApiKey> keys;
+  Status status = runner_.Read([&](SqlSession& session) -> Status {
+    const SqlValue params[] = {client_id, *after, static_cast<int64_t>(page.limit)};
+    Result<std::vector<SqlRow>> rows = session.Query(
+        "SELECT client_id, id, name, key_hash, created_at FROM api_keys "
+        "WHERE client_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+        params, 5, "list API keys");
+    if (!rows.ok()) return rows.status();
+    for (const SqlRow& row : *rows) {
+      Result<ApiKey> key = ApiKeyFromRow(row);
+      if (!key.ok()) return key.status();
+      keys.push_back(std::move(*key));
+    }
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return keys;
+}
+
+Result<Change> SqlCatalog::CreateApiKey(ApiKey& key) {
+  Change change = Change::kDone;
+  Status status = runner_.Write([&](SqlSession& session) -> Status {
+    const SqlValue client[] = {key.client_id};
+    Result<bool> exists =
+        catalog_sql::Exists(session, "SELECT 1 FROM clients WHERE id = $1", client, "find client");
+    if (!exists.ok()) return exists.status();
+    if (!*exists) {
+      change = Change::kNotFound;
+      return Status::Ok();
+    }
+    Result<int64_t> id = catalog_sql::NextId(session, "api_keys", key.client_id);
+    if (!id.ok()) return id.status();
+    key.id = *id;
+    const SqlValue params[] = {key.client_id, key.id, key.name, key.key_hash,
+                               ToUnixMillis(key.created_at)};
+    return session
+        .Execute("INSERT INTO api_keys (client_id, id, name, key_hash, created_at) "
+                 "VALUES ($1, $2, $3, $4, $5)",
+                 params, "insert API key")
+        .status();
+  });
+  if (!status.ok()) return status;
+  return change;
+}
+
+Result<Change> SqlCatalog::DeleteApiKey(int64_t client_id, int64_t key_id) {
+  const SqlValue params[] = {client_id, key_id};
+  return catalog_sql::WriteOne(runner_, "DELETE FROM api_keys WHERE client_id = $1 AND id = $2",
+                               params, "delete API key");
+}
+
+}  // namespace campaignd::store

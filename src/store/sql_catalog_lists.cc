@@ -1,0 +1,253 @@
+// SqlCatalog: recipient lists, their fields and their recipients.
+#include <unordered_map>
+
+#include "store/json_text.h"
+#include "store/sql_catalog.h"
+
+namespace campaignd::store {
+namespace {
+
+using catalog_sql::Exists;
+
+Status ReplaceFields(SqlSession& session, const RecipientList& list) {
+  const SqlValue key[] = {list.client_id, list.id};
+  Result<int64_t> cleared = session.Execute(
+      "DELETE FROM list_fields WHERE client_id = $1 AND list_id = $2", key, "clear list fields");
+  if (!cleared.ok()) return cleared.status();
+  for (std::size_t i = 0; i < list.fields.size(); ++i) {
+    const SqlValue params[] = {list.client_id, list.id, static_cast<int64_t>(i),
+                               list.fields[i].name, list.fields[i].type};
+    Result<int64_t> inserted = session.Execute(
+        "INSERT INTO list_fields (client_id, list_id, position, name, type) "
+        "VALUES ($1, $2, $3, $4, $5)",
+        params, "insert list field");
+    if (!inserted.ok()) return inserted.status();
+  }
+  return Status::Ok();
+}
+
+Status WriteList(SqlSession& session, const RecipientList& list, bool exists) {
+  const SqlValue params[] = {list.client_id, list.id, list.name, std::string(Name(list.kind)),
+                             int64_t{list.test ? 1 : 0}};
+  Result<int64_t> written =
+      exists ? session.Execute("UPDATE lists SET name = $3, kind = $4, test = $5 "
+                               "WHERE client_id = $1 AND id = $2",
+                               params, "update list")
+             : session.Execute("INSERT INTO lists (client_id, id, name, kind, test) "
+                               "VALUES ($1, $2, $3, $4, $5)",
+                               params, "insert list");
+  if (!written.ok()) return written.status();
+  return ReplaceFields(session, list);
+}
+
+// The lists in `rows` (client_id, id, name, kind, test) with their fields.
+Status ReadLists(SqlSession& session, const std::vector<SqlRow>& rows,
+                 std::vector<RecipientList>& lists) {
+  for (const SqlRow& row : rows) {
+    RecipientList& list = lists.emplace_back();
+    Result<int64_t> client_id = CellInt(row, 0), id = CellInt(row, 1), test = CellInt(row, 4);
+    if (!client_id.ok() || !id.ok() || !test.ok()) return Status::Corruption("list row");
+    std::optional<ListKind> kind = ParseListKind(CellText(row, 3));
+    if (!kind) return Status::Corruption("list kind '" + CellText(row, 3) + "'");
+    list.client_id = *client_id;
+    list.id = *id;
+    list.name = CellText(row, 2);
+    list.kind = *kind;
+    list.test = *test != 0;
+    const SqlValue key[] = {list.client_id, list.id};
+    Result<std::vector<SqlRow>> fields = session.Query(
+        "SELECT name, type FROM list_fields WHERE client_id = $1 AND list_id = $2 "
+        "ORDER BY position",
+        key, 2, "list fields");
+    if (!fields.ok()) return fields.status();
+    for (const SqlRow& field : *fields) {
+      list.fields.push_back(FieldDef{CellText(field, 0), CellText(field, 1)});
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::vector<RecipientList>> SqlCatalog::ListLists(int64_t client_id,
+                                                         const PageRequest& page) {
+  Result<int64_t> after = catalog_sql::IntCursor(page);
+  if (!after.ok()) return after.status();
+  std::vector<RecipientList> lists;
+  Status status = runner_.Read([&](SqlSession& session) -> Status {
+    const SqlValue params[] = {client_id, *after, static_cast<int64_t>(page.limit)};
+    Result<std::vector<SqlRow>> rows = session.Query(
+        "SELECT client_id, id, name, kind, test FROM lists WHERE client_id = $1 AND id > $2 "
+        "ORDER BY id LIMIT $3",
+        params, 5, "list lists");
+    if (!rows.ok()) return rows.status();
+    return ReadLists(session, *rows, lists);
+  });
+  if (!status.ok()) return status;
+  return lists;
+}
+
+Result<Change> SqlCatalog::CreateList(RecipientList& list) {
+  Change change = Change::kDone;
+  Status status = runner_.Write([&](SqlSession& session) -> Status {
+    if (list.id == 0) {
+      Result<int64_t> id = catalog_sql::NextId(session, "lists", list.client_id);
+      if (!id.ok()) return id.status();
+      list.id = *id;
+    } else {
+      const SqlValue key[] = {list.client_id, list.id};
+      Result<bool> exists = Exists(session, "SELECT 1 FROM lists WHERE client_id = $1 AND id = $2",
+                                   key, "find list");
+      if (!exists.ok()) return exists.status();
+      if (*exists) {
+        change = Change::kConflict;
+        return Status::Ok();
+      }
+    }
+    return WriteList(session, list, false);
+  });
+  if (!status.ok()) return status;
+  return change;
+}
+
+Result<Change> SqlCatalog::UpdateList(const RecipientList& list) {
+  Change change = Change::kDone;
+  Status status = runner_.Write([&](SqlSession& session) -> Status {
+    const SqlValue key[] = {list.client_id, list.id};
+    Result<bool> exists = Exists(session, "SELECT 1 FROM lists WHERE client_id = $1 AND id = $2",
+                                 key, "find list");
+    if (!exists.ok()) return exists.status();
+    if (!*exists) {
+      change = Change::kNotFound;
+      return Status::Ok();
+    }
+    return WriteList(session, list, true);
+  });
+  if (!status.ok()) return status;
+  return change;
+}
+
+Result<Change> SqlCatalog::DeleteList(int64_t client_id, int64_t list_id) {
+  Change change = Change::kDone;
+  Status status = runner_.Write([&](SqlSession& session) -> Status {
+    const SqlValue key[] = {client_id, list_id};
+    Result<bool> exists = Exists(session, "SELECT 1 FROM lists WHERE client_id = $1 AND id = $2",
+                                 key, "find list");
+    if (!exists.ok()) return exists.status();
+    if (!*exists) {
+      change = Change::kNotFound;
+      return Status::Ok();
+    }
+    Result<bool> used = Exists(
+        session,
+        "SELECT 1 FROM mailing_lists WHERE client_id = $1 AND list_id = $2 "
+        "UNION ALL SELECT 1 FROM codes WHERE client_id = $1 AND list_id = $2",
+        key, "find list users");
+    if (!used.ok()) return used.status();
+    if (*used) {
+      change = Change::kConflict;
+      return Status::Ok();
+    }
+    for (std::string_view sql : {"DELETE FROM recipients WHERE client_id = $1 AND list_id = $2",
+                                 "DELETE FROM list_fields WHERE client_id = $1 AND list_id = $2",
+                                 "DELETE FROM lists WHERE client_id = $1 AND id = $2"}) {
+      Result<int64_t> deleted = session.Execute(sql, key, "delete list");
+      if (!deleted.ok()) return deleted.status();
+    }
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return change;
+}
+
+Result<std::vector<Recipient>> SqlCatalog::ListRecipients(int64_t client_id, int64_t list_id,
+                                                          const PageRequest& page) {
+  const SqlValue params[] = {client_id, list_id, page.after, static_cast<int64_t>(page.limit)};
+  Result<std::vector<SqlRow>> rows = catalog_sql::ReadRows(
+      runner_,
+      "SELECT recipient_id, fields, state FROM recipients WHERE client_id = $1 AND list_id = $2 "
+      "AND recipient_id > $3 ORDER BY recipient_id LIMIT $4",
+      params, 3, "list recipients");
+  if (!rows.ok()) return rows.status();
+  std::vector<Recipient> recipients;
+  recipients.reserve(rows->size());
+  for (const SqlRow& row : *rows) {
+    Result<FieldValues> fields = FieldsFromJson(CellText(row, 1), "recipient fields");
+    if (!fields.ok()) return fields.status();
+    std::optional<RecipientState> state = ParseRecipientState(CellText(row, 2));
+    if (!state) return Status::Corruption("recipient state '" + CellText(row, 2) + "'");
+    recipients.push_back(Recipient{list_id, CellText(row, 0), std::move(*fields), *state});
+  }
+  return recipients;
+}
+
+namespace {
+
+// One multi-row upsert of `batch` (at most kRecipientRowsPerInsert rows).
+Status InsertRecipientRows(SqlSession& session, int64_t client_id, int64_t list_id,
+                           const std::vector<const Recipient*>& batch) {
+  std::string sql = "INSERT INTO recipients (client_id, list_id, recipient_id, fields, state) VALUES ";
+  std::vector<SqlValue> params;
+  params.reserve(batch.size() * 5);
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    const std::size_t base = i * 5;
+    sql += (i == 0 ? "(" : ", (");
+    for (std::size_t c = 1; c <= 5; ++c) {
+      sql += "$" + std::to_string(base + c) + (c < 5 ? ", " : ")");
+    }
+    Result<std::string> fields = FieldsToJson(batch[i]->fields);
+    if (!fields.ok()) return fields.status();
+    params.emplace_back(client_id);
+    params.emplace_back(list_id);
+    params.emplace_back(batch[i]->id);
+    params.emplace_back(std::move(*fields));
+    params.emplace_back(std::string(Name(batch[i]->state)));
+  }
+  sql += " ON CONFLICT (client_id, list_id, recipient_id) DO UPDATE SET "
+         "fields = excluded.fields, state = excluded.state";
+  return session.Execute(sql, params, "upsert recipients").status();
+}
+
+}  // namespace
+
+Result<Change> SqlCatalog::UpsertRecipients(int64_t client_id, int64_t list_id,
+                                            std::span<const Recipient> recipients) {
+  // The last row of an address wins; one statement must not name it twice.
+  std::unordered_map<std::string_view, std::size_t> last;
+  for (std::size_t i = 0; i < recipients.size(); ++i) last[recipients[i].id] = i;
+  Change change = Change::kDone;
+  Status status = runner_.Write([&](SqlSession& session) -> Status {
+    const SqlValue key[] = {client_id, list_id};
+    Result<bool> exists = Exists(session, "SELECT 1 FROM lists WHERE client_id = $1 AND id = $2",
+                                 key, "find list");
+    if (!exists.ok()) return exists.status();
+    if (!*exists) {
+      change = Change::kNotFound;
+      return Status::Ok();
+    }
+    std::vector<const Recipient*> batch;
+    for (std::size_t i = 0; i < recipients.size(); ++i) {
+      if (last[recipients[i].id] != i) continue;
+      batch.push_back(&recipients[i]);
+      if (batch.size() == kRecipientRowsPerInsert) {
+        CAMPAIGND_RETURN_IF_ERROR(InsertRecipientRows(session, client_id, list_id, batch));
+        batch.clear();
+      }
+    }
+    if (batch.empty()) return Status::Ok();
+    return InsertRecipientRows(session, client_id, list_id, batch);
+  });
+  if (!status.ok()) return status;
+  return change;
+}
+
+Result<Change> SqlCatalog::DeleteRecipient(int64_t client_id, int64_t list_id,
+                                           std::string_view recipient_id) {
+  const SqlValue params[] = {client_id, list_id, std::string(recipient_id)};
+  return catalog_sql::WriteOne(
+      runner_,
+      "DELETE FROM recipients WHERE client_id = $1 AND list_id = $2 AND recipient_id = $3",
+      params, "delete recipient");
+}
+
+}  // namespace campaignd::store

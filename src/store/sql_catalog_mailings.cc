@@ -1,0 +1,296 @@
+// SqlCatalog: mailings (with their lists and status) and authorization codes.
+#include "store/json_text.h"
+#include "store/sql_catalog.h"
+
+namespace campaignd::store {
+namespace {
+
+using catalog_sql::Exists;
+
+constexpr int kMailingColumns = 11;
+
+Status ReadMailings(SqlSession& session, const std::vector<SqlRow>& rows,
+                    std::vector<Mailing>& mailings) {
+  for (const SqlRow& row : rows) {
+    Mailing& m = mailings.emplace_back();
+    Result<int64_t> client_id = CellInt(row, 0), id = CellInt(row, 1);
+    if (!client_id.ok() || !id.ok()) return Status::Corruption("mailing row");
+    std::optional<MailingType> type = ParseMailingType(CellText(row, 3));
+    std::optional<MailingStatus> status = ParseMailingStatus(CellText(row, 4));
+    if (!type || !status) return Status::Corruption("mailing type or status");
+    m.client_id = *client_id;
+    m.id = *id;
+    m.name = CellText(row, 2);
+    m.type = *type;
+    m.status = *status;
+    m.target_group = CellText(row, 5);
+    m.from = CellText(row, 6);
+    m.reply_to = CellText(row, 7);
+    m.subject = CellText(row, 8);
+    m.text = CellText(row, 9);
+    m.html = CellText(row, 10);
+    const SqlValue key[] = {m.client_id, m.id};
+    Result<std::vector<SqlRow>> lists = session.Query(
+        "SELECT list_id FROM mailing_lists WHERE client_id = $1 AND mailing_id = $2 "
+        "ORDER BY list_id",
+        key, 1, "mailing lists");
+    if (!lists.ok()) return lists.status();
+    for (const SqlRow& list : *lists) {
+      Result<int64_t> list_id = CellInt(list, 0);
+      if (!list_id.ok()) return list_id.status();
+      m.list_ids.push_back(*list_id);
+    }
+  }
+  return Status::Ok();
+}
+
+Status WriteMailing(SqlSession& session, const Mailing& m, bool exists) {
+  const SqlValue params[] = {m.client_id, m.id, m.name, std::string(Name(m.type)),
+                             std::string(Name(m.status)), m.target_group, m.from, m.reply_to,
+                             m.subject, m.text, m.html};
+  Result<int64_t> written =
+      exists ? session.Execute(
+                   "UPDATE mailings SET name = $3, type = $4, target_group = $6, "
+                   "from_address = $7, reply_to = $8, subject = $9, text_body = $10, "
+                   "html_body = $11 WHERE client_id = $1 AND id = $2 AND status = $5",
+                   params, "update mailing")
+             : session.Execute(
+                   "INSERT INTO mailings (client_id, id, name, type, status, target_group, "
+                   "from_address, reply_to, subject, text_body, html_body) "
+                   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                   params, "insert mailing");
+  if (!written.ok()) return written.status();
+  const SqlValue key[] = {m.client_id, m.id};
+  Result<int64_t> cleared = session.Execute(
+      "DELETE FROM mailing_lists WHERE client_id = $1 AND mailing_id = $2", key,
+      "clear mailing lists");
+  if (!cleared.ok()) return cleared.status();
+  for (int64_t list_id : m.list_ids) {
+    const SqlValue row[] = {m.client_id, m.id, list_id};
+    Result<int64_t> inserted = session.Execute(
+        "INSERT INTO mailing_lists (client_id, mailing_id, list_id) VALUES ($1, $2, $3)", row,
+        "insert mailing list");
+    if (!inserted.ok()) return inserted.status();
+  }
+  return Status::Ok();
+}
+
+// The stored status of a mailing; nullopt when there is none.
+Result<std::optional<MailingStatus>> StoredStatus(SqlSession& session, int64_t client_id,
+                                                  int64_t mailing_id) {
+  const SqlValue key[] = {client_id, mailing_id};
+  Result<std::vector<SqlRow>> rows = session.Query(
+      "SELECT status FROM mailings WHERE client_id = $1 AND id = $2", key, 1, "mailing status");
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return std::optional<MailingStatus>();
+  return ParseMailingStatus(CellText(rows->front(), 0));
+}
+
+}  // namespace
+
+Result<std::vector<Mailing>> SqlCatalog::ListMailings(int64_t client_id, const PageRequest& page) {
+  Result<int64_t> after = catalog_sql::IntCursor(page);
+  if (!after.ok()) return after.status();
+  std::vector<Mailing> mailings;
+  Status status = runner_.Read([&](SqlSession& session) -> Status {
+    const SqlValue params[] = {client_id, *after, static_cast<int64_t>(page.limit)};
+    Result<std::vector<SqlRow>> rows = session.Query(
+        "SELECT client_id, id, name, type, status, target_group, from_address, reply_to, "
+        "subject, text_body, html_body FROM mailings WHERE client_id = $1 AND id > $2 "
+        "ORDER BY id LIMIT $3",
+        params, kMailingColumns, "list mailings");
+    if (!rows.ok()) return rows.status();
+    return ReadMailings(session, *rows, mailings);
+  });
+  if (!status.ok()) return status;
+  return mailings;
+}
+
+Result<Change> SqlCatalog::CreateMailing(Mailing& mailing) {
+  Change change = Change::kDone;
+  Status status = runner_.Write([&](SqlSession& session) -> Status {
+    if (mailing.id == 0) {
+      Result<int64_t> id = catalog_sql::NextId(session, "mailings", mailing.client_id);
+      if (!id.ok()) return id.status();
+      mailing.id = *id;
+    } else {
+      Result<std::optional<MailingStatus>> stored =
+          StoredStatus(session, mailing.client_id, mailing.id);
+      if (!stored.ok()) return stored.status();
+      if (stored->has_value()) {
+        change = Change::kConflict;
+        return Status::Ok();
+      }
+    }
+    return WriteMailing(session, mailing, false);
+  });
+  if (!status.ok()) return status;
+  return change;
+}
+
+Result<Change> SqlCatalog::UpdateMailing(const Mailing& mailing) {
+  Change change = Change::kDone;
+  Status status = runner_.Write([&](SqlSession& session) -> Status {
+    Result<std::optional<MailingStatus>> stored =
+        StoredStatus(session, mailing.client_id, mailing.id);
+    if (!stored.ok()) return stored.status();
+    if (!stored->has_value()) {
+      change = Change::kNotFound;
+      return Status::Ok();
+    }
+    if (**stored != MailingStatus::kNew && **stored != MailingStatus::kPaused) {
+      change = Change::kConflict;
+      return Status::Ok();
+    }
+    Mailing written = mailing;
+    written.status = **stored;
+    return WriteMailing(session, written, true);
+  });
+  if (!status.ok()) return status;
+  return change;
+}
+
+Result<Change> SqlCatalog::SetMailingStatus(int64_t client_id, int64_t mailing_id,
+                                            MailingStatus from, MailingStatus to) {
+  Change change = Change::kDone;
+  Status status = runner_.Write([&](SqlSession& session) -> Status {
+    const SqlValue params[] = {client_id, mailing_id, std::string(Name(from)),
+                               std::string(Name(to))};
+    Result<int64_t> changed = session.Execute(
+        "UPDATE mailings SET status = $4 WHERE client_id = $1 AND id = $2 AND status = $3",
+        params, "set mailing status");
+    if (!changed.ok()) return changed.status();
+    if (*changed > 0) return Status::Ok();
+    Result<std::optional<MailingStatus>> stored = StoredStatus(session, client_id, mailing_id);
+    if (!stored.ok()) return stored.status();
+    change = stored->has_value() ? Change::kConflict : Change::kNotFound;
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return change;
+}
+
+Result<Change> SqlCatalog::DeleteMailing(int64_t client_id, int64_t mailing_id) {
+  Change change = Change::kDone;
+  Status status = runner_.Write([&](SqlSession& session) -> Status {
+    Result<std::optional<MailingStatus>> stored = StoredStatus(session, client_id, mailing_id);
+    if (!stored.ok()) return stored.status();
+    if (!stored->has_value()) {
+      change = Change::kNotFound;
+      return Status::Ok();
+    }
+    if (**stored != MailingStatus::kNew) {
+      change = Change::kConflict;
+      return Status::Ok();
+    }
+    const SqlValue key[] = {client_id, mailing_id};
+    for (std::string_view sql :
+         {"DELETE FROM mailing_lists WHERE client_id = $1 AND mailing_id = $2",
+          "DELETE FROM mailings WHERE client_id = $1 AND id = $2"}) {
+      Result<int64_t> deleted = session.Execute(sql, key, "delete mailing");
+      if (!deleted.ok()) return deleted.status();
+    }
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return change;
+}
+
+namespace {
+
+Result<AuthCode> CodeFromRow(const SqlRow& row) {
+  AuthCode code;
+  Result<int64_t> client_id = CellInt(row, 0), list_id = CellInt(row, 3), enabled = CellInt(row, 9);
+  if (!client_id.ok() || !list_id.ok() || !enabled.ok()) return Status::Corruption("code row");
+  code.client_id = *client_id;
+  code.name = CellText(row, 1);
+  code.code_hash = CellText(row, 2);
+  code.list_id = *list_id;
+  std::vector<std::string>* lists[] = {&code.operations, &code.ips, &code.methods,
+                                       &code.protocols, &code.redirect_hosts};
+  for (int i = 0; i < 5; ++i) {
+    Result<std::vector<std::string>> values = StringsFromJson(CellText(row, 4 + i), "code");
+    if (!values.ok()) return values.status();
+    *lists[i] = std::move(*values);
+  }
+  code.enabled = *enabled != 0;
+  return code;
+}
+
+// $1 client, $2 name, $3 hash, $4 list, $5..$9 the JSON lists, $10 enabled.
+Result<std::vector<SqlValue>> CodeParams(const AuthCode& code) {
+  std::vector<SqlValue> params = {code.client_id, code.name, code.code_hash, code.list_id};
+  for (const auto* list : {&code.operations, &code.ips, &code.methods, &code.protocols,
+                           &code.redirect_hosts}) {
+    Result<std::string> json = StringsToJson(*list);
+    if (!json.ok()) return json.status();
+    params.emplace_back(std::move(*json));
+  }
+  params.emplace_back(int64_t{code.enabled ? 1 : 0});
+  return params;
+}
+
+}  // namespace
+
+Result<std::vector<AuthCode>> SqlCatalog::ListCodes(int64_t client_id, const PageRequest& page) {
+  const SqlValue params[] = {client_id, page.after, static_cast<int64_t>(page.limit)};
+  Result<std::vector<SqlRow>> rows = catalog_sql::ReadRows(
+      runner_,
+      "SELECT client_id, name, code_hash, list_id, operations, ips, methods, protocols, "
+      "redirect_hosts, enabled FROM codes WHERE client_id = $1 AND name > $2 "
+      "ORDER BY name LIMIT $3",
+      params, 10, "list codes");
+  if (!rows.ok()) return rows.status();
+  std::vector<AuthCode> codes;
+  for (const SqlRow& row : *rows) {
+    Result<AuthCode> code = CodeFromRow(row);
+    if (!code.ok()) return code.status();
+    codes.push_back(std::move(*code));
+  }
+  return codes;
+}
+
+Result<Change> SqlCatalog::CreateCode(const AuthCode& code) {
+  Result<std::vector<SqlValue>> params = CodeParams(code);
+  if (!params.ok()) return params.status();
+  Change change = Change::kDone;
+  Status status = runner_.Write([&](SqlSession& session) -> Status {
+    const SqlValue key[] = {code.client_id, code.name, code.code_hash};
+    Result<bool> exists = Exists(session,
+                                 "SELECT 1 FROM codes WHERE (client_id = $1 AND name = $2) "
+                                 "OR code_hash = $3",
+                                 key, "find code");
+    if (!exists.ok()) return exists.status();
+    if (*exists) {
+      change = Change::kConflict;
+      return Status::Ok();
+    }
+    return session
+        .Execute("INSERT INTO codes (client_id, name, code_hash, list_id, operations, ips, "
+                 "methods, protocols, redirect_hosts, enabled) "
+                 "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                 *params, "insert code")
+        .status();
+  });
+  if (!status.ok()) return status;
+  return change;
+}
+
+Result<Change> SqlCatalog::UpdateCode(const AuthCode& code) {
+  Result<std::vector<SqlValue>> params = CodeParams(code);
+  if (!params.ok()) return params.status();
+  params->erase(params->begin() + 2);  // the hash is never changed here
+  return catalog_sql::WriteOne(
+      runner_,
+      "UPDATE codes SET list_id = $3, operations = $4, ips = $5, methods = $6, protocols = $7, "
+      "redirect_hosts = $8, enabled = $9 WHERE client_id = $1 AND name = $2",
+      *params, "update code");
+}
+
+Result<Change> SqlCatalog::DeleteCode(int64_t client_id, std::string_view name) {
+  const SqlValue params[] = {client_id, std::string(name)};
+  return catalog_sql::WriteOne(runner_, "DELETE FROM codes WHERE client_id = $1 AND name = $2",
+                               params, "delete code");
+}
+
+}  // namespace campaignd::store

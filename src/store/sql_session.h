@@ -1,0 +1,63 @@
+// SqlSession / SqlRunner: the small engine-neutral SQL surface the catalog
+// (sql_catalog.h) is written against, so its queries exist once for both
+// engines. SQL uses PostgreSQL's $1..$N placeholders (SQLite's adapter
+// rewrites them to ?N); values travel as text, integers, bytes or NULL and
+// come back as text (NULL as nullopt). Only SQL both engines accept may be
+// used: plain types, ON CONFLICT, RETURNING, LIMIT.
+// Threads: a session belongs to the thread inside Read/Write.
+// Errors: the engine's Status (sqlite_error.h, pg_error.h).
+#ifndef CAMPAIGND_STORE_SQL_SESSION_H_
+#define CAMPAIGND_STORE_SQL_SESSION_H_
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "core/status.h"
+
+namespace campaignd::store {
+
+struct SqlBytes {
+  std::string bytes;  // a BLOB (SQLite) / bytea (PostgreSQL) value
+};
+using SqlValue = std::variant<std::monostate, int64_t, std::string, SqlBytes>;
+
+// Rows of a query, every cell as text; NULL is nullopt.
+using SqlRow = std::vector<std::optional<std::string>>;
+
+class SqlSession {
+ public:
+  virtual ~SqlSession() = default;
+  // Runs one statement; reads `columns` cells of every row it returns.
+  virtual Result<std::vector<SqlRow>> Query(std::string_view sql, std::span<const SqlValue> params,
+                                            int columns, std::string_view purpose) = 0;
+  // Runs one statement without rows; the number of rows it changed.
+  virtual Result<int64_t> Execute(std::string_view sql, std::span<const SqlValue> params,
+                                  std::string_view purpose) = 0;
+};
+
+class SqlRunner {
+ public:
+  virtual ~SqlRunner() = default;
+  using Work = std::function<Status(SqlSession&)>;
+  // Runs `work` on a read connection (one snapshot).
+  virtual Status Read(const Work& work) = 0;
+  // Runs `work` in one write transaction: committed when it returns OK,
+  // rolled back otherwise.
+  virtual Status Write(const Work& work) = 0;
+};
+
+// Reads cell `column` of `row` as an integer (0 for NULL); Corruption for
+// text that is not one.
+Result<int64_t> CellInt(const SqlRow& row, int column);
+// Cell text ("" for NULL).
+std::string CellText(const SqlRow& row, int column);
+
+}  // namespace campaignd::store
+
+#endif  // CAMPAIGND_STORE_SQL_SESSION_H_

@@ -1,0 +1,90 @@
+#include "store/sqlite/sqlite_runner.h"
+
+#include <cctype>
+
+namespace campaignd::store::sqlite {
+namespace {
+
+class SqliteSession final : public SqlSession {
+ public:
+  explicit SqliteSession(Database& db) : db_(db) {}
+
+  Result<std::vector<SqlRow>> Query(std::string_view sql, std::span<const SqlValue> params,
+                                    int columns, std::string_view purpose) override {
+    Result<Statement> statement = Prepared(sql, params, purpose);
+    if (!statement.ok()) return statement.status();
+    std::vector<SqlRow> rows;
+    CAMPAIGND_RETURN_IF_ERROR(statement->ForEachRow([&] {
+      SqlRow& row = rows.emplace_back();
+      row.reserve(static_cast<std::size_t>(columns));
+      for (int c = 0; c < columns; ++c) {
+        if (statement->ColumnIsNull(c)) {
+          row.emplace_back(std::nullopt);
+        } else {
+          row.emplace_back(statement->ColumnText(c));
+        }
+      }
+      return Status::Ok();
+    }));
+    return rows;
+  }
+
+  Result<int64_t> Execute(std::string_view sql, std::span<const SqlValue> params,
+                          std::string_view purpose) override {
+    Result<Statement> statement = Prepared(sql, params, purpose);
+    if (!statement.ok()) return statement.status();
+    CAMPAIGND_RETURN_IF_ERROR(statement->Run());
+    return db_.Changes();
+  }
+
+ private:
+  Result<Statement> Prepared(std::string_view sql, std::span<const SqlValue> params,
+                             std::string_view purpose) {
+    Result<Statement> statement = db_.Prepare(SqliteSql(sql), purpose);
+    if (!statement.ok()) return statement.status();
+    int index = 1;
+    for (const SqlValue& value : params) {
+      if (const auto* i = std::get_if<int64_t>(&value)) {
+        statement->BindInt(index, *i);
+      } else if (const auto* s = std::get_if<std::string>(&value)) {
+        statement->BindText(index, *s);
+      } else if (const auto* b = std::get_if<SqlBytes>(&value)) {
+        statement->BindBlob(index, b->bytes);
+      } else {
+        statement->BindNull(index);
+      }
+      ++index;
+    }
+    return statement;
+  }
+
+  Database& db_;
+};
+
+}  // namespace
+
+std::string SqliteSql(std::string_view sql) {
+  std::string out(sql);
+  for (std::size_t i = 0; i + 1 < out.size(); ++i) {
+    if (out[i] == '$' && std::isdigit(static_cast<unsigned char>(out[i + 1]))) out[i] = '?';
+  }
+  return out;
+}
+
+Status SqliteRunner::Read(const Work& work) {
+  Result<ReadPool::Lease> db = readers_.Checkout();
+  if (!db.ok()) return db.status();
+  ReadTransaction snapshot(**db);
+  CAMPAIGND_RETURN_IF_ERROR(snapshot.status());
+  SqliteSession session(**db);
+  return work(session);
+}
+
+Status SqliteRunner::Write(const Work& work) {
+  return writer_.Submit([&](Database& db) -> Status {
+    SqliteSession session(db);
+    return work(session);
+  });
+}
+
+}  // namespace campaignd::store::sqlite

@@ -1,0 +1,31 @@
+// SqliteRunner: sql_session.h on SQLite - reads on the read pool inside one
+// read transaction, writes as one unit of the group-commit writer
+// (writer.h). Placeholders $N become ?N. Threads: any.
+// Errors: sqlite_error.h's.
+#ifndef CAMPAIGND_STORE_SQLITE_SQLITE_RUNNER_H_
+#define CAMPAIGND_STORE_SQLITE_SQLITE_RUNNER_H_
+
+#include "store/sql_session.h"
+#include "store/sqlite/read_pool.h"
+#include "store/sqlite/writer.h"
+
+namespace campaignd::store::sqlite {
+
+class SqliteRunner final : public SqlRunner {
+ public:
+  // REQUIRES: `writer` and `readers` outlive this.
+  SqliteRunner(Writer& writer, ReadPool& readers) : writer_(writer), readers_(readers) {}
+  Status Read(const Work& work) override;
+  Status Write(const Work& work) override;
+
+ private:
+  Writer& writer_;
+  ReadPool& readers_;
+};
+
+// `sql` with every $N placeholder written ?N.
+std::string SqliteSql(std::string_view sql);
+
+}  // namespace campaignd::store::sqlite
+
+#endif  // CAMPAIGND_STORE_SQLITE_SQLITE_RUNNER_H_

@@ -117,12 +117,15 @@ int Serve(const admin::ConfigOverrides& overrides) {
 
   SystemClock clock;
   queue::Processor processor(db.directory(), db.recipients(), db.coordination(), clock,
-                             ProcessorOptionsFrom(c), &deliver::OpenTransport);
+                             ProcessorOptionsFrom(c), &deliver::OpenTransport, &db.attachments());
   queue::Scheduler scheduler(db.queue(), processor, clock, SchedulerOptionsFrom(c));
   NullNotifier no_workers_here;
   ops::Deps deps{db.directory(), db.queue(), db.recipients(), clock,
                  worker ? static_cast<Notifier&>(scheduler) : no_workers_here,
                  ops::Settings{c.status_retention}};
+  deps.settings.public_url = c.public_url;
+  deps.attachments = &db.attachments();
+  deps.mailing_lookup = &db.mailing_lookup();
   http::Server server(ServerOptionsFrom(c), [&deps](const auth::RequestInfo& info,
                                                     const Params& params) {
     return ops::HandleRequest(info, params, deps);

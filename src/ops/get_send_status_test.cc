@@ -4,6 +4,7 @@
 
 #include "core/mail_id.h"
 #include "ops/ops_test_env.h"
+#include "ops/transaction_test_env.h"
 
 namespace campaignd::ops {
 namespace {
@@ -109,6 +110,40 @@ TEST_F(GetSendStatusTest, StoreFailureIsAStatus) {
   Answer a = env.Form("getsendstatus", {{"bmMailId", id}});
   ASSERT_FALSE(a.result.ok());
   EXPECT_TRUE(a.result.status().IsUnavailable());
+}
+
+}  // namespace
+}  // namespace campaignd::ops
+
+namespace campaignd::ops {
+namespace {
+
+// A transaction mail whose upload vanished before it was delivered is
+// vetoed by the processor (queue/transaction_mail_test.cc); getsendstatus
+// answers it on the transaction list's code only.
+TEST(GetSendStatusTransactionTest, VetoedTransactionMailOnItsOwnList) {
+  TransactionTestEnv env;
+  Answer upload = env.Tx("uploadpersonalizedattachments", {}, {File("a.pdf", "x")});
+  Answer sent = env.Tx("sendtransactionmail", {{"bmRecipientId", "a@example.com"},
+                                               {"bmMailingId", "5005"},
+                                               {"bmPersonalizedAttachmentsToken",
+                                                upload.result->detail}});
+  const std::string mail_id = sent.result->detail;
+  auto status = [&](const char* code) {
+    return Body(env.Request(auth::Service::kForm, code, "getsendstatus", {{"bmMailId", mail_id}}));
+  };
+  EXPECT_EQ(status(kTxCode), "enqueued");
+  auto claimed = env.store.queue().Claim({"w1", 10, 10, env.clock.Now(), std::chrono::seconds(60)});
+  ASSERT_TRUE(claimed.ok() && claimed->size() == 1u);
+  store::Outcome o;
+  o.mail_id = MailId::Parse(mail_id)->sequence();
+  o.worker = "w1";
+  o.status = MailStatus::kVetoed;
+  o.reply = "attachments expired or removed before sending";
+  o.at = env.clock.Now();
+  ASSERT_TRUE(env.store.queue().Record(o).ok());
+  EXPECT_EQ(status(kTxCode), "vetoed");
+  EXPECT_EQ(status(testing::kFormCode), "wrong_tag: 505");
 }
 
 }  // namespace

@@ -7,12 +7,15 @@
 #include "ops/copy_move.h"
 #include "ops/get_send_status.h"
 #include "ops/nop.h"
+#include "ops/online_version.h"
 #include "ops/remove.h"
 #include "ops/send_event_mail.h"
+#include "ops/send_transaction_mail.h"
 #include "ops/subscribe.h"
 #include "ops/tracking_opt_out.h"
 #include "ops/unsubscribe.h"
 #include "ops/update_fields.h"
+#include "ops/upload_personalized_attachments.h"
 
 namespace campaignd::ops {
 namespace {
@@ -29,6 +32,9 @@ constexpr auto kOperations = std::to_array<OperationDef>({
     {"sendeventmail", &SendEventMail, true, true},
     {"getsendstatus", &GetSendStatus, true, false},
     {"nop", &Nop, true, true},
+    {"sendtransactionmail", &SendTransactionMail, true, false},
+    {"uploadpersonalizedattachments", &UploadPersonalizedAttachments, true, false},
+    {"onlineversion", &OnlineVersion, true, true},
     {"subscribe", &Subscribe, true, true},
     {"unsubscribe", &Unsubscribe, true, true},
     {"remove", &Remove, true, true},

@@ -26,6 +26,8 @@ namespace campaignd::ops {
 struct Settings {
   // getsendstatus answers the stored status this long, then "enqueued".
   std::chrono::seconds status_retention = limits::kStatusRetention;
+  // Base of mail-service links on onlineversion pages (admin/config.h).
+  std::string public_url = "http://127.0.0.1:8080";
 };
 
 // What operations may touch. Constant after construction; the referenced
@@ -37,6 +39,11 @@ struct Deps {
   const Clock& clock;
   Notifier& notifier;  // wakes the workers after an enqueue
   Settings settings;
+  // sendtransactionmail, uploadpersonalizedattachments and onlineversion
+  // (docs/decisions/0011); main.cc wires both, and those operations fail
+  // with Internal (system_error) when they are missing.
+  store::Attachments* attachments = nullptr;
+  store::MailingLookup* mailing_lookup = nullptr;
 };
 
 // Everything one operation sees.

@@ -16,14 +16,17 @@ struct Processor::Judged {
   store::Mailing mailing;
   store::RecipientList list;
   FieldValues fields;
+  std::vector<render::Attachment> attachments;
   std::string optin_url_suffix;  // confirmation mailings: "?bmUrl=..." or ""
 };
 
 Processor::Processor(store::Directory& directory, store::Recipients& recipients,
                      store::Coordination& coordination, const Clock& clock,
-                     ProcessorOptions options, TransportOpener opener)
+                     ProcessorOptions options, TransportOpener opener,
+                     store::Attachments* attachments)
     : directory_(directory), recipients_(recipients), coordination_(coordination), clock_(clock),
-      options_(std::move(options)), opener_(std::move(opener)) {}
+      options_(std::move(options)), opener_(std::move(opener)),
+      attachments_(attachments) {}
 
 void Processor::WaitForRate(const std::string& key, double per_second) {
   if (per_second <= 0) return;
@@ -48,7 +51,14 @@ Result<store::Outcome> Processor::Process(const store::Mail& mail) {
   auto judged = Judge(mail, now);
   if (!judged.ok()) return judged.status();
   if (auto* final_outcome = std::get_if<store::Outcome>(&*judged)) return *final_outcome;
-  return Deliver(mail, std::get<Judged>(*judged), now);
+  Judged& j = std::get<Judged>(*judged);
+  auto files = LoadAttachments(mail, now);
+  if (!files.ok()) return files.status();
+  if (!files->has_value()) {
+    return Final(mail, MailStatus::kVetoed, "attachments expired or removed before sending", now);
+  }
+  j.attachments = std::move(**files);
+  return Deliver(mail, j, now);
 }
 
 Result<std::variant<store::Outcome, Processor::Judged>> Processor::Judge(const store::Mail& mail,
@@ -70,7 +80,7 @@ Result<std::variant<store::Outcome, Processor::Judged>> Processor::Judge(const s
   if (!list.ok()) return list.status();
   if (!list->has_value()) return final_as(MailStatus::kNotFound, "recipient list no longer exists");
   j.list = **list;
-  if (!mail.fields.empty()) {
+  if (!mail.fields.empty() || j.list.kind == store::ListKind::kTransaction) {
     j.fields = mail.fields;  // a transaction mail carries its own record
   } else {
     auto recipient = directory_.FindRecipient(mail.client_id, mail.list_id, mail.recipient_id);
@@ -118,6 +128,8 @@ store::Outcome Processor::Deliver(const store::Mail& mail, const Judged& j, Time
   in.html = j.mailing.html;
   in.to = mail.recipient_id;
   in.fields = j.fields;
+  in.fields.erase(std::string(store::kAttachmentsField));
+  in.attachments = j.attachments;
   in.fields["bmmailid"] = mail_id;
   in.fields["bmrecipientid"] = mail.recipient_id;
   in.fields["bmmailingid"] = std::to_string(mail.mailing_id);
@@ -184,6 +196,22 @@ Result<std::string> Processor::ConfirmationUrl(const store::Mail& mail) {
   return process->has_value() ? (*process)->confirmation_url : std::string();
 }
 
+
+Result<std::optional<std::vector<render::Attachment>>> Processor::LoadAttachments(
+    const store::Mail& mail, TimePoint now) {
+  using Loaded = std::optional<std::vector<render::Attachment>>;
+  auto key = mail.fields.find(std::string(store::kAttachmentsField));
+  if (key == mail.fields.end()) return Loaded(std::vector<render::Attachment>());
+  if (attachments_ == nullptr) return Loaded();
+  auto files = attachments_->FindUpload(mail.client_id, key->second, now);
+  if (!files.ok()) return files.status();
+  if (!files->has_value()) return Loaded();
+  std::vector<render::Attachment> out;
+  for (store::AttachmentFile& f : **files) {
+    out.push_back({std::move(f.file_name), std::move(f.content_type), std::move(f.data)});
+  }
+  return Loaded(std::move(out));
+}
 
 Result<std::shared_ptr<const TargetGroup>> Processor::TargetGroupOf(const std::string& expression) {
   std::lock_guard lock(mu_);

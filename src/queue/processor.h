@@ -8,6 +8,9 @@
 // opt-in, unless the mailing is the confirmation mailing) -> not_found; blocklist -> blacklisted; unsubscribed -> unsubscribed; hard
 // bounces >= the client's limit -> too_many_bounces; outside the mailing's
 // target group -> filtered; unrenderable -> could_not_be_sent (no attempt).
+// A transaction mail's recipient is its own field snapshot (no record in
+// the list); its attachments (store/attachments.h) are loaded last, and a
+// mail whose upload expired or vanished is vetoed (decisions/0011).
 // A confirmation mailing's {bmOptInUrl} is the mail's own mail-service
 // subscribe link, plus ?bmUrl=<confirmation URL> of the recipient's opt-in
 // process when it has one (docs/decisions/0010-recipient-operations.md).
@@ -32,6 +35,7 @@
 #include "deliver/transport.h"
 #include "queue/outcome.h"
 #include "queue/signer_cache.h"
+#include "render/message.h"
 #include "store/store.h"
 
 namespace campaignd::queue {
@@ -55,7 +59,8 @@ class Processor {
   // opt-in process of a confirmation mail's recipient.
   Processor(store::Directory& directory, store::Recipients& recipients,
             store::Coordination& coordination, const Clock& clock, ProcessorOptions options,
-            TransportOpener opener);
+            TransportOpener opener,
+            store::Attachments* attachments = nullptr);
 
   // The outcome for `mail` (claimed by the caller); Outcome::worker is left
   // for the caller to fill.
@@ -65,6 +70,10 @@ class Processor {
   struct Judged;  // what the checks found (processor.cc)
   Result<std::variant<store::Outcome, Judged>> Judge(const store::Mail& mail, TimePoint now);
   store::Outcome Deliver(const store::Mail& mail, const Judged& judged, TimePoint now);
+  // The files of `mail`'s upload (none without one); nullopt when the upload
+  // expired or vanished (or no attachment store was given).
+  Result<std::optional<std::vector<render::Attachment>>> LoadAttachments(const store::Mail& mail,
+                                                                          TimePoint now);
   // The confirmation URL of the opt-in process of `mail`'s recipient ("" if none).
   Result<std::string> ConfirmationUrl(const store::Mail& mail);
   Result<std::shared_ptr<const TargetGroup>> TargetGroupOf(const std::string& expression);
@@ -79,6 +88,7 @@ class Processor {
   const Clock& clock_;
   const ProcessorOptions options_;
   const TransportOpener opener_;
+  store::Attachments* const attachments_;  // may be null: no upload can be loaded
   SignerCache signers_;
 
   std::mutex mu_;  // guards the two caches below

@@ -40,7 +40,8 @@ class QueueTestEnv {
           opened_urls.emplace_back(url);
           return Result<std::unique_ptr<deliver::Transport>>(
               std::make_unique<Forwarding>(transport));
-        }) {
+        },
+                  &store.engine().attachments()) {
     testing::ApplyShoeStore(store.provisioner());
   }
 

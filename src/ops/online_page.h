@@ -1,0 +1,34 @@
+// OnlinePage: a mailing rendered for one recipient as the HTML page
+// onlineversion answers (behaviour.md §3): the mailing's HTML part with its
+// field functions applied (values HTML-escaped, render/field_functions.h),
+// or, for a text-only mailing, its text part escaped inside <pre>. The
+// system fields are those of the mail (queue/processor.cc sets the same
+// ones for the sent message). ops -> render is an allowed arrow
+// (design.md B1.3): rendering is bytes in, bytes out, no I/O.
+// Input: templates trusted (provisioned), field values untrusted.
+// Threads: pure function.
+#ifndef CAMPAIGND_OPS_ONLINE_PAGE_H_
+#define CAMPAIGND_OPS_ONLINE_PAGE_H_
+
+#include <string>
+
+#include "core/fields.h"
+#include "store/model.h"
+
+namespace campaignd::ops {
+
+struct PageInput {
+  const store::Mailing& mailing;
+  const store::RecipientList& list;  // field types for dates
+  FieldValues fields;                // the recipient's values, lower-case names
+  std::string recipient_id;
+  std::string mail_id;     // the mail shown, when there is one; else empty
+  std::string public_url;  // base of mail-service links (no trailing '/')
+};
+
+// The whole HTML document.
+std::string RenderOnlinePage(const PageInput& input);
+
+}  // namespace campaignd::ops
+
+#endif  // CAMPAIGND_OPS_ONLINE_PAGE_H_

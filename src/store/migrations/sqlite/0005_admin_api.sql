@@ -1,6 +1,6 @@
 -- Admin API (docs/decisions/0012-admin-api.md): per-client API keys, stored
--- only as the SHA-256 of the key (auth/code_hash.h), and the mail search by
--- recipient.
+-- only as the SHA-256 of the key (auth/code_hash.h). The mail search by
+-- recipient uses mails_by_recipient (the attachments migration before this).
 CREATE TABLE api_keys (
   client_id  INTEGER NOT NULL REFERENCES clients (id),
   id         INTEGER NOT NULL,
@@ -9,4 +9,3 @@ CREATE TABLE api_keys (
   created_at INTEGER NOT NULL,
   PRIMARY KEY (client_id, id)
 ) STRICT;
-CREATE INDEX mails_by_recipient ON mails (client_id, recipient_id, id);

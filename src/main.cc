@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "admin/cli/cli.h"
+#include "admin/api/service.h"
 #include "admin/commands.h"
 #include "admin/config.h"
 #include "admin/db_commands.h"
@@ -138,6 +139,17 @@ int Serve(const admin::ConfigOverrides& overrides) {
       return admin::kExitBadInput;
     }
   }
+  std::unique_ptr<admin::api::AdminService> admin_api;
+  if (api && !c.admin_listen.empty()) {
+    auto started = admin::api::AdminService::Start(c, db, clock);
+    if (!started.ok()) {
+      spdlog::critical("admin API: {}", started.status().ToString());
+      server.Stop();
+      db.Close();
+      return admin::kExitBadInput;
+    }
+    admin_api = std::move(*started);
+  }
   if (worker) {
     // Mail enqueued by other processes sharing the database wakes our workers.
     Status s = db.coordination().Subscribe(scheduler);
@@ -150,6 +162,7 @@ int Serve(const admin::ConfigOverrides& overrides) {
 
   int signal_number = WaitForStopSignal();
   spdlog::info("signal {}: stopping (finishing requests and mails in hand)", signal_number);
+  if (admin_api) admin_api->Stop();
   if (api) server.Stop();
   if (worker) scheduler.Stop();
   db.Close();

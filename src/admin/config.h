@@ -38,6 +38,8 @@ struct Config {
   std::string tls_cert;                              // PEM chain; required with tls_listen
   std::string tls_key;                               // PEM key; required with tls_listen
   std::string public_url = "http://127.0.0.1:8080";  // base of unsubscribe/online links
+  std::string admin_listen = "127.0.0.1:8081";       // admin JSON API; empty = off
+  std::string admin_key;  // server-wide admin API key (secret); empty = none
   std::string unsubscribe_mailto;                    // List-Unsubscribe mailto; empty = none
   int io_threads = 2;                                // Asio threads for HTTP I/O
   int blocking_threads = 64;                         // pool for store calls

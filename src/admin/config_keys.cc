@@ -61,6 +61,14 @@ Problem CheckMailto(std::string_view v) {
   return std::nullopt;
 }
 
+// docs/decisions/0012-admin-api.md: long enough not to be guessed.
+constexpr std::size_t kMinAdminKeyBytes = 24;
+
+Problem CheckAdminKey(std::string_view v) {
+  if (v.empty() || v.size() >= kMinAdminKeyBytes) return std::nullopt;
+  return "expected at least " + std::to_string(kMinAdminKeyBytes) + " characters";
+}
+
 Problem CheckLogLevel(std::string_view v) {
   constexpr std::array kLevels = {"trace", "debug", "info", "warn", "error", "critical", "off"};
   if (std::find(kLevels.begin(), kLevels.end(), v) != kLevels.end()) return std::nullopt;
@@ -83,7 +91,7 @@ Problem CheckCidr(std::string_view v) {
 }
 
 using C = Config;
-const std::array<ConfigKey, 21> kKeys = {{
+const std::array<ConfigKey, 23> kKeys = {{
     {"db", &C::db, "URL", "database: sqlite:PATH or postgresql://...", CheckDb},
     {"role", &C::role, "ROLE",
      "all: API and delivery; api: answer the API only; worker: deliver only", CheckRole},
@@ -96,6 +104,11 @@ const std::array<ConfigKey, 21> kKeys = {{
     {"public_url", &C::public_url, "URL",
      "base URL of this server as recipients reach it (unsubscribe and online-version links)",
      CheckPublicUrl},
+    {"admin_listen", &C::admin_listen, "HOST:PORT",
+     "admin JSON API listener (docs/admin-api.yaml); empty: off", CheckListen},
+    {"admin_key", &C::admin_key, "KEY",
+     "server-wide admin API key (creates clients and their keys); empty: none",
+     CheckAdminKey},
     {"unsubscribe_mailto", &C::unsubscribe_mailto, "ADDRESS",
      "mailto address in List-Unsubscribe besides the https link; empty: none", CheckMailto},
     {"io_threads", &C::io_threads, "N", "threads serving HTTP connections"},

@@ -43,6 +43,9 @@ FAST_CONFIG = {
     "lifetime": "10s",
     "idle_poll": "100ms",
     "log_level": "info",
+    # The admin API's default port (8081) would collide between servers run in
+    # parallel; tests that use it pass admin_listen themselves.
+    "admin_listen": "",
 }
 
 

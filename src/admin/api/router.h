@@ -21,6 +21,7 @@
 
 #include "core/clock.h"
 #include "core/status.h"
+#include "store/catalog.h"
 #include "store/store.h"
 
 namespace campaignd::admin::api {
@@ -59,7 +60,8 @@ struct AdminResponse {
 
 // What HandleAdmin works with. REQUIRES: every reference outlives the calls.
 struct AdminContext {
-  store::Engine& engine;        // catalog(), directory(), queue()
+  store::Engine& engine;        // directory(), queue()
+  store::Catalog& catalog;      // store::OpenCatalog(engine)
   Clock& clock;                 // mail search defaults, created times
   // SHA-256 hex (auth::HashCode) of the server-wide admin key; empty: no
   // admin key configured (only in-process operators may create clients).

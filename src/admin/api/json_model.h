@@ -1,0 +1,46 @@
+// JSON forms of the stored records as the admin API shows them
+// (docs/admin-api.yaml schemas) and the readers of request fields. Secrets
+// never appear: transports are redacted, DKIM private keys and code hashes
+// left out. Private to admin/api. Threads: pure functions.
+// Errors: the Read* functions return a problem text (-> 422), or nullopt.
+#ifndef CAMPAIGND_ADMIN_API_JSON_MODEL_H_
+#define CAMPAIGND_ADMIN_API_JSON_MODEL_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "admin/api/answer.h"
+#include "store/model.h"
+
+namespace campaignd::admin::api {
+
+using Problem = std::optional<std::string>;
+
+Json ClientJson(const store::Client& client);
+Json ListJson(const store::RecipientList& list);
+Json RecipientJson(const store::Recipient& recipient);
+Json MailingJson(const store::Mailing& mailing);
+Json CodeJson(const store::AuthCode& code);
+Json MailJson(const store::Mail& mail, const std::string& mail_id,
+              const std::vector<store::MailEvent>& history);
+
+// Each reads the keys present in `body` into `out` (absent keys keep the
+// value `out` has) and checks the result.
+Problem ReadClient(const Json& body, store::Client& out);
+Problem ReadList(const Json& body, store::RecipientList& out);
+Problem ReadField(const Json& body, store::FieldDef& out);
+// `out.id` must already be set (from the path) or come in "recipient_id".
+Problem ReadRecipient(const Json& body, const store::RecipientList& list, store::Recipient& out);
+Problem ReadMailing(const Json& body, store::Mailing& out);
+Problem ReadCode(const Json& body, store::AuthCode& out);
+
+// Field values checked against the list's schema (unknown names, values
+// that do not parse as the field's type); keys lower-cased.
+Problem CheckFieldValues(const store::RecipientList& list, FieldValues& values);
+// The address normalised (core/address.h), or a problem.
+Result<std::string> NormaliseAddress(std::string_view text);
+
+}  // namespace campaignd::admin::api
+
+#endif  // CAMPAIGND_ADMIN_API_JSON_MODEL_H_

@@ -1,0 +1,47 @@
+#include "admin/api/service.h"
+
+#include <spdlog/spdlog.h>
+
+#include "auth/code_hash.h"
+
+namespace campaignd::admin::api {
+
+AdminService::AdminService(std::unique_ptr<store::Catalog> catalog, AdminContext context)
+    : catalog_(std::move(catalog)), context_(std::move(context)) {}
+
+Result<std::unique_ptr<AdminService>> AdminService::Start(const Config& config,
+                                                          store::Engine& engine, Clock& clock) {
+  Result<std::unique_ptr<store::Catalog>> catalog = store::OpenCatalog(engine);
+  if (!catalog.ok()) return catalog.status();
+  store::Catalog& ref = **catalog;
+  std::unique_ptr<AdminService> service(new AdminService(
+      std::move(*catalog),
+      AdminContext{engine, ref, clock,
+                   config.admin_key.empty() ? std::string() : auth::HashCode(config.admin_key),
+                   config.public_url}));
+  AdminService* self = service.get();
+  service->listener_ = std::make_unique<AdminListener>(
+      AdminListenerOptions{.listen = config.admin_listen},
+      [self](const AdminRequest& request) {
+        AdminResponse response = HandleAdmin(request, self->context_);
+        if (response.status >= 500) {
+          spdlog::warn("admin API {} {}: {} {}", request.method, request.target, response.status,
+                       response.body);
+        }
+        return response;
+      });
+  CAMPAIGND_RETURN_IF_ERROR(service->listener_->Start());
+  if (config.admin_key.empty()) {
+    spdlog::warn("admin API on {} has no admin_key: only client API keys (and the CLI) work",
+                 config.admin_listen);
+  }
+  return service;
+}
+
+AdminService::~AdminService() { Stop(); }
+
+void AdminService::Stop() {
+  if (listener_) listener_->Stop();
+}
+
+}  // namespace campaignd::admin::api

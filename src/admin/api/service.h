@@ -1,0 +1,40 @@
+// AdminService: the admin API as `campaignd serve` runs it - the catalog of
+// the open engine, the router's context (admin key hashed at once, so the
+// clear key is not kept) and the listener on config.admin_listen.
+// Callers: main.cc. Threads: Start/Stop from the main thread.
+// Errors: Start() fails when the catalog cannot be opened or the listener
+// cannot bind; the message names the address.
+#ifndef CAMPAIGND_ADMIN_API_SERVICE_H_
+#define CAMPAIGND_ADMIN_API_SERVICE_H_
+
+#include <memory>
+
+#include "admin/api/listener.h"
+#include "admin/api/router.h"
+#include "admin/config.h"
+#include "core/clock.h"
+
+namespace campaignd::admin::api {
+
+class AdminService {
+ public:
+  // Starts listening on config.admin_listen. REQUIRES: !admin_listen.empty();
+  // `engine` and `clock` outlive the service.
+  static Result<std::unique_ptr<AdminService>> Start(const Config& config, store::Engine& engine,
+                                                     Clock& clock);
+  ~AdminService();  // Stop()
+  // Stops the listener (requests in flight end with their connection).
+  void Stop();
+  uint16_t BoundPort() const { return listener_->BoundPort(); }
+
+ private:
+  AdminService(std::unique_ptr<store::Catalog> catalog, AdminContext context);
+
+  std::unique_ptr<store::Catalog> catalog_;
+  AdminContext context_;
+  std::unique_ptr<AdminListener> listener_;
+};
+
+}  // namespace campaignd::admin::api
+
+#endif  // CAMPAIGND_ADMIN_API_SERVICE_H_

@@ -1,0 +1,136 @@
+"""The admin JSON API against the real server: a client set up from nothing
+(client, key, list, recipients by CSV, DKIM key, mailing, code, SENDING),
+then a sendeventmail delivered through the STARTTLS+AUTH relay, DKIM-valid
+and personalized; the mail's history through the API; the CSV export; the
+served OpenAPI document against the live routes; keys confined to their
+client. Run: CAMPAIGND_BIN=build/campaignd /usr/bin/python3 tests/e2e/test_admin_api.py -v
+"""
+
+import re
+import unittest
+
+import yaml
+
+import harness
+import mailcheck
+from adminapi import ADMIN_KEY, AdminApi
+from e2ecase import E2ETestCase, Stack
+
+
+class AdminApiTest(E2ETestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.stack = Stack("admin_api")
+        cls.admin_port = harness.free_port()
+        try:
+            cls.server = cls.stack.server.start(admin_listen=f"127.0.0.1:{cls.admin_port}",
+                                                admin_key=ADMIN_KEY)
+        except BaseException:
+            cls.stack.close()
+            raise
+        cls.api = AdminApi(cls.admin_port)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.stack.close()
+
+    def make_client(self, name):
+        client = self.api.ok("POST", "/admin/v1/clients",
+                             {"name": name, "transport": self.stack.relay.transport_url()})
+        key = self.api.ok("POST", f"/admin/v1/clients/{client['id']}/keys", {"name": "e2e"})
+        return client, self.api.with_key(key["key"])
+
+    def test_from_nothing_to_a_sent_mail(self):
+        client, api = self.make_client("Shop from the API")
+        self.assertNotIn("relaypass", str(client))  # password redacted
+        base = f"/admin/v1/clients/{client['id']}"
+        lst = api.ok("POST", f"{base}/lists", {"name": "customers", "fields": [
+            {"name": "firstname", "type": "text"}, {"name": "orders", "type": "int"}]})
+        csv = "email,firstname,orders\r\njohn@example.com,John,3\r\n\"ann@example.com\",\"Ann, A.\",1\r\n"
+        counts = api.ok("POST", f"{base}/lists/{lst['id']}/recipients/import", csv.encode(),
+                        content_type="text/csv")
+        self.assertEqual((counts["rows"], counts["stored"], counts["rejected"]), (2, 2, 0))
+        key = self.stack.key1
+        api.ok("POST", f"{base}/dkim-keys", {"domain": key.domain, "selector": key.selector,
+                                             "algorithm": key.algorithm,
+                                             "private_key_pem": key.path.read_text()})
+        mailing = api.ok("POST", f"{base}/mailings", {
+            "name": "order confirmation", "type": "event", "list_ids": [lst["id"]],
+            "from": "Shop <shop@example.com>", "subject": "Thanks {firstname}",
+            "text": "Hello {firstname}, you have {orders} orders."})
+        code = api.ok("POST", f"{base}/codes", {"list_id": lst["id"],
+                                                "operations": ["sendeventmail"]})["code"]
+        early = self.server.send_mail(recipient="john@example.com", mailing=mailing["id"], code=code)
+        self.assertEqual(early.body.decode(), "wrong_mailing_status")
+        self.assertEqual(api.ok("POST", f"{base}/mailings/{mailing['id']}/status",
+                                {"status": "SENDING"})["status"], "SENDING")
+
+        answer = self.server.send_mail(recipient="john@example.com", mailing=mailing["id"],
+                                       code=code)
+        body = answer.body.decode()
+        self.assertTrue(body.startswith("enqueued: "), body)
+        mail_id = body.split(": ", 1)[1]
+        self.server.wait_status(mail_id, "sent", code=code)
+        mine = [m for m in self.stack.relay.messages() if m.mail_id == mail_id.upper()]
+        self.assertEqual(len(mine), 1)
+        msg = mine[0].msg
+        self.assertEqual(str(msg["Subject"]), "Thanks John")
+        self.assertIn("Hello John, you have 3 orders.", mailcheck.body_texts(msg)[0])
+        self.assertEqual([ok for _, ok in mailcheck.verify_dkim(mine[0].raw, [key])], [True])
+
+        mail = api.ok("GET", f"{base}/mails/{mail_id}")
+        self.assertEqual(mail["status"], "sent")
+        self.assertEqual([e["status"] for e in mail["history"]][0], "enqueued")
+        self.assertEqual(mail["history"][-1]["status"], "sent")
+        self.assertRegex(mail["history"][-1]["reply"], r"^250")
+        found = api.ok("GET", f"{base}/mails?recipient=john@example.com&status=sent")
+        self.assertEqual([m["mail_id"] for m in found["items"]], [mail["mail_id"]])
+
+        status, exported, headers = api.request("GET",
+                                                f"{base}/lists/{lst['id']}/recipients/export")
+        self.assertEqual(status, 200)
+        self.assertEqual(exported, "email,state,firstname,orders\r\n"
+                                   "ann@example.com,active,\"Ann, A.\",1\r\n"
+                                   "john@example.com,active,John,3\r\n")
+        preview = api.ok("POST", f"{base}/mailings/{mailing['id']}/preview",
+                         {"list_id": lst["id"], "recipient_id": "ann@example.com"})
+        self.assertEqual(preview["subject"], "Thanks Ann, A.")
+
+    def test_keys_are_confined_to_their_client(self):
+        one, api_one = self.make_client("one")
+        two, api_two = self.make_client("two")
+        status, err, _ = api_one.request("GET", f"/admin/v1/clients/{two['id']}/lists")
+        self.assertEqual((status, err["error"]["code"]), (403, "forbidden"))
+        status, _, _ = api_one.request("POST", "/admin/v1/clients", {"name": "x"})
+        self.assertEqual(status, 403)
+        status, _, _ = AdminApi(self.admin_port, key="wrong").request("GET", "/admin/v1/clients")
+        self.assertEqual(status, 401)
+        status, _, _ = AdminApi(self.admin_port, key=None).request("GET", "/admin/v1/clients")
+        self.assertEqual(status, 401)
+        mine = api_one.ok("GET", "/admin/v1/clients")
+        self.assertEqual([c["id"] for c in mine["items"]], [one["id"]])
+
+    def test_served_document_matches_the_live_routes(self):
+        status, text, headers = AdminApi(self.admin_port, key=None).request("GET", "/openapi.yaml")
+        self.assertEqual(status, 200)
+        doc = yaml.safe_load(text)
+        self.assertEqual(doc["openapi"][:2], "3.")
+        operations = [(m.upper(), p) for p, item in doc["paths"].items() for m in item
+                      if m in ("get", "post", "put", "patch", "delete")]
+        self.assertGreater(len(operations), 40)
+        for method, path in operations:
+            target = re.sub(r"\{[a-z]+\}", "1", path)
+            status, payload, _ = self.api.request(method, target, {} if method != "GET" else None)
+            self.assertNotIn(status, (401, 405, 500), f"{method} {path}: {payload}")
+            if status == 404:
+                self.assertNotEqual(payload["error"]["message"], "no such route", f"{method} {path}")
+        status, payload, _ = self.api.request("GET", "/admin/v1/undocumented")
+        self.assertEqual(status, 404)
+
+    def test_public_port_does_not_answer_admin_routes(self):
+        response = self.server.get("/admin/v1/clients")
+        self.assertNotEqual(response.status, 200)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,5 +1,5 @@
 // The admin CLI on the real admin API (HandleAdmin in process) and a real
-// store (testing::TempStore: SQLite, or PostgreSQL in the pg.* run): what
+// store (store::TestDatabase: SQLite, or PostgreSQL in the pg.* run): what
 // the operator sees, exit codes, --json, the import progress and CSV files.
 // Also: every command maps onto a route the API really has.
 #include "admin/cli/run.h"
@@ -18,7 +18,8 @@
 #include "core/clock.h"
 #include "core/mail_id.h"
 #include "store/catalog.h"
-#include "testing/temp_store.h"
+#include "store/store.h"
+#include "store/test_database.h"
 
 namespace campaignd::admin::cli {
 namespace {
@@ -43,18 +44,25 @@ struct Ran {
 class RunTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto catalog = store::OpenCatalog(store_.engine());
+    auto engine = store::OpenEngine(db_->url(), store::EngineOptions{});
+    ASSERT_TRUE(engine.ok()) << engine.status().ToString();
+    engine_ = std::move(*engine);
+    auto catalog = store::OpenCatalog(*engine_);
     ASSERT_TRUE(catalog.ok()) << catalog.status().ToString();
     catalog_ = std::move(*catalog);
     context_ = std::make_unique<api::AdminContext>(api::AdminContext{
-        .engine = store_.engine(), .catalog = *catalog_, .clock = clock_,
+        .engine = *engine_, .catalog = *catalog_, .clock = clock_,
         .admin_key_hash = "", .public_url = "https://campaignd.example.net"});
     dir_ = std::filesystem::temp_directory_path() /
            ("cli-run-test-" + std::to_string(::getpid()) + "-" +
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::create_directories(dir_);
   }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void TearDown() override {
+    catalog_.reset();
+    if (engine_) engine_->Close();
+    std::filesystem::remove_all(dir_);
+  }
 
   // One command line, as main.cc runs it (without the --db part).
   Ran Run(std::vector<std::string> args) {
@@ -101,7 +109,8 @@ class RunTest : public ::testing::Test {
               kExitOk);
   }
 
-  testing::TempStore store_;
+  std::unique_ptr<store::TestDatabase> db_ = store::TestDatabase::CreateOrDie();
+  std::unique_ptr<store::Engine> engine_;
   SystemClock clock_;
   std::unique_ptr<store::Catalog> catalog_;
   std::unique_ptr<api::AdminContext> context_;

@@ -54,7 +54,8 @@ std::string FormatDecimal(Decimal d) {
   return d.mantissa < 0 ? "-" + digits : digits;
 }
 
-// a + sign * b at the larger scale; nullopt on overflow.
+// a + sign * b at the larger scale; nullopt past 18 digits (what
+// ParseDecimal reads back).
 std::optional<Decimal> AddDecimal(Decimal a, Decimal b, int sign) {
   auto rescale = [](Decimal& d, int scale) {
     for (; d.scale < scale; ++d.scale) {
@@ -65,7 +66,11 @@ std::optional<Decimal> AddDecimal(Decimal a, Decimal b, int sign) {
   int scale = std::max(a.scale, b.scale);
   if (!rescale(a, scale) || !rescale(b, scale)) return std::nullopt;
   Decimal sum{0, scale};
-  if (__builtin_add_overflow(a.mantissa, sign * b.mantissa, &sum.mantissa)) return std::nullopt;
+  constexpr int64_t kLimit = 1'000'000'000'000'000'000;  // 10^18
+  if (__builtin_add_overflow(a.mantissa, sign * b.mantissa, &sum.mantissa) ||
+      sum.mantissa >= kLimit || sum.mantissa <= -kLimit) {
+    return std::nullopt;
+  }
   return sum;
 }
 

@@ -41,7 +41,8 @@ TEST_F(RecipientOpsTest, CopyAndMoveTokens) {
   EXPECT_EQ(Form("copy", {{"bmRecipientId", "jane@example.com"}, {"bmListId", "200"}}), "ok");
   auto copy = env.Stored("jane@example.com", 200);
   ASSERT_TRUE(copy.has_value());
-  EXPECT_TRUE(copy->fields.empty());  // list 200 has no fields
+  // List 200 has firstname only: orders stays behind.
+  EXPECT_EQ(copy->fields, (FieldValues{{"firstname", "Jane"}}));
   EXPECT_TRUE(env.Stored("jane@example.com", 100).has_value());
   EXPECT_EQ(Form("copy", {{"bmRecipientId", "jane@example.com"}, {"bmListId", "200"}}), "ok");
   EXPECT_EQ(

@@ -4,6 +4,8 @@
 // can see must arrive unchanged.
 #include "store/copy.h"
 
+#include "store/catalog.h"
+
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -47,6 +49,8 @@ class CopyTest : public EngineTest {
     three.client.mail_id_secret = std::string("\0\x01\xff\x00z", 5);
     ASSERT_TRUE(provisioner().Apply({one, three}).ok());
     ExecSql("INSERT INTO unsubscribes (client_id, address) VALUES (2, 'gone@example.com')");
+    ExecSql("INSERT INTO api_keys (client_id, id, name, key_hash, created_at) "
+            "VALUES (3, 1, 'ci', 'copied-key-hash', 1700000000002)");
     NewUpload upload{1, std::string(64, 'a'), kT0, kT0 + seconds(3600),
                      {{"a.pdf", "application/pdf", std::string("%PDF\0\xff", 6)},
                       {"b.txt", "text/plain", "B"}}};
@@ -93,6 +97,12 @@ class CopyTest : public EngineTest {
       auto files = *engine.attachments().FindUpload(id, std::string(64, 'a'), kT0);
       for (const AttachmentFile& f : files.value_or(std::vector<AttachmentFile>{})) {
         out << " upload " << f.file_name << " " << f.content_type << " " << Hex(f.data) << "\n";
+      }
+      if (auto catalog = OpenCatalog(engine); catalog.ok()) {
+        if (auto key = *(*catalog)->FindApiKey("copied-key-hash"); key && key->client_id == id) {
+          out << " api key " << key->id << " " << key->name << " "
+              << ToUnixMillis(key->created_at) << "\n";
+        }
       }
       const std::vector<DkimKey> keys = *d.FindDkimKeys(id);
       for (const DkimKey& k : keys) {

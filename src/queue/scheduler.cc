@@ -3,9 +3,18 @@
 #include <openssl/rand.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include <spdlog/spdlog.h>
 
 namespace campaignd::queue {
+namespace {
+
+// Waits between attempts to record an outcome while the store is unavailable.
+constexpr std::chrono::milliseconds kRecordRetryFirst{50};
+constexpr std::chrono::milliseconds kRecordRetryMax{1000};
+
+}  // namespace
 
 std::string UniqueWorkerPrefix() {
   char host[256] = {0};
@@ -33,8 +42,12 @@ void Scheduler::Start() {
 }
 
 void Scheduler::Stop() {
-  stopping_ = true;
+  {
+    std::lock_guard lock(mu_);  // a worker between its check and its wait still sees it
+    stopping_ = true;
+  }
   wake_.notify_all();
+  stop_cv_.notify_all();
   for (std::thread& t : threads_) t.join();
   threads_.clear();
 }
@@ -76,8 +89,19 @@ bool Scheduler::RunBatch(const std::string& worker_id) {
     WaitForWork(options_.idle_poll);
     return false;
   }
+  // A mail is started only while at least half its lease is left, so it is
+  // recorded before the lease runs out and no other worker can claim it and
+  // deliver it a second time (the rest of the batch is given back instead).
+  const TimePoint start_by = req.now + req.lease / 2;
   for (const store::Mail& mail : *claimed) {
     if (stopping_) break;  // the rest goes back with ReleaseClaims
+    if (clock_.Now() > start_by) {
+      spdlog::warn("worker {}: half the lease is gone; giving back the rest of the batch",
+                   worker_id);
+      Status s = queue_.ReleaseClaims(worker_id);
+      if (!s.ok()) spdlog::warn("worker {}: releasing claims: {}", worker_id, s.ToString());
+      break;
+    }
     auto outcome = processor_.Process(mail);
     if (!outcome.ok()) {
       spdlog::error("worker {}: mail {}: {} (retried after the lease)", worker_id, mail.id,
@@ -90,7 +114,7 @@ bool Scheduler::RunBatch(const std::string& worker_id) {
                    mail.client_id, mail.mailing_id, MailStatusName(outcome->status),
                    outcome->reply);
     }
-    Status s = queue_.Record(*outcome);
+    Status s = RecordOutcome(worker_id, *outcome);
     if (s.IsNotFound()) {
       spdlog::warn("worker {}: mail {}: claim lost before recording (lease expired)", worker_id,
                    mail.id);
@@ -101,6 +125,19 @@ bool Scheduler::RunBatch(const std::string& worker_id) {
     }
   }
   return !claimed->empty();
+}
+
+Status Scheduler::RecordOutcome(const std::string& worker_id, const store::Outcome& outcome) {
+  std::chrono::milliseconds wait = kRecordRetryFirst;
+  for (;;) {
+    Status s = queue_.Record(outcome);
+    if (!s.IsUnavailable() || stopping_) return s;
+    spdlog::warn("worker {}: recording mail {}: {}; retrying in {} ms", worker_id,
+                 outcome.mail_id, s.ToString(), wait.count());
+    std::unique_lock lock(mu_);
+    if (stop_cv_.wait_for(lock, wait, [this] { return stopping_.load(); })) return s;
+    wait = std::min(wait * 2, kRecordRetryMax);
+  }
 }
 
 }  // namespace campaignd::queue

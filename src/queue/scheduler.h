@@ -27,9 +27,16 @@
 // transports bound the SMTP connections per relay (transport URL
 // `connections=`, default 4) and their rate (`rate=`).
 //
+// Leases and the store. A worker starts a mail of its batch only while at
+// least half of the batch's lease is left (it gives the rest back and claims
+// again), so a slow batch never outlives its lease. An outcome that cannot
+// be recorded because the store is unavailable (disk full, database locked)
+// is retried until it is recorded or Stop(): the mail was delivered, and
+// giving it up would let another worker deliver it again after the lease.
+//
 // Stop conditions. Stop() wakes every worker, waits for the mail in hand to
 // be recorded, releases the remaining claims and joins the threads.
-// A store failure makes a worker log it and wait `idle_poll` before trying
+// A failed claim makes a worker log it and wait `idle_poll` before trying
 // again; its claims expire and are retried, nothing is lost.
 // Threads: Start/Stop from one thread; Notify from any.
 #ifndef CAMPAIGND_QUEUE_SCHEDULER_H_
@@ -77,6 +84,8 @@ class Scheduler final : public Notifier {
   void RunWorker(const std::string& worker_id);
   // Claims and processes one batch; false when nothing was due.
   bool RunBatch(const std::string& worker_id);
+  // queue_.Record, retried while the store is Unavailable until Stop().
+  Status RecordOutcome(const std::string& worker_id, const store::Outcome& outcome);
   void WaitForWork(std::chrono::milliseconds timeout);
 
   // Constant after construction.
@@ -88,6 +97,7 @@ class Scheduler final : public Notifier {
 
   std::mutex mu_;
   std::condition_variable wake_;
+  std::condition_variable stop_cv_;  // Stop() wakes a worker waiting to retry a Record
   uint64_t wakeups_ = 0;  // guarded by mu_
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> recorded_{0};

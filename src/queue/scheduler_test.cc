@@ -2,9 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <memory>
+#include <mutex>
 #include <set>
 #include <thread>
 
+#include "core/mail_id.h"
 #include "queue/queue_test_env.h"
 
 namespace campaignd::queue {
@@ -118,6 +122,135 @@ TEST(SchedulerTest, FreshMailIsNotStarvedByRetries) {
   EXPECT_EQ(fresh, 2);
 }
 
+// Forwards to a shared transport (a Processor owns the transports it opens).
+std::unique_ptr<Processor> ProcessorWith(QueueTestEnv& env,
+                                         std::shared_ptr<deliver::Transport> transport) {
+  return std::make_unique<Processor>(
+      env.store.directory(), env.store.engine().recipients(), env.store.engine().coordination(),
+      env.clock, QueueTestEnv::Options(),
+      [transport](std::string_view, const deliver::TransportOptions&)
+          -> Result<std::unique_ptr<deliver::Transport>> {
+        struct Fwd final : deliver::Transport {
+          std::shared_ptr<deliver::Transport> t;
+          deliver::DeliveryResult Deliver(const deliver::Envelope& e,
+                                          std::string_view m) override {
+            return t->Deliver(e, m);
+          }
+          std::string Describe() const override { return t->Describe(); }
+        };
+        auto f = std::make_unique<Fwd>();
+        f->t = transport;
+        return std::unique_ptr<deliver::Transport>(std::move(f));
+      });
+}
+
+// Each delivery takes `took` of the fake clock; before it, a probe claim
+// shows whether another worker could take the mail in hand (its lease ran out).
+class SlowTransport final : public deliver::Transport {
+ public:
+  SlowTransport(QueueTestEnv& env, seconds took) : env_(env), took_(took) {}
+  deliver::DeliveryResult Deliver(const deliver::Envelope& e, std::string_view) override {
+    auto stolen = env_.store.queue().Claim({"probe", 10, 10, env_.clock.Now(), seconds(1)});
+    const int64_t in_hand = MailId::Parse(e.mail_id)->sequence();
+    std::lock_guard lock(mu_);
+    for (const store::Mail& m : *stolen) stealable_ += m.id == in_hand;
+    delivered_.push_back(e.mail_id);
+    env_.clock.Advance(took_);
+    return {deliver::DeliveryKind::kDelivered, 250, "250 ok"};
+  }
+  std::string Describe() const override { return "slow"; }
+  int stealable() {
+    std::lock_guard lock(mu_);
+    return stealable_;
+  }
+  std::vector<std::string> delivered() {
+    std::lock_guard lock(mu_);
+    return delivered_;
+  }
+
+ private:
+  QueueTestEnv& env_;
+  const seconds took_;
+  std::mutex mu_;
+  int stealable_ = 0;
+  std::vector<std::string> delivered_;
+};
+
+TEST(SchedulerTest, NoMailIsStartedWithLessThanHalfItsLeaseLeft) {
+  QueueTestEnv env;
+  std::vector<int64_t> seqs;
+  for (int i = 0; i < 4; ++i) seqs.push_back(env.Enqueue("john.smith@example.com"));
+  auto slow = std::make_shared<SlowTransport>(env, seconds(40));
+  auto processor = ProcessorWith(env, slow);
+  SchedulerOptions o = Fast(1);
+  o.claim_batch = 8;  // all 4 in one claim (lease 60 s): the third would start at 80 s
+  Scheduler scheduler(env.store.queue(), *processor, env.clock, o);
+  scheduler.Start();
+  ASSERT_TRUE(WaitUntil([&] { return scheduler.recorded() == 4; }));
+  scheduler.Stop();
+  EXPECT_EQ(slow->stealable(), 0) << "a mail was delivered while another worker could claim it";
+  auto ids = slow->delivered();
+  EXPECT_EQ(ids.size(), 4u);
+  EXPECT_EQ(std::set<std::string>(ids.begin(), ids.end()).size(), 4u);
+  for (int64_t seq : seqs) EXPECT_EQ(env.Mail(seq).status, MailStatus::kSent);
+}
+
+// A MailQueue whose Record answers Unavailable `failures` times (a full
+// disk, a locked database) before it reaches the real store.
+class FlakyRecordQueue final : public store::MailQueue {
+ public:
+  FlakyRecordQueue(store::MailQueue& real, int failures) : real_(real), failures_(failures) {}
+  Result<int64_t> Enqueue(const store::NewMail& m) override { return real_.Enqueue(m); }
+  Result<std::vector<store::Mail>> Claim(const store::ClaimRequest& r) override {
+    return real_.Claim(r);
+  }
+  Status Record(const store::Outcome& o) override {
+    ++calls;
+    if (failures_-- > 0) return Status::Unavailable("database or disk is full (SQLite code 13)");
+    return real_.Record(o);
+  }
+  Status ReleaseClaims(std::string_view w) override { return real_.ReleaseClaims(w); }
+  Status ReleaseAllClaims() override { return real_.ReleaseAllClaims(); }
+  Result<std::optional<store::Mail>> FindMail(int64_t c, int64_t m) override {
+    return real_.FindMail(c, m);
+  }
+  Result<std::vector<store::MailEvent>> History(int64_t c, int64_t m) override {
+    return real_.History(c, m);
+  }
+  std::atomic<int> calls{0};
+
+ private:
+  store::MailQueue& real_;
+  std::atomic<int> failures_;
+};
+
+TEST(SchedulerTest, AnOutcomeIsRecordedOnceTheStoreIsBack) {
+  QueueTestEnv env;
+  int64_t seq = env.Enqueue("john.smith@example.com");
+  FlakyRecordQueue flaky(env.store.queue(), 3);
+  Scheduler scheduler(flaky, env.processor, env.clock, Fast(2));
+  scheduler.Start();
+  // The fake clock stands still: only a retry, not an expired lease, records it.
+  ASSERT_TRUE(WaitUntil([&] { return scheduler.recorded() == 1; }));
+  scheduler.Stop();
+  EXPECT_EQ(flaky.calls.load(), 4);
+  EXPECT_EQ(env.transport->deliveries().size(), 1u);
+  EXPECT_EQ(env.Mail(seq).status, MailStatus::kSent);
+}
+
+TEST(SchedulerTest, StopDoesNotWaitForAStoreThatStaysUnavailable) {
+  QueueTestEnv env;
+  env.Enqueue("john.smith@example.com");
+  FlakyRecordQueue flaky(env.store.queue(), 1'000'000);
+  Scheduler scheduler(flaky, env.processor, env.clock, Fast(1));
+  scheduler.Start();
+  ASSERT_TRUE(WaitUntil([&] { return flaky.calls.load() >= 2; }));
+  auto start = std::chrono::steady_clock::now();
+  scheduler.Stop();
+  EXPECT_LT(std::chrono::steady_clock::now() - start, seconds(2));
+  EXPECT_EQ(scheduler.recorded(), 0u);
+}
+
 // Blocks every delivery until Open(); tells when one has started.
 class GateTransport final : public deliver::Transport {
  public:
@@ -149,7 +282,8 @@ TEST(SchedulerTest, StopFinishesTheMailInHandAndGivesTheRestBack) {
   QueueTestEnv env;
   for (int i = 0; i < 4; ++i) env.Enqueue("john.smith@example.com");
   auto gate = std::make_shared<GateTransport>();
-  Processor gated(env.store.directory(), env.store.engine().coordination(), env.clock,
+  Processor gated(env.store.directory(), env.store.engine().recipients(),
+                  env.store.engine().coordination(), env.clock,
                   QueueTestEnv::Options(),
                   [gate](std::string_view, const deliver::TransportOptions&)
                       -> Result<std::unique_ptr<deliver::Transport>> {

@@ -3,6 +3,8 @@
 // treat a pending recipient as not in the list.
 #include <gtest/gtest.h>
 
+#include <cctype>
+
 #include "core/mail_id.h"
 #include "queue/processor.h"
 #include "queue/queue_test_env.h"
@@ -16,7 +18,9 @@ std::string DecodeQp(const std::string& s) {
   for (std::size_t i = 0; i < s.size(); ++i) {
     if (s[i] == '=' && i + 2 < s.size() && s[i + 1] == '\r' && s[i + 2] == '\n') {
       i += 2;
-    } else if (s[i] == '=' && i + 2 < s.size()) {
+    } else if (s[i] == '=' && i + 2 < s.size() &&
+               std::isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+               std::isxdigit(static_cast<unsigned char>(s[i + 2]))) {
       out += static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16));
       i += 2;
     } else {

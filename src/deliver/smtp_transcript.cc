@@ -103,7 +103,7 @@ DeliveryResult ClassifySmtpOutcome(bool transfer_ok, int response_code,
     return {DeliveryKind::kTemporaryFailure, 0, std::string(error_text)};
   }
   if (code >= 500 && (command == "MAIL" || command == "RCPT" || command == "DATA")) {
-    return {DeliveryKind::kPermanentFailure, code, std::move(text)};
+    return {DeliveryKind::kPermanentFailure, code, std::move(text), command == "MAIL"};
   }
   return {DeliveryKind::kTemporaryFailure, code, std::move(text)};
 }

@@ -55,7 +55,8 @@ class SmtpTranscript {
 //     failure answering AUTH                 -> kTemporaryFailure: a
 //     configuration problem must not bounce the recipient; the reply says so
 //   5xx answering MAIL, RCPT or DATA (or the
-//     final ".")                             -> kPermanentFailure
+//     final ".")                             -> kPermanentFailure (answering
+//                                               MAIL: sender_refused)
 //   any other 4xx/5xx (greeting, EHLO,
 //     STARTTLS)                              -> kTemporaryFailure, that reply
 //   no failing reply (connect, TLS, timeout,

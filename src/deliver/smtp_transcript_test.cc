@@ -82,6 +82,8 @@ TEST(ClassifySmtpOutcomeTest, FiveHundredsForTheMessageArePermanent) {
     EXPECT_EQ(r.kind, DeliveryKind::kPermanentFailure) << command;
     EXPECT_EQ(r.smtp_code, 550);
     EXPECT_EQ(r.reply, "550 5.1.1 no such user");
+    // Only a refused MAIL FROM is the sender's problem, not the recipient's.
+    EXPECT_EQ(r.sender_refused, std::string_view(command).starts_with("MAIL")) << command;
   }
 }
 

@@ -39,6 +39,9 @@ struct DeliveryResult {
   // <x>: Recipient address rejected"; a multi-line reply joined by spaces),
   // or the error text ("Couldn't connect to server: ..."). Never a password.
   std::string reply;
+  // The relay refused the sender (a 5xx to MAIL FROM): permanent for this
+  // mail, but not the recipient's fault, so it is no hard bounce of theirs.
+  bool sender_refused = false;
 };
 
 class Transport {

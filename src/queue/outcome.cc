@@ -29,7 +29,8 @@ store::Outcome DecideDelivery(const store::Mail& mail, const deliver::DeliveryRe
       return o;
     case deliver::DeliveryKind::kPermanentFailure:
       o.status = MailStatus::kCouldNotBeSent;
-      o.hard_bounce = result.smtp_code >= 500 && result.smtp_code <= 599;
+      o.hard_bounce =
+          result.smtp_code >= 500 && result.smtp_code <= 599 && !result.sender_refused;
       return o;
     case deliver::DeliveryKind::kTemporaryFailure:
       break;

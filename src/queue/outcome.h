@@ -5,7 +5,8 @@
 // Retry policy (knobs in admin/config.h, defaults in core/limits.h):
 //   - 2xx (or the file written): sent.
 //   - 5xx: could_not_be_sent at once, and one hard bounce on the recipient
-//     (at the client's bounce limit later sends become too_many_bounces).
+//     (at the client's bounce limit later sends become too_many_bounces),
+//     unless the relay refused the sender (5xx to MAIL FROM): no bounce.
 //   - 4xx, connection, TLS or timeout failures: retry after
 //     min_backoff * 2^(attempts-1), capped at max_backoff (1 min, 2, 4 ... 1 h),
 //     but never later than created_at + lifetime: the last attempt happens

@@ -55,6 +55,18 @@ TEST(OutcomeTest, PermanentFailureBouncesOnlyOn5xx) {
   EXPECT_FALSE(o.hard_bounce);
 }
 
+TEST(OutcomeTest, RefusedSenderIsNoBounceOfTheRecipient) {
+  // A relay answering 5xx to MAIL FROM (sender domain not allowed): the mail
+  // cannot be sent, but the recipient must not move toward too_many_bounces.
+  auto o = DecideDelivery(
+      MailWithAttempts(0, kT0),
+      {deliver::DeliveryKind::kPermanentFailure, 553, "553 5.7.1 sender not allowed", true}, kT0,
+      RetryPolicy{});
+  EXPECT_EQ(o.status, MailStatus::kCouldNotBeSent);
+  EXPECT_EQ(o.reply, "553 5.7.1 sender not allowed");
+  EXPECT_FALSE(o.hard_bounce);
+}
+
 TEST(OutcomeTest, TemporaryFailureIsRetriedWithBackoff) {
   auto o = DecideDelivery(MailWithAttempts(2, kT0),
                           {deliver::DeliveryKind::kTemporaryFailure, 451, "451 4.3.0 try later"},

@@ -8,7 +8,7 @@
 namespace campaignd::admin {
 namespace {
 
-// Lines 1-14: client 1 (redirect host shop.example), list 100 and
+// Lines 1-16: client 1 (redirect host shop.example), list 100 and
 // confirmation mailing 7.
 constexpr char kClient[] = R"([[client]]
 id = 1
@@ -24,6 +24,8 @@ redirect_hosts = ["shop.example"]
   type = "confirmation"
   from = "shop@example.com"
   subject = "Please confirm"
+  lists = [100]
+  text = "Confirm: {bmOptInUrl}"
 )";
 
 class OptInProvisioningTest : public ProvisioningFileTest {
@@ -72,25 +74,25 @@ TEST_F(OptInProvisioningTest, ReadsEveryKind) {
 
 TEST_F(OptInProvisioningTest, ErrorsNameTheLine) {
   EXPECT_EQ(OptIn("  id = 1\n  name = \"x\"\n  kind = \"triple\"\n"),
-            "p.toml:18: kind: expected single, confirmed or double");
+            "p.toml:20: kind: expected single, confirmed or double");
   EXPECT_EQ(OptIn("  id = 1\n  name = \"x\"\n  kind = \"double\"\n"),
-            "p.toml:15: mailing: a double opt-in needs its confirmation mailing");
+            "p.toml:17: mailing: a double opt-in needs its confirmation mailing");
   EXPECT_EQ(OptIn("  id = 1\n  name = \"x\"\n  kind = \"double\"\n  mailing = 8\n"),
-            "p.toml:19: mailing: expected the id of a [[client.mailing]] of type confirmation");
+            "p.toml:21: mailing: expected the id of a [[client.mailing]] of type confirmation");
   EXPECT_EQ(OptIn("  id = 1\n  name = \"x\"\n  kind = \"single\"\n"
                   "  confirmation_url = \"https://evil.example/\"\n"),
-            "p.toml:19: confirmation_url: host 'evil.example' is not in the client's "
+            "p.toml:21: confirmation_url: host 'evil.example' is not in the client's "
             "redirect_hosts");
   EXPECT_EQ(OptIn("  id = 1\n  name = \"x\"\n  kind = \"single\"\n"
                   "  confirmation_url = \"/thanks\"\n"),
-            "p.toml:19: confirmation_url: expected an absolute http:// or https:// URL");
+            "p.toml:21: confirmation_url: expected an absolute http:// or https:// URL");
   EXPECT_EQ(OptIn("  id = 0\n  name = \"x\"\n  kind = \"single\"\n"),
-            "p.toml:16: id: expected a positive integer ID");
+            "p.toml:18: id: expected a positive integer ID");
   EXPECT_EQ(OptIn("  id = 1\n  name = \"x\"\n  kind = \"single\"\n  knd = 1\n"),
-            "p.toml:19: unknown key 'knd' in [[client.optin]] (did you mean 'kind'?)");
+            "p.toml:21: unknown key 'knd' in [[client.optin]] (did you mean 'kind'?)");
   EXPECT_EQ(OptIn("  id = 1\n  name = \"x\"\n  kind = \"single\"\n"
                   "  [[client.optin]]\n  id = 1\n  name = \"y\"\n  kind = \"single\"\n"),
-            "p.toml:20: id: duplicate opt-in process 1 (first at line 16)");
+            "p.toml:22: id: duplicate opt-in process 1 (first at line 18)");
 }
 
 TEST(OptInExampleTest, DemoFileHasADoubleOptInAndABlocklistEntry) {

@@ -35,6 +35,11 @@ void AddPageOptions(CLI::App& command, PageArgs& page) {
                      "Continue after the previous page (its next_cursor, printed below it)");
 }
 
+bool Given(const CLI::App& command, const std::string& flag) {
+  const CLI::Option* option = command.get_option_no_throw(flag);
+  return option != nullptr && option->count() > 0;
+}
+
 void AddClientOption(CLI::App& command, std::int64_t& client) {
   command.add_option("--client", client, "The client's ID (see: campaignd client list)")
       ->required();

@@ -88,6 +88,9 @@ struct PageArgs {
 };
 void AddPageOptions(CLI::App& command, PageArgs& page);
 
+// Whether `flag` exists on `command` and was given on the command line.
+bool Given(const CLI::App& command, const std::string& flag);
+
 // The required --client ID of every command below a client.
 void AddClientOption(CLI::App& command, std::int64_t& client);
 

@@ -32,7 +32,7 @@ struct CodeArgs {
 // The code's settings given on the command line.
 Json CodeBody(const CodeArgs& a) {
   Json body = Json::object();
-  const auto given = [&a](const char* flag) { return a.cmd->count(flag) > 0; };
+  const auto given = [&a](const char* flag) { return Given(*a.cmd, flag); };
   if (given("--name")) body["name"] = a.name;
   if (given("--code")) body["code"] = a.code;
   if (given("--list")) body["list_id"] = a.list;
@@ -41,7 +41,7 @@ Json CodeBody(const CodeArgs& a) {
   if (given("--method")) body["methods"] = a.methods;
   if (given("--protocol")) body["protocols"] = a.protocols;
   if (given("--redirect-host")) body["redirect_hosts"] = a.redirect_hosts;
-  if (given("--enabled") || given("--disabled")) body["enabled"] = a.enabled;
+  if (given("--enabled")) body["enabled"] = a.enabled;  // --disabled is the same option
   return body;
 }
 

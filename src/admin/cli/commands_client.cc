@@ -31,12 +31,12 @@ struct ClientArgs {
 // The members of a client given on the command line.
 Json ClientBody(const ClientArgs& a) {
   Json body = Json::object();
-  if (a.cmd->count("--id") > 0) body["id"] = a.id;
-  if (a.cmd->count("--name") > 0) body["name"] = a.name;
-  if (a.cmd->count("--transport") > 0) body["transport"] = a.transport;
-  if (a.cmd->count("--redirect-host") > 0) body["redirect_hosts"] = a.redirect_hosts;
-  if (a.cmd->count("--bounce-limit") > 0) body["bounce_limit"] = a.bounce_limit;
-  if (a.cmd->count("--rate-limit") > 0) body["rate_limit"] = a.rate_limit;
+  if (Given(*a.cmd, "--id")) body["id"] = a.id;
+  if (Given(*a.cmd, "--name")) body["name"] = a.name;
+  if (Given(*a.cmd, "--transport")) body["transport"] = a.transport;
+  if (Given(*a.cmd, "--redirect-host")) body["redirect_hosts"] = a.redirect_hosts;
+  if (Given(*a.cmd, "--bounce-limit")) body["bounce_limit"] = a.bounce_limit;
+  if (Given(*a.cmd, "--rate-limit")) body["rate_limit"] = a.rate_limit;
   return body;
 }
 

@@ -29,10 +29,10 @@ struct ListArgs {
 // The list members given on the command line (create and update).
 Result<Json> ListBody(const ListArgs& a) {
   Json body = Json::object();
-  if (a.cmd->count("--id") > 0) body["id"] = a.id;
-  if (a.cmd->count("--name") > 0) body["name"] = a.name;
-  if (a.cmd->count("--kind") > 0) body["kind"] = a.kind;
-  if (a.cmd->count("--test") + a.cmd->count("--no-test") > 0) body["test"] = a.test;
+  if (Given(*a.cmd, "--id")) body["id"] = a.id;
+  if (Given(*a.cmd, "--name")) body["name"] = a.name;
+  if (Given(*a.cmd, "--kind")) body["kind"] = a.kind;
+  if (Given(*a.cmd, "--test")) body["test"] = a.test;  // --no-test is the same option
   if (a.fields.empty()) return body;
   auto pairs = SplitPairs(a.fields, ':', "--field");
   if (!pairs.ok()) return pairs.status();

@@ -35,7 +35,7 @@ Result<Invocation> OneMail(const MailArgs& a) {
     return Status::InvalidArgument("give a MAILID (campaignd mail MAILID) or a command "
                                    "(campaignd mail search --help)");
   }
-  if (a.cmd->count("--json") == 0) {
+  if (!Given(*a.cmd, "--json")) {
     const std::string id = a.mail_id;
     return Invocation{.local = [id](const std::string& db, std::ostream& out, std::ostream& err) {
       return RunMailHistory(db, id, out, err);

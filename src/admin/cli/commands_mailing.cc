@@ -42,7 +42,7 @@ std::string MailingPath(const MailingArgs& a, std::string_view rest = "") {
 // The mailing members given on the command line; content read from files.
 Result<Json> MailingBody(const MailingArgs& a) {
   Json body = Json::object();
-  const auto given = [&a](const char* flag) { return a.cmd->count(flag) > 0; };
+  const auto given = [&a](const char* flag) { return Given(*a.cmd, flag); };
   if (given("--id")) body["id"] = a.id;
   if (given("--name")) body["name"] = a.name;
   if (given("--type")) body["type"] = a.type;

@@ -112,7 +112,8 @@ TEST_F(ProcessorTest, UnrenderableMailIsCouldNotBeSentWithoutAnAttempt) {
 
 TEST_F(ProcessorTest, BadTransportUrlIsRetriedNotLost) {
   QueueTestEnv env2;  // its opener works; use a processor whose opener fails
-  Processor failing(env2.store.directory(), env2.store.engine().coordination(), env2.clock,
+  Processor failing(env2.store.directory(), env2.store.engine().recipients(),
+                    env2.store.engine().coordination(), env2.clock,
                     QueueTestEnv::Options(),
                     [](std::string_view, const deliver::TransportOptions&)
                         -> Result<std::unique_ptr<deliver::Transport>> {

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <optional>
 
+#include "render/field_functions.h"
+
 namespace campaignd::ops {
 namespace {
 
@@ -158,33 +160,6 @@ Result<std::string> FieldText(std::string_view value, std::string_view type) {
   return std::string(value);
 }
 
-std::string HtmlEscape(std::string_view value) {
-  std::string out;
-  out.reserve(value.size());
-  for (char c : value) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 Result<std::vector<FieldChange>> FieldChanges(const Params& params,
                                               const store::RecipientList& list,
                                               bool allow_modifiers, bool sanitize) {
@@ -195,7 +170,7 @@ Result<std::vector<FieldChange>> FieldChanges(const Params& params,
       {"[append]", Modifier::kAppend}};
   std::vector<FieldChange> changes;
   for (const auto& [param, value] : params.FieldValues()) {
-    FieldChange change{LowerAscii(param), sanitize ? HtmlEscape(value) : value, Modifier::kSet};
+    FieldChange change{LowerAscii(param), sanitize ? render::EscapeHtml(value) : value, Modifier::kSet};
     if (auto open = change.name.find('['); open != std::string::npos) {
       std::string_view suffix = std::string_view(change.name).substr(open);
       bool known = false;

@@ -49,9 +49,6 @@ Status ApplyFieldChanges(const std::vector<FieldChange>& changes, const store::R
 // An empty value is accepted for every type (no value).
 Result<std::string> FieldText(std::string_view value, std::string_view type);
 
-// & < > " ' as HTML character references.
-std::string HtmlEscape(std::string_view value);
-
 }  // namespace campaignd::ops
 
 #endif  // CAMPAIGND_OPS_FIELD_INPUT_H_

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "render/field_functions.h"
+
 namespace campaignd::ops {
 namespace {
 
@@ -88,7 +90,7 @@ TEST(FieldInputTest, ModifiersThatDoNotFitTheFieldAreRefused) {
 }
 
 TEST(FieldInputTest, SanitizeEscapesHtml) {
-  EXPECT_EQ(HtmlEscape(R"(<a href="x">'&'</a>)"),
+  EXPECT_EQ(render::EscapeHtml(R"(<a href="x">'&'</a>)"),
             "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;");
   FieldValues f;
   ASSERT_TRUE(Apply({{"name", "<script>"}}, f, true).ok());

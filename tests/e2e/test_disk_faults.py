@@ -32,7 +32,10 @@ import mailcheck
 from e2ecase import E2ETestCase, Stack
 from server import Campaignd
 
-DB_FS_SIZE = "3m"
+DB_FS_SIZE = "16m"         # well above the WAL's auto-checkpoint size (1000 pages,
+                           # about 4 MB): on a smaller disk the WAL alone fills it under
+                           # load, the filler gets nothing, and freeing it frees nothing
+MIN_FILLER = 1 << 20       # what freeing the filler must give back for the test to mean anything
 OUTBOX_FS_SIZE = "256k"
 LOAD_THREADS = 4
 FILL_CHUNK = 64 * 1024
@@ -157,6 +160,9 @@ class DiskFullTest(FaultCase):
         try:
             harness.wait_for(lambda: load.counts()[0] >= 20, 30, what="load under way")
             filler = fill(self.fs)
+            filler_size = filler.stat().st_size
+            self.assertGreaterEqual(filler_size, MIN_FILLER,
+                                    "the database took the disk before the filler did")
             harness.wait_for(lambda: load.counts()[1] >= 20, 60, interval=0.1,
                              what="503 answers on the full disk")
             full_at = load.counts()
@@ -175,7 +181,8 @@ class DiskFullTest(FaultCase):
         # Nothing half-done: the database holds the answered mails, no more.
         self.assertEqual(mailcheck.mail_count(self.server.db), len(ids))
         print(f"\ndisk full: {len(ids)} enqueued, {len(load.unavailable)} x 503 "
-              f"(first after {full_at[0] - len(before)} enqueued under load)")
+              f"(first after {full_at[0] - len(before)} enqueued under load; "
+              f"{filler_size >> 10} KiB freed)")
 
 
 @database.skip_on_postgres("the outbox test needs no second engine run (no database fault)")

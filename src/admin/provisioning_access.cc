@@ -163,7 +163,7 @@ void ReadDkimKey(const toml::table& table, ClientScope& scope) {
   store::DkimKey key;
   key.domain = LowerAscii(r.Text("domain", true).value_or(""));
   key.selector = r.Text("selector", true).value_or("");
-  key.algorithm = r.Text("algorithm", true).value_or("");
+  key.algorithm = r.Text("algorithm", false).value_or("");  // default: from the key
   const auto file = r.Text("private_key_file", true);
   r.RejectUnknownKeys();
   if (!key.domain.empty()) {
@@ -193,6 +193,7 @@ void ReadDkimKey(const toml::table& table, ClientScope& scope) {
     r.Error("private_key_file", path.string() + ": " + signer.status().message());
     return;
   }
+  key.algorithm = signer->algorithm();
   if (!scope.FirstDefinition("dkim " + key.selector + "._domainkey." + key.domain, r, "selector",
                              "DKIM key " + key.selector + "._domainkey." + key.domain)) {
     return;

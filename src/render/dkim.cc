@@ -144,7 +144,7 @@ Result<DkimSigner> DkimSigner::Load(std::string domain, std::string selector,
                                     std::string_view algorithm, std::string_view pem) {
   domain = LowerAscii(domain);
   selector = LowerAscii(selector);
-  if (algorithm != kRsaSha256 && algorithm != kEd25519Sha256) {
+  if (!algorithm.empty() && algorithm != kRsaSha256 && algorithm != kEd25519Sha256) {
     return Status::InvalidArgument("DKIM algorithm must be rsa-sha256 or ed25519-sha256");
   }
   if (!IsDnsName(domain)) return Status::InvalidArgument("DKIM domain is not an ASCII host name");
@@ -156,6 +156,9 @@ Result<DkimSigner> DkimSigner::Load(std::string domain, std::string selector,
     key->pkey.reset(PEM_read_bio_PrivateKey(bio.get(), nullptr, &PassphraseRefused, nullptr));
   if (!key->pkey)
     return Status::InvalidArgument("DKIM key is not a PEM private key: " + OpensslError());
+  if (algorithm.empty()) {  // taken from the key
+    algorithm = EVP_PKEY_is_a(key->pkey.get(), "ED25519") ? kEd25519Sha256 : kRsaSha256;
+  }
   key->ed25519 = algorithm == kEd25519Sha256;
   if (key->ed25519 && !EVP_PKEY_is_a(key->pkey.get(), "ED25519")) {
     return Status::InvalidArgument("DKIM key is not an Ed25519 key (algorithm ed25519-sha256)");

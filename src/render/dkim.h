@@ -21,7 +21,8 @@ namespace campaignd::render {
 
 class DkimSigner {
  public:
-  // algorithm: "rsa-sha256" or "ed25519-sha256"; pem: a PKCS#8 or
+  // algorithm: "rsa-sha256" or "ed25519-sha256", or empty for the one the
+  // key's type implies (algorithm() tells which); pem: a PKCS#8 or
   // traditional private key in PEM.
   static Result<DkimSigner> Load(std::string domain, std::string selector,
                                  std::string_view algorithm, std::string_view pem);

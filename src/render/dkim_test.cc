@@ -45,6 +45,16 @@ std::string Tag(std::string header, std::string_view name) {
   return flat.substr(pos, flat.find(';', pos) - pos);
 }
 
+TEST(DkimSignerTest, EmptyAlgorithmIsTakenFromTheKey) {
+  Result<DkimSigner> rsa = DkimSigner::Load("shop.example", "s", "", SharedRsaKey().private_pem);
+  ASSERT_TRUE(rsa.ok()) << rsa.status().ToString();
+  EXPECT_EQ(rsa->algorithm(), "rsa-sha256");
+  Result<DkimSigner> ed = DkimSigner::Load("shop.example", "s", "", SharedEd25519Key().private_pem);
+  ASSERT_TRUE(ed.ok()) << ed.status().ToString();
+  EXPECT_EQ(ed->algorithm(), "ed25519-sha256");
+  EXPECT_TRUE(DkimSigner::Load("shop.example", "s", "", "garbage").status().IsInvalidArgument());
+}
+
 TEST(DkimSignerTest, LoadChecksAlgorithmKeyAndNames) {
   const TestKey& rsa = SharedRsaKey();
   const TestKey& ed = SharedEd25519Key();

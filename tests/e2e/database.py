@@ -131,8 +131,9 @@ def query(db, sql, args=()):
         finally:
             con.close()
     text = psql(db, f"SELECT row_to_json(q) FROM ({_bind(sql, args)}) AS q")
-    return [tuple(v for _, v in json.loads(line, object_pairs_hook=list))
-            for line in text.splitlines() if line]
+    # json.loads keeps the columns in order (dicts do); a json column comes
+    # back as the dict or list it holds, as sqlite3 returns its text.
+    return [tuple(json.loads(line).values()) for line in text.splitlines() if line]
 
 
 def execute(db, sql):

@@ -160,7 +160,7 @@ class CliTest(E2ETestCase):
         self.assertIn("sent", history.stdout)
 
     def test_json_outputs_parse_and_never_show_secrets(self):
-        _, _, code = self.run_readme()
+        _, mail_id, code = self.run_readme()
         clients = self.json_of("client", "list")
         self.assertEqual([c["name"] for c in clients["items"]], ["Shoe Store"])
         self.assertNotIn(harness.SMTP_PASS, json.dumps(clients))
@@ -185,7 +185,8 @@ class CliTest(E2ETestCase):
                          [("example.com", "s1")])
         self.assertNotIn("PRIVATE KEY", json.dumps(keys))
         mails = self.json_of("mail", "search", "--client", 1)
-        self.assertEqual(mails["items"], [])
+        self.assertEqual([m["mail_id"] for m in mails["items"]], [mail_id.upper()])
+        self.assertEqual(mails["items"][0]["history"][0]["status"], "enqueued")
         preview = self.json_of("mailing", "preview", "--client", 1, 5000, "--list", 100,
                                "--recipient", JOHN)
         self.assertEqual(preview["subject"], "Thank you, John")
@@ -209,15 +210,16 @@ class CliTest(E2ETestCase):
             (("code", "create", "--client", 1, "--list", 999, "--name", "x"), 1, ["999"]),
             (("mailing", "update", "--client", 1, 5000, "--text-file", "nope.txt"), 1,
              ["nope.txt"]),
-            (("client", "show", 99), 1, ["client not found"]),
+            (("client", "show", 99), 1, ["client 99 not found"]),
             (("list", "create", "--client", 1, "--name", "X", "--field", "zip"), 1, ["--field"]),
         ]
         for args, want_exit, words in cases:
             with self.subTest(args=args):
                 done = self.cli(*args, check=False)
                 self.assertEqual(done.returncode, want_exit, done.stdout + done.stderr)
-                first = done.stderr.strip().splitlines()[0] if done.stderr.strip() else ""
-                self.assertTrue(first.startswith("campaignd "), done.stderr)
+                # The message is the last line (an import reports its progress before it).
+                last = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else ""
+                self.assertTrue(last.startswith("campaignd "), done.stderr)
                 for word in words:
                     self.assertIn(word, done.stderr)
         after = {what: self.json_of(*args) for what, args in {

@@ -187,11 +187,17 @@ AdminResponse AddDkimKey(const Call& call) {
   if (!body) return error;
   store::DkimKey key;
   for (auto [name, out] : {std::pair{"domain", &key.domain}, std::pair{"selector", &key.selector},
-                           std::pair{"algorithm", &key.algorithm},
                            std::pair{"private_key_pem", &key.private_key_pem}}) {
     auto it = body->find(name);
     if (it == body->end() || !it->is_string()) return Invalid(std::string(name) + ": required string");
     *out = it->get<std::string>();
+  }
+  if (auto it = body->find("algorithm"); it != body->end()) {  // default: from the key
+    if (!it->is_string()) return Invalid("algorithm: expected rsa-sha256 or ed25519-sha256");
+    key.algorithm = it->get<std::string>();
+    if (key.algorithm != "rsa-sha256" && key.algorithm != "ed25519-sha256") {
+      return Invalid("algorithm: expected rsa-sha256 or ed25519-sha256");
+    }
   }
   key.domain = Lower(key.domain);
   if (auto p = HostProblem(key.domain)) return Invalid("domain: " + *p);
@@ -199,6 +205,7 @@ AdminResponse AddDkimKey(const Call& call) {
   Result<render::DkimSigner> signer =
       render::DkimSigner::Load(key.domain, key.selector, key.algorithm, key.private_key_pem);
   if (!signer.ok()) return Invalid("private_key_pem: " + signer.status().message());
+  key.algorithm = signer->algorithm();
   Result<store::Change> change = call.catalog().UpsertDkimKey(call.client_id, key);
   if (!change.ok()) return StoreFailure(change.status());
   return JsonAnswer(201, Json{{"domain", key.domain}, {"selector", key.selector},

@@ -74,5 +74,23 @@ TEST_F(AccessRoutesTest, DkimPrivateKeysGoInButNeverOut) {
   EXPECT_EQ(As1("DELETE", base_ + "/dkim-keys/shop.example/s2").status, 404);
 }
 
+TEST_F(AccessRoutesTest, DkimAlgorithmDefaultsToTheKeysType) {
+  TestReply ed = As1("POST", base_ + "/dkim-keys",
+                     {{"domain", "shop.example"}, {"selector", "e1"},
+                      {"private_key_pem", render::GenerateTestKey("ed25519").private_pem}});
+  ASSERT_EQ(ed.status, 201) << ed.body;
+  EXPECT_EQ(ed.json["algorithm"], "ed25519-sha256");
+  TestReply rsa = As1("POST", base_ + "/dkim-keys",
+                      {{"domain", "shop.example"}, {"selector", "r1"},
+                       {"private_key_pem", render::GenerateTestKey("rsa", 1024).private_pem}});
+  ASSERT_EQ(rsa.status, 201) << rsa.body;
+  EXPECT_EQ(rsa.json["algorithm"], "rsa-sha256");
+  TestReply wrong = As1("POST", base_ + "/dkim-keys",
+                        {{"domain", "shop.example"}, {"selector", "x1"}, {"algorithm", "rsa-sha1"},
+                         {"private_key_pem", render::GenerateTestKey("ed25519").private_pem}});
+  EXPECT_EQ(wrong.status, 422);
+  EXPECT_NE(wrong.body.find("algorithm"), std::string::npos) << wrong.body;
+}
+
 }  // namespace
 }  // namespace campaignd::admin::api

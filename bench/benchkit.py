@@ -234,7 +234,8 @@ def serve(procs, binary, db, tmp, role, name=None, workers=8, idle_poll="100ms",
     port = port or free_port()
     cfg = os.path.join(tmp, f"serve-{name}.toml")
     with open(cfg, "w") as f:
-        f.write(f'listen = "127.0.0.1:{port}"\nlog_level = "warn"\n'
+        # No admin API: its default port (8081) would collide between API processes.
+        f.write(f'listen = "127.0.0.1:{port}"\nadmin_listen = ""\nlog_level = "warn"\n'
                 f'delivery_workers = {workers}\nidle_poll = "{idle_poll}"\n')
     p = procs.start([binary, "serve", "--db", db, "--config", cfg, "--role", role],
                     log=os.path.join(tmp, f"serve-{name}.log"), cwd=tmp)

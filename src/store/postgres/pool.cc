@@ -71,7 +71,14 @@ void Pool::Return(std::unique_ptr<Connection> conn) {
   } else {
     idle_.push_back(std::move(conn));
   }
-  cv_.notify_all();
+  // One connection came back (or one slot to open): one waiter can use it.
+  // Waking them all made each return a thundering herd (bench/RESULTS.md);
+  // Close() waits on the same condition and needs every return.
+  if (closed_) {
+    cv_.notify_all();
+  } else {
+    cv_.notify_one();
+  }
 }
 
 void Pool::Close() {

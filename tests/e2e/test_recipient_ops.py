@@ -311,6 +311,97 @@ class RecipientOpsTest(E2ETestCase):
         self.assertIsNotNone(self.recipient(world.JOHN, NEWS_LIST))
         self.assertAnswer(self.mail_call(mail_id, "copy", [("bmListId", "x")]), "wrong_id")
 
+    def test_move_tokens(self):
+        address = "mover2@example.com"
+        self.answer("subscribe", [("bmRecipientId", address), ("firstname", "Mo")], "ok")
+        self.answer("move", [("bmRecipientId", address)], "missing_id")
+        self.answer("move", [("bmListId", str(NEWS_LIST))], "missing_id")
+        self.answer("move", [("bmRecipientId", address), ("bmListId", "999")], "wrong_id")
+        self.answer("move", [("bmRecipientId", address), ("bmListId", "200")], "wrong_id")
+        self.answer("move", [("bmRecipientId", "nobody@example.com"),
+                             ("bmListId", str(NEWS_LIST))], "not_found")
+        self.assertIsNotNone(self.recipient(address, 100))
+        self.assertIsNone(self.recipient(address, NEWS_LIST))
+        self.answer("copy", [("bmRecipientId", address), ("bmListId", str(NEWS_LIST))], "ok")
+        self.answer("move", [("bmRecipientId", address), ("bmListId", str(NEWS_LIST)),
+                             ("bmVerbose", "true")], "ok: already_exist")
+        self.assertIsNotNone(self.recipient(address, NEWS_LIST))
+
+    def test_mail_service_recipient_gone_and_other_tokens(self):
+        """The mail service's tokens other than plain `ok`: the mail's
+        recipient removed after the mail (not_found / ok: not_found), copy
+        and move, updatefields, tracking opt-out."""
+        address = "mailgone@example.com"
+        self.answer("subscribe", [("bmRecipientId", address), ("firstname", "Gus"),
+                                  ("orders", "1")], "ok")
+        mail_id = self.sent_mail_id(address)
+        call = lambda op, params=(): self.mail_call(mail_id, op, params)
+        self.assertAnswer(call("subscribe", [("firstname", "Gil"), ("bmOverwrite", "true"),
+                                             ("bmVerbose", "true")]), "ok: update")
+        self.assertEqual(self.recipient(address)[1]["firstname"], "Gil")
+        self.assertAnswer(call("updatefields", [("orders", "lots")]), "syntax_error")
+        self.assertAnswer(call("updatefields", [("bmNewRecipientId", world.JOHN)]), "duplicate")
+        for op in ("copy", "move"):
+            with self.subTest(op=op):
+                self.assertAnswer(call(op), "missing_id")
+                self.assertAnswer(call(op, [("bmListId", "999")]), "wrong_id")
+        self.assertAnswer(call("copy", [("bmListId", str(NEWS_LIST))]), "ok")
+        self.assertAnswer(call("copy", [("bmListId", str(NEWS_LIST)), ("bmVerbose", "true")]),
+                          "ok: already_exist")
+        self.assertAnswer(call("move", [("bmListId", str(NEWS_LIST)), ("bmVerbose", "true")]),
+                          "ok: already_exist")
+        self.assertIsNotNone(self.recipient(address, NEWS_LIST))
+        # A plain move through the mail service.
+        address = "mailmove@example.com"
+        self.answer("subscribe", [("bmRecipientId", address), ("firstname", "Max")], "ok")
+        mail_id = self.sent_mail_id(address)
+        self.assertAnswer(call("move", [("bmListId", str(NEWS_LIST))]), "ok")
+        self.assertIsNone(self.recipient(address, 100))
+        self.assertEqual(self.recipient(address, NEWS_LIST), ("active", {"firstname": "Max"}, 0))
+        # A mail whose recipient was removed from every list afterwards.
+        address = "mailgone2@example.com"
+        self.answer("subscribe", [("bmRecipientId", address)], "ok")
+        mail_id = self.sent_mail_id(address)
+        self.answer("remove", [("bmRecipientId", address)], "ok")
+        for op, params, want in [
+                ("remove", [("bmVerbose", "true")], "ok: not_found"),
+                ("copy", [("bmListId", str(NEWS_LIST))], "not_found"),
+                ("move", [("bmListId", str(NEWS_LIST))], "not_found"),
+                ("updatefields", [("firstname", "x")], "not_found"),
+                ("createtrackingoptout", [], "not_found"),
+                ("deletetrackingoptout", [], "not_found"),
+                # Last: it records the unsubscribe (ok: not_found needs bmRemoveId).
+                ("unsubscribe", [("bmRemoveId", "true"), ("bmVerbose", "true")],
+                 "ok: not_found")]:
+            with self.subTest(op=op):
+                self.assertAnswer(call(op, params), want)
+        self.assertIsNone(self.recipient(address, 100))
+        self.assertIsNone(self.recipient(address, NEWS_LIST))
+
+    def test_mail_service_subscribe_suppressed(self):
+        # blacklisted: the mail's recipient blacklisted after the mail.
+        address = "mailblock@example.com"
+        self.answer("subscribe", [("bmRecipientId", address)], "ok")
+        mail_id = self.sent_mail_id(address)
+        self.answer("blacklist", [("bmPattern", address)], "ok")
+        try:
+            self.assertAnswer(self.mail_call(mail_id, "subscribe"), "blacklisted")
+        finally:
+            self.answer("unblacklist", [("bmPattern", address)], "ok")
+        # unsubscribed: with bmFailOnUnsubscribe after an unsubscribe.
+        address = "mailback@example.com"
+        self.answer("subscribe", [("bmRecipientId", address)], "ok")
+        mail_id = self.sent_mail_id(address)
+        self.assertAnswer(self.mail_call(mail_id, "unsubscribe"), "ok")
+        self.assertAnswer(self.mail_call(mail_id, "subscribe", [("bmFailOnUnsubscribe", "1")]),
+                          "unsubscribed")
+        self.assertEqual(self.recipient(address)[0], "unsubscribed")
+        # too_many_bounces: a mail to a recipient at the bounce limit (its ID is
+        # genuine although the mail itself ended too_many_bounces).
+        mail_id = self.assertEnqueued(self.server.send_mail("bouncy@example.com", EVENT))
+        self.server.wait_status(mail_id, "too_many_bounces")
+        self.assertAnswer(self.mail_call(mail_id, "subscribe"), "too_many_bounces")
+
     # --- updatefields -------------------------------------------------------
     def test_updatefields(self):
         address = "fields@example.com"
@@ -376,6 +467,7 @@ class RecipientOpsTest(E2ETestCase):
         self.answer("unblacklist", [("bmPattern", "*@wild.example"), ("bmVerbose", "true")],
                     "ok: not_found")
         self.answer("unblacklist", [], "missing_id")
+        self.answer("unblacklist", [("bmPattern", "*")], "syntax_error")
         # A raw + stays + in bmPattern.
         r = self.server.send(build_request(
             "GET", f"/http/form/{world.CODE}/blacklist?bmPattern=a+b@plus.example"))
@@ -394,6 +486,9 @@ class RecipientOpsTest(E2ETestCase):
         self.answer("createtrackingoptout", [("bmRecipientId", "nobody@example.com")],
                     "not_found")
         self.answer("deletetrackingoptout", [], "missing_id")
+        self.answer("createtrackingoptout", [], "missing_id")
+        self.answer("deletetrackingoptout", [("bmRecipientId", "nobody@example.com")],
+                    "not_found")
         mail_id = self.sent_mail_id(JANE)
         self.assertAnswer(self.mail_call(mail_id, "createtrackingoptout"), "ok")
         self.assertEqual(self.recipient(JANE)[2], 1)

@@ -11,7 +11,7 @@ import harness
 import mailcheck
 import world
 from e2ecase import E2ETestCase, Stack
-from httpraw import Raw, build_request
+from httpraw import Part, Raw, build_request
 from server import Campaignd
 
 OTHER_CODE = "OTHERLIST101"       # list 101
@@ -30,6 +30,17 @@ UNSUB = "unsub@example.com"
 BOUNCY = "bouncy@example.com"
 ZERO = "zero@example.com"
 NOBODY = "nobody@example.com"
+
+
+# Every operation of behaviour.md §3, and the ones the mail service has.
+FORM_OPS = ("sendeventmail", "sendtransactionmail", "getsendstatus",
+            "uploadpersonalizedattachments", "subscribe", "unsubscribe", "remove", "copy",
+            "move", "updatefields", "blacklist", "unblacklist", "createtrackingoptout",
+            "deletetrackingoptout", "onlineversion", "nop")
+MAIL_OPS = ("sendeventmail", "subscribe", "unsubscribe", "remove", "copy", "move",
+            "updatefields", "createtrackingoptout", "deletetrackingoptout", "onlineversion",
+            "nop")
+FORM_ONLY_OPS = tuple(op for op in FORM_OPS if op not in MAIL_OPS)
 
 
 def forge(mail_id):
@@ -155,7 +166,43 @@ class TokensTest(E2ETestCase):
         self.assertEqual(mailcheck.mail_count(self.server.db), before)
         self.enqueue(world.JOHN)  # and it serves again
 
+    def test_mail_service_send_tokens(self):
+        """sendeventmail through the mail service: the mailing is checked as
+        on the form service (the mail ID's list is the code's list)."""
+        mail_id = self.enqueue(world.JOHN)
+        for mailing, token in (("9999", "not_found"), (str(world.BOOK_MAILING), "not_found"),
+                               ("5001", "wrong_mailing_type"), ("5008", "wrong_mailing_type"),
+                               ("5002", "wrong_mailing_status"), ("5005", "wrong_mailing_status"),
+                               ("5003", "wrong_tag: 505")):
+            with self.subTest(mailing=mailing):
+                r = self.server.call("sendeventmail", [("bmMailingId", mailing)],
+                                     code=mail_id, service="mail")
+                self.assertAnswer(r, token)
+
+    def test_mail_service_send_system_error_when_database_locked(self):
+        mail_id = self.enqueue(world.JOHN)
+        time.sleep(0.5)
+        before = mailcheck.mail_count(self.server.db)
+        with mailcheck.exclusive_lock(self.server.db):
+            r = self.server.call("sendeventmail", [("bmMailingId", str(world.MAILING))],
+                                 code=mail_id, service="mail")
+        self.assertAnswer(r, "system_error", status=503)
+        self.assertRegex(r.header("Retry-After") or "", r"^[1-9][0-9]*$")
+        time.sleep(1.5)
+        self.assertEqual(mailcheck.mail_count(self.server.db), before)
+
     # --- getsendstatus ------------------------------------------------------
+    def test_status_enqueued_past_retention(self):
+        """A genuine mail ID whose mail is older than status_retention (14
+        days by default) answers `enqueued`, as documented, whatever became
+        of the mail."""
+        mail_id = self.enqueue(NOBODY)
+        row = mailcheck.db_query(self.server.db, "SELECT max(id) FROM mails WHERE client_id = 1 "
+                                 "AND recipient_id = ?", (NOBODY,))[0][0]
+        self.server.wait_status(mail_id, "not_found")
+        database.execute(self.server.db, f"UPDATE mails SET created_at = 1 WHERE id = {int(row)}")
+        self.assertAnswer(self.server.call("getsendstatus", [("bmMailId", mail_id)]), "enqueued")
+
     def test_status_sent(self):
         self.server.wait_status(self.enqueue(world.JOHN), "sent")
 
@@ -255,6 +302,49 @@ class TokensTest(E2ETestCase):
             self.assertAnswer(self.server.call(op, [("bmMailId", "x")], code=NOPONLY_CODE),
                               "wrong_tag: 506")
 
+    def test_wrong_tag_for_every_operation(self):
+        """501..504 and 506 come before any operation's own checks, for
+        every operation of §3 (the form service), in the documented order."""
+        cases = [("NOSUCHCODE1", "GET", "wrong_tag: 501"), (DISABLED_CODE, "GET", "wrong_tag: 501"),
+                 (FARIP_CODE, "GET", "wrong_tag: 502"), (FARPOST_CODE, "GET", "wrong_tag: 502"),
+                 (POSTONLY_CODE, "GET", "wrong_tag: 503"),
+                 (POSTHTTPS_CODE, "GET", "wrong_tag: 503"),
+                 (HTTPSONLY_CODE, "GET", "wrong_tag: 504"),
+                 (POSTHTTPS_CODE, "POST", "wrong_tag: 504")]
+        params = [("bmRecipientId", world.JOHN), ("bmMailingId", str(world.MAILING)),
+                  ("bmListId", "101"), ("bmPattern", "x@nowhere.example")]
+        for op in FORM_OPS:
+            for code, method, token in cases:
+                with self.subTest(op=op, code=code, method=method):
+                    self.assertAnswer(self.server.call(op, params, code=code, method=method),
+                                      token)
+            if op != "nop":
+                with self.subTest(op=op, code=NOPONLY_CODE):
+                    self.assertAnswer(self.server.call(op, params, code=NOPONLY_CODE),
+                                      "wrong_tag: 506")
+        # The main code here permits sendeventmail, getsendstatus and nop only.
+        for op in set(FORM_OPS) - set(world.ALL_OPS):
+            with self.subTest(op=op, code=world.CODE):
+                self.assertAnswer(self.server.call(op, params), "wrong_tag: 506")
+
+    def test_wrong_tag_on_the_mail_service_for_every_operation(self):
+        mail_id = self.enqueue(world.JOHN)
+        for op in FORM_OPS:
+            with self.subTest(op=op, code="forged"):
+                self.assertAnswer(self.server.call(op, code=forge(mail_id), service="mail"),
+                                  "wrong_tag: 501")
+        for op in FORM_ONLY_OPS:
+            with self.subTest(op=op):
+                self.assertAnswer(self.server.call(op, [("bmMailId", mail_id)], code=mail_id,
+                                                   service="mail"), "wrong_tag: 506")
+        # No IP or protocol limits on the mail service (502 and 504 cannot
+        # happen there), but a method other than GET and POST is 503.
+        for op in MAIL_OPS:
+            with self.subTest(op=op, method="PUT"):
+                r = self.server.send(build_request(
+                    "PUT", f"/http/mail/{mail_id}/{op}", [("Content-Length", "0")]))
+                self.assertAnswer(r, "wrong_tag: 503")
+
     def test_wrong_tag_507_unknown_operation(self):
         for op in ("frobnicate", "getsetndstatus", "sendeventmai", "nop2"):
             with self.subTest(op=op):
@@ -306,6 +396,14 @@ class BrokenDatabaseTest(E2ETestCase):
     def setUpClass(cls):
         cls.stack = Stack("broken")
         cls.addClassCleanup(cls.stack.close)
+        shoe = cls.stack.shoe
+        shoe["attachments"] = True
+        shoe["list"].append({"id": 120, "name": "Orders", "kind": "transaction",
+                             "fields": [{"name": "firstname", "type": "text"}]})
+        shoe["mailing"].append(world.mailing(5020, [120]))
+        del shoe["code"][0]["operations"]  # every operation
+        shoe["code"].append(world.code("tx", "TXBROKEN42", 120))
+        del shoe["code"][1]["operations"]
         cls.server = cls.stack.up(role="api")
 
     def rename(self, old, new):
@@ -321,6 +419,57 @@ class BrokenDatabaseTest(E2ETestCase):
             self.rename("mails_away", "mails")
         self.assertAnswer(self.server.call("getsendstatus", [("bmMailId", mail_id)]), "enqueued")
         self.assertIn("system_error", self.server.log())
+
+    def test_every_operation_system_error(self):
+        """Each operation's own database access failing (the table it
+        needs renamed away): 200 system_error, on the form service and the
+        mail service; afterwards it answers normally again."""
+        mail_id = self.assertEnqueued(self.server.send_mail(world.JOHN))
+        john = [("bmRecipientId", world.JOHN)]
+        upload = dict(method="MULTIPART", parts=[Part("bmFile", b"x", filename="a.pdf",
+                                                      content_type="application/pdf")])
+        form = [("mails", "sendeventmail", john + [("bmMailingId", str(world.MAILING))], {}),
+                ("recipients", "sendtransactionmail",
+                 [("bmRecipientId", "t@example.com"), ("bmMailingId", "5020")],
+                 {"code": "TXBROKEN42"}),
+                ("uploads", "uploadpersonalizedattachments", [], {"code": "TXBROKEN42", **upload}),
+                ("recipients", "subscribe", [("bmRecipientId", "new@example.com")], {}),
+                ("recipients", "unsubscribe", john, {}),
+                ("recipients", "remove", john, {}),
+                ("recipients", "copy", john + [("bmListId", "120")], {}),
+                ("recipients", "move", john + [("bmListId", "120")], {}),
+                ("recipients", "updatefields", john + [("firstname", "J")], {}),
+                ("blocklist", "blacklist", [("bmPattern", "x@y.example")], {}),
+                ("blocklist", "unblacklist", [("bmPattern", "x@y.example")], {}),
+                ("recipients", "createtrackingoptout", john, {}),
+                ("recipients", "deletetrackingoptout", john, {}),
+                ("recipients", "onlineversion", john + [("bmMailingId", str(world.MAILING))], {})]
+        mail = [("mailings", "sendeventmail", [("bmMailingId", str(world.MAILING))]),
+                ("recipients", "subscribe", []), ("recipients", "unsubscribe", []),
+                ("recipients", "remove", []), ("recipients", "copy", [("bmListId", "120")]),
+                ("recipients", "move", [("bmListId", "120")]),
+                ("recipients", "updatefields", [("firstname", "J")]),
+                ("recipients", "createtrackingoptout", []),
+                ("recipients", "deletetrackingoptout", []), ("recipients", "onlineversion", []),
+                ("mails", "nop", [])]
+        cases = [(table, op, params, kw) for table, op, params, kw in form]
+        cases += [(table, op, params, {"code": mail_id, "service": "mail"})
+                  for table, op, params in mail]
+        for table, op, params, kw in cases:
+            with self.subTest(op=op, service=kw.get("service", "form"), table=table):
+                self.rename(table, table + "_away")
+                try:
+                    r = self.server.call(op, params, **kw)
+                finally:
+                    self.rename(table + "_away", table)
+                self.assertAnswer(r, "system_error")
+        # Nothing half-done, and it serves again.
+        self.assertEqual(mailcheck.db_query(self.server.db, "SELECT count(*) FROM recipients "
+                                            "WHERE recipient_id IN (?, ?)",
+                                            ("new@example.com", "t@example.com"))[0][0], 0)
+        self.assertAnswer(self.server.call("subscribe", [("bmRecipientId", "new@example.com")]),
+                          "ok")
+        self.assertAnswer(self.server.call("nop", code=mail_id, service="mail"), "ok")
 
     def test_nop_system_error(self):
         self.rename("codes", "codes_away")

@@ -231,6 +231,9 @@ class TransactionTest(E2ETestCase):
         bare = self.assertEnqueued(self.send([("bmRecipientId", "bare@example.com")]))
         self.assertEqual(self.server.wait_status(bare, ("sent", "not_found"), code=TX_CODE),
                          "sent")
+        # updatefields is not for transaction lists, on the mail service either.
+        self.assertAnswer(self.server.call("updatefields", [("firstname", "B")], service="mail",
+                                           code=bare), "wrong_tag: 505")
 
     def test_getsendstatus_vetoed_when_the_upload_vanished(self):
         token = self.token([php_file("gift.pdf", b"card", "application/pdf")], code=GIFT_CODE)
@@ -273,6 +276,13 @@ class TransactionTest(E2ETestCase):
                         "<p>Hello John, your order is on its way.</p>")
         self.assertPage(self.server.call("onlineversion", [], service="mail", code=john),
                         "<p>Hello John, your order is on its way.</p>")
+        self.assertPage(self.server.call("onlineversion", [("bmMailingId", str(NEWS_JAN))],
+                                         service="mail", code=john),
+                        "<h1>January for John</h1>")
+        for params in ([("bmMailingId", "4711")], [("bmPattern", "promo*")]):
+            with self.subTest(service="mail", params=params):
+                self.assertAnswer(self.server.call("onlineversion", params, service="mail",
+                                                   code=john), "not_found")
         self.assertAnswer(self.server.call("onlineversion", [("bmMailingId", str(NEWS_JAN))]),
                           "missing_id")
         self.assertAnswer(self.server.call("onlineversion", [("bmRecipientId", "x y")]),

@@ -1,5 +1,6 @@
 // [[client.optin]]: the opt-in processes of one client
-// (docs/decisions/0010-recipient-operations.md, "Provisioning").
+// (docs/decisions/0010-recipient-operations.md, "Provisioning"), and the
+// rules of a process that the admin API checks too (OptInProblems).
 #include <algorithm>
 #include <boost/url/parse.hpp>
 
@@ -8,8 +9,8 @@
 namespace campaignd::admin {
 namespace {
 
-// The confirmation mailing named by `mailing`, defined in this [[client]]
-// (read mailings first); null when there is none.
+// The mailing `mailing_id` names in this [[client]] (read mailings first);
+// null when there is none.
 const store::Mailing* FindMailing(const ClientScope& scope, int64_t mailing_id) {
   for (const store::Mailing& m : scope.spec.mailings) {
     if (m.id == mailing_id) return &m;
@@ -35,6 +36,27 @@ std::optional<std::string> UrlProblem(std::string_view url, const store::Client&
 
 }  // namespace
 
+std::vector<OptInProblem> OptInProblems(const store::OptInProcess& process,
+                                        const store::Client& client,
+                                        const store::Mailing* mailing) {
+  std::vector<OptInProblem> problems;
+  if (process.mailing_id != 0) {
+    if (mailing == nullptr || mailing->type != store::MailingType::kConfirmation) {
+      problems.push_back({OptInProblem::kMailing,
+                          "expected the id of a mailing of type confirmation of the client"});
+    }
+  } else if (process.kind != store::OptInKind::kSingle) {
+    problems.push_back({OptInProblem::kMailing, "a " + std::string(store::Name(process.kind)) +
+                                                    " opt-in needs its confirmation mailing"});
+  }
+  if (!process.confirmation_url.empty()) {
+    if (auto problem = UrlProblem(process.confirmation_url, client)) {
+      problems.push_back({OptInProblem::kConfirmationUrl, *problem});
+    }
+  }
+  return problems;
+}
+
 void ReadOptIn(const toml::table& table, ClientScope& scope) {
   TableReader r(table, scope.diagnostics, "[[client.optin]]");
   ErrorCount errors(scope.diagnostics);
@@ -52,19 +74,11 @@ void ReadOptIn(const toml::table& table, ClientScope& scope) {
       r.Error("kind", "expected single, confirmed or double");
     }
   }
-  if (mailing) {
-    const store::Mailing* m = FindMailing(scope, *mailing);
-    if (m == nullptr || m->type != store::MailingType::kConfirmation) {
-      r.Error("mailing", "expected the id of a [[client.mailing]] of type confirmation");
-    }
-    p.mailing_id = *mailing;
-  } else if (kind && p.kind != store::OptInKind::kSingle) {
-    r.Error("mailing", "a " + *kind + " opt-in needs its confirmation mailing");
-  }
-  if (!p.confirmation_url.empty()) {
-    if (auto problem = UrlProblem(p.confirmation_url, scope.spec.client)) {
-      r.Error("confirmation_url", *problem);
-    }
+  if (mailing) p.mailing_id = *mailing;
+  const store::Mailing* m = p.mailing_id == 0 ? nullptr : FindMailing(scope, p.mailing_id);
+  for (const OptInProblem& problem : OptInProblems(p, scope.spec.client, m)) {
+    r.Error(problem.member == OptInProblem::kMailing ? "mailing" : "confirmation_url",
+            problem.message);
   }
   if (!id || !errors.Clean()) return;
   p.id = *id;

@@ -78,7 +78,7 @@ TEST_F(OptInProvisioningTest, ErrorsNameTheLine) {
   EXPECT_EQ(OptIn("  id = 1\n  name = \"x\"\n  kind = \"double\"\n"),
             "p.toml:17: mailing: a double opt-in needs its confirmation mailing");
   EXPECT_EQ(OptIn("  id = 1\n  name = \"x\"\n  kind = \"double\"\n  mailing = 8\n"),
-            "p.toml:21: mailing: expected the id of a [[client.mailing]] of type confirmation");
+            "p.toml:21: mailing: expected the id of a mailing of type confirmation of the client");
   EXPECT_EQ(OptIn("  id = 1\n  name = \"x\"\n  kind = \"single\"\n"
                   "  confirmation_url = \"https://evil.example/\"\n"),
             "p.toml:21: confirmation_url: host 'evil.example' is not in the client's "

@@ -2,7 +2,7 @@
 // ([[client.list]], [[client.recipient]], ...). Each reads one table,
 // reports problems to the scope's Diagnostics and, when the table is valid,
 // adds its record to the scope's ClientSpec.
-// Callers: admin/provisioning_file.cc only (private to admin/).
+// Callers: admin/provisioning_file.cc; admin/api reuses the checks at the end.
 // Errors: a failed database lookup is kept in ClientScope::failure.
 #ifndef CAMPAIGND_ADMIN_PROVISIONING_SECTIONS_H_
 #define CAMPAIGND_ADMIN_PROVISIONING_SECTIONS_H_
@@ -12,6 +12,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "admin/provisioning_file.h"
 #include "admin/toml_reader.h"
@@ -80,6 +81,22 @@ std::optional<std::string> TransportProblem(std::string_view transport);
 
 // Problems with a host name (redirect_hosts, DKIM domain), or nullopt.
 std::optional<std::string> HostProblem(std::string_view host);
+
+// A rule an opt-in process breaks: the member it concerns and why.
+struct OptInProblem {
+  enum Member { kMailing, kConfirmationUrl } member;
+  std::string message;
+};
+
+// The rules `process` breaks ([[client.optin]] and the admin API,
+// docs/decisions/0010-recipient-operations.md): confirmed and double need a
+// confirmation mailing; `mailing` - the client's mailing process.mailing_id
+// names, null when there is none - must be of type confirmation; a
+// confirmation URL must be absolute http(s) with its host on the client's
+// redirect_hosts. Empty when it breaks none.
+std::vector<OptInProblem> OptInProblems(const store::OptInProcess& process,
+                                        const store::Client& client,
+                                        const store::Mailing* mailing);
 
 // Problems with a "Name <addr>" or "addr" value (from, reply_to), or nullopt.
 std::optional<std::string> MailboxProblem(std::string_view mailbox);

@@ -1,7 +1,7 @@
 // Catalog: the admin API's reads and writes (behaviour.md §5) - list,
 // create, change and delete clients, API keys, lists and fields,
-// recipients, mailings, codes, blocklist entries and DKIM keys, and search
-// mails. Every call is scoped by client. One implementation (sql_catalog.h)
+// recipients, mailings, codes, blocklist entries, DKIM keys and opt-in
+// processes, and search mails. Every call is scoped by client. One implementation (sql_catalog.h)
 // runs the same SQL on both engines. Callers: admin/api (router), the CLI.
 // Threads: safe from any thread; blocks. Errors: as store.h (Unavailable,
 // IOError, Corruption); business answers (missing, conflicting) are a
@@ -31,6 +31,7 @@ enum class Change {
   kDone,
   kNotFound,  // the record (or its client/list) does not exist
   kConflict,  // exists already / in use / changed status meanwhile
+  kInvalid,   // names a record that is missing or of the wrong kind
 };
 
 // Keyset pagination: rows whose key is after `after` (empty: from the
@@ -123,6 +124,19 @@ class Catalog {
   virtual Result<Change> UpsertDkimKey(int64_t client_id, const DkimKey& key) = 0;
   virtual Result<Change> DeleteDkimKey(int64_t client_id, std::string_view domain,
                                        std::string_view selector) = 0;
+
+  // Opt-in processes, by id. CreateOptIn: id 0 takes the next free id
+  // (written back); kConflict when the id exists. Create and Update answer
+  // kInvalid unless a confirmed or double process names a mailing and a
+  // named mailing is one of the client's of type confirmation (checked in
+  // the write transaction). DeleteOptIn: recipients that started the
+  // process keep its id (docs/decisions/0012-admin-api.md).
+  virtual Result<std::vector<OptInProcess>> ListOptIns(int64_t client_id,
+                                                       const PageRequest& page) = 0;
+  virtual Result<std::optional<OptInProcess>> FindOptIn(int64_t client_id, int64_t id) = 0;
+  virtual Result<Change> CreateOptIn(OptInProcess& process) = 0;
+  virtual Result<Change> UpdateOptIn(const OptInProcess& process) = 0;
+  virtual Result<Change> DeleteOptIn(int64_t client_id, int64_t id) = 0;
 
   // Mails matching `query`, newest (highest id) first.
   virtual Result<std::vector<Mail>> SearchMails(const MailQuery& query) = 0;

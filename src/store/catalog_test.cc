@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "store/engine_test_fixture.h"
+#include "store/recipients.h"
 
 namespace campaignd::store {
 namespace {
@@ -200,6 +201,75 @@ TEST_F(CatalogTest, CodesBlocklistAndDkimKeysStayWithTheirClient) {
   EXPECT_EQ(Ok(directory().FindDkimKeys(1)).size(), 2u);
   EXPECT_EQ(Ok(catalog().DeleteDkimKey(2, "shop.example", "s2")), Change::kNotFound);
   EXPECT_EQ(Ok(catalog().DeleteDkimKey(1, "shop.example", "s2")), Change::kDone);
+}
+
+TEST_F(CatalogTest, OptInProcessesNameAConfirmationMailingOfTheirClient) {
+  Mailing confirm;
+  confirm.client_id = 1;
+  confirm.name = "confirm";
+  confirm.type = MailingType::kConfirmation;
+  confirm.list_ids = {10};
+  ASSERT_EQ(Ok(catalog().CreateMailing(confirm)), Change::kDone);  // 101
+  OptInProcess double_optin{.client_id = 1, .id = 0, .name = "newsletter",
+                            .kind = OptInKind::kDouble, .mailing_id = confirm.id,
+                            .confirmation_url = "https://shop.example/thanks"};
+  EXPECT_EQ(Ok(catalog().CreateOptIn(double_optin)), Change::kDone);
+  EXPECT_EQ(double_optin.id, 1);
+  OptInProcess single{.client_id = 1, .id = 5, .name = "checkout", .kind = OptInKind::kSingle};
+  EXPECT_EQ(Ok(catalog().CreateOptIn(single)), Change::kDone);
+  EXPECT_EQ(Ok(catalog().CreateOptIn(single)), Change::kConflict);
+  OptInProcess next{.client_id = 1, .id = 0, .name = "next", .kind = OptInKind::kSingle};
+  EXPECT_EQ(Ok(catalog().CreateOptIn(next)), Change::kDone);
+  EXPECT_EQ(next.id, 6);
+
+  // What subscribe finds (store/recipients.h) is what the catalog wrote.
+  auto found = Ok(engine_->recipients().FindOptIn(1, 1));
+  ASSERT_TRUE(found.has_value());
+  EXPECT_EQ(found->kind, OptInKind::kDouble);
+  EXPECT_EQ(found->mailing_id, 101);
+  EXPECT_EQ(found->confirmation_url, "https://shop.example/thanks");
+  auto same = Ok(catalog().FindOptIn(1, 1));
+  ASSERT_TRUE(same.has_value());
+  EXPECT_EQ(same->name, "newsletter");
+  EXPECT_FALSE(Ok(catalog().FindOptIn(2, 1)).has_value());
+
+  auto page = Ok(catalog().ListOptIns(1, {.after = "", .limit = 2}));
+  ASSERT_EQ(page.size(), 2u);
+  EXPECT_EQ(page[1].id, 5);
+  page = Ok(catalog().ListOptIns(1, {.after = "5", .limit = 2}));
+  ASSERT_EQ(page.size(), 1u);
+  EXPECT_EQ(page[0].id, 6);
+  EXPECT_TRUE(Ok(catalog().ListOptIns(2, {})).empty());
+  EXPECT_FALSE(catalog().ListOptIns(1, {.after = "x", .limit = 2}).ok());
+
+  // A confirmed or double process needs a confirmation mailing of its client.
+  OptInProcess no_mailing{.client_id = 1, .id = 0, .name = "x", .kind = OptInKind::kConfirmed};
+  EXPECT_EQ(Ok(catalog().CreateOptIn(no_mailing)), Change::kInvalid);
+  OptInProcess event_mailing = no_mailing;
+  event_mailing.mailing_id = 100;  // type event
+  EXPECT_EQ(Ok(catalog().CreateOptIn(event_mailing)), Change::kInvalid);
+  OptInProcess foreign = double_optin;
+  foreign.client_id = 2;  // client 2 has no mailing 101
+  foreign.id = 0;
+  EXPECT_EQ(Ok(catalog().CreateOptIn(foreign)), Change::kInvalid);
+  OptInProcess orphan{.client_id = 42, .id = 0, .name = "x", .kind = OptInKind::kSingle};
+  EXPECT_EQ(Ok(catalog().CreateOptIn(orphan)), Change::kNotFound);
+  EXPECT_EQ(Ok(catalog().ListOptIns(1, {})).size(), 3u);
+
+  single.kind = OptInKind::kDouble;
+  EXPECT_EQ(Ok(catalog().UpdateOptIn(single)), Change::kInvalid);
+  single.mailing_id = confirm.id;
+  single.name = "checkout, double";
+  EXPECT_EQ(Ok(catalog().UpdateOptIn(single)), Change::kDone);
+  EXPECT_EQ(Ok(catalog().FindOptIn(1, 5))->kind, OptInKind::kDouble);
+  EXPECT_EQ(Ok(catalog().FindOptIn(1, 5))->name, "checkout, double");
+  single.client_id = 2;
+  EXPECT_EQ(Ok(catalog().UpdateOptIn(single)), Change::kNotFound);
+
+  EXPECT_EQ(Ok(catalog().DeleteOptIn(2, 5)), Change::kNotFound);
+  EXPECT_EQ(Ok(catalog().DeleteOptIn(1, 5)), Change::kDone);
+  EXPECT_EQ(Ok(catalog().DeleteOptIn(1, 5)), Change::kNotFound);
+  EXPECT_FALSE(Ok(engine_->recipients().FindOptIn(1, 5)).has_value());
 }
 
 TEST_F(CatalogTest, MailSearchFiltersByRecipientMailingStatusAndTime) {

@@ -63,6 +63,13 @@ class SqlCatalog final : public Catalog {
   Result<Change> DeleteDkimKey(int64_t client_id, std::string_view domain,
                                std::string_view selector) override;
 
+  Result<std::vector<OptInProcess>> ListOptIns(int64_t client_id,
+                                               const PageRequest& page) override;
+  Result<std::optional<OptInProcess>> FindOptIn(int64_t client_id, int64_t id) override;
+  Result<Change> CreateOptIn(OptInProcess& process) override;
+  Result<Change> UpdateOptIn(const OptInProcess& process) override;
+  Result<Change> DeleteOptIn(int64_t client_id, int64_t id) override;
+
   Result<std::vector<Mail>> SearchMails(const MailQuery& query) override;
 
  private:

@@ -3,11 +3,14 @@
 then a sendeventmail delivered through the STARTTLS+AUTH relay, DKIM-valid
 and personalized; the mail's history through the API; the CSV export; the
 served OpenAPI document against the live routes; keys confined to their
-client. Run: CAMPAIGND_BIN=build/campaignd /usr/bin/python3 tests/e2e/test_admin_api.py -v
+client; a double opt-in process made through the API, then subscribe with
+its bmOptInId: the confirmation mail at the relay, its {bmOptInUrl} link
+followed activates the recipient. Run: CAMPAIGND_BIN=build/campaignd /usr/bin/python3 tests/e2e/test_admin_api.py -v
 """
 
 import re
 import unittest
+import urllib.parse
 
 import yaml
 
@@ -15,6 +18,9 @@ import harness
 import mailcheck
 from adminapi import ADMIN_KEY, AdminApi
 from e2ecase import E2ETestCase, Stack
+from test_recipient_ops import public_path
+
+CONFIRM_URL = "https://www.example.com/confirmed"
 
 
 class AdminApiTest(E2ETestCase):
@@ -95,6 +101,63 @@ class AdminApiTest(E2ETestCase):
         preview = api.ok("POST", f"{base}/mailings/{mailing['id']}/preview",
                          {"list_id": lst["id"], "recipient_id": "ann@example.com"})
         self.assertEqual(preview["subject"], "Thanks Ann, A.")
+
+    def test_double_opt_in_process_made_through_the_api(self):
+        client = self.api.ok("POST", "/admin/v1/clients",
+                             {"name": "Opt-in shop", "transport": self.stack.relay.transport_url(),
+                              "redirect_hosts": ["www.example.com"]})
+        api = self.api.with_key(self.api.ok("POST", f"/admin/v1/clients/{client['id']}/keys",
+                                            {"name": "e2e"})["key"])
+        base = f"/admin/v1/clients/{client['id']}"
+        lst = api.ok("POST", f"{base}/lists", {"name": "newsletter",
+                                               "fields": [{"name": "firstname", "type": "text"}]})
+        confirm = api.ok("POST", f"{base}/mailings", {
+            "name": "confirm", "type": "confirmation", "list_ids": [lst["id"]],
+            "from": "Shop <shop@example.com>", "subject": "Please confirm, {firstname|friend}",
+            "text": "Confirm: {bmOptInUrl}"})
+        api.ok("POST", f"{base}/mailings/{confirm['id']}/status", {"status": "SENDING"})
+        status, err, _ = api.request("POST", f"{base}/optins",
+                                     {"name": "Newsletter", "kind": "double"})
+        self.assertEqual((status, err["error"]["code"]), (422, "invalid"))
+        self.assertIn("mailing_id", err["error"]["message"])
+        process = api.ok("POST", f"{base}/optins", {
+            "name": "Newsletter", "kind": "double", "mailing_id": confirm["id"],
+            "confirmation_url": CONFIRM_URL})
+        self.assertEqual(api.ok("GET", f"{base}/optins/{process['id']}"), process)
+        code = api.ok("POST", f"{base}/codes", {"list_id": lst["id"],
+                                                "operations": ["subscribe"]})["code"]
+
+        address = "dora@example.com"
+        answer = self.server.call("subscribe", [("bmRecipientId", address), ("firstname", "Dora"),
+                                                ("bmOptInId", str(process["id"]))], code=code)
+        self.assertEqual(answer.body.decode(), "ok")
+        recipient = f"{base}/lists/{lst['id']}/recipients/{urllib.parse.quote(address)}"
+        self.assertEqual(api.ok("GET", recipient)["state"], "pending")
+
+        def confirmation():
+            mine = [m for m in self.stack.relay.messages()
+                    if m.meta["rcpt_tos"] == [address]
+                    and str(m.msg["Subject"]) == "Please confirm, Dora"]
+            return mine or None
+        captured = harness.wait_for(confirmation, 20, what=f"the confirmation mail to {address}")
+        self.assertEqual(len(captured), 1)
+        text = mailcheck.body_texts(captured[0].msg)["text/plain"]
+        link = re.search(r"Confirm: (\S+)", text).group(1)
+        self.assertEqual(link.lower(), (
+            f"{harness.FAST_CONFIG['public_url']}/http/mail/{captured[0].mail_id}/subscribe"
+            f"?bmUrl={urllib.parse.quote(CONFIRM_URL, safe='')}").lower())
+        followed = self.server.get(public_path(link))
+        self.assertEqual(followed.status, 302, followed.raw)
+        self.assertEqual(followed.header("Location"), CONFIRM_URL + "?bmResult=ok")
+        self.assertEqual(api.ok("GET", recipient)["state"], "active")
+
+        # Deleting the process (decisions/0012): the recipient stays active,
+        # subscribe no longer knows the id.
+        api.ok("DELETE", f"{base}/optins/{process['id']}", want=204)
+        self.assertEqual(api.ok("GET", recipient)["state"], "active")
+        again = self.server.call("subscribe", [("bmRecipientId", "eve@example.com"),
+                                               ("bmOptInId", str(process["id"]))], code=code)
+        self.assertEqual(again.body.decode(), "syntax_error")
 
     def test_keys_are_confined_to_their_client(self):
         one, api_one = self.make_client("one")

@@ -7,7 +7,9 @@ relay. The commands are read from README.md's section "Set up a client with
 the CLI" and run exactly as written there (the database, the relay URL and
 the code, which only exist at run time, are the shell variables the README
 names). Also: every --json output parses; errors name the problem, exit
-non-zero and change nothing; the import reports progress."""
+non-zero and change nothing; the import reports progress; a double opt-in
+process made with `campaignd optin create` is what subscribe's bmOptInId
+starts (confirmation mail, link followed, recipient active)."""
 
 import json
 import os
@@ -22,6 +24,7 @@ import harness
 import mailcheck
 from e2ecase import E2ETestCase
 from server import Campaignd
+from test_recipient_ops import public_path
 
 README = harness.ROOT / "README.md"
 SECTION = "Set up a client with the CLI"
@@ -265,6 +268,45 @@ class CliTest(E2ETestCase):
         self.assertIn(b"100%", drawn)
         self.assertIn(b"2,000 rows", drawn)
         self.assertRegex(done.stdout, r"(?m)^stored\s+2000$")
+
+    def test_double_opt_in_process_made_with_the_cli(self):
+        self.run_readme_until("serve &")
+        (self.work.path / "confirm.txt").write_text("Confirm: {bmOptInUrl}\n", encoding="utf-8")
+        self.cli("mailing", "create", "--client", 1, "--id", 5010, "--name", "confirm", "--type",
+                 "confirmation", "--list", 100, "--from", "Shoe Store <shop@example.com>",
+                 "--subject", "Please confirm, {firstname|friend}", "--text-file", "confirm.txt")
+        self.cli("mailing", "activate", "--client", 1, 5010)
+        refused = self.cli("optin", "create", "--client", 1, "--name", "x", "--kind", "double",
+                           "--mailing", 5000, check=False)  # an event mailing
+        self.assertEqual(refused.returncode, 1, refused.stdout)
+        self.assertIn("mailing_id: expected the id of a mailing of type confirmation",
+                      refused.stderr)
+        # The README's example, as written there.
+        created = self.cli("optin", "create", "--client", 1, "--name", "Newsletter", "--kind",
+                           "double", "--mailing", 5010, "--confirmation-url",
+                           "https://www.example.com/thanks")
+        self.assertRegex(created.stdout, r"(?m)^id\s+1$")
+        listed = self.cli("optin", "list", "--client", 1)
+        self.assertRegex(listed.stdout, r"(?m)^1\s+Newsletter\s+double\s+5010\s+"
+                                        r"https://www.example.com/thanks\s*$")
+        code = self.code_from(self.cli("code", "create", "--client", 1, "--list", 100, "--name",
+                                       "signup", "--operation", "subscribe").stdout)
+        self.server.start(admin_listen="")
+
+        address = "dora@example.com"
+        answer = self.server.call("subscribe", [("bmRecipientId", address), ("firstname", "Dora"),
+                                                ("bmOptInId", "1")], code=code)
+        self.assertEqual(answer.body.decode(), "ok")
+        show = ("recipient", "show", "--client", 1, "--list", 100, address)
+        self.assertEqual(self.json_of(*show)["state"], "pending")
+        captured = self.relay.wait_messages(1)[0]
+        self.assertEqual(captured.meta["rcpt_tos"], [address])
+        self.assertEqual(str(captured.msg["Subject"]), "Please confirm, Dora")
+        link = re.search(r"Confirm: (\S+)", mailcheck.body_texts(captured.msg)["text/plain"])
+        followed = self.server.get(public_path(link.group(1)))
+        self.assertEqual(followed.status, 302, followed.raw)
+        self.assertEqual(followed.header("Location"), "https://www.example.com/thanks?bmResult=ok")
+        self.assertEqual(self.json_of(*show)["state"], "active")
 
     def run_readme_until(self, verb):
         """Runs the README's commands before the one starting with `verb`

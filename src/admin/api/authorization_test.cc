@@ -15,7 +15,7 @@ std::string Fill(std::string_view path, int64_t client) {
       {"{client}", std::to_string(client)}, {"{list}", "10"}, {"{mailing}", "100"},
       {"{code}", "main"}, {"{recipient}", "a@example.com"}, {"{pattern}", "blocked@example.com"},
       {"{key}", "1"}, {"{field}", "firstname"}, {"{domain}", "example.com"},
-      {"{selector}", "s1"}, {"{mail}", "1"}};
+      {"{selector}", "s1"}, {"{mail}", "1"}, {"{optin}", "1"}};
   std::string out(path);
   for (const auto& [name, value] : values) {
     for (auto at = out.find(name); at != std::string::npos; at = out.find(name)) {
@@ -35,12 +35,23 @@ nlohmann::json BodyFor(const RouteInfo& route) {
 
 class AuthorizationTest : public AdminApiTest {
  protected:
+  // Each client also has the single opt-in process 1.
+  void SetUp() override {
+    AdminApiTest::SetUp();
+    for (const char* client : {"1", "2"}) {
+      TestReply created = Admin("POST", std::string("/admin/v1/clients/") + client + "/optins",
+                                {{"name", "checkout"}, {"kind", "single"}});
+      ASSERT_EQ(created.status, 201) << created.body;
+    }
+  }
+
   // Everything the admin key can read about client 2.
   std::string Snapshot() {
     std::string all;
     for (const char* path :
          {"", "/lists", "/lists/10", "/lists/10/recipients", "/mailings", "/mailings/100",
-          "/codes", "/blocklist", "/relay", "/dkim-keys", "/keys", "/mails"}) {
+          "/codes", "/blocklist", "/relay", "/dkim-keys", "/keys", "/mails", "/optins",
+          "/optins/1"}) {
       TestReply reply = Admin("GET", std::string("/admin/v1/clients/2") + path);
       EXPECT_EQ(reply.status, 200) << path << " " << reply.body;
       all += reply.body + "\n";
@@ -51,7 +62,7 @@ class AuthorizationTest : public AdminApiTest {
 
 TEST_F(AuthorizationTest, EveryRouteRefusesMissingUnknownAndForeignKeys) {
   const std::string before = Snapshot();
-  std::size_t checked = 0;
+  std::size_t checked = 0, optin_routes = 0;
   for (const RouteInfo& route : AdminRoutes()) {
     const std::string target = Fill(route.path, 2);
     const bool open = route.path.starts_with("/openapi");
@@ -75,8 +86,10 @@ TEST_F(AuthorizationTest, EveryRouteRefusesMissingUnknownAndForeignKeys) {
       EXPECT_EQ(foreign.code(), "forbidden");
     }
     ++checked;
+    if (route.path.find("/optins") != std::string_view::npos) ++optin_routes;
   }
   EXPECT_EQ(checked, AdminRoutes().size() - 2);
+  EXPECT_EQ(optin_routes, 5u);
   EXPECT_EQ(Snapshot(), before);
 }
 

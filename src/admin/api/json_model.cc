@@ -123,6 +123,14 @@ Json CodeJson(const store::AuthCode& c) {
               {"redirect_hosts", c.redirect_hosts}, {"enabled", c.enabled}};
 }
 
+Json OptInJson(const store::OptInProcess& p) {
+  return Json{{"id", p.id},
+              {"name", p.name},
+              {"kind", store::Name(p.kind)},
+              {"mailing_id", p.mailing_id},
+              {"confirmation_url", p.confirmation_url}};
+}
+
 Json MailJson(const store::Mail& m, const std::string& mail_id,
               const std::vector<store::MailEvent>& history) {
   Json events = Json::array();
@@ -296,6 +304,20 @@ Problem ReadCode(const Json& body, store::AuthCode& out) {
   for (const auto& host : out.redirect_hosts) {
     if (auto p = HostProblem(host)) return "redirect_hosts: " + *p;
   }
+  return std::nullopt;
+}
+
+Problem ReadOptIn(const Json& body, store::OptInProcess& out) {
+  std::string kind(store::Name(out.kind));
+  if (Problem p = First({Integer(body, "id", out.id, 1), Text(body, "name", out.name),
+                         Text(body, "kind", kind), Integer(body, "mailing_id", out.mailing_id, 0),
+                         Text(body, "confirmation_url", out.confirmation_url)})) {
+    return p;
+  }
+  if (out.name.empty()) return "name: must not be empty";
+  auto parsed = store::ParseOptInKind(kind);
+  if (!parsed) return "kind: expected single, confirmed or double";
+  out.kind = *parsed;
   return std::nullopt;
 }
 

@@ -22,6 +22,7 @@ Json ListJson(const store::RecipientList& list);
 Json RecipientJson(const store::Recipient& recipient);
 Json MailingJson(const store::Mailing& mailing);
 Json CodeJson(const store::AuthCode& code);
+Json OptInJson(const store::OptInProcess& process);
 Json MailJson(const store::Mail& mail, const std::string& mail_id,
               const std::vector<store::MailEvent>& history);
 
@@ -34,6 +35,9 @@ Problem ReadField(const Json& body, store::FieldDef& out);
 Problem ReadRecipient(const Json& body, const store::RecipientList& list, store::Recipient& out);
 Problem ReadMailing(const Json& body, store::Mailing& out);
 Problem ReadCode(const Json& body, store::AuthCode& out);
+// Name and kind only; the rules between members, the client and its
+// mailings are admin::OptInProblems (provisioning_sections.h).
+Problem ReadOptIn(const Json& body, store::OptInProcess& out);
 
 // Field values checked against the list's schema (unknown names, values
 // that do not parse as the field's type); keys lower-cased.

@@ -18,7 +18,7 @@ struct Route {
 };
 
 #define P "/admin/v1/clients"
-const std::array<Route, 47> kRoutes = {{
+const std::array<Route, 52> kRoutes = {{
     {{"GET", P, false}, ListClients},
     {{"POST", P, true}, CreateClient},
     {{"GET", P "/{client}", false}, GetClient},
@@ -62,6 +62,11 @@ const std::array<Route, 47> kRoutes = {{
     {{"GET", P "/{client}/dkim-keys", false}, ListDkimKeys},
     {{"POST", P "/{client}/dkim-keys", false}, AddDkimKey},
     {{"DELETE", P "/{client}/dkim-keys/{domain}/{selector}", false}, DeleteDkimKey},
+    {{"GET", P "/{client}/optins", false}, ListOptIns},
+    {{"POST", P "/{client}/optins", false}, CreateOptIn},
+    {{"GET", P "/{client}/optins/{optin}", false}, GetOptIn},
+    {{"PATCH", P "/{client}/optins/{optin}", false}, PatchOptIn},
+    {{"DELETE", P "/{client}/optins/{optin}", false}, DeleteOptIn},
     {{"GET", P "/{client}/mails", false}, SearchMails},
     {{"GET", P "/{client}/mails/{mail}", false}, GetMail},
     {{"GET", "/openapi.yaml", false}, nullptr},  // answered before authentication

@@ -78,6 +78,12 @@ AdminResponse DeleteBlockEntry(const Call& call);
 AdminResponse ListDkimKeys(const Call& call);
 AdminResponse AddDkimKey(const Call& call);
 AdminResponse DeleteDkimKey(const Call& call);
+// routes_optins.cc
+AdminResponse ListOptIns(const Call& call);
+AdminResponse CreateOptIn(const Call& call);
+AdminResponse GetOptIn(const Call& call);
+AdminResponse PatchOptIn(const Call& call);
+AdminResponse DeleteOptIn(const Call& call);
 // routes_mails.cc
 AdminResponse SearchMails(const Call& call);
 AdminResponse GetMail(const Call& call);

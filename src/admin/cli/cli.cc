@@ -24,6 +24,7 @@ std::unique_ptr<AdminCommands> AddAdminCommands(CLI::App& app) {
   AddRecipientCommands(*set, app);
   AddMailingCommands(*set, app);
   AddAccessCommands(*set, app);
+  AddOptInCommands(*set, app);
   AddMailCommands(*set, app);
   return std::make_unique<AdminCommands>(std::move(set));
 }

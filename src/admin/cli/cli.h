@@ -1,7 +1,7 @@
 // The operator's admin commands, `campaignd <noun> <verb>` (client, key,
-// relay, dkim, list, field, recipient, mailing, code, blocklist, mail): the
-// same operations as the admin JSON API (docs/admin-api.yaml), run in
-// process as the operator on the database of --db. Tables by default,
+// relay, dkim, list, field, recipient, mailing, code, blocklist, optin,
+// mail): the same operations as the admin JSON API (docs/admin-api.yaml),
+// run in process as the operator on the database of --db. Tables by default,
 // --json for scripts. main.cc registers them before parsing and runs the
 // one parsed; everything else lives in admin/cli/.
 // Errors: one line naming the problem on `err`; exit codes of

@@ -20,6 +20,7 @@ class CommandTest : public ::testing::Test {
     AddRecipientCommands(set_, app_);
     AddMailingCommands(set_, app_);
     AddAccessCommands(set_, app_);
+    AddOptInCommands(set_, app_);
     AddMailCommands(set_, app_);
   }
 
@@ -263,6 +264,50 @@ TEST_F(CommandTest, KeyRelayBlocklistAndDkim) {
                "/no/such.pem"});
   ASSERT_FALSE(inv.ok());
   EXPECT_NE(inv.status().message().find("--key-file /no/such.pem"), std::string::npos);
+}
+
+TEST_F(CommandTest, OptInVerbs) {
+  auto inv = Parse({"optin", "create", "--client", "1", "--name", "Newsletter", "--kind", "double",
+                    "--mailing", "7", "--confirmation-url", "https://shop.example/thanks"});
+  ASSERT_TRUE(inv.ok()) << inv.status().ToString();
+  EXPECT_EQ(inv->method, "POST");
+  EXPECT_EQ(inv->target, "/admin/v1/clients/1/optins");
+  EXPECT_EQ(Body(*inv), nlohmann::json::parse(R"({"name": "Newsletter", "kind": "double",
+      "mailing_id": 7, "confirmation_url": "https://shop.example/thanks"})"));
+  EXPECT_EQ(last_->name, "optin create");
+  inv = Parse({"optin", "create", "--client", "1", "--id", "3", "--name", "Checkout", "--kind",
+               "single"});
+  ASSERT_TRUE(inv.ok());
+  EXPECT_EQ(Body(*inv), nlohmann::json::parse(R"({"id": 3, "name": "Checkout", "kind": "single"})"));
+  EXPECT_THROW(Parse({"optin", "create", "--client", "1", "--name", "x"}), CLI::RequiredError);
+  EXPECT_THROW(Parse({"optin", "create", "--client", "1", "--name", "x", "--kind", "triple"}),
+               CLI::ValidationError);
+
+  inv = Parse({"optin", "list", "--client", "1", "--limit", "5"});
+  ASSERT_TRUE(inv.ok());
+  EXPECT_EQ(inv->target, "/admin/v1/clients/1/optins?limit=5");
+  EXPECT_EQ(inv->shape, Shape::kPage);
+  inv = Parse({"optin", "show", "--client", "1", "3", "--json"});
+  ASSERT_TRUE(inv.ok());
+  EXPECT_EQ(inv->method, "GET");
+  EXPECT_EQ(inv->target, "/admin/v1/clients/1/optins/3");
+  EXPECT_TRUE(last_->json);
+
+  inv = Parse({"optin", "update", "--client", "1", "3"});
+  ASSERT_FALSE(inv.ok());
+  EXPECT_NE(inv.status().message().find("nothing to change"), std::string::npos);
+  inv = Parse({"optin", "update", "--client", "1", "3", "--confirmation-url", "", "--mailing", "0"});
+  ASSERT_TRUE(inv.ok()) << inv.status().ToString();
+  EXPECT_EQ(inv->method, "PATCH");
+  EXPECT_EQ(inv->target, "/admin/v1/clients/1/optins/3");
+  EXPECT_EQ(Body(*inv), nlohmann::json::parse(R"({"confirmation_url": "", "mailing_id": 0})"));
+
+  inv = Parse({"optin", "delete", "--client", "1", "3"});
+  ASSERT_TRUE(inv.ok());
+  EXPECT_EQ(inv->method, "DELETE");
+  EXPECT_EQ(inv->target, "/admin/v1/clients/1/optins/3");
+  EXPECT_EQ(inv->shape, Shape::kEmpty);
+  EXPECT_EQ(inv->done, "deleted opt-in process 3");
 }
 
 TEST_F(CommandTest, MailSearchAndMailId) {

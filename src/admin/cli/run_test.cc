@@ -73,6 +73,7 @@ class RunTest : public ::testing::Test {
     AddRecipientCommands(set, app);
     AddMailingCommands(set, app);
     AddAccessCommands(set, app);
+    AddOptInCommands(set, app);
     AddMailCommands(set, app);
     std::reverse(args.begin(), args.end());
     app.parse(args);
@@ -212,6 +213,61 @@ TEST_F(RunTest, ACodeIsShownOnceAndNeverListed) {
   EXPECT_EQ(listed.out.find(code), std::string::npos) << listed.out;
 }
 
+TEST_F(RunTest, AnOptInProcessCreatedListedChangedAndDeleted) {
+  ASSERT_EQ(Run({"client", "create", "--name", "Shoe Store", "--transport", "file:/tmp/x",
+                 "--redirect-host", "shop.example"})
+                .code,
+            kExitOk);
+  ASSERT_EQ(Run({"list", "create", "--client", "1", "--id", "100", "--name", "Customers"}).code,
+            kExitOk);
+  Ran mailing = Run({"mailing", "create", "--client", "1", "--id", "7", "--name", "confirm",
+                     "--type", "confirmation", "--list", "100", "--subject", "Please confirm"});
+  ASSERT_EQ(mailing.code, kExitOk) << mailing.err;
+
+  Ran created = Run({"optin", "create", "--client", "1", "--name", "Newsletter", "--kind",
+                     "double", "--mailing", "7", "--confirmation-url",
+                     "https://shop.example/thanks"});
+  ASSERT_EQ(created.code, kExitOk) << created.err;
+  EXPECT_EQ(ValueOf(created.out, "id"), "1") << created.out;
+  EXPECT_EQ(ValueOf(created.out, "kind"), "double") << created.out;
+  EXPECT_EQ(ValueOf(created.out, "mailing_id"), "7") << created.out;
+
+  Ran refused = Run({"optin", "create", "--client", "1", "--name", "x", "--kind", "confirmed"});
+  EXPECT_EQ(refused.code, kExitBadInput);
+  EXPECT_NE(refused.err.find("mailing_id: a confirmed opt-in needs its confirmation mailing"),
+            std::string::npos)
+      << refused.err;
+  EXPECT_NE(refused.err.find("HTTP 422"), std::string::npos) << refused.err;
+  Ran evil = Run({"optin", "create", "--client", "1", "--name", "x", "--kind", "single",
+                  "--confirmation-url", "https://evil.example/"});
+  EXPECT_EQ(evil.code, kExitBadInput);
+  EXPECT_NE(evil.err.find("evil.example"), std::string::npos) << evil.err;
+
+  Ran table = Run({"optin", "list", "--client", "1"});
+  ASSERT_EQ(table.code, kExitOk) << table.err;
+  EXPECT_EQ(table.out.rfind("ID  NAME        KIND    MAILING  CONFIRMATION URL", 0), 0u)
+      << table.out;
+  EXPECT_NE(table.out.find("1   Newsletter  double  7        https://shop.example/thanks"),
+            std::string::npos)
+      << table.out;
+  EXPECT_EQ(table.out.find("evil"), std::string::npos) << "refused processes are not stored";
+
+  Ran changed = Run({"optin", "update", "--client", "1", "1", "--kind", "confirmed"});
+  ASSERT_EQ(changed.code, kExitOk) << changed.err;
+  Ran shown = Run({"optin", "show", "--client", "1", "1", "--json"});
+  ASSERT_EQ(shown.code, kExitOk) << shown.err;
+  const auto process = nlohmann::json::parse(shown.out);
+  EXPECT_EQ(process["kind"], "confirmed");
+  EXPECT_EQ(process["name"], "Newsletter");
+
+  Ran deleted = Run({"optin", "delete", "--client", "1", "1"});
+  ASSERT_EQ(deleted.code, kExitOk) << deleted.err;
+  EXPECT_NE(deleted.out.find("deleted opt-in process 1"), std::string::npos) << deleted.out;
+  Ran gone = Run({"optin", "show", "--client", "1", "1"});
+  EXPECT_EQ(gone.code, kExitBadInput);
+  EXPECT_NE(gone.err.find("HTTP 404"), std::string::npos) << gone.err;
+}
+
 TEST_F(RunTest, MailingFromFilesActivatedAndPreviewed) {
   MakeClientAndList();
   ASSERT_EQ(Run({"recipient", "add", "--client", "1", "--list", "100", "john@example.com",
@@ -302,6 +358,10 @@ TEST(CommandRoutesTest, EveryCommandIsARouteOfTheApi) {
       {"code", "delete", "--client", "1", "c"},
       {"blocklist", "add", "--client", "1", "*@x.y"}, {"blocklist", "list", "--client", "1"},
       {"blocklist", "remove", "--client", "1", "*@x.y"},
+      {"optin", "create", "--client", "1", "--name", "n", "--kind", "single"},
+      {"optin", "list", "--client", "1"}, {"optin", "show", "--client", "1", "4"},
+      {"optin", "update", "--client", "1", "4", "--kind", "double", "--mailing", "3"},
+      {"optin", "delete", "--client", "1", "4"},
       {"mail", mail_id, "--json"}, {"mail", "search", "--client", "1"}};
   std::set<std::string> covered;
   for (auto args : lines) {
@@ -312,6 +372,7 @@ TEST(CommandRoutesTest, EveryCommandIsARouteOfTheApi) {
     AddRecipientCommands(set, app);
     AddMailingCommands(set, app);
     AddAccessCommands(set, app);
+    AddOptInCommands(set, app);
     AddMailCommands(set, app);
     std::reverse(args.begin(), args.end());
     app.parse(args);
@@ -327,7 +388,7 @@ TEST(CommandRoutesTest, EveryCommandIsARouteOfTheApi) {
     EXPECT_TRUE(found) << leaf->name << ": no route " << inv->method << " " << inv->target;
   }
   std::filesystem::remove(pem);
-  EXPECT_EQ(covered.size(), 49u);  // every leaf
+  EXPECT_EQ(covered.size(), 54u);  // every leaf
 }
 
 }  // namespace

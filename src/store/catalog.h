@@ -1,8 +1,9 @@
 // Catalog: the admin API's reads and writes (behaviour.md §5) - list,
 // create, change and delete clients, API keys, lists and fields,
 // recipients, mailings, codes, blocklist entries, DKIM keys and opt-in
-// processes, and search mails. Every call is scoped by client. One implementation (sql_catalog.h)
-// runs the same SQL on both engines. Callers: admin/api (router), the CLI.
+// processes, and search mails. Every call is scoped by client. One
+// implementation (sql_catalog.h) runs the same SQL on both engines.
+// Callers: admin/api (router), the CLI.
 // Threads: safe from any thread; blocks. Errors: as store.h (Unavailable,
 // IOError, Corruption); business answers (missing, conflicting) are a
 // Change, never a failed Status. One method per admin route group: the
@@ -126,7 +127,8 @@ class Catalog {
                                        std::string_view selector) = 0;
 
   // Opt-in processes, by id. CreateOptIn: id 0 takes the next free id
-  // (written back); kConflict when the id exists. Create and Update answer
+  // (written back); kConflict when the id exists, kNotFound when the client
+  // does not. Create and Update answer
   // kInvalid unless a confirmed or double process names a mailing and a
   // named mailing is one of the client's of type confirmation (checked in
   // the write transaction). DeleteOptIn: recipients that started the

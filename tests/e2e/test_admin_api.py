@@ -36,6 +36,19 @@ class AdminApiTest(E2ETestCase):
             raise
         cls.api = AdminApi(cls.admin_port)
 
+        # serve answers /healthz before its admin listener is bound (main.cc
+        # starts the public server first): wait for the admin port too.
+        def admin_ready():
+            try:
+                return AdminApi(cls.admin_port, key=None).request("GET", "/openapi.yaml")[0] == 200
+            except OSError:
+                return False
+        try:
+            harness.wait_for(admin_ready, 10, what="the admin API listening")
+        except BaseException:
+            cls.stack.close()
+            raise
+
     @classmethod
     def tearDownClass(cls):
         cls.stack.close()

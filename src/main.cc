@@ -131,24 +131,25 @@ int Serve(const admin::ConfigOverrides& overrides) {
                                                     const Params& params) {
     return ops::HandleRequest(info, params, deps);
   });
-  if (api) {
-    Status s = server.Start();
-    if (!s.ok()) {
-      spdlog::critical("cannot listen: {}", s.ToString());
-      db.Close();
-      return admin::kExitBadInput;
-    }
-  }
+  // The admin listener first: once the public API answers (/healthz), both are up.
   std::unique_ptr<admin::api::AdminService> admin_api;
   if (api && !c.admin_listen.empty()) {
     auto started = admin::api::AdminService::Start(c, db, clock);
     if (!started.ok()) {
       spdlog::critical("admin API: {}", started.status().ToString());
-      server.Stop();
       db.Close();
       return admin::kExitBadInput;
     }
     admin_api = std::move(*started);
+  }
+  if (api) {
+    Status s = server.Start();
+    if (!s.ok()) {
+      spdlog::critical("cannot listen: {}", s.ToString());
+      if (admin_api) admin_api->Stop();
+      db.Close();
+      return admin::kExitBadInput;
+    }
   }
   if (worker) {
     // Mail enqueued by other processes sharing the database wakes our workers.

@@ -34,8 +34,6 @@ constexpr std::array<std::string_view, 16> kOperations = {"sendeventmail",
 
 // Code names and DKIM selectors: [A-Za-z0-9._-], at most this long.
 constexpr std::size_t kMaxNameBytes = 64;
-// A DKIM private key file larger than this is not a PEM key.
-constexpr std::size_t kMaxKeyFileBytes = 64 * 1024;
 
 bool IsSimpleName(std::string_view s) {
   const auto ok = [](char c) {
@@ -180,10 +178,9 @@ void ReadDkimKey(const toml::table& table, ClientScope& scope) {
   const std::filesystem::path path = std::filesystem::path(*file).is_absolute()
                                          ? std::filesystem::path(*file)
                                          : scope.base_dir / *file;
-  auto pem = ReadTextFile(path);
-  if (!pem.ok() || pem->size() > kMaxKeyFileBytes) {
-    r.Error("private_key_file",
-            pem.ok() ? path.string() + " is too large for a PEM key" : pem.status().message());
+  auto pem = ReadTextFile(path, limits::kMaxKeyFileBytes);
+  if (!pem.ok()) {
+    r.Error("private_key_file", pem.status().message());
     return;
   }
   key.private_key_pem = std::move(*pem);

@@ -3,6 +3,7 @@
 
 #include "admin/provisioning_test_support.h"
 #include "core/address.h"
+#include "core/limits.h"
 
 namespace campaignd::admin {
 namespace {
@@ -175,6 +176,16 @@ TEST_F(ProvisioningFileTest, DkimErrors) {
   EXPECT_EQ(Errors(dkim("ed25519-sha256", "keys/missing.pem")),
             "p.toml:13: private_key_file: cannot read " + (dir_ / "keys/missing.pem").string() +
                 ": No such file or directory");
+  // The key file is read with a bound: a device that never ends, a FIFO or a
+  // huge file is refused by name, never read whole.
+  EXPECT_EQ(Errors(dkim("ed25519-sha256", "/dev/zero")),
+            "p.toml:13: private_key_file: cannot read /dev/zero: not a regular file");
+  const std::filesystem::path big = dir_ / "keys" / "big.pem";
+  std::ofstream(big).close();
+  std::filesystem::resize_file(big, limits::kMaxKeyFileBytes + 1);
+  EXPECT_EQ(Errors(dkim("ed25519-sha256", "keys/big.pem")),
+            "p.toml:13: private_key_file: cannot read " + big.string() + ": larger than " +
+                std::to_string(limits::kMaxKeyFileBytes) + " bytes");
   EXPECT_EQ(
       Errors(dkim("ed25519-sha256", "keys/garbage.pem"))
           .rfind("p.toml:13: private_key_file: " + (dir_ / "keys/garbage.pem").string() + ": ", 0),

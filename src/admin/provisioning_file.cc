@@ -177,7 +177,7 @@ Result<Provisioning> ParseProvisioning(std::string_view text, std::string_view f
 
 Result<Provisioning> LoadProvisioningFile(const std::filesystem::path& file,
                                           const ExistingRecords& existing) {
-  auto text = ReadTextFile(file);
+  auto text = ReadTextFile(file, limits::kMaxTomlFileBytes);
   if (!text.ok()) return text.status();
   return ParseProvisioning(*text, file.string(), file.parent_path(), existing);
 }

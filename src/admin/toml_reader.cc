@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <fstream>
-#include <sstream>
+#include <system_error>
+
+#include "core/limits.h"
 
 namespace campaignd::admin {
 
@@ -46,20 +48,42 @@ Result<toml::table> ParseTomlText(std::string_view text, std::string_view file_n
   }
 }
 
-Result<std::string> ReadTextFile(const std::filesystem::path& path) {
+namespace {
+
+Status CannotRead(const std::filesystem::path& path, std::string_view why) {
+  return Status::InvalidArgument("cannot read " + path.string() + ": " + std::string(why));
+}
+
+}  // namespace
+
+Result<std::string> ReadTextFile(const std::filesystem::path& path, std::size_t max_bytes) {
+  // The type is checked before opening: opening a FIFO would wait for a
+  // writer, and a device (/dev/zero) would never end.
+  std::error_code ec;
+  const std::filesystem::file_status status = std::filesystem::status(path, ec);
+  if (ec) return CannotRead(path, ec.message());
+  if (!std::filesystem::is_regular_file(status)) return CannotRead(path, "not a regular file");
   std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    const std::error_code ec(errno, std::generic_category());
-    return Status::InvalidArgument("cannot read " + path.string() + ": " + ec.message());
+  if (!in) return CannotRead(path, std::error_code(errno, std::generic_category()).message());
+  std::string text;
+  char buffer[kReadChunkBytes];
+  // At most max_bytes + 1 bytes are read: one more than allowed proves the
+  // file too large, even when it grew after the type check.
+  while (text.size() <= max_bytes) {
+    const std::size_t want = std::min(sizeof buffer, max_bytes + 1 - text.size());
+    in.read(buffer, static_cast<std::streamsize>(want));
+    if (in.gcount() <= 0) break;
+    text.append(buffer, static_cast<std::size_t>(in.gcount()));
   }
-  std::ostringstream content;
-  content << in.rdbuf();
-  if (in.bad()) return Status::InvalidArgument("cannot read " + path.string());
-  return content.str();
+  if (in.bad()) return CannotRead(path, "read error");
+  if (text.size() > max_bytes) {
+    return CannotRead(path, "larger than " + std::to_string(max_bytes) + " bytes");
+  }
+  return text;
 }
 
 Result<toml::table> ParseTomlFile(const std::filesystem::path& path) {
-  auto text = ReadTextFile(path);
+  auto text = ReadTextFile(path, limits::kMaxTomlFileBytes);
   if (!text.ok()) return text.status();
   return ParseTomlText(*text, path.string());
 }

@@ -42,11 +42,20 @@ class Diagnostics {
   std::vector<std::pair<int, std::string>> messages_;  // (line, text), sorted by line
 };
 
-// The whole content of `path`; InvalidArgument "cannot read PATH: why".
-Result<std::string> ReadTextFile(const std::filesystem::path& path);
+// Bytes read from a file at a time by ReadTextFile.
+inline constexpr std::size_t kReadChunkBytes = 64 * 1024;
 
-// Parses a whole TOML document. InvalidArgument "cannot read PATH: why" or
-// "FILE:LINE:COLUMN: <syntax error>". `file_name` is used in messages.
+// The whole content of the regular file `path`, which may hold at most
+// `max_bytes`; never more than max_bytes + 1 bytes are read. InvalidArgument
+// "cannot read PATH: why", where why is the system's reason, "not a regular
+// file" (a FIFO, a device such as /dev/zero, a directory) or "larger than N
+// bytes". Callers: the config and provisioning files, DKIM key files, the
+// CLI's --text-file/--html-file/--key-file.
+Result<std::string> ReadTextFile(const std::filesystem::path& path, std::size_t max_bytes);
+
+// Parses a whole TOML document (at most limits::kMaxTomlFileBytes).
+// InvalidArgument "cannot read PATH: why" or "FILE:LINE:COLUMN: <syntax
+// error>". `file_name` is used in messages.
 Result<toml::table> ParseTomlFile(const std::filesystem::path& path);
 Result<toml::table> ParseTomlText(std::string_view text, std::string_view file_name);
 

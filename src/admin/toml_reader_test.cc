@@ -1,6 +1,11 @@
 #include "admin/toml_reader.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
 
 namespace campaignd::admin {
 namespace {
@@ -23,6 +28,66 @@ TEST(TomlReaderTest, MissingFileIsReported) {
   ASSERT_FALSE(table.ok());
   EXPECT_EQ(table.status().message(),
             "cannot read /nonexistent/dir/x.toml: No such file or directory");
+}
+
+class ReadTextFileTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() /
+           ("read_text_file_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::filesystem::path File(const std::string& name, std::size_t bytes) {
+    const std::filesystem::path path = dir_ / name;
+    std::ofstream(path) << std::string(bytes, 'x');
+    return path;
+  }
+  std::filesystem::path dir_;
+};
+
+TEST_F(ReadTextFileTest, ReadsAFileOfAtMostMaxBytes) {
+  EXPECT_EQ(ReadTextFile(File("empty", 0), 10).value(), "");
+  EXPECT_EQ(ReadTextFile(File("ten", 10), 10).value(), std::string(10, 'x'));
+  const std::size_t big = 3 * kReadChunkBytes + 7;  // several chunks
+  EXPECT_EQ(ReadTextFile(File("big", big), big).value(), std::string(big, 'x'));
+}
+
+TEST_F(ReadTextFileTest, RefusesAFileOverMaxBytes) {
+  const std::filesystem::path eleven = File("eleven", 11);
+  EXPECT_EQ(ReadTextFile(eleven, 10).status().message(),
+            "cannot read " + eleven.string() + ": larger than 10 bytes");
+  // A sparse file of 4 GiB is refused after reading max_bytes + 1 bytes.
+  const std::filesystem::path huge = dir_ / "huge";
+  std::ofstream(huge).close();
+  std::filesystem::resize_file(huge, std::uintmax_t{4} << 30);
+  EXPECT_EQ(ReadTextFile(huge, kReadChunkBytes).status().message(),
+            "cannot read " + huge.string() + ": larger than " + std::to_string(kReadChunkBytes) +
+                " bytes");
+}
+
+TEST_F(ReadTextFileTest, RefusesWhatIsNotARegularFile) {
+  // /dev/zero never ends; a FIFO would block the open until a writer comes.
+  EXPECT_EQ(ReadTextFile("/dev/zero", 1024).status().message(),
+            "cannot read /dev/zero: not a regular file");
+  EXPECT_EQ(ReadTextFile(dir_, 1024).status().message(),
+            "cannot read " + dir_.string() + ": not a regular file");
+  const std::filesystem::path fifo = dir_ / "fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  EXPECT_EQ(ReadTextFile(fifo, 1024).status().message(),
+            "cannot read " + fifo.string() + ": not a regular file");
+  const auto missing = ReadTextFile(dir_ / "missing", 1024);
+  EXPECT_TRUE(missing.status().IsInvalidArgument());
+  EXPECT_EQ(missing.status().message(),
+            "cannot read " + (dir_ / "missing").string() + ": No such file or directory");
+}
+
+TEST_F(ReadTextFileTest, UnreadableFileGivesTheSystemsReason) {
+  if (::geteuid() == 0) GTEST_SKIP() << "root reads any file";
+  const std::filesystem::path secret = File("secret", 3);
+  std::filesystem::permissions(secret, std::filesystem::perms::none);
+  EXPECT_EQ(ReadTextFile(secret, 10).status().message(),
+            "cannot read " + secret.string() + ": Permission denied");
 }
 
 TEST(TomlReaderTest, ReadsTypedValues) {

@@ -100,6 +100,14 @@ inline constexpr std::size_t kMaxReplyTextBytes = 2048;
 // Longest mail ID accepted as a file name (".<id>.tmp" stays below NAME_MAX).
 inline constexpr std::size_t kMaxFileMailIdBytes = 200;
 
+// --- Operator files (read whole into memory, so bounded) ---
+// The config file and the provisioning file; a file with tens of thousands
+// of codes stays far below.
+inline constexpr std::size_t kMaxTomlFileBytes = 16 * 1024 * 1024;
+// A DKIM private key file (PEM); an RSA-4096 key is about 3.3 KB, so a
+// larger file is not a key.
+inline constexpr std::size_t kMaxKeyFileBytes = 64 * 1024;
+
 }  // namespace campaignd::limits
 
 #endif  // CAMPAIGND_CORE_LIMITS_H_

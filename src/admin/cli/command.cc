@@ -2,10 +2,8 @@
 
 #include <CLI/CLI.hpp>
 #include <cctype>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
+
+#include "admin/toml_reader.h"
 
 namespace campaignd::admin::cli {
 
@@ -100,23 +98,8 @@ Result<std::vector<std::pair<std::string, std::string>>> SplitPairs(
 }
 
 Result<std::string> ReadInputFile(const std::string& path, std::string_view flag) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return Status::InvalidArgument(std::string(flag) + " " + path +
-                                   ": cannot read: " + std::strerror(errno));
-  }
-  std::string text;
-  char buffer[64 * 1024];
-  while (in.read(buffer, sizeof buffer) || in.gcount() > 0) {
-    text.append(buffer, static_cast<std::size_t>(in.gcount()));
-    if (text.size() > kMaxInputFileBytes) {
-      return Status::InvalidArgument(std::string(flag) + " " + path + ": larger than " +
-                                     std::to_string(kMaxInputFileBytes) + " bytes");
-    }
-  }
-  if (in.bad()) {
-    return Status::InvalidArgument(std::string(flag) + " " + path + ": read error");
-  }
+  auto text = ReadTextFile(path, kMaxInputFileBytes);
+  if (!text.ok()) return Status::InvalidArgument(std::string(flag) + ": " + text.status().message());
   return text;
 }
 

@@ -113,8 +113,8 @@ std::string WithQuery(std::string path, const std::vector<std::pair<std::string,
 Result<std::vector<std::pair<std::string, std::string>>> SplitPairs(
     const std::vector<std::string>& items, char separator, std::string_view flag);
 
-// The whole file (at most kMaxInputFileBytes); InvalidArgument naming
-// `flag` and `path` when it cannot be read.
+// The whole regular file (at most kMaxInputFileBytes, read by
+// admin::ReadTextFile); InvalidArgument "FLAG: cannot read PATH: why".
 Result<std::string> ReadInputFile(const std::string& path, std::string_view flag);
 
 // The nouns, one function each (commands_*.cc).

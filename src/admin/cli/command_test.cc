@@ -190,8 +190,18 @@ TEST_F(CommandTest, MailingContentComesFromFiles) {
   inv = Parse({"mailing", "update", "--client", "1", "5000", "--text-file", "/no/such/file"});
   ASSERT_FALSE(inv.ok());
   EXPECT_TRUE(inv.status().IsInvalidArgument());
-  EXPECT_NE(inv.status().message().find("--text-file /no/such/file: cannot read"),
+  EXPECT_NE(inv.status().message().find("--text-file: cannot read /no/such/file: "),
             std::string::npos);
+  // Input files are read with a bound: /dev/zero is refused, not read forever.
+  inv = Parse({"mailing", "update", "--client", "1", "5000", "--html-file", "/dev/zero"});
+  ASSERT_FALSE(inv.ok());
+  EXPECT_EQ(inv.status().message(), "--html-file: cannot read /dev/zero: not a regular file");
+  const std::string huge = TempFile("huge.txt", "");
+  std::filesystem::resize_file(huge, kMaxInputFileBytes + 1);
+  inv = Parse({"mailing", "update", "--client", "1", "5000", "--text-file", huge});
+  ASSERT_FALSE(inv.ok());
+  EXPECT_EQ(inv.status().message(), "--text-file: cannot read " + huge + ": larger than " +
+                                        std::to_string(kMaxInputFileBytes) + " bytes");
 }
 
 TEST_F(CommandTest, MailingStatusVerbs) {
@@ -263,7 +273,7 @@ TEST_F(CommandTest, KeyRelayBlocklistAndDkim) {
   inv = Parse({"dkim", "add", "--client", "3", "--domain", "d", "--selector", "s", "--key-file",
                "/no/such.pem"});
   ASSERT_FALSE(inv.ok());
-  EXPECT_NE(inv.status().message().find("--key-file /no/such.pem"), std::string::npos);
+  EXPECT_NE(inv.status().message().find("--key-file: cannot read /no/such.pem"), std::string::npos);
 }
 
 TEST_F(CommandTest, OptInVerbs) {

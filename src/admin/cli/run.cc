@@ -112,11 +112,17 @@ int WriteCsv(const Invocation& inv, const api::AdminResponse& response, const Ru
 // Attaches `inv.upload_file` to `request` as a streamed text/csv body.
 Status AttachUpload(const Invocation& inv, const RunOptions& o, std::ostream& err,
                     api::AdminRequest& request) {
-  auto file = std::make_shared<std::ifstream>(inv.upload_file, std::ios::binary);
+  // The type is checked before opening: opening a FIFO would wait for a writer.
   struct stat info {};
-  if (!*file || ::stat(inv.upload_file.c_str(), &info) != 0 || !S_ISREG(info.st_mode)) {
-    return Status::InvalidArgument(inv.upload_file + ": cannot read: " +
-                                   (errno != 0 ? std::strerror(errno) : "not a regular file"));
+  if (::stat(inv.upload_file.c_str(), &info) != 0) {
+    return Status::InvalidArgument(inv.upload_file + ": cannot read: " + std::strerror(errno));
+  }
+  if (!S_ISREG(info.st_mode)) {
+    return Status::InvalidArgument(inv.upload_file + ": cannot read: not a regular file");
+  }
+  auto file = std::make_shared<std::ifstream>(inv.upload_file, std::ios::binary);
+  if (!*file) {
+    return Status::InvalidArgument(inv.upload_file + ": cannot read: " + std::strerror(errno));
   }
   auto progress = std::make_shared<ImportProgress>(err, o.progress_terminal,
                                                    static_cast<std::uint64_t>(info.st_size));

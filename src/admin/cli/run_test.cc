@@ -5,6 +5,7 @@
 #include "admin/cli/run.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -197,6 +198,13 @@ TEST_F(RunTest, RecipientsOneByOneImportAndExport) {
                   (dir_ / "missing.csv").string()});
   EXPECT_EQ(gone.code, kExitBadInput);
   EXPECT_NE(gone.err.find("missing.csv: cannot read"), std::string::npos) << gone.err;
+  // A FIFO is refused before it is opened (opening it would wait for a writer).
+  const std::filesystem::path fifo = dir_ / "import.fifo";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  Ran piped = Run({"recipient", "import", "--client", "1", "--list", "100", fifo.string()});
+  EXPECT_EQ(piped.code, kExitBadInput);
+  EXPECT_NE(piped.err.find("import.fifo: cannot read: not a regular file"), std::string::npos)
+      << piped.err;
 }
 
 TEST_F(RunTest, ACodeIsShownOnceAndNeverListed) {

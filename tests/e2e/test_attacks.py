@@ -8,8 +8,8 @@ SMTP envelope; altered mail IDs on both services; access rules against
 spoofed proxy headers, method overrides and absolute-form targets; more
 open-redirect tricks; floods of slow and oversized requests next to a
 normal client; and, last, the whole server log (run at log_level=trace)
-scanned for every code, the SMTP password, the DKIM keys and the mail-ID
-secrets."""
+scanned for every code, the SMTP password, the DKIM keys, the mail-ID
+secrets, the admin key and a client API key made and used in this run."""
 
 import base64
 import socket
@@ -21,6 +21,7 @@ from urllib.parse import quote
 import harness
 import mailcheck
 import world
+from adminapi import ADMIN_KEY, AdminApi
 from e2ecase import E2ETestCase, Stack
 from httpraw import Part, Raw, build_request, encode_pairs, multipart_body
 
@@ -91,7 +92,10 @@ class AttacksTest(E2ETestCase):
         attack_world(cls.stack)
         cls.refused_at_apply = cls.provision_evil_recipients()
         cls.server = cls.stack.server
-        cls.server.start(log_level="trace")
+        cls.admin_port = harness.free_port()
+        cls.server.start(log_level="trace", admin_listen=f"127.0.0.1:{cls.admin_port}",
+                         admin_key=ADMIN_KEY)
+        cls.admin = AdminApi(cls.admin_port)
 
     @classmethod
     def provision_evil_recipients(cls):
@@ -499,13 +503,23 @@ class AttacksTest(E2ETestCase):
     # --- secrets in the log (last: named to sort after the others) -------------
     def test_zz_log_never_contains_secrets(self):
         """The whole trace-level log of this server after every attack above:
-        no code, no SMTP password, no DKIM key material, no mail-ID secret."""
+        no code, no SMTP password, no DKIM key material, no mail-ID secret,
+        no admin key, no client API key."""
         self.server.call("nop", code="WRONG" + world.CODE)
         self.server.call("nop", code=world.CODE.lower())
+        # The admin key and a client API key made through it, both used,
+        # rightly and wrongly (a refused key must not be logged either).
+        api_key = self.admin.ok("POST", "/admin/v1/clients/1/keys", {"name": "attacks"})["key"]
+        self.assertGreaterEqual(len(api_key), 16)
+        client_api = self.admin.with_key(api_key)
+        self.assertEqual([c["id"] for c in client_api.ok("GET", "/admin/v1/clients")["items"]], [1])
+        self.assertEqual(client_api.request("GET", "/admin/v1/clients/2/lists")[0], 403)
+        for wrong in ("WRONG" + api_key, api_key.upper() + "X", ADMIN_KEY + "X"):
+            self.assertEqual(self.admin.with_key(wrong).request("GET", "/admin/v1/clients")[0], 401)
         logs = self.server.all_logs()
         self.assertTrue(logs.strip(), "empty log")
         secrets = [world.CODE, world.BOOK_CODE, FARIP_CODE, POSTONLY_CODE, HTTPSONLY_CODE,
-                   IPREDIRECT_CODE, harness.SMTP_PASS]
+                   IPREDIRECT_CODE, harness.SMTP_PASS, ADMIN_KEY, api_key]
         for key in (self.stack.key1, self.stack.key2):
             pem = key.path.read_text()
             secrets += [line for line in pem.splitlines()

@@ -3,6 +3,7 @@
 #include <map>
 
 #include "render/field_functions.h"
+#include "render/system_fields.h"
 #include "store/attachments.h"
 
 namespace campaignd::ops {
@@ -10,13 +11,14 @@ namespace campaignd::ops {
 std::string RenderOnlinePage(const PageInput& input) {
   FieldValues values = input.fields;
   values.erase(std::string(store::kAttachmentsField));
-  const std::string links =
-      input.mail_id.empty() ? std::string() : input.public_url + "/http/mail/" + input.mail_id;
-  values["bmmailid"] = input.mail_id;
-  values["bmrecipientid"] = input.recipient_id;
-  values["bmmailingid"] = std::to_string(input.mailing.id);
-  values["bmunsubscribeurl"] = links.empty() ? links : links + "/unsubscribe";
-  values["bmonlineversionurl"] = links.empty() ? links : links + "/onlineversion";
+  // As before, the page sets no {bmOptInUrl}: the opt-in link is in the sent mail only.
+  render::SetSystemFields({.mail_id = input.mail_id,
+                           .recipient_id = input.recipient_id,
+                           .mailing_id = input.mailing.id,
+                           .public_url = input.public_url,
+                           .confirmation = false,
+                           .confirmation_url = ""},
+                          values);
   std::map<std::string, std::string> types;
   for (const store::FieldDef& f : input.list.fields) types[LowerAscii(f.name)] = f.type;
   const render::FieldContext context{values, types};

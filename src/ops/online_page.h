@@ -2,8 +2,8 @@
 // onlineversion answers (behaviour.md §3): the mailing's HTML part with its
 // field functions applied (values HTML-escaped, render/field_functions.h),
 // or, for a text-only mailing, its text part escaped inside <pre>. The
-// system fields are those of the mail (queue/processor.cc sets the same
-// ones for the sent message). ops -> render is an allowed arrow
+// system fields are those of the mail, set by render/system_fields.h as for
+// the sent message. ops -> render is an allowed arrow
 // (design.md B1.3): rendering is bytes in, bytes out, no I/O.
 // Input: templates trusted (provisioned), field values untrusted.
 // Threads: pure function.

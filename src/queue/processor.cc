@@ -6,8 +6,8 @@
 #include <spdlog/spdlog.h>
 
 #include "core/mail_id.h"
-#include "render/body_encoding.h"
 #include "render/message.h"
+#include "render/system_fields.h"
 
 namespace campaignd::queue {
 
@@ -17,7 +17,7 @@ struct Processor::Judged {
   store::RecipientList list;
   FieldValues fields;
   std::vector<render::Attachment> attachments;
-  std::string optin_url_suffix;  // confirmation mailings: "?bmUrl=..." or ""
+  std::string confirmation_url;  // confirmation mailings: of the opt-in process, or ""
 };
 
 Processor::Processor(store::Directory& directory, store::Recipients& recipients,
@@ -94,7 +94,7 @@ Result<std::variant<store::Outcome, Processor::Judged>> Processor::Judge(const s
     if (confirmation) {
       auto url = ConfirmationUrl(mail);
       if (!url.ok()) return url.status();
-      if (!url->empty()) j.optin_url_suffix = "?bmUrl=" + render::PercentEncode(*url, "-._~");
+      j.confirmation_url = std::move(*url);
     }
   }
   auto sup = directory_.CheckSuppression(mail.client_id, mail.list_id, mail.recipient_id);
@@ -119,7 +119,6 @@ Result<std::variant<store::Outcome, Processor::Judged>> Processor::Judge(const s
 store::Outcome Processor::Deliver(const store::Mail& mail, const Judged& j, TimePoint now) {
   const std::string mail_id = MailId::Make(mail.client_id, mail.id, j.client.mail_id_secret)
                                   .ToString();
-  const std::string links = options_.public_url + "/http/mail/" + mail_id;
   render::MessageInput in;
   in.from = j.mailing.from;
   in.reply_to = j.mailing.reply_to;
@@ -130,17 +129,17 @@ store::Outcome Processor::Deliver(const store::Mail& mail, const Judged& j, Time
   in.fields = j.fields;
   in.fields.erase(std::string(store::kAttachmentsField));
   in.attachments = j.attachments;
-  in.fields["bmmailid"] = mail_id;
-  in.fields["bmrecipientid"] = mail.recipient_id;
-  in.fields["bmmailingid"] = std::to_string(mail.mailing_id);
-  in.fields["bmunsubscribeurl"] = links + "/unsubscribe";
-  in.fields["bmonlineversionurl"] = links + "/onlineversion";
-  if (j.mailing.type == store::MailingType::kConfirmation) {
-    in.fields["bmoptinurl"] = links + "/subscribe" + j.optin_url_suffix;
-  }
+  const render::SystemFieldsInput system{
+      .mail_id = mail_id,
+      .recipient_id = mail.recipient_id,
+      .mailing_id = mail.mailing_id,
+      .public_url = options_.public_url,
+      .confirmation = j.mailing.type == store::MailingType::kConfirmation,
+      .confirmation_url = j.confirmation_url};
+  render::SetSystemFields(system, in.fields);
   for (const store::FieldDef& f : j.list.fields) in.field_types[LowerAscii(f.name)] = f.type;
   in.mail_id = mail_id;
-  in.list_unsubscribe_url = links + "/unsubscribe";
+  in.list_unsubscribe_url = render::UnsubscribeUrl(system);
   in.list_unsubscribe_mailto = options_.unsubscribe_mailto;
   in.feedback_id = std::to_string(mail.mailing_id) + ":" + std::to_string(mail.list_id) + ":" +
                    std::to_string(mail.client_id) + ":campaignd";

@@ -13,7 +13,8 @@
 // mail whose upload expired or vanished is vetoed (decisions/0011).
 // A confirmation mailing's {bmOptInUrl} is the mail's own mail-service
 // subscribe link, plus ?bmUrl=<confirmation URL> of the recipient's opt-in
-// process when it has one (docs/decisions/0010-recipient-operations.md).
+// process when it has one (docs/decisions/0010-recipient-operations.md);
+// render/system_fields.h builds it with the other system fields.
 // Rate limits: before each attempt the worker waits for a slot in the
 // client's window (rate_limit) and the relay's (transport rate=), both
 // counted in the store so they hold across all worker processes.

@@ -15,6 +15,8 @@
 #include <set>
 #include <sstream>
 
+#include "admin/cli/cli.h"
+#include "admin/cli/command.h"
 #include "admin/commands.h"
 #include "core/clock.h"
 #include "core/mail_id.h"
@@ -35,6 +37,22 @@ std::string ValueOf(const std::string& record, const std::string& key) {
   }
   return "";
 }
+
+// One command line parsed by every admin command, as main.cc registers them
+// (AddAdminCommands); `leaf` is the one selected (null when none was).
+struct ParsedLine {
+  CLI::App app{"campaignd"};
+  std::unique_ptr<AdminCommands> commands = AddAdminCommands(app);
+  const Leaf* leaf = nullptr;
+
+  static std::unique_ptr<ParsedLine> Of(std::vector<std::string> args) {
+    auto line = std::make_unique<ParsedLine>();
+    std::reverse(args.begin(), args.end());
+    line->app.parse(args);
+    line->leaf = line->commands->set().Parsed();
+    return line;
+  }
+};
 
 struct Ran {
   int code = -1;
@@ -67,18 +85,8 @@ class RunTest : public ::testing::Test {
 
   // One command line, as main.cc runs it (without the --db part).
   Ran Run(std::vector<std::string> args) {
-    CLI::App app{"campaignd"};
-    CommandSet set;
-    AddClientCommands(set, app);
-    AddListCommands(set, app);
-    AddRecipientCommands(set, app);
-    AddMailingCommands(set, app);
-    AddAccessCommands(set, app);
-    AddOptInCommands(set, app);
-    AddMailCommands(set, app);
-    std::reverse(args.begin(), args.end());
-    app.parse(args);
-    const Leaf* leaf = set.Parsed();
+    const auto line = ParsedLine::Of(std::move(args));
+    const Leaf* leaf = line->leaf;
     EXPECT_NE(leaf, nullptr);
     Ran ran;
     std::ostringstream out, err;
@@ -372,19 +380,9 @@ TEST(CommandRoutesTest, EveryCommandIsARouteOfTheApi) {
       {"optin", "delete", "--client", "1", "4"},
       {"mail", mail_id, "--json"}, {"mail", "search", "--client", "1"}};
   std::set<std::string> covered;
-  for (auto args : lines) {
-    CLI::App app{"campaignd"};
-    CommandSet set;
-    AddClientCommands(set, app);
-    AddListCommands(set, app);
-    AddRecipientCommands(set, app);
-    AddMailingCommands(set, app);
-    AddAccessCommands(set, app);
-    AddOptInCommands(set, app);
-    AddMailCommands(set, app);
-    std::reverse(args.begin(), args.end());
-    app.parse(args);
-    const Leaf* leaf = set.Parsed();
+  for (const auto& args : lines) {
+    const auto line = ParsedLine::Of(args);
+    const Leaf* leaf = line->leaf;
     ASSERT_NE(leaf, nullptr);
     covered.insert(leaf->name);
     auto inv = leaf->build();

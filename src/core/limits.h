@@ -26,6 +26,10 @@ inline constexpr std::size_t kMaxParams = 200;
 // uploadpersonalizedattachments: files per call and their total size.
 inline constexpr std::size_t kMaxUploadFiles = 5;
 inline constexpr std::size_t kMaxUploadBytes = 500 * 1000;
+// How long an upload's token and files are kept (reference §3.4: 24 h).
+inline constexpr hours kAttachmentLifetime{24};
+// subscribe: bmOptinFrequencyLimit's default (the reference documents 10 minutes).
+inline constexpr minutes kDefaultOptinFrequencyLimit{10};
 // A client must send the whole header block within this time...
 inline constexpr seconds kHeaderReadTimeout{10};
 // ...and the body within this time (slowloris protection).

@@ -2,15 +2,13 @@
 
 #include <charconv>
 
+#include "core/limits.h"
 #include "ops/field_input.h"
 #include "ops/recipient_op.h"
 #include "ops/request_values.h"
 
 namespace campaignd::ops {
 namespace {
-
-// bmOptinFrequencyLimit's default (the reference documents 10 minutes).
-constexpr std::chrono::minutes kDefaultOptinFrequencyLimit{10};
 
 // Everything one subscribe decided before its transaction.
 struct Request {
@@ -21,7 +19,7 @@ struct Request {
   std::string id;  // the normalised address
   FieldValues fields;
   std::optional<store::OptInProcess> process;
-  std::chrono::minutes frequency_limit = kDefaultOptinFrequencyLimit;
+  std::chrono::minutes frequency_limit = limits::kDefaultOptinFrequencyLimit;
   std::optional<std::string> source;
   bool overwrite = false;
   bool fail_on_unsubscribe = false;

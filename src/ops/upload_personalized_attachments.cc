@@ -41,7 +41,7 @@ Result<Reply> UploadPersonalizedAttachments(const Context& ctx) {
   upload.client_id = client.id;
   upload.key = auth::HashCode(token);
   upload.created_at = ctx.deps.clock.Now();
-  upload.expires_at = upload.created_at + kAttachmentLifetime;
+  upload.expires_at = upload.created_at + limits::kAttachmentLifetime;
   for (const UploadedFile& f : files) {
     // A part without a Content-Type is application/octet-stream (RFC 7578 §4.4).
     upload.files.push_back({f.file_name,

@@ -1,6 +1,6 @@
 // uploadpersonalizedattachments (form service): keeps the multipart parts
 // named bmFile (at most limits::kMaxUploadFiles files of together at most
-// limits::kMaxUploadBytes) for kAttachmentLifetime and answers
+// limits::kMaxUploadBytes) for limits::kAttachmentLifetime and answers
 // `ok: <token>`, the token sendtransactionmail takes as
 // bmPersonalizedAttachmentsToken. The token is 32 random characters
 // (~190 bits, auth::GenerateCode); only its SHA-256 is stored
@@ -12,14 +12,9 @@
 #ifndef CAMPAIGND_OPS_UPLOAD_PERSONALIZED_ATTACHMENTS_H_
 #define CAMPAIGND_OPS_UPLOAD_PERSONALIZED_ATTACHMENTS_H_
 
-#include <chrono>
-
 #include "ops/operation.h"
 
 namespace campaignd::ops {
-
-// How long an upload's token and files are kept (reference §3.4: 24 h).
-inline constexpr std::chrono::hours kAttachmentLifetime{24};
 
 Result<Reply> UploadPersonalizedAttachments(const Context& ctx);
 

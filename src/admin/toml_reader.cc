@@ -56,13 +56,20 @@ Status CannotRead(const std::filesystem::path& path, std::string_view why) {
 
 }  // namespace
 
-Result<std::string> ReadTextFile(const std::filesystem::path& path, std::size_t max_bytes) {
-  // The type is checked before opening: opening a FIFO would wait for a
-  // writer, and a device (/dev/zero) would never end.
+Result<std::uintmax_t> RegularFileSize(const std::filesystem::path& path) {
   std::error_code ec;
   const std::filesystem::file_status status = std::filesystem::status(path, ec);
   if (ec) return CannotRead(path, ec.message());
   if (!std::filesystem::is_regular_file(status)) return CannotRead(path, "not a regular file");
+  const std::uintmax_t size = std::filesystem::file_size(path, ec);
+  if (ec) return CannotRead(path, ec.message());
+  return size;
+}
+
+Result<std::string> ReadTextFile(const std::filesystem::path& path, std::size_t max_bytes) {
+  // The type is checked before opening: opening a FIFO would wait for a
+  // writer, and a device (/dev/zero) would never end.
+  if (auto size = RegularFileSize(path); !size.ok()) return size.status();
   std::ifstream in(path, std::ios::binary);
   if (!in) return CannotRead(path, std::error_code(errno, std::generic_category()).message());
   std::string text;

@@ -53,6 +53,12 @@ inline constexpr std::size_t kReadChunkBytes = 64 * 1024;
 // CLI's --text-file/--html-file/--key-file.
 Result<std::string> ReadTextFile(const std::filesystem::path& path, std::size_t max_bytes);
 
+// The size of `path` when it is a regular file, checked before anyone opens
+// it (opening a FIFO waits for a writer, a device never ends). InvalidArgument
+// "cannot read PATH: why" as ReadTextFile. Used by ReadTextFile and by the
+// CLI's streamed CSV upload.
+Result<std::uintmax_t> RegularFileSize(const std::filesystem::path& path);
+
 // Parses a whole TOML document (at most limits::kMaxTomlFileBytes).
 // InvalidArgument "cannot read PATH: why" or "FILE:LINE:COLUMN: <syntax
 // error>". `file_name` is used in messages.

@@ -3,11 +3,11 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
-#include <cctype>
 #include <cstring>
 #include <mutex>
 
 #include "core/limits.h"
+#include "core/percent_encoding.h"
 #include "deliver/smtp_transcript.h"
 
 namespace campaignd::deliver {
@@ -36,23 +36,10 @@ Status CheckCurlFeatures(bool need_tls) {
   return Status::Ok();
 }
 
-std::string PercentEncode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '.' || c == '-') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out += {'%', kHex[c >> 4], kHex[c & 15]};
-    }
-  }
-  return out;
-}
-
 // libcurl uses the URL path as the EHLO name; credentials go in options.
 std::string CurlUrl(const SmtpSettings& s) {
   return std::string(s.implicit_tls ? "smtps://" : "smtp://") + s.host + ":" +
-         std::to_string(s.port) + "/" + PercentEncode(s.helo);
+         std::to_string(s.port) + "/" + PercentEncode(s.helo, ".-");
 }
 
 long UseSsl(const SmtpSettings& s) {

@@ -4,6 +4,7 @@
 #include <boost/url/url_view.hpp>
 
 #include "core/limits.h"
+#include "core/percent_encoding.h"
 #include "http/header_value.h"
 
 namespace campaignd::http {
@@ -57,21 +58,6 @@ Status CheckUrl(std::string_view url, const boost::urls::url_view& u,
 }
 
 }  // namespace
-
-std::string PercentEncode(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (IsUnreserved(static_cast<char>(c))) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 0x0F];
-    }
-  }
-  return out;
-}
 
 Result<std::string> BuildRedirectLocation(std::string_view url, std::string_view result_body,
                                           const std::vector<std::string>& allowed_hosts) {

@@ -25,9 +25,6 @@ namespace campaignd::http {
 Result<std::string> BuildRedirectLocation(std::string_view url, std::string_view result_body,
                                           const std::vector<std::string>& allowed_hosts);
 
-// `text` with every byte outside RFC 3986 "unreserved" as %XX.
-std::string PercentEncode(std::string_view text);
-
 }  // namespace campaignd::http
 
 #endif  // CAMPAIGND_HTTP_REDIRECT_H_

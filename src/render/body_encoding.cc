@@ -11,7 +11,6 @@ namespace campaignd::render {
 namespace {
 
 constexpr std::string_view kCrlf = "\r\n";
-constexpr char kHex[] = "0123456789ABCDEF";
 
 // RFC 2045 §6.7 rule 2: printable ASCII other than '=' stands for itself.
 bool IsQpLiteral(unsigned char c) { return c >= 33 && c <= 126 && c != '='; }
@@ -104,25 +103,6 @@ std::string EncodeBase64Lines(std::string_view data) {
   for (std::size_t i = 0; i < data.size(); i += kBytesPerLine) {
     out += EncodeBase64(data.substr(i, kBytesPerLine));
     out += kCrlf;
-  }
-  return out;
-}
-
-void AppendHexEscape(char byte, char marker, std::string* out) {
-  auto u = static_cast<unsigned char>(byte);
-  *out += {marker, kHex[u >> 4], kHex[u & 15]};
-}
-
-std::string PercentEncode(std::string_view s, std::string_view keep) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-    if (alnum || keep.find(c) != std::string_view::npos) {
-      out.push_back(c);
-    } else {
-      AppendHexEscape(c, '%', &out);
-    }
   }
   return out;
 }

@@ -1,7 +1,7 @@
 // Content transfer encodings for MIME bodies (RFC 2045 §6): line-end
 // normalisation to CRLF, the 7bit test, quoted-printable and base64, and the
-// byte-level pieces every encoder of render/ shares (=XX / %XX escapes,
-// UTF-8 sequence lengths). Called by mime.cc, header_field.cc, message.cc
+// byte-level piece every encoder of render/ shares (UTF-8 sequence
+// lengths; the =XX / %XX escapes are core/percent_encoding.h). Called by mime.cc, header_field.cc, message.cc
 // and dkim.cc.
 // Threads: pure functions. Errors: none.
 #ifndef CAMPAIGND_RENDER_BODY_ENCODING_H_
@@ -9,6 +9,8 @@
 
 #include <string>
 #include <string_view>
+
+#include "core/percent_encoding.h"
 
 namespace campaignd::render {
 
@@ -35,13 +37,6 @@ std::string EncodeBase64(std::string_view data);
 
 // Base64 of `data` in lines of kMaxEncodedLineChars, each ending in CRLF.
 std::string EncodeBase64Lines(std::string_view data);
-
-// Appends `marker` and the byte's two upper-case hex digits ("=3D", "%0D").
-void AppendHexEscape(char byte, char marker, std::string* out);
-
-// `s` with every byte other than ASCII letters, digits and the characters
-// in `keep` written as %XX (URLs, RFC 2231 parameter values).
-std::string PercentEncode(std::string_view s, std::string_view keep);
 
 // Bytes of the UTF-8 sequence starting at s[i]: its lead byte and the
 // continuation bytes that follow (1 for a stray byte, so malformed input

@@ -109,11 +109,6 @@ TEST(Base64Test, LinesOf76) {
   EXPECT_EQ(EncodeBase64Lines(""), "");
 }
 
-TEST(PercentEncodeTest, KeepsOnlyLettersDigitsAndTheGivenSet) {
-  EXPECT_EQ(PercentEncode("a-b c\r\n<ü>", "-"), "a-b%20c%0D%0A%3C%C3%BC%3E");
-  EXPECT_EQ(PercentEncode("x%y", ""), "x%25y");
-}
-
 TEST(Utf8SequenceBytesTest, WholeSequencesAndStrayBytes) {
   std::string s = "aü€😀";
   EXPECT_EQ(Utf8SequenceBytes(s, 0), 1u);

@@ -1,7 +1,6 @@
 #include "admin/cli/command.h"
 
 #include <CLI/CLI.hpp>
-#include <cctype>
 
 #include "admin/toml_reader.h"
 
@@ -51,22 +50,6 @@ std::string ListPath(std::int64_t client, std::int64_t list, std::string_view re
   return ClientPath(client, "/lists/" + std::to_string(list) + std::string(rest));
 }
 
-std::string Escape(std::string_view text) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    if (std::isalnum(byte) != 0 || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[byte >> 4];
-      out += kHex[byte & 0x0f];
-    }
-  }
-  return out;
-}
-
 std::string WithQuery(std::string path, const std::vector<std::pair<std::string, std::string>>& q,
                       const PageArgs* page) {
   std::vector<std::pair<std::string, std::string>> all = q;
@@ -77,7 +60,7 @@ std::string WithQuery(std::string path, const std::vector<std::pair<std::string,
   char separator = '?';
   for (const auto& [name, value] : all) {
     if (value.empty()) continue;
-    path += separator + name + "=" + Escape(value);
+    path += separator + name + "=" + PercentEncode(value);
     separator = '&';
   }
   return path;

@@ -20,6 +20,7 @@
 
 #include "admin/cli/table.h"
 #include "admin/config.h"
+#include "core/percent_encoding.h"
 #include "core/status.h"
 
 namespace CLI {
@@ -99,10 +100,6 @@ std::string ClientPath(std::int64_t client, std::string_view rest = "");
 
 // ClientPath(client, "/lists/<list>" + rest).
 std::string ListPath(std::int64_t client, std::int64_t list, std::string_view rest = "");
-
-// `text` percent-encoded for one path segment or query value (all but
-// A-Z a-z 0-9 - . _ ~).
-std::string Escape(std::string_view text);
 
 // `path` + "?k=v&..." of the pairs whose value is not empty, plus the page.
 std::string WithQuery(std::string path, const std::vector<std::pair<std::string, std::string>>& q,

@@ -58,7 +58,7 @@ void AddPermissions(CLI::App& cmd, CodeArgs& a) {
   cmd.add_flag("--enabled,!--disabled", a.enabled, "Whether the code works (default: enabled)");
 }
 
-std::string CodePath(const CodeArgs& a) { return ClientPath(a.client, "/codes/" + Escape(a.name)); }
+std::string CodePath(const CodeArgs& a) { return ClientPath(a.client, "/codes/" + PercentEncode(a.name)); }
 
 void AddCodeVerbs(CommandSet& set, CLI::App& noun) {
   auto create = std::make_shared<CodeArgs>();
@@ -154,7 +154,7 @@ void AddBlocklistVerbs(CommandSet& set, CLI::App& noun) {
   cmd = set.Add(noun, "remove", "Remove an entry from the blocklist", [remove] {
     return Result<Invocation>(
         Invocation{.method = "DELETE",
-                   .target = ClientPath(remove->client, "/blocklist/" + Escape(remove->pattern)),
+                   .target = ClientPath(remove->client, "/blocklist/" + PercentEncode(remove->pattern)),
                    .shape = Shape::kEmpty,
                    .done = "unblocked " + remove->pattern});
   });

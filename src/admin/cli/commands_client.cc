@@ -215,8 +215,8 @@ void AddDkimVerbs(CommandSet& set, CLI::App& noun) {
   cmd = set.Add(noun, "remove", "Remove a DKIM key", [remove] {
     return Result<Invocation>(Invocation{
         .method = "DELETE",
-        .target = ClientPath(remove->client, "/dkim-keys/" + Escape(remove->domain) + "/" +
-                                                 Escape(remove->selector)),
+        .target = ClientPath(remove->client, "/dkim-keys/" + PercentEncode(remove->domain) + "/" +
+                                                 PercentEncode(remove->selector)),
         .shape = Shape::kEmpty,
         .done = "removed DKIM key " + remove->selector + "._domainkey." + remove->domain});
   });

@@ -159,7 +159,7 @@ void AddFieldVerbs(CommandSet& set, CLI::App& noun) {
   cmd = set.Add(noun, "remove", "Remove a field from the schema (stored values stay)", [remove] {
     return Result<Invocation>(
         Invocation{.method = "DELETE",
-                   .target = ListPath(remove->client, remove->list, "/fields/" + Escape(remove->name)),
+                   .target = ListPath(remove->client, remove->list, "/fields/" + PercentEncode(remove->name)),
                    .shape = Shape::kEmpty,
                    .done = "removed field " + remove->name});
   });

@@ -40,7 +40,7 @@ void AddValues(CLI::App& cmd, RecipientArgs& a) {
 }
 
 std::string RecipientPath(const RecipientArgs& a) {
-  return ListPath(a.client, a.list, "/recipients/" + Escape(a.address));
+  return ListPath(a.client, a.list, "/recipients/" + PercentEncode(a.address));
 }
 
 // {"recipient_id", "state", "fields"} from the command line.

@@ -1,7 +1,5 @@
 #include "admin/cli/run.h"
 
-#include <sys/stat.h>
-
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -9,6 +7,7 @@
 
 #include "admin/cli/progress.h"
 #include "admin/commands.h"
+#include "admin/toml_reader.h"
 
 namespace campaignd::admin::cli {
 namespace {
@@ -112,20 +111,14 @@ int WriteCsv(const Invocation& inv, const api::AdminResponse& response, const Ru
 // Attaches `inv.upload_file` to `request` as a streamed text/csv body.
 Status AttachUpload(const Invocation& inv, const RunOptions& o, std::ostream& err,
                     api::AdminRequest& request) {
-  // The type is checked before opening: opening a FIFO would wait for a writer.
-  struct stat info {};
-  if (::stat(inv.upload_file.c_str(), &info) != 0) {
-    return Status::InvalidArgument(inv.upload_file + ": cannot read: " + std::strerror(errno));
-  }
-  if (!S_ISREG(info.st_mode)) {
-    return Status::InvalidArgument(inv.upload_file + ": cannot read: not a regular file");
-  }
+  const auto size = RegularFileSize(inv.upload_file);
+  if (!size.ok()) return size.status();
   auto file = std::make_shared<std::ifstream>(inv.upload_file, std::ios::binary);
   if (!*file) {
-    return Status::InvalidArgument(inv.upload_file + ": cannot read: " + std::strerror(errno));
+    return Status::InvalidArgument("cannot read " + inv.upload_file + ": " + std::strerror(errno));
   }
   auto progress = std::make_shared<ImportProgress>(err, o.progress_terminal,
-                                                   static_cast<std::uint64_t>(info.st_size));
+                                                   static_cast<std::uint64_t>(*size));
   request.content_type = "text/csv";
   request.body_reader = [file, progress, name = inv.upload_file]() -> Result<std::string> {
     std::string chunk(kUploadChunkBytes, '\0');

@@ -1,8 +1,8 @@
 // Content transfer encodings for MIME bodies (RFC 2045 §6): line-end
 // normalisation to CRLF, the 7bit test, quoted-printable and base64, and the
-// byte-level piece every encoder of render/ shares (UTF-8 sequence
-// lengths; the =XX / %XX escapes are core/percent_encoding.h). Called by mime.cc, header_field.cc, message.cc
-// and dkim.cc.
+// byte-level piece every encoder of render/ shares (UTF-8 sequence lengths;
+// the =XX / %XX escapes are core/percent_encoding.h). Called by mime.cc,
+// header_field.cc, message.cc and dkim.cc.
 // Threads: pure functions. Errors: none.
 #ifndef CAMPAIGND_RENDER_BODY_ENCODING_H_
 #define CAMPAIGND_RENDER_BODY_ENCODING_H_

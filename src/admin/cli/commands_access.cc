@@ -58,7 +58,9 @@ void AddPermissions(CLI::App& cmd, CodeArgs& a) {
   cmd.add_flag("--enabled,!--disabled", a.enabled, "Whether the code works (default: enabled)");
 }
 
-std::string CodePath(const CodeArgs& a) { return ClientPath(a.client, "/codes/" + PercentEncode(a.name)); }
+std::string CodePath(const CodeArgs& a) {
+  return ClientPath(a.client, "/codes/" + PercentEncode(a.name));
+}
 
 void AddCodeVerbs(CommandSet& set, CLI::App& noun) {
   auto create = std::make_shared<CodeArgs>();
@@ -152,11 +154,11 @@ void AddBlocklistVerbs(CommandSet& set, CLI::App& noun) {
 
   auto remove = std::make_shared<BlockArgs>();
   cmd = set.Add(noun, "remove", "Remove an entry from the blocklist", [remove] {
-    return Result<Invocation>(
-        Invocation{.method = "DELETE",
-                   .target = ClientPath(remove->client, "/blocklist/" + PercentEncode(remove->pattern)),
-                   .shape = Shape::kEmpty,
-                   .done = "unblocked " + remove->pattern});
+    return Result<Invocation>(Invocation{
+        .method = "DELETE",
+        .target = ClientPath(remove->client, "/blocklist/" + PercentEncode(remove->pattern)),
+        .shape = Shape::kEmpty,
+        .done = "unblocked " + remove->pattern});
   });
   AddClientOption(*cmd, remove->client);
   cmd->add_option("PATTERN", remove->pattern, "The entry, as listed")->required();

@@ -157,11 +157,11 @@ void AddFieldVerbs(CommandSet& set, CLI::App& noun) {
 
   auto remove = std::make_shared<FieldArgs>();
   cmd = set.Add(noun, "remove", "Remove a field from the schema (stored values stay)", [remove] {
-    return Result<Invocation>(
-        Invocation{.method = "DELETE",
-                   .target = ListPath(remove->client, remove->list, "/fields/" + PercentEncode(remove->name)),
-                   .shape = Shape::kEmpty,
-                   .done = "removed field " + remove->name});
+    return Result<Invocation>(Invocation{
+        .method = "DELETE",
+        .target = ListPath(remove->client, remove->list, "/fields/" + PercentEncode(remove->name)),
+        .shape = Shape::kEmpty,
+        .done = "removed field " + remove->name});
   });
   AddFieldTarget(*cmd, *remove);
   cmd->add_option("NAME", remove->name, "The field's name")->required();

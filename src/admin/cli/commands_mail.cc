@@ -45,7 +45,8 @@ Result<Invocation> OneMail(const MailArgs& a) {
   if (!id.ok()) {
     return Status::InvalidArgument("'" + a.mail_id + "' is not a mail ID: " + id.status().message());
   }
-  return Invocation{.method = "GET", .target = ClientPath(id->client_id(), "/mails/" + PercentEncode(a.mail_id))};
+  return Invocation{.method = "GET",
+                    .target = ClientPath(id->client_id(), "/mails/" + PercentEncode(a.mail_id))};
 }
 
 Invocation Search(const MailArgs& a) {

@@ -117,8 +117,8 @@ Status AttachUpload(const Invocation& inv, const RunOptions& o, std::ostream& er
   if (!*file) {
     return Status::InvalidArgument("cannot read " + inv.upload_file + ": " + std::strerror(errno));
   }
-  auto progress = std::make_shared<ImportProgress>(err, o.progress_terminal,
-                                                   static_cast<std::uint64_t>(*size));
+  auto progress =
+      std::make_shared<ImportProgress>(err, o.progress_terminal, static_cast<std::uint64_t>(*size));
   request.content_type = "text/csv";
   request.body_reader = [file, progress, name = inv.upload_file]() -> Result<std::string> {
     std::string chunk(kUploadChunkBytes, '\0');

@@ -205,14 +205,16 @@ TEST_F(RunTest, RecipientsOneByOneImportAndExport) {
   Ran gone = Run({"recipient", "import", "--client", "1", "--list", "100",
                   (dir_ / "missing.csv").string()});
   EXPECT_EQ(gone.code, kExitBadInput);
-  EXPECT_NE(gone.err.find("cannot read " + (dir_ / "missing.csv").string() + ": "), std::string::npos)
+  EXPECT_NE(gone.err.find("cannot read " + (dir_ / "missing.csv").string() + ": "),
+            std::string::npos)
       << gone.err;
   // A FIFO is refused before it is opened (opening it would wait for a writer).
   const std::filesystem::path fifo = dir_ / "import.fifo";
   ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
   Ran piped = Run({"recipient", "import", "--client", "1", "--list", "100", fifo.string()});
   EXPECT_EQ(piped.code, kExitBadInput);
-  EXPECT_NE(piped.err.find("cannot read " + fifo.string() + ": not a regular file"), std::string::npos)
+  EXPECT_NE(piped.err.find("cannot read " + fifo.string() + ": not a regular file"),
+            std::string::npos)
       << piped.err;
 }
 

@@ -1,6 +1,7 @@
 #include "admin/cli/command.h"
 
 #include <CLI/CLI.hpp>
+#include <memory>
 
 #include "admin/toml_reader.h"
 
@@ -64,6 +65,26 @@ std::string WithQuery(std::string path, const std::vector<std::pair<std::string,
     separator = '&';
   }
   return path;
+}
+
+CLI::App* AddClientListVerb(CommandSet& set, CLI::App& noun, const std::string& help,
+                            std::string rest, std::vector<Column> columns) {
+  struct Args {
+    std::int64_t client = 0;
+    PageArgs page;
+  };
+  auto args = std::make_shared<Args>();
+  CLI::App* cmd =
+      set.Add(noun, "list", help, [args, rest = std::move(rest), columns = std::move(columns)] {
+        return Result<Invocation>(
+            Invocation{.method = "GET",
+                       .target = WithQuery(ClientPath(args->client, rest), {}, &args->page),
+                       .shape = Shape::kPage,
+                       .columns = columns});
+      });
+  AddClientOption(*cmd, args->client);
+  AddPageOptions(*cmd, args->page);
+  return cmd;
 }
 
 Result<std::vector<std::pair<std::string, std::string>>> SplitPairs(

@@ -105,6 +105,12 @@ std::string ListPath(std::int64_t client, std::int64_t list, std::string_view re
 std::string WithQuery(std::string path, const std::vector<std::pair<std::string, std::string>>& q,
                       const PageArgs* page = nullptr);
 
+// The `list` verb of a noun below a client (codes, blocklist, keys, DKIM
+// keys, lists, mailings, opt-in processes): --client ID, --limit, --cursor;
+// a page of GET ClientPath(client, rest) printed as a table of `columns`.
+CLI::App* AddClientListVerb(CommandSet& set, CLI::App& noun, const std::string& help,
+                            std::string rest, std::vector<Column> columns);
+
 // "NAME=VALUE" pairs of a repeated flag (`--field firstname=John`), split at
 // the first `separator`. InvalidArgument naming `flag` otherwise.
 Result<std::vector<std::pair<std::string, std::string>>> SplitPairs(

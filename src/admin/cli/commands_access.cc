@@ -26,7 +26,6 @@ struct CodeArgs {
   std::vector<std::string> protocols;
   std::vector<std::string> redirect_hosts;
   bool enabled = true;
-  PageArgs page;
 };
 
 // The code's settings given on the command line.
@@ -79,16 +78,8 @@ void AddCodeVerbs(CommandSet& set, CLI::App& noun) {
   AddPermissions(*create->cmd, *create);
   create->cmd->get_option("--list")->required();
 
-  auto list = std::make_shared<CodeArgs>();
-  list->cmd = set.Add(noun, "list", "List a client's codes (never the codes themselves)", [list] {
-    return Result<Invocation>(
-        Invocation{.method = "GET",
-                   .target = WithQuery(ClientPath(list->client, "/codes"), {}, &list->page),
-                   .shape = Shape::kPage,
-                   .columns = kCodeColumns});
-  });
-  AddClientOption(*list->cmd, list->client);
-  AddPageOptions(*list->cmd, list->page);
+  AddClientListVerb(set, noun, "List a client's codes (never the codes themselves)", "/codes",
+                    kCodeColumns);
 
   auto show = std::make_shared<CodeArgs>();
   show->cmd = set.Add(noun, "show", "Show one code's settings", [show] {
@@ -125,7 +116,6 @@ struct BlockArgs {
   std::int64_t client = 0;
   std::string pattern;
   std::string reason;
-  PageArgs page;
 };
 
 void AddBlocklistVerbs(CommandSet& set, CLI::App& noun) {
@@ -141,16 +131,7 @@ void AddBlocklistVerbs(CommandSet& set, CLI::App& noun) {
       ->required();
   cmd->add_option("--reason", add->reason, "Why (kept with the entry)");
 
-  auto list = std::make_shared<BlockArgs>();
-  cmd = set.Add(noun, "list", "List a client's blocklist", [list] {
-    return Result<Invocation>(
-        Invocation{.method = "GET",
-                   .target = WithQuery(ClientPath(list->client, "/blocklist"), {}, &list->page),
-                   .shape = Shape::kPage,
-                   .columns = kBlockColumns});
-  });
-  AddClientOption(*cmd, list->client);
-  AddPageOptions(*cmd, list->page);
+  AddClientListVerb(set, noun, "List a client's blocklist", "/blocklist", kBlockColumns);
 
   auto remove = std::make_shared<BlockArgs>();
   cmd = set.Add(noun, "remove", "Remove an entry from the blocklist", [remove] {

@@ -98,7 +98,6 @@ struct KeyArgs {
   std::int64_t client = 0;
   std::int64_t key = 0;
   std::string name;
-  PageArgs page;
 };
 
 void AddKeyVerbs(CommandSet& set, CLI::App& noun) {
@@ -116,16 +115,8 @@ void AddKeyVerbs(CommandSet& set, CLI::App& noun) {
   AddClientOption(*cmd, create->client);
   cmd->add_option("--name", create->name, "What the key is for (e.g. the shop's name)");
 
-  auto list = std::make_shared<KeyArgs>();
-  cmd = set.Add(noun, "list", "List a client's API keys (never the keys themselves)", [list] {
-    return Result<Invocation>(
-        Invocation{.method = "GET",
-                   .target = WithQuery(ClientPath(list->client, "/keys"), {}, &list->page),
-                   .shape = Shape::kPage,
-                   .columns = kKeyColumns});
-  });
-  AddClientOption(*cmd, list->client);
-  AddPageOptions(*cmd, list->page);
+  AddClientListVerb(set, noun, "List a client's API keys (never the keys themselves)", "/keys",
+                    kKeyColumns);
 
   auto remove = std::make_shared<KeyArgs>();
   cmd = set.Add(noun, "delete", "Revoke an API key", [remove] {
@@ -171,7 +162,6 @@ struct DkimArgs {
   std::string selector;
   std::string algorithm;
   std::string key_file;
-  PageArgs page;
 };
 
 void AddDkimTarget(CLI::App& cmd, DkimArgs& a) {
@@ -200,16 +190,8 @@ void AddDkimVerbs(CommandSet& set, CLI::App& noun) {
                   "rsa-sha256 or ed25519-sha256; default: from the key")
       ->check(CLI::IsMember({"rsa-sha256", "ed25519-sha256"}));
 
-  auto list = std::make_shared<DkimArgs>();
-  cmd = set.Add(noun, "list", "List a client's DKIM keys (never the private keys)", [list] {
-    return Result<Invocation>(
-        Invocation{.method = "GET",
-                   .target = WithQuery(ClientPath(list->client, "/dkim-keys"), {}, &list->page),
-                   .shape = Shape::kPage,
-                   .columns = kDkimColumns});
-  });
-  AddClientOption(*cmd, list->client);
-  AddPageOptions(*cmd, list->page);
+  AddClientListVerb(set, noun, "List a client's DKIM keys (never the private keys)", "/dkim-keys",
+                    kDkimColumns);
 
   auto remove = std::make_shared<DkimArgs>();
   cmd = set.Add(noun, "remove", "Remove a DKIM key", [remove] {

@@ -23,7 +23,6 @@ struct ListArgs {
   std::string kind;
   bool test = false;
   std::vector<std::string> fields;  // NAME:TYPE
-  PageArgs page;
 };
 
 // The list members given on the command line (create and update).
@@ -71,16 +70,7 @@ void AddListCreateShow(CommandSet& set, CLI::App& noun) {
                           "A field as NAME:TYPE (text, int, decimal, bool, date, datetime); "
                           "repeat for several");
 
-  auto list = std::make_shared<ListArgs>();
-  list->cmd = set.Add(noun, "list", "List a client's recipient lists", [list] {
-    return Result<Invocation>(
-        Invocation{.method = "GET",
-                   .target = WithQuery(ClientPath(list->client, "/lists"), {}, &list->page),
-                   .shape = Shape::kPage,
-                   .columns = kListColumns});
-  });
-  AddClientOption(*list->cmd, list->client);
-  AddPageOptions(*list->cmd, list->page);
+  AddClientListVerb(set, noun, "List a client's recipient lists", "/lists", kListColumns);
 
   auto show = std::make_shared<ListArgs>();
   show->cmd = set.Add(noun, "show", "Show one list and its fields", [show] {

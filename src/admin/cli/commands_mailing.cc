@@ -32,7 +32,6 @@ struct MailingArgs {
   std::string status;
   std::int64_t list = 0;
   std::string recipient;
-  PageArgs page;
 };
 
 std::string MailingPath(const MailingArgs& a, std::string_view rest = "") {
@@ -96,16 +95,7 @@ void AddCrud(CommandSet& set, CLI::App& noun) {
   AddContentOptions(*create->cmd, *create);
   create->cmd->get_option("--name")->required();
 
-  auto list = std::make_shared<MailingArgs>();
-  list->cmd = set.Add(noun, "list", "List a client's mailings", [list] {
-    return Result<Invocation>(
-        Invocation{.method = "GET",
-                   .target = WithQuery(ClientPath(list->client, "/mailings"), {}, &list->page),
-                   .shape = Shape::kPage,
-                   .columns = kMailingColumns});
-  });
-  AddClientOption(*list->cmd, list->client);
-  AddPageOptions(*list->cmd, list->page);
+  AddClientListVerb(set, noun, "List a client's mailings", "/mailings", kMailingColumns);
 
   auto show = std::make_shared<MailingArgs>();
   show->cmd = set.Add(noun, "show", "Show one mailing with its content", [show] {

@@ -24,7 +24,6 @@ struct OptInArgs {
   std::string kind;
   std::int64_t mailing = 0;
   std::string confirmation_url;
-  PageArgs page;
 };
 
 // The process's members given on the command line (create and update).
@@ -71,16 +70,7 @@ void AddCreateListShow(CommandSet& set, CLI::App& noun) {
   create->cmd->get_option("--name")->required();
   create->cmd->get_option("--kind")->required();
 
-  auto list = std::make_shared<OptInArgs>();
-  list->cmd = set.Add(noun, "list", "List a client's opt-in processes", [list] {
-    return Result<Invocation>(
-        Invocation{.method = "GET",
-                   .target = WithQuery(ClientPath(list->client, "/optins"), {}, &list->page),
-                   .shape = Shape::kPage,
-                   .columns = kOptInColumns});
-  });
-  AddClientOption(*list->cmd, list->client);
-  AddPageOptions(*list->cmd, list->page);
+  AddClientListVerb(set, noun, "List a client's opt-in processes", "/optins", kOptInColumns);
 
   auto show = std::make_shared<OptInArgs>();
   show->cmd = set.Add(noun, "show", "Show one opt-in process", [show] {

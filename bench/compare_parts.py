@@ -114,6 +114,13 @@ def percentile(values, p):
     return values[min(len(values) - 1, int(len(values) * p / 100))]
 
 
+def delivery_span(lines_path, dump_dir):
+    """Seconds from the first request's due time to the last mail's arrival."""
+    with open(lines_path) as f:
+        first_due = min(float(line.split(" ", 1)[0]) for line in f)
+    return max(read_sink_dumps(dump_dir).values()) - first_due
+
+
 def match_end_to_end(lines_path, dump_dir):
     """Joins openloop's output with the sink's dumps by mail ID. Returns
     (e2e latencies ms, http latencies ms, enqueued, failed requests, missing mails)."""
@@ -134,3 +141,71 @@ def match_end_to_end(lines_path, dump_dir):
             else:
                 e2e.append((at - float(due)) * 1000)
     return e2e, http, enqueued, failed, missing
+
+
+SECOND_CODE = "BENCH2CODE"
+
+
+def provision_second_client(binary, tmp, db, relay_port, connections=64):
+    """Client 2 (list 200, mailing 6000, SECOND_CODE, no DKIM) on relay_port."""
+    path = os.path.join(tmp, "bench-second.toml")
+    write(path, f"""
+[[client]]
+id = 2
+name = "Second Shop"
+transport = "smtp://127.0.0.1:{relay_port}?starttls=never&connections={connections}"
+  [[client.list]]
+  id = 200
+  name = "Readers"
+  kind = "standard"
+  fields = [ {{ name = "firstname", type = "text" }} ]
+  [[client.recipient]]
+  list = 200
+  id = "anna@books.example"
+  fields = {{ firstname = "Anna" }}
+  [[client.mailing]]
+  id = 6000
+  name = "bench-second"
+  type = "event"
+  status = "SENDING"
+  lists = [200]
+  from = "Second Shop <shop@books.example>"
+  subject = "Hello {{firstname}}"
+  text = "{bk.BODY}"
+  [[client.code]]
+  name = "bench2"
+  code = "{SECOND_CODE}"
+  list = 200
+""")
+    subprocess.run([binary, "apply", path, "--db", db], check=True, capture_output=True)
+
+
+def second_client_path():
+    return (f"/http/form/{SECOND_CODE}/sendeventmail?bmRecipientId=anna%40books.example"
+            "&bmMailingId=6000")
+
+
+def start_hanging_relay(procs, tmp, name):
+    """tests/tools/smtp_relay.py that never answers after DATA; returns its port."""
+    out = os.path.join(tmp, name)
+    p = procs.start(["/usr/bin/python3", os.path.join(bk.ROOT, "tests", "tools", "smtp_relay.py"),
+                     "--port", "0", "--dir", out, "--hang", "DATA"], stdout=subprocess.PIPE)
+    line = p.stdout.readline().decode()
+    if not line.startswith("READY "):
+        raise RuntimeError(f"hanging relay did not start: {line!r}")
+    return int(line.split()[1])
+
+
+def wait_sessions(tmp, name, count, timeout):
+    """Waits until the relay named `name` has had `count` sessions."""
+    path = os.path.join(tmp, name, "sessions.txt")
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with open(path) as f:
+                if int(f.read().split()[1]) >= count:
+                    return
+        except (OSError, ValueError, IndexError):
+            pass
+        time.sleep(0.05)
+    raise RuntimeError(f"{name}: fewer than {count} sessions after {timeout} s")

@@ -84,6 +84,33 @@ def scale_rows(res):
     return out
 
 
+def fairness_figures(run):
+    """Client 1's mails/s delivered (first request due to last arrival),
+    p50 and p99 (ms, request to arrival) in one run."""
+    e2e, _http, enqueued, _failed, missing = run["e2e"]
+    return {"delivered": enqueued - missing, "enqueued": enqueued,
+            "rate": (enqueued - missing) / run["span_s"],
+            "p50": percentile(e2e, 50), "p99": percentile(e2e, 99)}
+
+
+def fairness_rows(res):
+    f = res["fairness"]
+    rate, secs = res["params"]["fair_rate"], res["params"]["fair_seconds"]
+    out = [f"| fairness: client 1 at {rate} req/s for {secs} s (open loop, SQLite, --role all) "
+           "| delivered | mails/s | p50 ms | p99 ms | target |", "|---|---|---|---|---|---|"]
+    alone = fairness_figures(f["alone"])
+    for label, run in f.items():
+        got = fairness_figures(run)
+        target = "-"
+        if label != "alone":
+            ok = got["rate"] >= 0.9 * alone["rate"] and got["p99"] <= 1.1 * alone["p99"]
+            target = (f"rate and p99 within 10 % of alone: {verdict(ok)} "
+                      f"({got['rate'] / alone['rate']:.2f} ×, p99 {got['p99'] / alone['p99']:.2f} ×)")
+        out.append(f"| {label} | {got['delivered']:,} of {got['enqueued']:,} | {got['rate']:,.0f} "
+                   f"| {got['p50']:.1f} | {got['p99']:.1f} | {target} |")
+    return out
+
+
 def table(res):
     short = " (SHORT mode: not figures)" if res["short"] else ""
     out = [f"machine: {res['machine']}; {res['date']}; load average at start {res['load_start']}, "
@@ -91,14 +118,16 @@ def table(res):
            "disk: write 4 KiB + fdatasync p50 {:.1f} ms, p99 {:.1f} ms (the floor of a durable "
            "accept)".format(*res["fdatasync_ms"])]
     for key, rows in (("accept", accept_rows), ("delivery", delivery_rows), ("e2e", e2e_rows),
-                      ("scale", scale_rows)):
+                      ("fairness", fairness_rows), ("scale", scale_rows)):
         if key in res:
             out += [""] + rows(res)
     return "\n".join(out)
 
 
 def summary(res):
-    out = {k: v for k, v in res.items() if k != "e2e"}
+    out = {k: v for k, v in res.items() if k not in ("e2e", "fairness")}
+    if "fairness" in res:
+        out["fairness"] = {label: fairness_figures(run) for label, run in res["fairness"].items()}
     if "e2e" in res:
         out["e2e"] = {e: {"enqueued": v[2], "failed": v[3], "missing": v[4],
                           "p50_ms": percentile(v[0], 50), "p99_ms": percentile(v[0], 99),
@@ -151,6 +180,10 @@ def check(res):
     for engine, (_e, _h, enq, failed, missing) in res.get("e2e", {}).items():
         if failed or missing or enq == 0:
             problems.append(f"e2e {engine}: {failed} failed, {missing} missing")
+    for label, run in res.get("fairness", {}).items():
+        _e, _h, enq, failed, missing = run["e2e"]
+        if failed or missing or enq == 0:
+            problems.append(f"fairness {label}: {failed} failed, {missing} missing")
     for r in res.get("scale", []):
         if r["delivered"] == 0 or r["accept"]["non2xx"]:
             problems.append(f"scale {r['size']}: {r}")

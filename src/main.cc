@@ -57,6 +57,9 @@ queue::ProcessorOptions ProcessorOptionsFrom(const admin::Config& c) {
   o.public_url = c.public_url;
   o.unsubscribe_mailto = c.unsubscribe_mailto;
   o.retry = {c.min_backoff, c.max_backoff, c.lifetime};
+  o.transport.timeouts = {c.smtp_connect_timeout,  c.smtp_greeting_timeout,
+                          c.smtp_command_timeout,  c.smtp_data_timeout,
+                          c.smtp_data_done_timeout, c.lease / 2};
   return o;
 }
 

@@ -43,7 +43,7 @@ struct Config {
   std::string unsubscribe_mailto;                    // List-Unsubscribe mailto; empty = none
   int io_threads = 2;                                // Asio threads for HTTP I/O
   int blocking_threads = 64;                         // pool for store calls
-  int delivery_workers = 8;                          // concurrent SMTP deliveries
+  int delivery_workers = 8;  // deliveries at once into file: (SMTP: the relay's connections=)
   int claim_batch = static_cast<int>(limits::kClaimBatch);
   std::chrono::seconds lease = limits::kClaimLease;
   std::chrono::seconds min_backoff = limits::kMinBackoff;
@@ -51,6 +51,12 @@ struct Config {
   std::chrono::seconds lifetime = limits::kMaxLifetime;
   std::chrono::seconds status_retention = limits::kStatusRetention;
   std::chrono::milliseconds idle_poll = limits::kIdlePoll;
+  // SMTP timeouts per phase (deliver/transport.h SmtpTimeouts).
+  std::chrono::milliseconds smtp_connect_timeout = limits::kSmtpConnectTimeout;
+  std::chrono::milliseconds smtp_greeting_timeout = limits::kSmtpGreetingTimeout;
+  std::chrono::milliseconds smtp_command_timeout = limits::kSmtpCommandTimeout;
+  std::chrono::milliseconds smtp_data_timeout = limits::kSmtpDataXferTimeout;
+  std::chrono::milliseconds smtp_data_done_timeout = limits::kSmtpDataDoneTimeout;
   std::vector<std::string> trusted_proxies;  // CIDR ranges; X-Forwarded-* honoured
   std::string log_level = "info";            // trace|debug|info|warn|error|critical|off
   std::string log_format = "text";           // text | json

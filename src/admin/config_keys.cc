@@ -91,7 +91,7 @@ Problem CheckCidr(std::string_view v) {
 }
 
 using C = Config;
-const std::array<ConfigKey, 23> kKeys = {{
+const std::array<ConfigKey, 28> kKeys = {{
     {"db", &C::db, "URL", "database: sqlite:PATH or postgresql://...", CheckDb},
     {"role", &C::role, "ROLE",
      "all: API and delivery; api: answer the API only; worker: deliver only", CheckRole},
@@ -113,7 +113,9 @@ const std::array<ConfigKey, 23> kKeys = {{
      "mailto address in List-Unsubscribe besides the https link; empty: none", CheckMailto},
     {"io_threads", &C::io_threads, "N", "threads serving HTTP connections"},
     {"blocking_threads", &C::blocking_threads, "N", "threads for database calls"},
-    {"delivery_workers", &C::delivery_workers, "N", "mails delivered at once"},
+    {"delivery_workers", &C::delivery_workers, "N",
+     "deliveries at once into a file: outbox and for mail that needs no relay (an SMTP "
+     "relay runs as many as its connections=)"},
     {"claim_batch", &C::claim_batch, "N", "mails claimed from the queue per round trip"},
     {"lease", &C::lease, "DURATION", "how long a claimed mail stays with its worker"},
     {"min_backoff", &C::min_backoff, "DURATION", "first retry delay after a temporary failure"},
@@ -122,6 +124,16 @@ const std::array<ConfigKey, 23> kKeys = {{
     {"status_retention", &C::status_retention, "DURATION",
      "how long getsendstatus answers a mail's stored status"},
     {"idle_poll", &C::idle_poll, "DURATION", "how often an idle worker looks for due mail"},
+    {"smtp_connect_timeout", &C::smtp_connect_timeout, "DURATION",
+     "SMTP: connecting to the relay (and the TLS handshake of smtps://)"},
+    {"smtp_greeting_timeout", &C::smtp_greeting_timeout, "DURATION",
+     "SMTP: waiting for the relay's greeting"},
+    {"smtp_command_timeout", &C::smtp_command_timeout, "DURATION",
+     "SMTP: waiting for the reply to each command (EHLO, STARTTLS, AUTH, MAIL, RCPT, DATA)"},
+    {"smtp_data_timeout", &C::smtp_data_timeout, "DURATION",
+     "SMTP: the relay takes no byte of the message for this long"},
+    {"smtp_data_done_timeout", &C::smtp_data_done_timeout, "DURATION",
+     "SMTP: waiting for the reply after the end of the message"},
     {"trusted_proxies", &C::trusted_proxies, "CIDR",
      "proxies whose X-Forwarded-For/-Proto are honoured (comma-separated in the environment)",
      CheckCidr},

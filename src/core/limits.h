@@ -90,8 +90,19 @@ inline constexpr milliseconds kSqliteBusyTimeout{5000};
 // --- Delivery ---
 // SMTP connections per relay when the transport URL does not say.
 inline constexpr int kDefaultRelayConnections = 4;
-// One SMTP transaction (connect to final reply) may take this long.
-inline constexpr seconds kSmtpTimeout{60};
+// SMTP timeouts per phase (Postfix's smtp_*_timeout; ours are shorter: a
+// relay that hangs holds only its own sessions, but not for minutes).
+// TCP connect (and the TLS handshake of smtps://).
+inline constexpr seconds kSmtpConnectTimeout{30};
+// The relay's greeting, once connected.
+inline constexpr seconds kSmtpGreetingTimeout{60};
+// The reply to each command (EHLO, STARTTLS and the TLS handshake after
+// it, AUTH, MAIL, RCPT, DATA, RSET, QUIT).
+inline constexpr seconds kSmtpCommandTimeout{60};
+// Sending the message: the relay takes no byte of it for this long.
+inline constexpr seconds kSmtpDataXferTimeout{60};
+// The reply after the final ".".
+inline constexpr seconds kSmtpDataDoneTimeout{120};
 // A cached SMTP connection idle longer than this is closed.
 inline constexpr seconds kSmtpIdleReuse{30};
 // Most parallel SMTP sessions one transport may open (connections=N).

@@ -333,7 +333,7 @@ TEST(SmtpTransportTest, SilentServerTimesOut) {
   ASSERT_EQ(::listen(fd, 4), 0);  // accepts in the kernel, never says a word
   ASSERT_EQ(::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len), 0);
   TransportOptions options;
-  options.timeout = std::chrono::seconds(1);
+  options.timeouts.greeting = std::chrono::seconds(1);
   Result<std::unique_ptr<Transport>> t =
       OpenTransport("smtp://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)), options);
   ASSERT_TRUE(t.ok());
@@ -342,8 +342,43 @@ TEST(SmtpTransportTest, SilentServerTimesOut) {
   auto took = std::chrono::steady_clock::now() - start;
   ::close(fd);
   EXPECT_EQ(r.kind, DeliveryKind::kTemporaryFailure);
-  EXPECT_NE(r.reply.find("Timeout"), std::string::npos) << r.reply;
+  EXPECT_EQ(r.reply, "timed out after 1 s waiting for the greeting");
+  EXPECT_GE(took, std::chrono::milliseconds(950));
   EXPECT_LT(took, std::chrono::seconds(3));
+}
+
+// Each phase of a session ends when its own limit runs out, and the reply
+// says which; a session that timed out is not reused.
+TEST_F(SmtpRelayTest, EachPhaseHasItsOwnTimeout) {
+  struct Case {
+    std::vector<std::string> relay_args;
+    std::string expected_reply;
+  };
+  const std::vector<Case> cases = {
+      {{"--hang", "MAIL"}, "timed out after 700 ms waiting for the reply to MAIL"},
+      {{"--hang", "RCPT"}, "timed out after 800 ms waiting for the reply to RCPT"},
+      {{"--hang", "DATA"}, "timed out after 900 ms waiting for the reply to the end of the message"},
+  };
+  for (const Case& c : cases) {
+    Relay relay = StartRelay(c.relay_args);
+    TransportOptions options;
+    options.timeouts.command = milliseconds(c.relay_args[1] == "MAIL" ? 700 : 800);
+    options.timeouts.data_done = milliseconds(900);
+    std::unique_ptr<Transport> t = Open("smtp://" + relay.Address(), options);
+    ASSERT_TRUE(t);
+    auto start = std::chrono::steady_clock::now();
+    DeliveryResult r = t->Deliver(Env(), Message(1));
+    auto took = std::chrono::steady_clock::now() - start;
+    EXPECT_EQ(r.kind, DeliveryKind::kTemporaryFailure) << c.relay_args[1];
+    EXPECT_EQ(r.smtp_code, 0);
+    EXPECT_EQ(r.reply, c.expected_reply);
+    EXPECT_GE(took, milliseconds(650)) << c.relay_args[1];
+    EXPECT_LT(took, milliseconds(2500)) << c.relay_args[1];
+    EXPECT_EQ(relay.MessageCount(), 0);
+    // The next mail gets a new session: the timed-out one was dropped.
+    t->Deliver(Env(), Message(2));
+    EXPECT_EQ(relay.Stat("sessions"), 2) << c.relay_args[1];
+  }
 }
 
 TEST(SmtpTransportTest, UnsafeEnvelopeIsPermanentWithoutConnecting) {

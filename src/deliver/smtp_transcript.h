@@ -32,6 +32,8 @@ class SmtpTranscript {
   const std::string& last_reply() const { return last_reply_; }
   // Verb of the command the last reply answers ("" for the greeting).
   const std::string& last_reply_command() const { return last_reply_command_; }
+  // Verb of the last command sent ("" before the first).
+  const std::string& last_command() const { return command_; }
   // True when the relay sent any line during this transfer.
   bool heard_anything() const { return heard_anything_; }
 

@@ -1,10 +1,15 @@
 #include "deliver/smtp_transport.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <condition_variable>
 #include <cstring>
 #include <mutex>
+#include <set>
+#include <thread>
 
 #include "core/limits.h"
 #include "core/percent_encoding.h"
@@ -65,11 +70,109 @@ bool IsSafeEnvelopeAddress(std::string_view address) {
   return true;
 }
 
+using Clock = std::chrono::steady_clock;
+
+// "60 s", "500 ms": a phase limit as a reply states it.
+std::string LimitText(std::chrono::milliseconds limit) {
+  if (limit.count() % 1000 == 0) return std::to_string(limit.count() / 1000) + " s";
+  return std::to_string(limit.count()) + " ms";
+}
+
+}  // namespace
+
+// Guarded by Watchdog::mu_ (a socket must not be shut down after libcurl
+// closed it: its number may already belong to another connection).
+struct SmtpTransport::Session {
+  explicit Session(CURL* h) : easy(h) {}
+  ~Session() { curl_easy_cleanup(easy); }  // may call CloseSocket for `this`
+  CURL* const easy;
+  std::vector<curl_socket_t> sockets;  // open sockets of this handle
+};
+
+namespace {
+
 // State of one curl_easy_perform, reached from libcurl's callbacks.
 struct Attempt {
   std::string_view message;
   std::size_t offset = 0;
   SmtpTranscript transcript;
+  const SmtpTimeouts* timeouts = nullptr;
+  SmtpTransport::Session* session = nullptr;
+  // Guarded by Watchdog::mu_: the running phase's end, and what it waits
+  // for; the attempt's end (timeouts->attempt after its start).
+  Clock::time_point attempt_deadline = Clock::time_point::max();
+  Clock::time_point deadline = Clock::time_point::max();
+  std::chrono::milliseconds limit{0};
+  std::string waiting_for;
+  bool timed_out = false;
+};
+
+// The one thread that ends waits that ran out: it shuts the socket of an
+// overdue attempt down, so libcurl's blocked read or write fails at once.
+class Watchdog {
+ public:
+  static Watchdog& Get() {
+    static Watchdog* watchdog = new Watchdog();  // never destroyed: threads may use it at exit
+    return *watchdog;
+  }
+
+  void Add(Attempt* a) {
+    std::lock_guard lock(mu_);
+    attempts_.insert(a);
+    if (!started_) {
+      started_ = true;
+      std::thread([this] { Run(); }).detach();
+    }
+  }
+  void Remove(Attempt* a) {
+    std::lock_guard lock(mu_);
+    attempts_.erase(a);
+  }
+  // From now, `a` may wait `limit` for `what`.
+  void Arm(Attempt* a, std::chrono::milliseconds limit, std::string what) {
+    std::lock_guard lock(mu_);
+    a->deadline = Clock::now() + limit;
+    a->limit = limit;
+    a->waiting_for = std::move(what);
+    if (a->deadline > a->attempt_deadline) {
+      a->deadline = a->attempt_deadline;
+      a->limit = a->timeouts->attempt;
+      a->waiting_for = "for the whole attempt (" + a->waiting_for + ")";
+    }
+  }
+  // What timed out ("timed out after 60 s waiting for the reply to RCPT"),
+  // or "" when nothing did.
+  std::string TimedOut(const Attempt* a) {
+    std::lock_guard lock(mu_);
+    if (!a->timed_out) return "";
+    return "timed out after " + LimitText(a->limit) + " " + a->waiting_for;
+  }
+  void Opened(SmtpTransport::Session* s, curl_socket_t fd) {
+    std::lock_guard lock(mu_);
+    s->sockets.push_back(fd);
+  }
+  void Closing(SmtpTransport::Session* s, curl_socket_t fd) {
+    std::lock_guard lock(mu_);
+    std::erase(s->sockets, fd);
+  }
+
+ private:
+  void Run() {
+    for (;;) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      std::lock_guard lock(mu_);
+      const Clock::time_point now = Clock::now();
+      for (Attempt* a : attempts_) {
+        if (a->timed_out || now < a->deadline) continue;
+        a->timed_out = true;
+        for (curl_socket_t fd : a->session->sockets) ::shutdown(fd, SHUT_RDWR);
+      }
+    }
+  }
+
+  std::mutex mu_;
+  std::set<Attempt*> attempts_;  // guarded by mu_
+  bool started_ = false;         // guarded by mu_
 };
 
 size_t ReadMessage(char* buffer, size_t size, size_t count, void* user) {
@@ -79,16 +182,65 @@ size_t ReadMessage(char* buffer, size_t size, size_t count, void* user) {
   size_t n = std::min(rest.size(), size * count);
   std::memcpy(buffer, rest.data(), n);
   attempt->offset += n;
+  // libcurl stops asking once it has the message's size: the last chunk
+  // starts the wait for the final reply.
+  if (attempt->offset < attempt->message.size()) {
+    Watchdog::Get().Arm(attempt, attempt->timeouts->data, "sending the message");
+  } else {
+    Watchdog::Get().Arm(attempt, attempt->timeouts->data_done,
+                        "waiting for the reply to the end of the message");
+  }
   return n;
+}
+
+// True when `data` ends with the last line of a reply ("250 ok", not "250-").
+bool EndsReply(std::string_view data) {
+  while (!data.empty() && (data.back() == '\r' || data.back() == '\n')) data.remove_suffix(1);
+  std::size_t start = data.rfind('\n');
+  std::string_view line = start == std::string_view::npos ? data : data.substr(start + 1);
+  return line.size() == 3 || (line.size() > 3 && line[3] == ' ');
 }
 
 int OnCurlDebug(CURL*, curl_infotype type, char* data, size_t size, void* user) {
   auto* attempt = static_cast<Attempt*>(user);
   if (attempt == nullptr) return 0;  // between transfers (a cached connection closing)
   std::string_view text(data, size);
-  if (type == CURLINFO_HEADER_IN) attempt->transcript.OnReplyLine(text);
-  if (type == CURLINFO_HEADER_OUT) attempt->transcript.OnCommandLine(text);
+  Watchdog& watchdog = Watchdog::Get();
+  const SmtpTimeouts& t = *attempt->timeouts;
+  if (type == CURLINFO_TEXT && text.starts_with("Connected to ")) {
+    watchdog.Arm(attempt, t.greeting, "waiting for the greeting");
+  } else if (type == CURLINFO_HEADER_OUT) {
+    attempt->transcript.OnCommandLine(text);
+    watchdog.Arm(attempt, t.command,
+                 "waiting for the reply to " + attempt->transcript.last_command());
+  } else if (type == CURLINFO_HEADER_IN) {
+    attempt->transcript.OnReplyLine(text);
+    if (EndsReply(text)) {
+      if (attempt->transcript.last_code() == 354) {
+        watchdog.Arm(attempt, t.data, "sending the message");
+      } else if (attempt->transcript.last_reply_command() == "STARTTLS") {
+        watchdog.Arm(attempt, t.command, "in the TLS handshake after STARTTLS");
+      } else {
+        watchdog.Arm(attempt, t.command, "after the reply to " +
+                                             attempt->transcript.last_reply_command());
+      }
+    }
+  }
   return 0;
+}
+
+curl_socket_t OpenSocket(void* user, curlsocktype, curl_sockaddr* address) {
+  curl_socket_t fd = ::socket(address->family, address->socktype | SOCK_CLOEXEC,
+                              address->protocol);
+  if (fd != CURL_SOCKET_BAD) {
+    Watchdog::Get().Opened(static_cast<SmtpTransport::Session*>(user), fd);
+  }
+  return fd;
+}
+
+int CloseSocket(void* user, curl_socket_t fd) {
+  Watchdog::Get().Closing(static_cast<SmtpTransport::Session*>(user), fd);
+  return ::close(fd);
 }
 
 }  // namespace
@@ -121,11 +273,15 @@ SmtpTransport::SmtpTransport(SmtpSettings settings, const TransportOptions& opti
 SmtpTransport::~SmtpTransport() = default;
 
 SmtpTransport::EasyHandle SmtpTransport::NewHandle() const {
-  EasyHandle easy(curl_easy_init());
-  if (!easy) return nullptr;
-  CURL* h = easy.get();
-  const long timeout_ms = static_cast<long>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(options_.timeout).count());
+  CURL* h = curl_easy_init();
+  if (h == nullptr) return nullptr;
+  auto session = std::make_unique<Session>(h);
+  const SmtpTimeouts& t = options_.timeouts;
+  // libcurl's own reply timeout is the backstop (a QUIT while a cached
+  // connection is closed, outside any attempt); the watchdog is tighter.
+  const long reply_backstop_s = static_cast<long>(
+      std::chrono::ceil<std::chrono::seconds>(std::max({t.greeting, t.command, t.data_done}))
+          .count());
   CURLcode rc = CURLE_OK;
   auto set = [&rc](CURLcode r) {
     if (rc == CURLE_OK) rc = r;
@@ -142,8 +298,12 @@ SmtpTransport::EasyHandle SmtpTransport::NewHandle() const {
     set(curl_easy_setopt(h, CURLOPT_USERNAME, settings_.user.c_str()));
     set(curl_easy_setopt(h, CURLOPT_PASSWORD, settings_.password.c_str()));
   }
-  set(curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout_ms));
-  set(curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms));
+  set(curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(t.connect.count())));
+  set(curl_easy_setopt(h, CURLOPT_SERVER_RESPONSE_TIMEOUT, std::max(1L, reply_backstop_s)));
+  set(curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, OpenSocket));
+  set(curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, session.get()));
+  set(curl_easy_setopt(h, CURLOPT_CLOSESOCKETFUNCTION, CloseSocket));
+  set(curl_easy_setopt(h, CURLOPT_CLOSESOCKETDATA, session.get()));
   set(curl_easy_setopt(h, CURLOPT_MAXAGE_CONN, static_cast<long>(options_.idle_reuse.count())));
   set(curl_easy_setopt(h, CURLOPT_MAXCONNECTS, 1L));  // one relay, one session per handle
   set(curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L));
@@ -156,7 +316,7 @@ SmtpTransport::EasyHandle SmtpTransport::NewHandle() const {
                   curl_easy_strerror(rc));
     return nullptr;
   }
-  return easy;
+  return session;
 }
 
 SmtpTransport::EasyHandle SmtpTransport::AcquireHandle(bool* reused) {
@@ -191,10 +351,13 @@ void SmtpTransport::ReleaseHandle(EasyHandle easy, bool reusable) {
   handle_freed_.notify_one();
 }
 
-DeliveryResult SmtpTransport::Transfer(CURL* easy, const Envelope& envelope,
+DeliveryResult SmtpTransport::Transfer(Session& session, const Envelope& envelope,
                                        std::string_view message, bool fresh, bool* retry) {
+  CURL* easy = session.easy;
   Attempt attempt;
   attempt.message = message;
+  attempt.timeouts = &options_.timeouts;
+  attempt.session = &session;
   char error_buffer[CURL_ERROR_SIZE] = {};
   curl_slist* rcpt = curl_slist_append(nullptr, envelope.rcpt_to.c_str());
   curl_easy_setopt(easy, CURLOPT_MAIL_FROM, envelope.mail_from.c_str());
@@ -204,7 +367,15 @@ DeliveryResult SmtpTransport::Transfer(CURL* easy, const Envelope& envelope,
   curl_easy_setopt(easy, CURLOPT_DEBUGDATA, &attempt);
   curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, error_buffer);
   curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, fresh ? 1L : 0L);
+  Watchdog& watchdog = Watchdog::Get();
+  attempt.attempt_deadline = Clock::now() + options_.timeouts.attempt;
+  // Until libcurl says it is connected: its own connect timeout, then the
+  // greeting (a reused session's first event is its MAIL command).
+  watchdog.Arm(&attempt, options_.timeouts.connect + options_.timeouts.greeting,
+               "waiting for the greeting");
+  watchdog.Add(&attempt);
   CURLcode rc = rcpt != nullptr ? curl_easy_perform(easy) : CURLE_OUT_OF_MEMORY;
+  watchdog.Remove(&attempt);
   long code = 0;
   long new_connections = 0;
   curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &code);
@@ -216,6 +387,11 @@ DeliveryResult SmtpTransport::Transfer(CURL* easy, const Envelope& envelope,
   curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, nullptr);
   curl_slist_free_all(rcpt);
 
+  const std::string timed_out = watchdog.TimedOut(&attempt);
+  if (rc != CURLE_OK && !timed_out.empty()) {
+    *retry = false;  // the relay is slow, not a dead cached session
+    return {DeliveryKind::kTemporaryFailure, 0, timed_out};
+  }
   std::string error_text = curl_easy_strerror(rc);
   if (error_buffer[0] != '\0') error_text += std::string(": ") + error_buffer;
   *retry = rc != CURLE_OK && !fresh && new_connections == 0 && !attempt.transcript.heard_anything();
@@ -235,11 +411,11 @@ DeliveryResult SmtpTransport::Deliver(const Envelope& envelope, std::string_view
   if (!easy) return {DeliveryKind::kTemporaryFailure, 0, "libcurl could not make a handle"};
   limiter_.Acquire();
   bool retry = false;
-  DeliveryResult result = Transfer(easy.get(), envelope, message, /*fresh=*/false, &retry);
+  DeliveryResult result = Transfer(*easy, envelope, message, /*fresh=*/false, &retry);
   if (retry && reused) {
     spdlog::debug("transport {}: cached session was dead ({}); retrying on a new connection",
                   described_, result.reply);
-    result = Transfer(easy.get(), envelope, message, /*fresh=*/true, &retry);
+    result = Transfer(*easy, envelope, message, /*fresh=*/true, &retry);
   }
   ReleaseHandle(std::move(easy), result.kind == DeliveryKind::kDelivered);
   spdlog::debug("transport {}: mail {} to {}: {}", described_, envelope.mail_id, envelope.rcpt_to,

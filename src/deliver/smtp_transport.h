@@ -2,8 +2,17 @@
 // campaignd uses libcurl): STARTTLS or implicit TLS, AUTH, a pool of up to
 // `connections` reusable sessions, and the relay's rate limit. Built by
 // OpenTransport() for smtp:// and smtps:// URLs; called by queue/ workers.
+// Timeouts: every wait of a session is bounded by its phase's limit
+// (TransportOptions::timeouts: connect, greeting, each command's reply,
+// the message body, the reply after the final "."). libcurl has one reply
+// timeout for all commands, so a watchdog thread (one per process) follows
+// each transfer's phase from libcurl's debug callback and, when a phase
+// runs out, shuts the session's socket down: the transfer fails at once
+// and its reply names the phase ("timed out after 60 s waiting for the
+// reply to RCPT"), as Postfix's smtp_*_timeout do.
 // Threads: Deliver() is safe from many threads; a caller blocks while all
-// sessions are busy, then while the rate limit makes it wait.
+// sessions are busy (queue/ never lets that happen: Concurrency()), then
+// while the rate limit makes it wait.
 // Errors: every outcome is a DeliveryResult (rules in smtp_transcript.h);
 // Open() answers InvalidArgument for settings libcurl cannot honour.
 #ifndef CAMPAIGND_DELIVER_SMTP_TRANSPORT_H_
@@ -43,12 +52,14 @@ class SmtpTransport final : public Transport {
   DeliveryResult Deliver(const Envelope& envelope, std::string_view message) override;
   std::string Describe() const override { return described_; }
   double RatePerSecond() const override { return settings_.rate_per_second; }
+  int Concurrency() const override { return settings_.connections; }
+
+  // One libcurl handle (with its one cached connection) and the sockets it
+  // has open, which the watchdog may shut down (smtp_transport.cc).
+  struct Session;
 
  private:
-  struct EasyCleanup {
-    void operator()(CURL* easy) const { curl_easy_cleanup(easy); }
-  };
-  using EasyHandle = std::unique_ptr<CURL, EasyCleanup>;
+  using EasyHandle = std::unique_ptr<Session>;
 
   SmtpTransport(SmtpSettings settings, const TransportOptions& options, std::string described);
 
@@ -62,7 +73,7 @@ class SmtpTransport final : public Transport {
   EasyHandle NewHandle() const;
   // One curl_easy_perform; `fresh` forbids reusing the cached connection.
   // Sets *retry when a reused connection failed before the relay said anything.
-  DeliveryResult Transfer(CURL* easy, const Envelope& envelope, std::string_view message,
+  DeliveryResult Transfer(Session& session, const Envelope& envelope, std::string_view message,
                           bool fresh, bool* retry);
 
   // Constant after construction.

@@ -61,12 +61,31 @@ class Transport {
   // keeps to it within this process; queue/ also counts it in the store's
   // shared windows so it holds across every process (store.h Coordination).
   virtual double RatePerSecond() const { return 0; }
+  // How many Deliver() calls can make progress at once (an SMTP relay's
+  // connections=); 0: no limit of its own (a directory). queue/ runs at most
+  // this many deliveries on it, so no caller ever waits for a session.
+  virtual int Concurrency() const { return 0; }
+};
+
+// How long an SMTP session may wait in each phase; a phase that runs out
+// ends the attempt as a temporary failure whose reply names the phase
+// ("timed out after 60 s waiting for the reply to RCPT"). Every wait of a
+// session is bounded by one of them, so a relay that hangs holds a session
+// for at most that long.
+struct SmtpTimeouts {
+  std::chrono::milliseconds connect = limits::kSmtpConnectTimeout;
+  std::chrono::milliseconds greeting = limits::kSmtpGreetingTimeout;
+  std::chrono::milliseconds command = limits::kSmtpCommandTimeout;
+  std::chrono::milliseconds data = limits::kSmtpDataXferTimeout;
+  std::chrono::milliseconds data_done = limits::kSmtpDataDoneTimeout;
+  // The whole attempt, whatever phase it is in. queue/ sets it to half the
+  // claim lease, so a mail's lease never runs out while it is in SMTP.
+  std::chrono::milliseconds attempt = limits::kClaimLease / 2;
 };
 
 // Options that are not part of the URL.
 struct TransportOptions {
-  // One SMTP transaction, connect to final reply (also the connect timeout).
-  std::chrono::seconds timeout = limits::kSmtpTimeout;
+  SmtpTimeouts timeouts;
   // A cached connection idle longer than this is closed, not reused.
   std::chrono::seconds idle_reuse = limits::kSmtpIdleReuse;
   // Parallel sessions when the URL has no connections=N.

@@ -45,7 +45,7 @@ TEST_F(GetSendStatusTest, ReportsEveryStoredStatus) {
     auto claimed = env.store.queue().Claim({"w1", 10, 10, env.clock.Now(), std::chrono::seconds(60)});
     ASSERT_TRUE(claimed.ok());
     ASSERT_EQ(claimed->size(), 1u);
-    EXPECT_EQ(Status(id), "sending");
+    EXPECT_EQ(Status(id), "enqueued") << "claimed, not attempted: not sending yet";
     store::Outcome o;
     o.mail_id = Sequence(id);
     o.worker = "w1";

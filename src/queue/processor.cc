@@ -166,6 +166,7 @@ store::Outcome Processor::Deliver(const store::Mail& mail, const Judged& j, Time
   signed_bytes += message->bytes;
 
   deliver::DeliveryResult result;
+  TimePoint attempt_started_at = now;
   auto transport = TransportOf(j.client.transport);
   if (!transport.ok()) {
     result = {deliver::DeliveryKind::kTemporaryFailure, 0,
@@ -173,10 +174,12 @@ store::Outcome Processor::Deliver(const store::Mail& mail, const Judged& j, Time
   } else {
     WaitForRate("client:" + std::to_string(mail.client_id), j.client.rate_limit);
     WaitForRate("relay:" + (*transport)->Describe(), (*transport)->RatePerSecond());
+    attempt_started_at = clock_.Now();
     result = (*transport)->Deliver({message->envelope_from, message->envelope_to, mail_id},
                                    signed_bytes);
   }
-  store::Outcome o = DecideDelivery(mail, result, now, options_.retry);
+  store::Outcome o = DecideDelivery(mail, result, clock_.Now(), options_.retry);
+  o.attempt_started_at = attempt_started_at;
   spdlog::info("delivery mail={} client={} mailing={} to=<{}> relay={} attempt={} status={} "
                "reply=\"{}\" delay={}ms",
                mail_id, mail.client_id, mail.mailing_id, message->envelope_to,
@@ -221,6 +224,15 @@ Result<std::shared_ptr<const TargetGroup>> Processor::TargetGroupOf(const std::s
   auto group = std::make_shared<const TargetGroup>(std::move(parsed).value());
   target_groups_.emplace(expression, group);
   return group;
+}
+
+Result<std::shared_ptr<deliver::Transport>> Processor::TransportForClient(int64_t client_id) {
+  auto client = directory_.FindClient(client_id);
+  if (!client.ok()) return client.status();
+  if (!client->has_value()) return std::shared_ptr<deliver::Transport>();
+  auto transport = TransportOf((*client)->transport);
+  if (!transport.ok()) return std::shared_ptr<deliver::Transport>();
+  return *transport;
 }
 
 Result<std::shared_ptr<deliver::Transport>> Processor::TransportOf(const std::string& url) {

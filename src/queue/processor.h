@@ -67,6 +67,12 @@ class Processor {
   // for the caller to fill.
   Result<store::Outcome> Process(const store::Mail& mail);
 
+  // The transport the mail of `client_id` is delivered through, as Process
+  // will use it (opened once per URL); null when the client is gone or its
+  // transport cannot be opened (Process then decides the outcome). A failed
+  // Status only when the store fails.
+  Result<std::shared_ptr<deliver::Transport>> TransportForClient(int64_t client_id);
+
  private:
   struct Judged;  // what the checks found (processor.cc)
   Result<std::variant<store::Outcome, Judged>> Judge(const store::Mail& mail, TimePoint now);

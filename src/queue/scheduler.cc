@@ -13,6 +13,8 @@ namespace {
 // Waits between attempts to record an outcome while the store is unavailable.
 constexpr std::chrono::milliseconds kRecordRetryFirst{50};
 constexpr std::chrono::milliseconds kRecordRetryMax{1000};
+// A lane's thread ends after this long without mail.
+constexpr std::chrono::seconds kLaneThreadIdle{60};
 
 }  // namespace
 
@@ -29,27 +31,34 @@ std::string UniqueWorkerPrefix() {
 Scheduler::Scheduler(store::MailQueue& queue, Processor& processor, const Clock& clock,
                      SchedulerOptions options)
     : queue_(queue), processor_(processor), clock_(clock), options_(std::move(options)) {
-  prefix_ = options_.worker_prefix.empty() ? UniqueWorkerPrefix() : options_.worker_prefix;
+  owner_ = (options_.worker_prefix.empty() ? UniqueWorkerPrefix() : options_.worker_prefix) +
+           "-q";
 }
 
 Scheduler::~Scheduler() { Stop(); }
 
 void Scheduler::Start() {
-  for (int i = 0; i < options_.workers; ++i) {
-    std::string id = prefix_ + "-w" + std::to_string(i);
-    threads_.emplace_back([this, id] { RunWorker(id); });
-  }
+  stopping_ = false;
+  claimer_ = std::thread([this] { RunClaimer(); });
 }
 
 void Scheduler::Stop() {
   {
-    std::lock_guard lock(mu_);  // a worker between its check and its wait still sees it
+    std::lock_guard lock(mu_);  // a thread between its check and its wait still sees it
+    if (!claimer_.joinable()) return;
     stopping_ = true;
+    for (auto& [key, lane] : lanes_) lane->work.notify_all();
   }
   wake_.notify_all();
   stop_cv_.notify_all();
-  for (std::thread& t : threads_) t.join();
-  threads_.clear();
+  claimer_.join();
+  {
+    std::unique_lock lock(mu_);
+    stop_cv_.wait(lock, [this] { return running_lane_threads_ == 0; });
+    for (auto& [key, lane] : lanes_) lane->waiting.clear();
+  }
+  Status s = queue_.ReleaseClaims(owner_);
+  if (!s.ok()) spdlog::warn("scheduler {}: releasing claims: {}", owner_, s.ToString());
 }
 
 void Scheduler::Notify() {
@@ -60,79 +69,172 @@ void Scheduler::Notify() {
   wake_.notify_one();
 }
 
-void Scheduler::WaitForWork(std::chrono::milliseconds timeout) {
-  std::unique_lock lock(mu_);
-  if (wakeups_ == 0) {
-    wake_.wait_for(lock, timeout, [this] { return wakeups_ > 0 || stopping_; });
-  }
-  if (wakeups_ > 0) --wakeups_;
-}
-
-void Scheduler::RunWorker(const std::string& worker_id) {
+void Scheduler::RunClaimer() {
   while (!stopping_) {
-    if (!RunBatch(worker_id)) WaitForWork(options_.idle_poll);
+    if (ClaimBatch()) continue;
+    std::unique_lock lock(mu_);
+    if (wakeups_ == 0) {
+      wake_.wait_for(lock, options_.idle_poll, [this] { return wakeups_ > 0 || stopping_; });
+    }
+    wakeups_ = 0;
   }
-  Status s = queue_.ReleaseClaims(worker_id);
-  if (!s.ok()) spdlog::warn("worker {}: releasing claims: {}", worker_id, s.ToString());
 }
 
-bool Scheduler::RunBatch(const std::string& worker_id) {
+bool Scheduler::ClaimBatch() {
   store::ClaimRequest req;
-  req.worker = worker_id;
+  req.worker = owner_;
   req.max_retry = options_.claim_batch / 2;
   req.max_fresh = options_.claim_batch - req.max_retry;
   req.now = clock_.Now();
   req.lease = options_.lease;
+  std::vector<int64_t> expired;
+  {
+    std::lock_guard lock(mu_);
+    expired = TakeExpired(req.now);
+    for (const auto& [key, lane] : lanes_) {
+      if (lane->Full()) req.exclude_clients.insert(req.exclude_clients.end(),
+                                                   lane->clients.begin(), lane->clients.end());
+    }
+  }
+  Release(expired);
   auto claimed = queue_.Claim(req);
   if (!claimed.ok()) {
-    spdlog::error("worker {}: claiming mail: {}", worker_id, claimed.status().ToString());
-    WaitForWork(options_.idle_poll);
+    spdlog::error("scheduler {}: claiming mail: {}", owner_, claimed.status().ToString());
     return false;
   }
-  // A mail is started only while at least half its lease is left, so it is
-  // recorded before the lease runs out and no other worker can claim it and
-  // deliver it a second time (the rest of the batch is given back instead).
-  const TimePoint start_by = req.now + req.lease / 2;
+  if (claimed->empty()) return false;
+  // The lane of each client's transport, looked up once per client and batch.
+  std::map<int64_t, std::shared_ptr<deliver::Transport>> transports;
   for (const store::Mail& mail : *claimed) {
-    if (stopping_) break;  // the rest goes back with ReleaseClaims
-    if (clock_.Now() > start_by) {
-      spdlog::warn("worker {}: half the lease is gone; giving back the rest of the batch",
-                   worker_id);
-      Status s = queue_.ReleaseClaims(worker_id);
-      if (!s.ok()) spdlog::warn("worker {}: releasing claims: {}", worker_id, s.ToString());
-      break;
-    }
-    auto outcome = processor_.Process(mail);
-    if (!outcome.ok()) {
-      spdlog::error("worker {}: mail {}: {} (retried after the lease)", worker_id, mail.id,
-                    outcome.status().ToString());
-      continue;
-    }
-    outcome->worker = worker_id;
-    if (!outcome->attempted) {
-      spdlog::info("mail seq={} client={} mailing={} status={} reason=\"{}\"", mail.id,
-                   mail.client_id, mail.mailing_id, MailStatusName(outcome->status),
-                   outcome->reply);
-    }
-    Status s = RecordOutcome(worker_id, *outcome);
-    if (s.IsNotFound()) {
-      spdlog::warn("worker {}: mail {}: claim lost before recording (lease expired)", worker_id,
-                   mail.id);
-    } else if (!s.ok()) {
-      spdlog::error("worker {}: recording mail {}: {}", worker_id, mail.id, s.ToString());
+    if (transports.contains(mail.client_id)) continue;
+    auto transport = processor_.TransportForClient(mail.client_id);
+    if (!transport.ok()) {
+      // The store failed: the processor will meet the same problem and
+      // leave the mail to its lease; any lane will do.
+      spdlog::warn("scheduler {}: client {}: {}", owner_, mail.client_id,
+                   transport.status().ToString());
+      transports[mail.client_id] = nullptr;
     } else {
-      ++recorded_;
+      transports[mail.client_id] = std::move(*transport);
     }
   }
-  return !claimed->empty();
+  const TimePoint start_by = req.now + req.lease / 2;
+  std::lock_guard lock(mu_);
+  for (store::Mail& mail : *claimed) {
+    Lane& lane = LaneFor(transports[mail.client_id]);
+    lane.clients.insert(mail.client_id);
+    lane.waiting.push_back({std::move(mail), start_by});
+    StartThreadIfNeeded(lane);
+    lane.work.notify_one();
+  }
+  return true;
 }
 
-Status Scheduler::RecordOutcome(const std::string& worker_id, const store::Outcome& outcome) {
+Scheduler::Lane& Scheduler::LaneFor(const std::shared_ptr<deliver::Transport>& transport) {
+  auto it = lanes_.find(transport.get());
+  if (it != lanes_.end()) return *it->second;
+  auto lane = std::make_unique<Lane>();
+  lane->name = transport ? transport->Describe() : "-";
+  const int concurrency = transport ? transport->Concurrency() : 0;
+  lane->capacity = std::max(1, concurrency > 0 ? concurrency : options_.workers);
+  lane_transports_[transport.get()] = transport;
+  return *lanes_.emplace(transport.get(), std::move(lane)).first->second;
+}
+
+void Scheduler::StartThreadIfNeeded(Lane& lane) {
+  const int idle = lane.threads - lane.busy;
+  if (lane.threads >= lane.capacity || idle >= static_cast<int>(lane.waiting.size())) return;
+  ++lane.threads;
+  ++running_lane_threads_;
+  std::thread([this, &lane] { RunLane(&lane); }).detach();
+}
+
+void Scheduler::RunLane(Lane* lane) {
+  std::unique_lock lock(mu_);
+  for (;;) {
+    if (lane->waiting.empty() && !stopping_) {
+      lane->work.wait_for(lock, kLaneThreadIdle,
+                          [&] { return !lane->waiting.empty() || stopping_.load(); });
+    }
+    if (stopping_ || lane->waiting.empty()) break;
+    const bool was_full = lane->Full();
+    Item item = std::move(lane->waiting.front());
+    lane->waiting.pop_front();
+    ++lane->busy;
+    if (was_full && !lane->Full()) {
+      ++wakeups_;  // its clients may be claimed again
+      wake_.notify_one();
+    }
+    lock.unlock();
+    if (clock_.Now() > item.start_by) {
+      // Less than half its lease is left: give it back rather than risk
+      // another process claiming it while it is in SMTP.
+      Release({item.mail.id});
+      Notify();
+    } else {
+      Deliver(item);
+    }
+    lock.lock();
+    --lane->busy;
+  }
+  --lane->threads;
+  --running_lane_threads_;
+  stop_cv_.notify_all();  // under mu_: Stop() cannot return before this thread let go of it
+}
+
+void Scheduler::Deliver(const Item& item) {
+  const store::Mail& mail = item.mail;
+  auto outcome = processor_.Process(mail);
+  if (!outcome.ok()) {
+    spdlog::error("scheduler {}: mail {}: {} (retried after the lease)", owner_, mail.id,
+                  outcome.status().ToString());
+    return;
+  }
+  outcome->worker = owner_;
+  if (!outcome->attempted) {
+    spdlog::info("mail seq={} client={} mailing={} status={} reason=\"{}\"", mail.id,
+                 mail.client_id, mail.mailing_id, MailStatusName(outcome->status),
+                 outcome->reply);
+  }
+  Status s = RecordOutcome(*outcome);
+  if (s.IsNotFound()) {
+    spdlog::warn("scheduler {}: mail {}: claim lost before recording (lease expired)", owner_,
+                 mail.id);
+  } else if (!s.ok()) {
+    spdlog::error("scheduler {}: recording mail {}: {}", owner_, mail.id, s.ToString());
+  } else {
+    ++recorded_;
+  }
+}
+
+std::vector<int64_t> Scheduler::TakeExpired(TimePoint now) {
+  std::vector<int64_t> expired;
+  for (auto& [key, lane] : lanes_) {
+    auto& waiting = lane->waiting;
+    auto keep = std::stable_partition(waiting.begin(), waiting.end(),
+                                      [now](const Item& i) { return now <= i.start_by; });
+    if (keep == waiting.end()) continue;
+    spdlog::warn("scheduler {}: lane {}: {} mails waited half their lease; giving them back",
+                 owner_, lane->name, waiting.end() - keep);
+    for (auto it = keep; it != waiting.end(); ++it) expired.push_back(it->mail.id);
+    waiting.erase(keep, waiting.end());
+  }
+  return expired;
+}
+
+void Scheduler::Release(const std::vector<int64_t>& mail_ids) {
+  for (int64_t id : mail_ids) {
+    Status s = queue_.ReleaseClaim(owner_, id);
+    if (!s.ok()) spdlog::warn("scheduler {}: releasing mail {}: {}", owner_, id, s.ToString());
+  }
+}
+
+Status Scheduler::RecordOutcome(const store::Outcome& outcome) {
   std::chrono::milliseconds wait = kRecordRetryFirst;
   for (;;) {
     Status s = queue_.Record(outcome);
     if (!s.IsUnavailable() || stopping_) return s;
-    spdlog::warn("worker {}: recording mail {}: {}; retrying in {} ms", worker_id,
+    spdlog::warn("scheduler {}: recording mail {}: {}; retrying in {} ms", owner_,
                  outcome.mail_id, s.ToString(), wait.count());
     std::unique_lock lock(mu_);
     if (stop_cv_.wait_for(lock, wait, [this] { return stopping_.load(); })) return s;

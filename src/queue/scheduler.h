@@ -1,43 +1,48 @@
 // Scheduler: the delivery workers (Postfix's qmgr + smtp processes in one).
 //
 // STRATEGIES
-// Claims. A worker claims a batch of due mails with a lease (store/
-// MailQueue::Claim). While it holds the lease no other worker - in this
-// process or another one sharing the database - takes those mails. A worker
-// that dies loses its claims when the lease runs out (default 5 min, knob
-// `lease`) and another worker delivers them: delivery is at-least-once, and
-// only a mail that was mid-SMTP when its worker died can be delivered twice.
-// On a clean stop a worker finishes the mail in hand and gives the rest of
-// its batch back at once (ReleaseClaims).
+// Claims. One claimer thread claims batches of due mails with a lease
+// (store/MailQueue::Claim) in the name of this process (one lease owner).
+// While the lease holds no other process takes those mails. A process that
+// dies loses its claims when the lease runs out (default 5 min, knob
+// `lease`) and another one delivers them: delivery is at-least-once, and
+// only a mail that was mid-SMTP when its process died can be delivered
+// twice. On a clean stop the mails in hand are finished and the rest of the
+// claims are given back at once (ReleaseClaims).
 //
-// Fairness. New mail must never wait behind a backlog of retries (Postfix
-// takes one message from "incoming" and one from "deferred" in turn). Each
-// claim asks for at most half a batch of never-attempted mail and half a
-// batch of deferred mail, so with both kinds due each gets half of the
-// delivery capacity; when one kind is short, the next claim follows
-// immediately (a worker claims again without waiting as long as the last
-// claim returned mail), so capacity is never left idle.
+// Lanes (fairness across clients and relays). A claimed mail goes to the
+// lane of its client's transport (Processor::TransportForClient): one lane
+// per relay (transport URL), as Postfix has one queue per destination. A
+// lane runs at most Transport::Concurrency() deliveries at once (the
+// relay's connections=; `workers` for a directory), each on a thread of its
+// own, so a relay that hangs holds only its own lane's threads, and every
+// other relay's mail is delivered as if it did not exist: no thread ever
+// waits for a session of another relay, and no claimed batch holds other
+// clients' mail behind a slow one. A lane that has more mail waiting than
+// half its concurrency is "full": the next claims leave its clients out
+// (ClaimRequest::exclude_clients), so a saturated relay cannot fill the
+// process with mail it cannot send. Threads of a lane start when mail
+// waits and end after a minute without work.
 //
-// Waking. An enqueue wakes one idle worker at once (Notify, from ops/ via
-// the injected Notifier); idle workers also look for due mail every
-// `idle_poll` (default 1 s) so deferred mail and other processes' mail are
-// found without a wake-up.
+// Fresh mail before retries. New mail must never wait behind a backlog of
+// retries (Postfix takes one message from "incoming" and one from
+// "deferred" in turn). Each claim asks for at most half a batch of
+// never-attempted mail and half a batch of deferred mail.
 //
-// Concurrency. `workers` threads (default 8) deliver in parallel; the
-// transports bound the SMTP connections per relay (transport URL
-// `connections=`, default 4) and their rate (`rate=`).
+// Waking. An enqueue wakes the claimer at once (Notify, from ops/ via the
+// injected Notifier); it also looks for due mail every `idle_poll`
+// (default 1 s), and whenever a lane stops being full.
 //
-// Leases and the store. A worker starts a mail of its batch only while at
-// least half of the batch's lease is left (it gives the rest back and claims
-// again), so a slow batch never outlives its lease. An outcome that cannot
-// be recorded because the store is unavailable (disk full, database locked)
-// is retried until it is recorded or Stop(): the mail was delivered, and
-// giving it up would let another worker deliver it again after the lease.
+// Leases and the store. A mail is started only while at least half of its
+// lease is left; a mail still waiting then is given back (ReleaseClaim) and
+// claimed again later, so a slow lane never outlives its lease. An outcome
+// that cannot be recorded because the store is unavailable (disk full,
+// database locked) is retried until it is recorded or Stop(): the mail was
+// delivered, and giving it up would let another process deliver it again.
 //
-// Stop conditions. Stop() wakes every worker, waits for the mail in hand to
-// be recorded, releases the remaining claims and joins the threads.
-// A failed claim makes a worker log it and wait `idle_poll` before trying
-// again; its claims expire and are retried, nothing is lost.
+// Stop conditions. Stop() wakes every thread, waits for the mails in hand
+// to be recorded, releases the remaining claims and joins. A failed claim
+// is logged and tried again after `idle_poll`; nothing is lost.
 // Threads: Start/Stop from one thread; Notify from any.
 #ifndef CAMPAIGND_QUEUE_SCHEDULER_H_
 #define CAMPAIGND_QUEUE_SCHEDULER_H_
@@ -45,7 +50,11 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -59,6 +68,8 @@
 namespace campaignd::queue {
 
 struct SchedulerOptions {
+  // Deliveries at once into a transport without a limit of its own (a
+  // directory), and for mail that needs no transport (vetoed, filtered...).
   int workers = 8;
   std::size_t claim_batch = 16;
   std::chrono::seconds lease = limits::kClaimLease;
@@ -79,29 +90,60 @@ class Scheduler final : public Notifier {
 
   // Outcomes recorded since Start (for tests and logs).
   uint64_t recorded() const { return recorded_.load(); }
+  // The lease owner of this process's claims.
+  const std::string& owner() const { return owner_; }
 
  private:
-  void RunWorker(const std::string& worker_id);
-  // Claims and processes one batch; false when nothing was due.
-  bool RunBatch(const std::string& worker_id);
+  struct Item {
+    store::Mail mail;
+    TimePoint start_by;  // claimed at + lease / 2
+  };
+  struct Lane {
+    std::string name;  // the transport's Describe(), for logs
+    int capacity = 1;
+    int threads = 0;  // alive
+    int busy = 0;     // with a mail in hand
+    std::deque<Item> waiting;
+    std::set<int64_t> clients;  // whose mail came here
+    std::condition_variable work;
+    bool Full() const { return static_cast<int>(waiting.size()) > capacity / 2; }
+  };
+
+  void RunClaimer();
+  // Claims one batch and hands it to the lanes; false when nothing was due.
+  bool ClaimBatch();
+  void RunLane(Lane* lane);
+  // Processes and records one mail.
+  void Deliver(const Item& item);
+  // Gives back the mails that waited past their start_by. REQUIRES: mu_ held.
+  std::vector<int64_t> TakeExpired(TimePoint now);
+  void Release(const std::vector<int64_t>& mail_ids);
   // queue_.Record, retried while the store is Unavailable until Stop().
-  Status RecordOutcome(const std::string& worker_id, const store::Outcome& outcome);
-  void WaitForWork(std::chrono::milliseconds timeout);
+  Status RecordOutcome(const store::Outcome& outcome);
+  // The lane for `transport` (null: mail that needs none). REQUIRES: mu_ held.
+  Lane& LaneFor(const std::shared_ptr<deliver::Transport>& transport);
+  // Starts a thread for `lane` if mail waits for one. REQUIRES: mu_ held.
+  void StartThreadIfNeeded(Lane& lane);
 
   // Constant after construction.
   store::MailQueue& queue_;
   Processor& processor_;
   const Clock& clock_;
   const SchedulerOptions options_;
-  std::string prefix_;
+  std::string owner_;
 
   std::mutex mu_;
-  std::condition_variable wake_;
-  std::condition_variable stop_cv_;  // Stop() wakes a worker waiting to retry a Record
-  uint64_t wakeups_ = 0;  // guarded by mu_
+  std::condition_variable wake_;     // the claimer: new mail, a lane no longer full, stop
+  std::condition_variable stop_cv_;  // Stop(): threads ending; a Record retry waiting
+  uint64_t wakeups_ = 0;             // guarded by mu_
+  // Guarded by mu_. Keyed by transport (null: no transport); a lane keeps
+  // its transport alive. Lanes are never removed while the scheduler runs.
+  std::map<const deliver::Transport*, std::unique_ptr<Lane>> lanes_;
+  std::map<const deliver::Transport*, std::shared_ptr<deliver::Transport>> lane_transports_;
+  int running_lane_threads_ = 0;  // guarded by mu_
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> recorded_{0};
-  std::vector<std::thread> threads_;
+  std::thread claimer_;
 };
 
 // "host-pid-XXXXXX": a worker prefix no other process shares.

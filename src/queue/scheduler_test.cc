@@ -210,6 +210,9 @@ class FlakyRecordQueue final : public store::MailQueue {
     return real_.Record(o);
   }
   Status ReleaseClaims(std::string_view w) override { return real_.ReleaseClaims(w); }
+  Status ReleaseClaim(std::string_view w, int64_t id) override {
+    return real_.ReleaseClaim(w, id);
+  }
   Status ReleaseAllClaims() override { return real_.ReleaseAllClaims(); }
   Result<std::optional<store::Mail>> FindMail(int64_t c, int64_t m) override {
     return real_.FindMail(c, m);
@@ -313,6 +316,122 @@ TEST(SchedulerTest, StopFinishesTheMailInHandAndGivesTheRestBack) {
   auto again = env.store.queue().Claim({"other", 10, 10, env.clock.Now(), seconds(300)});
   ASSERT_TRUE(again.ok());
   EXPECT_EQ(again->size(), 3u);
+}
+
+// Holds every delivery until Open(), `connections` at a time, as a relay
+// that accepts the connection and never answers after DATA.
+class HangingRelay final : public deliver::Transport {
+ public:
+  explicit HangingRelay(int connections) : connections_(connections) {}
+  deliver::DeliveryResult Deliver(const deliver::Envelope&, std::string_view) override {
+    std::unique_lock lock(mu_);
+    ++inside_;
+    peak_ = std::max(peak_, inside_);
+    cv_.wait(lock, [this] { return open_; });
+    --inside_;
+    return {deliver::DeliveryKind::kDelivered, 250, "250 late"};
+  }
+  std::string Describe() const override { return "smtp://hanging.example"; }
+  int Concurrency() const override { return connections_; }
+  void Open() {
+    std::lock_guard lock(mu_);
+    open_ = true;
+    cv_.notify_all();
+  }
+  int inside() {
+    std::lock_guard lock(mu_);
+    return inside_;
+  }
+  int peak() {
+    std::lock_guard lock(mu_);
+    return peak_;
+  }
+
+ private:
+  const int connections_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool open_ = false;
+  int inside_ = 0, peak_ = 0;
+};
+
+// Issue 15 item 1: client 2's relay hangs with 2 sessions and 12 of its
+// mails queued first; client 1's mail is delivered all the same, nobody
+// waits for client 2's sessions, and client 2's relay never gets more than
+// its connections=.
+TEST(SchedulerTest, ARelayThatHangsHoldsOnlyItsOwnLane) {
+  QueueTestEnv env;
+  store::ClientSpec second = testing::ShoeStore(2);
+  second.client.transport = "smtp://hanging.example";
+  ASSERT_TRUE(env.store.provisioner().Apply({second}).ok());
+  auto hanging = std::make_shared<HangingRelay>(2);
+  Processor processor(
+      env.store.directory(), env.store.engine().recipients(), env.store.engine().coordination(),
+      env.clock, QueueTestEnv::Options(),
+      [&env, hanging](std::string_view url, const deliver::TransportOptions&)
+          -> Result<std::unique_ptr<deliver::Transport>> {
+        struct Fwd final : deliver::Transport {
+          std::shared_ptr<deliver::Transport> t;
+          deliver::DeliveryResult Deliver(const deliver::Envelope& e,
+                                          std::string_view m) override {
+            return t->Deliver(e, m);
+          }
+          std::string Describe() const override { return t->Describe(); }
+          int Concurrency() const override { return t->Concurrency(); }
+        };
+        auto f = std::make_unique<Fwd>();
+        if (url == "smtp://hanging.example") {
+          f->t = hanging;
+        } else {
+          f->t = env.transport;
+        }
+        return std::unique_ptr<deliver::Transport>(std::move(f));
+      },
+      &env.store.engine().attachments());
+  for (int i = 0; i < 12; ++i) {
+    store::NewMail m{2, 10100, 15004, "john.smith@example.com", {}, env.clock.Now()};
+    ASSERT_TRUE(env.store.queue().Enqueue(m).ok());
+  }
+  for (int i = 0; i < 10; ++i) env.Enqueue("jane@example.com");
+  SchedulerOptions o = Fast(4);
+  o.claim_batch = 16;  // the first claim takes client 2's mail and some of client 1's
+  Scheduler scheduler(env.store.queue(), processor, env.clock, o);
+  scheduler.Start();
+  ASSERT_TRUE(WaitUntil([&] { return scheduler.recorded() == 10; }))
+      << env.transport->deliveries().size() << " of client 1's mails delivered";
+  EXPECT_EQ(env.transport->deliveries().size(), 10u);
+  EXPECT_EQ(hanging->inside(), 2);
+  // Client 2's waiting mail is neither started nor sending.
+  int enqueued = 0;
+  for (int64_t id = 1; id <= 12; ++id) {
+    auto mail = env.store.queue().FindMail(2, id);
+    ASSERT_TRUE(mail.ok() && mail->has_value());
+    enqueued += (*mail)->status == MailStatus::kEnqueued;
+  }
+  EXPECT_EQ(enqueued, 12);
+  hanging->Open();
+  ASSERT_TRUE(WaitUntil([&] { return scheduler.recorded() == 22; }));
+  scheduler.Stop();
+  EXPECT_EQ(hanging->peak(), 2);
+}
+
+// getsendstatus must not say `sending` for a mail that only waits in a
+// claimed batch: a claim changes no status; the first attempt does.
+TEST(SchedulerTest, AClaimedMailIsStillEnqueuedUntilItsFirstAttempt) {
+  QueueTestEnv env;
+  int64_t seq = env.Enqueue("john.smith@example.com");
+  auto claimed = env.store.queue().Claim({"probe", 4, 4, env.clock.Now(), seconds(60)});
+  ASSERT_TRUE(claimed.ok());
+  ASSERT_EQ(claimed->size(), 1u);
+  EXPECT_EQ(env.Mail(seq).status, MailStatus::kEnqueued);
+  EXPECT_EQ(env.store.queue().History(1, seq)->size(), 1u);
+  // A claim that leaves client 1 out finds nothing.
+  ASSERT_TRUE(env.store.queue().ReleaseClaim("probe", seq).ok());
+  store::ClaimRequest req{"probe", 4, 4, env.clock.Now(), seconds(60)};
+  req.exclude_clients = {1};
+  EXPECT_TRUE(env.store.queue().Claim(req)->empty());
+  req.exclude_clients = {2, 3};
+  EXPECT_EQ(env.store.queue().Claim(req)->size(), 1u);
 }
 
 }  // namespace

@@ -57,9 +57,9 @@ TEST_F(ClaimTest, OnlyDueMailsOldestFirst) {
   std::vector<Mail> claimed = Claim("w", kT0 + seconds(2), 10, 10, minutes(60));
   EXPECT_EQ(Ids(claimed), (std::vector<int64_t>{earlier, later}));
   for (const Mail& mail : claimed) {
-    EXPECT_EQ(mail.status, MailStatus::kSending);
-    EXPECT_EQ(mail.updated_at, kT0 + seconds(2));
+    EXPECT_EQ(mail.status, MailStatus::kEnqueued) << "a claim changes no status";
   }
+  EXPECT_EQ(queue().FindMail(1, earlier)->value().status, MailStatus::kEnqueued);
   EXPECT_EQ(Ids(Claim("w", kT0 + minutes(5), 10, 10)), std::vector<int64_t>{future});
 }
 
@@ -104,14 +104,16 @@ TEST_F(ClaimTest, ExpiredLeaseIsClaimableByAnotherWorker) {
   late.worker = "w1";
   late.status = MailStatus::kSent;
   late.at = kT0 + seconds(31);
+  late.attempted = true;
+  late.attempt_started_at = kT0 + seconds(30);
   EXPECT_TRUE(queue().Record(late).IsNotFound());
   late.worker = "w2";
   ASSERT_TRUE(queue().Record(late).ok());
   Result<std::vector<MailEvent>> history = queue().History(1, id);
   ASSERT_TRUE(history.ok());
-  ASSERT_EQ(history->size(), 3u) << "enqueued, one sending, sent";
+  ASSERT_EQ(history->size(), 3u) << "enqueued, one sending (the attempt), sent";
   EXPECT_EQ((*history)[1].status, MailStatus::kSending);
-  EXPECT_EQ((*history)[1].at, kT0);
+  EXPECT_EQ((*history)[1].at, kT0 + seconds(30));
   EXPECT_EQ((*history)[2].status, MailStatus::kSent);
 }
 

@@ -27,6 +27,7 @@ Outcome MakeOutcome(int64_t id, const std::string& worker, MailStatus status, Ti
   outcome.at = at;
   outcome.reply = std::move(reply);
   outcome.attempted = attempted;
+  outcome.attempt_started_at = at - std::chrono::seconds(1);
   return outcome;
 }
 
@@ -140,7 +141,7 @@ TEST_F(QueueTest, RecordDeferredSetsNextAttempt) {
   EXPECT_EQ(retried[0].attempts, 1);
   EXPECT_EQ(Statuses(id), (std::vector<MailStatus>{MailStatus::kEnqueued, MailStatus::kSending,
                                                    MailStatus::kSending}))
-      << "the deferral is recorded, the re-claim is not";
+      << "the first attempt and the deferral are recorded, the claims are not";
 }
 
 TEST_F(QueueTest, RecordHardBounceCountsPerClientAndAddress) {
@@ -184,7 +185,7 @@ TEST_F(QueueTest, ReleaseClaimsOfOneWorker) {
   ASSERT_TRUE(queue().ReleaseClaims("w1").ok());
   std::vector<Mail> released = Claim("w3", kT0);
   ASSERT_EQ(released.size(), 1u);
-  EXPECT_EQ(released[0].status, MailStatus::kSending);
+  EXPECT_EQ(released[0].status, MailStatus::kEnqueued) << "a claim changes no status";
   ASSERT_TRUE(queue().ReleaseClaims("nobody").ok());
   EXPECT_TRUE(Claim("w4", kT0).empty());
 }

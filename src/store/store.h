@@ -52,6 +52,9 @@ struct ClaimRequest {
   std::size_t max_retry = 0;  // deferred mails (attempts > 0)
   TimePoint now;
   std::chrono::seconds lease{0};
+  // Mails of these clients are left for later (their relay is saturated in
+  // this process: queue/scheduler.h).
+  std::vector<int64_t> exclude_clients;
 };
 
 // The result of processing one claimed mail; see queue/outcome.h for who
@@ -64,6 +67,9 @@ struct Outcome {
   TimePoint at;
   TimePoint retry_at;        // used when status == kSending
   bool attempted = false;    // an SMTP attempt was made (attempts + 1)
+  // When the attempt began: a mail still `enqueued` moves to `sending` then
+  // (history row at this time), before the outcome's own row.
+  TimePoint attempt_started_at;
   bool hard_bounce = false;  // count one hard bounce for (client, recipient)
 };
 
@@ -74,9 +80,11 @@ class MailQueue {
   // sequence number. Concurrent calls are group-committed.
   virtual Result<int64_t> Enqueue(const NewMail& mail) = 0;
   // Claims due mails (status enqueued or sending, next_attempt_at <= now, no
-  // live lease) for req.worker until now + lease, oldest first, at most
-  // max_fresh never-attempted and max_retry deferred ones; marks them
-  // sending (recording the enqueued -> sending transition once).
+  // live lease, client not in exclude_clients) for req.worker until now +
+  // lease, oldest first, at most max_fresh never-attempted and max_retry
+  // deferred ones. A claim changes no status: a mail is `sending` from its
+  // first attempt on (Record), so getsendstatus never says `sending` for a
+  // mail that only waits in a worker's batch.
   virtual Result<std::vector<Mail>> Claim(const ClaimRequest& req) = 0;
   // Applies one outcome: status, reply, attempts, next attempt, history row,
   // bounce count - all in one transaction. NotFound if the worker no longer
@@ -84,6 +92,9 @@ class MailQueue {
   virtual Status Record(const Outcome& outcome) = 0;
   // Gives back every claim of `worker` (clean shutdown): due immediately.
   virtual Status ReleaseClaims(std::string_view worker) = 0;
+  // Gives back one claim of `worker` (a mail it could not start in time);
+  // nothing when the worker no longer holds it.
+  virtual Status ReleaseClaim(std::string_view worker, int64_t mail_id) = 0;
   // Gives back every claim of every worker. Only for an engine that knows it
   // is the only process delivering (SQLite's serve lock).
   virtual Status ReleaseAllClaims() = 0;

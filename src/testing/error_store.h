@@ -67,6 +67,10 @@ class ErrorStore final : public store::Directory, public store::MailQueue {
     if (write_error_) return *write_error_;
     return queue_.ReleaseClaims(w);
   }
+  Status ReleaseClaim(std::string_view w, int64_t id) override {
+    if (write_error_) return *write_error_;
+    return queue_.ReleaseClaim(w, id);
+  }
   Status ReleaseAllClaims() override {
     if (write_error_) return *write_error_;
     return queue_.ReleaseAllClaims();

@@ -160,11 +160,12 @@ class Captured:
 class Relay:
     """tests/tools/smtp_relay.py: STARTTLS required and AUTH by default."""
 
-    def __init__(self, work, name="relay", reply_codes=(), tls=True, auth=True):
+    def __init__(self, work, name="relay", reply_codes=(), tls=True, auth=True, hang=()):
         self.work = work
         self.dir = work.sub(name)
         self.name = name
         self.reply_codes = list(reply_codes)
+        self.hang = list(hang)  # smtp_relay.py --hang STAGE[:MATCH]
         self.tls = tls
         self.auth = auth
         self.port = None
@@ -179,6 +180,8 @@ class Relay:
             cmd += ["--auth", f"{SMTP_USER}:{SMTP_PASS}"]
         for rc in self.reply_codes:
             cmd += ["--reply-code", rc]
+        for stage in self.hang:
+            cmd += ["--hang", stage]
         log = open(self.work.path / f"{self.name}.log", "ab")
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log)
         log.close()

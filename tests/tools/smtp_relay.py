@@ -6,7 +6,7 @@ deliver_test and by end-to-end tests; not part of campaignd.
 
   smtp_relay.py --port 0 --dir OUT [--tls-cert C --tls-key K [--require-starttls | --smtps]]
                 [--auth user:pass] [--reply-code STAGE:CODE[:MATCH] ...]
-                [--idle-timeout SECONDS]
+                [--idle-timeout SECONDS] [--hang STAGE[:MATCH] ...]
 
 Prints "READY <port>" on stdout once it listens (--port 0 picks a free port).
 For message n (1, 2, ...) it writes OUT/<n>.eml (the bytes received, dot-stuffing
@@ -17,6 +17,9 @@ OUT/sessions.txt always holds "sessions <total>" and "max_concurrent <peak>".
 start message N+1 of a session (a relay dying under a reused connection).
 --reply-code makes RCPT or DATA (the reply after the final ".") answer CODE
 for recipients containing MATCH (all when MATCH is omitted); repeatable.
+--hang makes MAIL, RCPT or DATA (the reply after the final ".") never answer,
+for recipients containing MATCH (MAIL: senders containing it; all when
+omitted): a relay that accepts the connection and then hangs; repeatable.
 Exits 0 on SIGTERM or SIGINT.
 """
 
@@ -73,6 +76,19 @@ def parse_reply_code(text):
     return parts[0].upper(), code, parts[2] if len(parts) == 3 else ""
 
 
+def parse_hang(text):
+    """STAGE[:MATCH] -> (stage, match)."""
+    parts = text.split(":", 1)
+    if parts[0].upper() not in ("MAIL", "RCPT", "DATA"):
+        raise argparse.ArgumentTypeError("want MAIL|RCPT|DATA[:MATCH]")
+    return parts[0].upper(), parts[1] if len(parts) == 2 else ""
+
+
+async def hang_forever():
+    while True:
+        await asyncio.sleep(3600)
+
+
 class Handler:
     def __init__(self, args, stats):
         self.args = args
@@ -84,7 +100,13 @@ class Handler:
                 return code
         return None
 
+    def hangs(self, stage, addresses):
+        return any(want == stage and any(match in a for a in addresses)
+                   for want, match in self.args.hang)
+
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if self.hangs("MAIL", [address]):
+            await hang_forever()
         limit = self.args.drop_mail_after
         if limit is not None and server.messages_in_session >= limit:
             server.transport.abort()  # hang up without a word, as a dying relay would
@@ -94,6 +116,8 @@ class Handler:
         return "250 OK"
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.hangs("RCPT", [address]):
+            await hang_forever()
         code = self.forced_reply("RCPT", [address])
         if code is not None:
             return f"{code} {code // 100}.1.1 <{address}>: Recipient address rejected"
@@ -101,6 +125,8 @@ class Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.hangs("DATA", envelope.rcpt_tos):
+            await hang_forever()
         code = self.forced_reply("DATA", envelope.rcpt_tos)
         if code is not None:
             return f"{code} {code // 100}.6.0 Message rejected by test relay"
@@ -222,6 +248,7 @@ def main():
     p.add_argument("--smtps", action="store_true", help="implicit TLS instead of STARTTLS")
     p.add_argument("--auth", help="user:pass; AUTH PLAIN/LOGIN required before MAIL")
     p.add_argument("--reply-code", type=parse_reply_code, action="append", default=[])
+    p.add_argument("--hang", type=parse_hang, action="append", default=[])
     p.add_argument("--drop-mail-after", type=int, metavar="N",
                    help="hang up without a reply on MAIL after N messages in a session")
     p.add_argument("--idle-timeout", type=float, default=300.0,

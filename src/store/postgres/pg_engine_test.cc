@@ -153,6 +153,7 @@ TEST_F(PgEngineTest, TwoWorkersClaimingAtOnceNeverGetTheSameMail) {
         sent.worker = worker;
         sent.status = MailStatus::kSent;
         sent.at = kT0;
+        sent.attempted = true;
         ASSERT_TRUE(engine.queue().Record(sent).ok());
       }
     }

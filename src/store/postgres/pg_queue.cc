@@ -40,30 +40,29 @@ Result<Mail> ReadMail(const PgResult& rows, int row) {
   return mail;
 }
 
-// $1 now, $2 max fresh, $3 max retry, $4 worker, $5 lease end. The WHERE
-// terms repeat the partial indexes' (schema 0001); the order is SQLite's
-// (due time, never-attempted first, id).
+// $1 now, $2 max fresh, $3 max retry, $4 worker, $5 lease end, $6 the
+// excluded client IDs ('{1,2}'). The WHERE terms repeat the partial
+// indexes' (schema 0001); the order is SQLite's (due time, never-attempted
+// first, id). The status is left as it is (store.h).
 const std::string& ClaimSql() {
   static const std::string kSql =
     "WITH fresh AS ("
-    "  SELECT id, status AS old_status FROM mails"
+    "  SELECT id FROM mails"
     "  WHERE status IN ('enqueued', 'sending') AND attempts = 0 AND next_attempt_at <= $1"
     "    AND (lease_until IS NULL OR lease_until <= $1)"
+    "    AND NOT (client_id = ANY($6::bigint[]))"
     "  ORDER BY next_attempt_at, id LIMIT $2 FOR UPDATE SKIP LOCKED"
     "), retry AS ("
-    "  SELECT id, status AS old_status FROM mails"
+    "  SELECT id FROM mails"
     "  WHERE status IN ('enqueued', 'sending') AND attempts > 0 AND next_attempt_at <= $1"
     "    AND (lease_until IS NULL OR lease_until <= $1)"
+    "    AND NOT (client_id = ANY($6::bigint[]))"
     "  ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED"
     "), due AS (SELECT * FROM fresh UNION ALL SELECT * FROM retry"
     "), claimed AS ("
-    "  UPDATE mails m SET status = 'sending', lease_owner = $4, lease_until = $5,"
-    "                     updated_at = $1"
+    "  UPDATE mails m SET lease_owner = $4, lease_until = $5"
     "  FROM due WHERE m.id = due.id"
-    "  RETURNING " + MailColumns("m.") + ", due.old_status"
-    "), events AS ("
-    "  INSERT INTO mail_events (mail_id, at, status, reply)"
-    "  SELECT id, $1, 'sending', '' FROM claimed WHERE old_status = 'enqueued'"
+    "  RETURNING " + MailColumns("m.") +
     ") "
     "SELECT " + MailColumns("") + " FROM claimed"
     " ORDER BY next_attempt_at, attempts > 0, id";
@@ -71,17 +70,25 @@ const std::string& ClaimSql() {
 }
 
 // $1 mail, $2 worker, $3 status, $4 reply, $5 attempt (0/1), $6 retry at or
-// NULL, $7 at, $8 hard bounce (0/1). Addresses are counted lower-case
-// (ASCII only, as SQLite's lower()).
+// NULL, $7 at, $8 hard bounce (0/1), $9 attempt start. `old` is the row
+// before the update (the join reads the statement's snapshot); a first
+// attempt of a mail still `enqueued` adds its `sending` row first (one
+// INSERT, rows in `ord` order, so the history's ids keep that order).
+// Addresses are counted lower-case (ASCII only, as SQLite's lower()).
 constexpr std::string_view kRecordSql =
     "WITH updated AS ("
-    "  UPDATE mails SET status = $3, last_reply = $4, attempts = attempts + $5,"
-    "    next_attempt_at = coalesce($6, next_attempt_at), updated_at = $7,"
+    "  UPDATE mails m SET status = $3, last_reply = $4, attempts = m.attempts + $5,"
+    "    next_attempt_at = coalesce($6, m.next_attempt_at), updated_at = $7,"
     "    lease_owner = NULL, lease_until = NULL"
-    "  WHERE id = $1 AND lease_owner = $2"
-    "  RETURNING id, client_id, recipient_id"
+    "  FROM mails old WHERE m.id = $1 AND m.lease_owner = $2 AND old.id = m.id"
+    "  RETURNING m.id, m.client_id, m.recipient_id, old.status AS old_status"
     "), event AS ("
-    "  INSERT INTO mail_events (mail_id, at, status, reply) SELECT id, $7, $3, $4 FROM updated"
+    "  INSERT INTO mail_events (mail_id, at, status, reply)"
+    "  SELECT u.id, v.at, v.status, v.reply FROM updated u"
+    "  CROSS JOIN (VALUES (1, $9::bigint, 'sending'::text, ''::text),"
+    "                     (2, $7::bigint, $3::text, $4::text)) AS v(ord, at, status, reply)"
+    "  WHERE v.ord = 2 OR (u.old_status = 'enqueued' AND $5::integer = 1)"
+    "  ORDER BY v.ord"
     "), bounce AS ("
     "  INSERT INTO bounces (client_id, address, hard_bounces)"
     "  SELECT client_id, translate(recipient_id, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ',"
@@ -90,6 +97,16 @@ constexpr std::string_view kRecordSql =
     "  ON CONFLICT (client_id, address) DO UPDATE SET hard_bounces = bounces.hard_bounces + 1"
     ") "
     "SELECT count(*) FROM updated";
+
+// '{1,2,3}': a bigint[] literal of `ids`.
+std::string PgIdArray(const std::vector<int64_t>& ids) {
+  std::string out = "{";
+  for (int64_t id : ids) {
+    if (out.size() > 1) out += ',';
+    out += std::to_string(id);
+  }
+  return out + "}";
+}
 
 }  // namespace
 
@@ -114,7 +131,8 @@ Result<std::vector<Mail>> PgQueue::Claim(const ClaimRequest& req) {
                                   .Int(static_cast<int64_t>(req.max_fresh))
                                   .Int(static_cast<int64_t>(req.max_retry))
                                   .Text(req.worker)
-                                  .Int(ToUnixMillis(req.now + req.lease)),
+                                  .Int(ToUnixMillis(req.now + req.lease))
+                                  .Text(PgIdArray(req.exclude_clients)),
                               "claim mails");
   if (!rows.ok()) return rows.status();
   std::vector<Mail> claimed;
@@ -141,7 +159,9 @@ Status PgQueue::Record(const Outcome& outcome) {
   } else {
     params.Null();
   }
-  params.Int(ToUnixMillis(outcome.at)).Int(outcome.hard_bounce ? 1 : 0);
+  params.Int(ToUnixMillis(outcome.at))
+      .Int(outcome.hard_bounce ? 1 : 0)
+      .Int(ToUnixMillis(outcome.attempt_started_at));
   Result<PgResult> rows = Run(kRecordSql, params, "record outcome");
   if (!rows.ok()) return rows.status();
   if (rows->Int(0, 0) == 0) {
@@ -154,6 +174,13 @@ Status PgQueue::Record(const Outcome& outcome) {
 Status PgQueue::ReleaseClaims(std::string_view worker) {
   return Run("UPDATE mails SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $1",
              Params().Text(worker), "release claims")
+      .status();
+}
+
+Status PgQueue::ReleaseClaim(std::string_view worker, int64_t mail_id) {
+  return Run("UPDATE mails SET lease_owner = NULL, lease_until = NULL "
+             "WHERE id = $1 AND lease_owner = $2",
+             Params().Int(mail_id).Text(worker), "release claim")
       .status();
 }
 

@@ -4,11 +4,13 @@
 // connection - an implicit transaction, one round trip:
 // - Claim picks due mails with two `SELECT ... FOR UPDATE SKIP LOCKED LIMIT n`
 //   (never-attempted and deferred mails, bounded separately as the
-//   scheduler asks), leases them with an UPDATE and records the first
-//   enqueued -> sending transition, so two workers claiming at once never
-//   get the same mail and neither waits for the other's rows.
+//   scheduler asks, leaving out the excluded clients) and leases them with
+//   an UPDATE, so two workers claiming at once never get the same mail and
+//   neither waits for the other's rows. A claim changes no status.
 // - Record changes the mail only while req.worker still holds the lease,
-//   and writes its history row and hard-bounce count in the same statement.
+//   and writes its history rows (the enqueued -> sending transition at the
+//   first attempt, then the outcome) and hard-bounce count in the same
+//   statement.
 // - ReleaseAllClaims is a no-op here: several worker processes share the
 //   database and none may take back the others' claims; a dead worker's
 //   claims return when their lease expires (docs/decisions/0009).
@@ -31,6 +33,7 @@ class PgQueue final : public MailQueue {
   Result<std::vector<Mail>> Claim(const ClaimRequest& req) override;
   Status Record(const Outcome& outcome) override;
   Status ReleaseClaims(std::string_view worker) override;
+  Status ReleaseClaim(std::string_view worker, int64_t mail_id) override;
   Status ReleaseAllClaims() override;
   Result<std::optional<Mail>> FindMail(int64_t client_id, int64_t mail_id) override;
   Result<std::vector<MailEvent>> History(int64_t client_id, int64_t mail_id) override;

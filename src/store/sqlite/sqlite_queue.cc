@@ -22,37 +22,44 @@ Status InsertEvent(Database& db, int64_t mail_id, TimePoint at, MailStatus statu
       .Run();
 }
 
-// Appends up to `limit` due, unleased mails of one kind to `out`.
+// Appends up to `limit` due, unleased mails of one kind, none of a client in
+// `excluded` (a JSON array of client IDs), to `out`.
 Status SelectDue(Database& db, bool retries, std::size_t limit, int64_t now,
-                 std::vector<Mail>& out) {
+                 const std::string& excluded, std::vector<Mail>& out) {
   if (limit == 0) return Status::Ok();
   Result<Statement> query = db.Prepare(DueMailsSql(retries), "find due mails");
   if (!query.ok()) return query.status();
-  return query->BindInt(1, now).BindInt(2, static_cast<int64_t>(limit)).ForEachRow([&] {
-    Result<Mail> mail = ReadMail(*query);
-    if (!mail.ok()) return mail.status();
-    out.push_back(std::move(*mail));
-    return Status::Ok();
-  });
+  return query->BindInt(1, now)
+      .BindInt(2, static_cast<int64_t>(limit))
+      .BindText(3, excluded)
+      .ForEachRow([&] {
+        Result<Mail> mail = ReadMail(*query);
+        if (!mail.ok()) return mail.status();
+        out.push_back(std::move(*mail));
+        return Status::Ok();
+      });
 }
 
-// Leases `mail` to req.worker; the first claim records enqueued -> sending.
-Status Lease(Database& db, const ClaimRequest& req, Mail& mail) {
+// Leases `mail` to req.worker. The status stays as it is: a mail is
+// `sending` only once an attempt was made (Record writes that transition).
+Status Lease(Database& db, const ClaimRequest& req, const Mail& mail) {
   Result<Statement> update = db.Prepare(
-      "UPDATE mails SET status = 'sending', lease_owner = ?2, lease_until = ?3, updated_at = ?4 "
-      "WHERE id = ?1",
-      "claim mail");
+      "UPDATE mails SET lease_owner = ?2, lease_until = ?3 WHERE id = ?1", "claim mail");
   if (!update.ok()) return update.status();
-  CAMPAIGND_RETURN_IF_ERROR(update->BindInt(1, mail.id)
-                                .BindText(2, req.worker)
-                                .BindInt(3, ToUnixMillis(req.now + req.lease))
-                                .BindInt(4, ToUnixMillis(req.now))
-                                .Run());
-  bool first_claim = mail.status == MailStatus::kEnqueued;
-  mail.status = MailStatus::kSending;
-  mail.updated_at = req.now;
-  if (!first_claim) return Status::Ok();
-  return InsertEvent(db, mail.id, req.now, MailStatus::kSending, "");
+  return update->BindInt(1, mail.id)
+      .BindText(2, req.worker)
+      .BindInt(3, ToUnixMillis(req.now + req.lease))
+      .Run();
+}
+
+// "[1,2,3]": the client IDs a claim leaves out, for json_each().
+std::string JsonIdArray(const std::vector<int64_t>& ids) {
+  std::string out = "[";
+  for (int64_t id : ids) {
+    if (out.size() > 1) out += ',';
+    out += std::to_string(id);
+  }
+  return out + "]";
 }
 
 Status AddHardBounce(Database& db, int64_t mail_id) {
@@ -72,10 +79,14 @@ Status AddHardBounce(Database& db, int64_t mail_id) {
 const std::string& DueMailsSql(bool retries) {
   static const std::string kFresh = SelectMails(
       "WHERE status IN ('enqueued', 'sending') AND attempts = 0 AND next_attempt_at <= ?1 "
-      "AND (lease_until IS NULL OR lease_until <= ?1) ORDER BY next_attempt_at, id LIMIT ?2");
+      "AND (lease_until IS NULL OR lease_until <= ?1) "
+      "AND client_id NOT IN (SELECT value FROM json_each(?3)) "
+      "ORDER BY next_attempt_at, id LIMIT ?2");
   static const std::string kRetry = SelectMails(
       "WHERE status IN ('enqueued', 'sending') AND attempts > 0 AND next_attempt_at <= ?1 "
-      "AND (lease_until IS NULL OR lease_until <= ?1) ORDER BY next_attempt_at, id LIMIT ?2");
+      "AND (lease_until IS NULL OR lease_until <= ?1) "
+      "AND client_id NOT IN (SELECT value FROM json_each(?3)) "
+      "ORDER BY next_attempt_at, id LIMIT ?2");
   return retries ? kRetry : kFresh;
 }
 
@@ -111,8 +122,11 @@ Result<std::vector<Mail>> SqliteQueue::Claim(const ClaimRequest& req) {
   std::vector<Mail> claimed;
   Status status = writer_.Submit([&](Database& db) -> Status {
     const int64_t now = ToUnixMillis(req.now);
-    CAMPAIGND_RETURN_IF_ERROR(SelectDue(db, /*retries=*/false, req.max_fresh, now, claimed));
-    CAMPAIGND_RETURN_IF_ERROR(SelectDue(db, /*retries=*/true, req.max_retry, now, claimed));
+    const std::string excluded = JsonIdArray(req.exclude_clients);
+    CAMPAIGND_RETURN_IF_ERROR(
+        SelectDue(db, /*retries=*/false, req.max_fresh, now, excluded, claimed));
+    CAMPAIGND_RETURN_IF_ERROR(
+        SelectDue(db, /*retries=*/true, req.max_retry, now, excluded, claimed));
     for (Mail& mail : claimed) CAMPAIGND_RETURN_IF_ERROR(Lease(db, req, mail));
     return Status::Ok();
   });
@@ -128,6 +142,19 @@ Status SqliteQueue::Record(const Outcome& outcome) {
     return Status::InvalidArgument("record: a mail cannot go back to enqueued");
   }
   return writer_.Submit([&](Database& db) -> Status {
+    if (outcome.attempted) {
+      // The first attempt is when a mail starts `sending` (behaviour.md §4.1).
+      Result<Statement> sending = db.Prepare(
+          "INSERT INTO mail_events (mail_id, at, status, reply) "
+          "SELECT id, ?3, 'sending', '' FROM mails "
+          "WHERE id = ?1 AND lease_owner = ?2 AND status = 'enqueued'",
+          "record first attempt");
+      if (!sending.ok()) return sending.status();
+      CAMPAIGND_RETURN_IF_ERROR(sending->BindInt(1, outcome.mail_id)
+                                    .BindText(2, outcome.worker)
+                                    .BindInt(3, ToUnixMillis(outcome.attempt_started_at))
+                                    .Run());
+    }
     Result<Statement> update = db.Prepare(
         "UPDATE mails SET status = ?3, last_reply = ?4, attempts = attempts + ?5, "
         "next_attempt_at = coalesce(?6, next_attempt_at), updated_at = ?7, "
@@ -163,6 +190,17 @@ Status SqliteQueue::ReleaseClaims(std::string_view worker) {
         "release claims");
     if (!update.ok()) return update.status();
     return update->BindText(1, worker).Run();
+  });
+}
+
+Status SqliteQueue::ReleaseClaim(std::string_view worker, int64_t mail_id) {
+  return writer_.Submit([&](Database& db) -> Status {
+    Result<Statement> update = db.Prepare(
+        "UPDATE mails SET lease_owner = NULL, lease_until = NULL "
+        "WHERE id = ?1 AND lease_owner = ?2",
+        "release claim");
+    if (!update.ok()) return update.status();
+    return update->BindInt(1, mail_id).BindText(2, worker).Run();
   });
 }
 

@@ -3,7 +3,7 @@
 // an Enqueue returns only once its mail and `enqueued` event are fsynced;
 // reads (FindMail, History) use the read pool.
 // Claims: due mails (status enqueued or sending, next_attempt_at <= now,
-// no live lease) are taken oldest first through two partial indexes, one
+// no live lease, client not excluded) are taken oldest first through two partial indexes, one
 // for never-attempted mails and one for deferred ones, so the scheduler
 // can bound each kind per claim (queue/scheduler.h decides the mix).
 // Threads: any. Errors: see store.h; NotFound from Record for a lost lease.
@@ -31,6 +31,7 @@ class SqliteQueue final : public MailQueue {
   Result<std::vector<Mail>> Claim(const ClaimRequest& req) override;
   Status Record(const Outcome& outcome) override;
   Status ReleaseClaims(std::string_view worker) override;
+  Status ReleaseClaim(std::string_view worker, int64_t mail_id) override;
   Status ReleaseAllClaims() override;
   Result<std::optional<Mail>> FindMail(int64_t client_id, int64_t mail_id) override;
   Result<std::vector<MailEvent>> History(int64_t client_id, int64_t mail_id) override;

@@ -3,20 +3,21 @@
 // for SIGTERM/SIGINT and stops everything cleanly (Postfix's master).
 // Start-up failures print one clear message and exit non-zero.
 #include <signal.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 #include <string>
 
-#include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/spdlog.h>
-
-#include "admin/cli/cli.h"
 #include "admin/api/service.h"
+#include "admin/cli/cli.h"
 #include "admin/commands.h"
 #include "admin/config.h"
 #include "admin/db_commands.h"
+#include "core/address.h"
 #include "core/clock.h"
 #include "deliver/transport.h"
 #include "http/server.h"
@@ -52,6 +53,17 @@ http::ServerOptions ServerOptionsFrom(const admin::Config& c) {
   return o;
 }
 
+// outbox_root made absolute once, so that file: transports keep writing
+// where it pointed at start.
+std::string OutboxRoot(const admin::Config& c) {
+  std::error_code ec;
+  std::filesystem::path root = std::filesystem::absolute(c.outbox_root, ec);
+  if (ec) return c.outbox_root;
+  std::string text = root.lexically_normal().string();
+  while (text.size() > 1 && text.back() == '/') text.pop_back();
+  return text;
+}
+
 queue::ProcessorOptions ProcessorOptionsFrom(const admin::Config& c) {
   queue::ProcessorOptions o;
   o.public_url = c.public_url;
@@ -60,6 +72,7 @@ queue::ProcessorOptions ProcessorOptionsFrom(const admin::Config& c) {
   o.transport.timeouts = {c.smtp_connect_timeout,  c.smtp_greeting_timeout,
                           c.smtp_command_timeout,  c.smtp_data_timeout,
                           c.smtp_data_done_timeout, c.lease / 2};
+  o.transport.outbox_root = OutboxRoot(c);
   return o;
 }
 
@@ -128,6 +141,7 @@ int Serve(const admin::ConfigOverrides& overrides) {
                  worker ? static_cast<Notifier&>(scheduler) : no_workers_here,
                  ops::Settings{c.status_retention}};
   deps.settings.public_url = c.public_url;
+  deps.settings.address_literals = Address::Literals(c.allow_address_literals);
   deps.attachments = &db.attachments();
   deps.mailing_lookup = &db.mailing_lookup();
   http::Server server(ServerOptionsFrom(c), [&deps](const auth::RequestInfo& info,
@@ -163,6 +177,7 @@ int Serve(const admin::ConfigOverrides& overrides) {
   spdlog::info("{} serving: role={} db={} listen={} workers={}", kVersion, role,
                store::RedactUrl(c.db),
                api ? c.listen : "-", worker ? c.delivery_workers : 0);
+  if (worker) spdlog::info("file: transports write below {}", OutboxRoot(c));
 
   int signal_number = WaitForStopSignal();
   spdlog::info("signal {}: stopping (finishing requests and mails in hand)", signal_number);
@@ -221,18 +236,24 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
 
-  auto db_of = [](const admin::ConfigOverrides& o) -> std::optional<std::string> {
+  auto config_of = [](const admin::ConfigOverrides& o) -> std::optional<admin::Config> {
     auto config = admin::LoadConfig(o, admin::ProcessEnvironment());
     if (!config.ok()) {
       std::cerr << "campaignd: " << config.status().message() << "\n";
       return std::nullopt;
     }
-    return config->db;
+    return *config;
+  };
+  auto db_of = [&config_of](const admin::ConfigOverrides& o) -> std::optional<std::string> {
+    auto config = config_of(o);
+    return config ? std::optional<std::string>(config->db) : std::nullopt;
   };
   if (serve->parsed()) return Serve(serve_overrides);
   if (apply->parsed()) {
-    auto db = db_of(apply_overrides);
-    return db ? admin::RunApply(*db, apply_file, std::cout, std::cerr) : admin::kExitBadInput;
+    auto config = config_of(apply_overrides);
+    return config ? admin::RunApply(config->db, apply_file, std::cout, std::cerr,
+                                    Address::Literals(config->allow_address_literals))
+                  : admin::kExitBadInput;
   }
   if (auto code = admin::cli::RunAdminCommand(*admin_commands, std::cout, std::cerr)) return *code;
   if (migrate->parsed()) {

@@ -44,9 +44,10 @@ std::unique_ptr<store::Engine> Open(const std::string& db_url, std::string_view 
   return std::move(*engine);
 }
 
-int Apply(store::Engine& engine, const std::string& file, std::ostream& out, std::ostream& err) {
-  auto provisioning =
-      LoadProvisioningFile(file, ExistingRecordsIn(engine.directory(), engine.provisioner()));
+int Apply(store::Engine& engine, const std::string& file, std::ostream& out, std::ostream& err,
+          AddressLiterals literals) {
+  auto provisioning = LoadProvisioningFile(
+      file, ExistingRecordsIn(engine.directory(), engine.provisioner()), literals);
   if (!provisioning.ok()) {
     const Status& s = provisioning.status();
     if (s.IsInvalidArgument()) {
@@ -100,10 +101,10 @@ int ShowMail(store::Engine& engine, const MailId& id, std::ostream& out, std::os
 }  // namespace
 
 int RunApply(const std::string& db_url, const std::string& file, std::ostream& out,
-             std::ostream& err) {
+             std::ostream& err, AddressLiterals literals) {
   std::unique_ptr<store::Engine> engine = Open(db_url, "apply", err);
   if (engine == nullptr) return kExitDatabaseError;
-  const int code = Apply(*engine, file, out, err);
+  const int code = Apply(*engine, file, out, err, literals);
   engine->Close();
   return code;
 }

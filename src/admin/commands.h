@@ -10,6 +10,8 @@
 #include <ostream>
 #include <string>
 
+#include "core/address.h"
+
 namespace campaignd::admin {
 
 // Exit codes of the commands.
@@ -20,9 +22,10 @@ inline constexpr int kExitDatabaseError = 2;  // could not open, read or write
 // Validates `file` completely, then applies it in one transaction (all or
 // nothing). Prints "applied: 1 client, 2 lists, ..." and every generated
 // code once. Returns kExitOk, kExitBadInput (problems listed, one per line,
-// "FILE:LINE: ...") or kExitDatabaseError.
+// "FILE:LINE: ...") or kExitDatabaseError. `literals`: the setting
+// allow_address_literals, for recipient IDs.
 int RunApply(const std::string& db_url, const std::string& file, std::ostream& out,
-             std::ostream& err);
+             std::ostream& err, AddressLiterals literals = AddressLiterals::kRefuse);
 
 // Parses `mail_id_text`, checks its MAC with the client's secret, and prints
 // the mail and its history. kExitBadInput for a malformed or forged ID or an

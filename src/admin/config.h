@@ -58,6 +58,10 @@ struct Config {
   std::chrono::milliseconds smtp_data_timeout = limits::kSmtpDataXferTimeout;
   std::chrono::milliseconds smtp_data_done_timeout = limits::kSmtpDataDoneTimeout;
   std::vector<std::string> trusted_proxies;  // CIDR ranges; X-Forwarded-* honoured
+  // docs/decisions/0014-relay-policy.md:
+  std::string outbox_root = ".";                // file:DIR writes below it
+  std::vector<std::string> client_relay_hosts;  // relays a client key may choose
+  bool allow_address_literals = false;          // recipients like user@[192.0.2.1]
   std::string log_level = "info";            // trace|debug|info|warn|error|critical|off
   std::string log_format = "text";           // text | json
 

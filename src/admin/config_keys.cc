@@ -8,6 +8,7 @@
 
 #include "auth/authorize.h"
 #include "core/address.h"
+#include "deliver/transport_url.h"
 
 namespace campaignd::admin {
 namespace {
@@ -90,8 +91,16 @@ Problem CheckCidr(std::string_view v) {
   return "'" + std::string(v) + "' is not a CIDR range like '10.0.0.0/8' or '::1/128'";
 }
 
+Problem CheckOutboxRoot(std::string_view v) {
+  if (v.empty()) return "expected a directory (\".\" for the working directory)";
+  if (v.find('\0') != std::string_view::npos) return "contains a NUL byte";
+  return std::nullopt;
+}
+
+Problem CheckRelayHost(std::string_view v) { return deliver::RelayHostPatternProblem(v); }
+
 using C = Config;
-const std::array<ConfigKey, 28> kKeys = {{
+const std::array<ConfigKey, 31> kKeys = {{
     {"db", &C::db, "URL", "database: sqlite:PATH or postgresql://...", CheckDb},
     {"role", &C::role, "ROLE",
      "all: API and delivery; api: answer the API only; worker: deliver only", CheckRole},
@@ -107,8 +116,7 @@ const std::array<ConfigKey, 28> kKeys = {{
     {"admin_listen", &C::admin_listen, "HOST:PORT",
      "admin JSON API listener (docs/admin-api.yaml); empty: off", CheckListen},
     {"admin_key", &C::admin_key, "KEY",
-     "server-wide admin API key (creates clients and their keys); empty: none",
-     CheckAdminKey},
+     "server-wide admin API key (creates clients and their keys); empty: none", CheckAdminKey},
     {"unsubscribe_mailto", &C::unsubscribe_mailto, "ADDRESS",
      "mailto address in List-Unsubscribe besides the https link; empty: none", CheckMailto},
     {"io_threads", &C::io_threads, "N", "threads serving HTTP connections"},
@@ -140,6 +148,16 @@ const std::array<ConfigKey, 28> kKeys = {{
     {"log_level", &C::log_level, "LEVEL", "trace, debug, info, warn, error, critical or off",
      CheckLogLevel},
     {"log_format", &C::log_format, "FORMAT", "text or json (one object per line)", CheckLogFormat},
+    {"outbox_root", &C::outbox_root, "DIR",
+     "directory the file: transports write below (file:DIR is OUTBOX_ROOT/DIR; absolute paths, "
+     "'..' and symbolic links below it are refused)",
+     CheckOutboxRoot},
+    {"client_relay_hosts", &C::client_relay_hosts, "HOST[:PORT]",
+     "relay hosts a client's own API key may choose (relay.example.com = ports 25, 465 and "
+     "587; host:2525; host:*; *.example.com); empty: only the operator sets relays",
+     CheckRelayHost},
+    {"allow_address_literals", &C::allow_address_literals, "BOOL",
+     "accept recipients like user@[192.0.2.1] (mail to that IP address itself)"},
 }};
 
 Problem SetCount(Config& config, int Config::*member, int64_t value) {
@@ -219,6 +237,7 @@ std::string FormatValue(const Config& config, const ConfigKey& key) {
   if (auto* ms = std::get_if<std::chrono::milliseconds Config::*>(&key.member)) {
     return FormatDuration(config.**ms);
   }
+  if (auto* b = std::get_if<bool Config::*>(&key.member)) return config.**b ? "true" : "false";
   std::string joined;
   for (const auto& v : config.*std::get<std::vector<std::string> Config::*>(key.member)) {
     joined += (joined.empty() ? "" : ",") + v;
@@ -241,6 +260,11 @@ Problem SetFromText(Config& config, const ConfigKey& key, std::string_view text)
     return SetCount(config, *i, value);
   }
   if (IsDuration(key)) return SetDuration(config, key, text);
+  if (auto* b = std::get_if<bool Config::*>(&key.member)) {
+    if (text != "true" && text != "false") return "expected true or false";
+    config.** b = text == "true";
+    return std::nullopt;
+  }
   return SetList(config, key, SplitList(text));
 }
 
@@ -257,6 +281,11 @@ Problem SetFromToml(Config& config, const ConfigKey& key, const toml::node& node
     std::vector<std::string> values;
     for (const auto& element : *array) values.push_back(element.as_string()->get());
     return SetList(config, key, std::move(values));
+  }
+  if (auto* b = std::get_if<bool Config::*>(&key.member)) {
+    if (!node.is_boolean()) return "expected true or false";
+    config.** b = node.as_boolean()->get();
+    return std::nullopt;
   }
   if (!node.is_string()) {
     if (IsDuration(key)) return SetDuration(config, key, "");

@@ -76,6 +76,9 @@ TEST_F(ConfigTest, DefaultsComeFromLimits) {
   EXPECT_TRUE(config->trusted_proxies.empty());
   EXPECT_EQ(config->log_level, "info");
   EXPECT_EQ(config->log_format, "text");
+  EXPECT_EQ(config->outbox_root, ".");
+  EXPECT_TRUE(config->client_relay_hosts.empty());
+  EXPECT_FALSE(config->allow_address_literals);
 }
 
 TEST_F(ConfigTest, CommandLineBeatsEnvironmentBeatsFileBeatsDefault) {
@@ -195,6 +198,40 @@ TEST_F(ConfigTest, EnvironmentAndCommandLineErrorsNameTheirSource) {
   auto unknown = LoadConfig(std::nullopt, Env({}), {{"no_such_key", "1"}});
   ASSERT_FALSE(unknown.ok());
   EXPECT_EQ(unknown.status().message(), "--no-such-key: unknown setting");
+}
+
+// docs/decisions/0014-relay-policy.md: the relay policy's settings.
+TEST_F(ConfigTest, RelayPolicySettings) {
+  auto file =
+      LoadConfig(Write("outbox_root = \"/var/spool/campaignd\"\n"
+                       "client_relay_hosts = [\"relay.example.com\", \"*.mailer.example:*\","
+                       " \"[::1]:2525\"]\n"
+                       "allow_address_literals = true\n"),
+                 Env({}), {});
+  ASSERT_TRUE(file.ok()) << file.status().ToString();
+  EXPECT_EQ(file->outbox_root, "/var/spool/campaignd");
+  EXPECT_EQ(file->client_relay_hosts,
+            (std::vector<std::string>{"relay.example.com", "*.mailer.example:*", "[::1]:2525"}));
+  EXPECT_TRUE(file->allow_address_literals);
+  auto env = LoadConfig(std::nullopt,
+                        Env({{"CAMPAIGND_ALLOW_ADDRESS_LITERALS", "true"},
+                             {"CAMPAIGND_CLIENT_RELAY_HOSTS", "a.example, b.example:2525"}}),
+                        {{"allow_address_literals", "false"}});
+  ASSERT_TRUE(env.ok()) << env.status().ToString();
+  EXPECT_FALSE(env->allow_address_literals);  // the command line wins
+  EXPECT_EQ(env->client_relay_hosts, (std::vector<std::string>{"a.example", "b.example:2525"}));
+
+  EXPECT_EQ(FileError("allow_address_literals = \"yes\"\n"),
+            ":1: allow_address_literals: expected true or false");
+  EXPECT_EQ(FileError("client_relay_hosts = [\"smtp://relay\"]\n"),
+            ":1: client_relay_hosts: 'smtp://relay' is not a relay host pattern like "
+            "relay.example.com, relay.example.com:2525, *.example.com:*, 192.0.2.7 or "
+            "[2001:db8::7]:587");
+  EXPECT_EQ(FileError("outbox_root = \"\"\n"),
+            ":1: outbox_root: expected a directory (\".\" for the working directory)");
+  auto bad = LoadConfig(std::nullopt, Env({{"CAMPAIGND_ALLOW_ADDRESS_LITERALS", "1"}}), {});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(), "CAMPAIGND_ALLOW_ADDRESS_LITERALS: expected true or false");
 }
 
 TEST_F(ConfigTest, CombinationsAreChecked) {

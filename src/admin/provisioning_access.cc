@@ -2,7 +2,6 @@
 // in the provisioning file (see provisioning_sections.h).
 #include <algorithm>
 #include <array>
-#include <boost/url/parse.hpp>
 #include <cctype>
 
 #include "admin/provisioning_sections.h"
@@ -10,6 +9,7 @@
 #include "auth/code_hash.h"
 #include "core/fields.h"
 #include "core/limits.h"
+#include "deliver/transport_url.h"
 #include "render/dkim.h"
 
 namespace campaignd::admin {
@@ -222,20 +222,9 @@ void ReadBlockEntry(const toml::table& table, ClientScope& scope) {
 }
 
 std::optional<std::string> TransportProblem(std::string_view transport) {
-  const std::string expected =
-      "expected file:DIR, file://DIR, smtp://[USER:PASS@]HOST[:PORT] or smtps://...";
-  if (transport.starts_with("file:")) {
-    std::string_view dir = transport.substr(5);
-    if (dir.starts_with("//")) dir.remove_prefix(2);
-    if (dir.empty()) return "a file transport needs a directory: " + expected;
-    return std::nullopt;
-  }
-  auto url = boost::urls::parse_absolute_uri(transport);
-  if (!url || (url->scheme() != "smtp" && url->scheme() != "smtps")) return expected;
-  if (url->host().empty()) return "an SMTP transport needs a host: " + expected;
-  if (url->has_port() && (url->port_number() == 0 || url->port().size() > 5)) {
-    return "'" + std::string(url->port()) + "' is not a port number";
-  }
+  Result<deliver::TransportUrl> url =
+      deliver::ParseTransportUrl(transport, limits::kDefaultRelayConnections);
+  if (!url.ok()) return url.status().message();
   return std::nullopt;
 }
 

@@ -145,7 +145,7 @@ void ReadRecipient(const toml::table& table, ClientScope& scope) {
   const auto bounces = r.Integer("bounces");
   r.RejectUnknownKeys();
   if (id) {
-    if (auto address = Address::Parse(*id); address.ok()) {
+    if (auto address = Address::Parse(*id, scope.address_literals); address.ok()) {
       recipient.id = address->str();
     } else {
       r.Error("id", "'" + *id + "' is not a valid address: " + address.status().message());
@@ -193,7 +193,7 @@ std::optional<std::string> MailboxProblem(std::string_view mailbox) {
       return "the display name must not contain control characters";
     }
   }
-  auto parsed = Address::Parse(address);
+  auto parsed = Address::Parse(address, AddressLiterals::kAllow);  // a sender, not relayed to
   if (!parsed.ok()) {
     return "'" + std::string(address) + "' is not a valid address: " + parsed.status().message();
   }

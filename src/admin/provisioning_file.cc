@@ -140,7 +140,7 @@ ExistingRecords ExistingRecordsIn(store::Directory& directory, store::Provisione
 
 Result<Provisioning> ParseProvisioning(std::string_view text, std::string_view file_name,
                                        const std::filesystem::path& base_dir,
-                                       const ExistingRecords& existing) {
+                                       const ExistingRecords& existing, AddressLiterals literals) {
   auto file = ParseTomlText(text, file_name);
   if (!file.ok()) return file.status();
   Diagnostics diagnostics{std::string(file_name)};
@@ -158,6 +158,7 @@ Result<Provisioning> ParseProvisioning(std::string_view text, std::string_view f
                                 std::to_string(client_lines[*id]) + ")");
     }
     ClientScope scope(id.value_or(0), diagnostics, existing, base_dir);
+    scope.address_literals = literals;
     scope.spec.client.id = scope.client_id;
     ReadClient(table, scope);
     if (!scope.failure.ok()) return scope.failure;
@@ -176,10 +177,11 @@ Result<Provisioning> ParseProvisioning(std::string_view text, std::string_view f
 }
 
 Result<Provisioning> LoadProvisioningFile(const std::filesystem::path& file,
-                                          const ExistingRecords& existing) {
+                                          const ExistingRecords& existing,
+                                          AddressLiterals literals) {
   auto text = ReadTextFile(file, limits::kMaxTomlFileBytes);
   if (!text.ok()) return text.status();
-  return ParseProvisioning(*text, file.string(), file.parent_path(), existing);
+  return ParseProvisioning(*text, file.string(), file.parent_path(), existing, literals);
 }
 
 }  // namespace campaignd::admin

@@ -21,6 +21,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/address.h"
 #include "core/status.h"
 #include "store/store.h"
 
@@ -54,15 +55,19 @@ struct ExistingRecords {
 // ExistingRecords backed by an opened store. Both must outlive the result.
 ExistingRecords ExistingRecordsIn(store::Directory& directory, store::Provisioner& provisioner);
 
-// Reads `file` and validates it against `existing`.
+// Reads `file` and validates it against `existing`. Recipient IDs that are
+// address literals (user@[192.0.2.1]) are errors unless `literals` allows
+// them (the setting allow_address_literals).
 Result<Provisioning> LoadProvisioningFile(const std::filesystem::path& file,
-                                          const ExistingRecords& existing);
+                                          const ExistingRecords& existing,
+                                          AddressLiterals literals = AddressLiterals::kRefuse);
 
 // The same for text already in memory; `file_name` is used in messages and
 // `base_dir` resolves relative paths.
 Result<Provisioning> ParseProvisioning(std::string_view text, std::string_view file_name,
                                        const std::filesystem::path& base_dir,
-                                       const ExistingRecords& existing);
+                                       const ExistingRecords& existing,
+                                       AddressLiterals literals = AddressLiterals::kRefuse);
 
 }  // namespace campaignd::admin
 

@@ -51,6 +51,7 @@ struct ClientScope {
   std::map<int64_t, int> codes_per_list;  // for default code names
   std::set<int64_t> invalid_lists;        // defined in the file, with errors
   Status failure;                         // set when a database lookup failed
+  AddressLiterals address_literals = AddressLiterals::kRefuse;  // for recipient IDs
 
   // The list `list_id` of this client, defined in the file (read lists
   // first) or stored; null when neither (or the lookup failed).
@@ -76,7 +77,9 @@ void ReadBlockEntry(const toml::table& table, ClientScope& scope);
 void ReadOptIn(const toml::table& table, ClientScope& scope);
 
 // Problems with a client's `transport` value, or nullopt when it is usable:
-// "file:DIR", "file://DIR", "smtp://[user:pass@]host[:port][?...]", "smtps://...".
+// "file:DIR", "file://DIR", "smtp://[user:pass@]host[:port][?...]", "smtps://...",
+// by the one grammar of deliver/transport_url.h (the operator's rules; a
+// client key's choice is judged further by deliver::ClientRelayProblem).
 std::optional<std::string> TransportProblem(std::string_view transport);
 
 // Problems with a host name (redirect_hosts, DKIM domain), or nullopt.

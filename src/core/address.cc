@@ -252,7 +252,7 @@ char FoldAscii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - '
 
 }  // namespace
 
-Result<Address> Address::Parse(std::string_view text) {
+Result<Address> Address::Parse(std::string_view text, AddressLiterals literals) {
   if (text.empty()) return Invalid("empty address");
   if (text.size() > kMaxRawAddressBytes) return Invalid("address too long");
   for (std::size_t i = 0; i < text.size(); ++i) {
@@ -269,6 +269,9 @@ Result<Address> Address::Parse(std::string_view text) {
   if (a.local_.size() > limits::kMaxLocalPartBytes) return Invalid("local part too long");
   if (domain.front() == '[') {
     CAMPAIGND_RETURN_IF_ERROR(ParseLiteral(domain, &a.domain_, &a.domain_ascii_));
+    if (literals == AddressLiterals::kRefuse) {
+      return Invalid("address literals like [192.0.2.1] are not allowed (allow_address_literals)");
+    }
   } else {
     CAMPAIGND_RETURN_IF_ERROR(ParseHostName(domain, &a.domain_, &a.domain_ascii_));
   }

@@ -16,14 +16,29 @@
 
 namespace campaignd {
 
+// Whether a domain may be an address literal (user@[192.0.2.1]). Mail to a
+// literal goes to that IP itself, so a caller of the API could make the
+// relay connect to hosts of the server's own network: the entry points of
+// recipient addresses refuse literals unless the operator's setting
+// allow_address_literals says otherwise (docs/decisions/0014-relay-policy.md).
+// Stored addresses (already checked on the way in) are re-read with kAllow.
+enum class AddressLiterals { kRefuse, kAllow };
+
 class Address {
  public:
   // InvalidArgument (with a reason) unless `text` is one valid address:
   // exactly one unquoted '@', local part <= 64 octets, domain a host name of
   // LDH labels (or U-labels that libidn2 accepts) with at least one dot, or
-  // an address literal [IPv4]/[IPv6:...]; total <= 254 octets; no control
-  // characters, spaces (outside quotes) or CR/LF anywhere.
-  static Result<Address> Parse(std::string_view text);
+  // (with kAllow only) an address literal [IPv4]/[IPv6:...]; total <= 254
+  // octets; no control characters, spaces (outside quotes) or CR/LF anywhere.
+  // A literal under kRefuse: "address literals like [192.0.2.1] are not
+  // allowed (allow_address_literals)".
+  static Result<Address> Parse(std::string_view text,
+                               AddressLiterals literals = AddressLiterals::kRefuse);
+  // The form for a setting: kAllow when `allowed`.
+  static AddressLiterals Literals(bool allowed) {
+    return allowed ? AddressLiterals::kAllow : AddressLiterals::kRefuse;
+  }
 
   // local@domain, domain in Unicode (as a person writes it).
   const std::string& str() const { return text_; }

@@ -45,10 +45,6 @@ TEST(AddressTest, AcceptsValidAddresses) {
       {"user@XN--BCHER-KVA.DE", "user@bücher.de", "user@xn--bcher-kva.de"},
       {"user@straße.de", "user@straße.de", "user@xn--strae-oqa.de"},
       {"user@例え.テスト", "user@例え.テスト", "user@xn--r8jz45g.xn--zckzah"},
-      // Address literals.
-      {"u@[192.0.2.1]", "u@[192.0.2.1]", "u@[192.0.2.1]"},
-      {"u@[IPv6:2001:DB8::1]", "u@[ipv6:2001:db8::1]", "u@[IPv6:2001:db8::1]"},
-      {"u@[ipv6:::1]", "u@[ipv6:::1]", "u@[IPv6:::1]"},
   };
   for (const auto& c : cases) {
     auto a = Address::Parse(c.input);
@@ -60,6 +56,41 @@ TEST(AddressTest, AcceptsValidAddresses) {
     ASSERT_TRUE(again.ok()) << a->str();
     EXPECT_EQ(*again, *a);
     auto ascii = Address::Parse(a->ToAscii());
+    ASSERT_TRUE(ascii.ok()) << a->ToAscii();
+    EXPECT_EQ(*ascii, *a);
+    // Allowing literals changes nothing for a host name.
+    auto allowed = Address::Parse(c.input, AddressLiterals::kAllow);
+    ASSERT_TRUE(allowed.ok()) << c.input;
+    EXPECT_EQ(*allowed, *a);
+  }
+}
+
+TEST(AddressTest, AddressLiteralsOnlyWhenAllowed) {
+  const ValidCase cases[] = {
+      {"u@[192.0.2.1]", "u@[192.0.2.1]", "u@[192.0.2.1]"},
+      {"u@[127.0.0.1]", "u@[127.0.0.1]", "u@[127.0.0.1]"},
+      {"u@[IPv6:2001:DB8::1]", "u@[ipv6:2001:db8::1]", "u@[IPv6:2001:db8::1]"},
+      {"u@[ipv6:::1]", "u@[ipv6:::1]", "u@[IPv6:::1]"},
+      {"\"a b\"@[10.0.0.1]", "\"a b\"@[10.0.0.1]", "\"a b\"@[10.0.0.1]"},
+  };
+  for (const auto& c : cases) {
+    auto refused = Address::Parse(c.input);
+    ASSERT_FALSE(refused.ok()) << c.input;
+    EXPECT_TRUE(refused.status().IsInvalidArgument());
+    EXPECT_EQ(refused.status().message(),
+              "address literals like [192.0.2.1] are not allowed (allow_address_literals)");
+    EXPECT_FALSE(Address::Parse(c.input, AddressLiterals::kRefuse).ok()) << c.input;
+    EXPECT_FALSE(Address::Parse(c.input, Address::Literals(false)).ok()) << c.input;
+
+    auto a = Address::Parse(c.input, AddressLiterals::kAllow);
+    ASSERT_TRUE(a.ok()) << c.input << ": " << a.status().ToString();
+    EXPECT_EQ(a->str(), c.str) << c.input;
+    EXPECT_EQ(a->ToAscii(), c.ascii) << c.input;
+    EXPECT_TRUE(Address::Parse(c.input, Address::Literals(true)).ok()) << c.input;
+    auto again = Address::Parse(a->str(), AddressLiterals::kAllow);
+    ASSERT_TRUE(again.ok()) << a->str();
+    EXPECT_EQ(*again, *a);
+    auto ascii = Address::Parse(a->ToAscii(), AddressLiterals::kAllow);
     ASSERT_TRUE(ascii.ok()) << a->ToAscii();
     EXPECT_EQ(*ascii, *a);
   }

@@ -140,6 +140,27 @@ TEST_F(SmtpRelayTest, StartTlsAndAuthDeliverTheExactBytes) {
   EXPECT_EQ(meta["rcpt_tos"], boost::json::array{"rcpt@x.example"});
   EXPECT_EQ(t->Describe().find("p%40ss"), std::string::npos);
   EXPECT_NE(t->Describe().find("mailer@127.0.0.1"), std::string::npos) << t->Describe();
+  EXPECT_EQ(relay.Stat("auth_commands"), 1);
+  EXPECT_EQ(relay.Stat("auth_in_clear"), 0);
+}
+
+// Issue 15 item 5: a relay that offers AUTH but no STARTTLS never sees the
+// password unless the operator wrote allow_plain_auth=true (or the relay is
+// on loopback and the URL says starttls=optional/never explicitly).
+TEST_F(SmtpRelayTest, CredentialsNeverTravelInClearByDefault) {
+  Relay relay = StartRelay({"--auth", "mailer:secret"});
+  DeliveryResult r = Send("smtp://mailer:secret@" + relay.Address(), 1);
+  EXPECT_EQ(r.kind, DeliveryKind::kTemporaryFailure) << "a user makes STARTTLS required";
+  EXPECT_EQ(r.smtp_code, 0);
+  EXPECT_NE(r.reply.find("STARTTLS"), std::string::npos) << r.reply;
+  EXPECT_EQ(relay.Stat("auth_commands"), 0);
+  EXPECT_EQ(relay.MessageCount(), 0);
+
+  r = Send("smtp://mailer:secret@" + relay.Address() + "?starttls=never&allow_plain_auth=true", 1);
+  EXPECT_EQ(r.kind, DeliveryKind::kDelivered) << r.reply;
+  EXPECT_EQ(relay.Meta(1)["user"], "mailer");
+  EXPECT_EQ(relay.Meta(1)["tls"], false);
+  EXPECT_EQ(relay.Stat("auth_in_clear"), 1);
 }
 
 TEST_F(SmtpRelayTest, WrongPasswordIsTemporaryWithThe535Text) {

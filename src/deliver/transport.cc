@@ -13,7 +13,8 @@ Result<std::unique_ptr<Transport>> OpenTransport(std::string_view url,
   Result<TransportUrl> parsed = ParseTransportUrl(url, options.default_connections);
   if (!parsed.ok()) return parsed.status().WithContext("transport URL");
   if (parsed->file_dir) {
-    return FileTransport::Open(std::move(*parsed->file_dir), std::move(parsed->described));
+    return FileTransport::Open(options.outbox_root, std::move(*parsed->file_dir),
+                               std::move(parsed->described));
   }
   return SmtpTransport::Open(std::move(*parsed->smtp), options, std::move(parsed->described));
 }

@@ -90,21 +90,28 @@ struct TransportOptions {
   std::chrono::seconds idle_reuse = limits::kSmtpIdleReuse;
   // Parallel sessions when the URL has no connections=N.
   int default_connections = limits::kDefaultRelayConnections;
+  // The directory file: transports write below (the setting outbox_root):
+  // file:DIR writes to outbox_root/DIR, never outside it.
+  std::string outbox_root = ".";
 };
 
 // Opens a transport from its URL:
-//   file:DIR | file://DIR                 write DIR/<mail_id>.eml atomically
+//   file:DIR | file://DIR                 write outbox_root/DIR/<mail_id>.eml
+//                                         atomically (DIR relative, no "..")
 //   smtp://[user:pass@]host[:port][?opts]  plain SMTP, STARTTLS per opts
 //   smtps://[user:pass@]host[:port][?opts] implicit TLS
 // opts (&-separated): starttls=required|optional|never (smtp:// default
-// optional), connections=N (parallel sessions, default 4), rate=N (messages
-// per second, 0 = unlimited), cafile=PATH (trust anchor for the relay's
-// certificate), verify=false (do not check the certificate; logged loudly),
-// helo=NAME (EHLO name; percent-encode an [address literal]). Unknown or
-// repeated options are errors. InvalidArgument naming the problem for a bad
-// URL or an unreadable cafile (never quoting the password); IOError when the
-// file transport's directory cannot be created. The transport must outlive
-// every Deliver() call on it.
+// optional, required with a user), connections=N (parallel sessions,
+// default 4), rate=N (messages per second, 0 = unlimited), cafile=PATH
+// (trust anchor for the relay's certificate), verify=false (do not check the
+// certificate; logged loudly), helo=NAME (EHLO name; percent-encode an
+// [address literal]), allow_plain_auth=true (a user with starttls=optional
+// or never: the operator accepts the password in clear; not needed for a
+// loopback relay). Unknown or repeated options are errors. The rules are
+// transport_url.h's. InvalidArgument naming the problem for a bad URL or an
+// unreadable cafile (never quoting the password); IOError when the file
+// transport's directory cannot be created. The transport must outlive every
+// Deliver() call on it.
 Result<std::unique_ptr<Transport>> OpenTransport(std::string_view url,
                                                  const TransportOptions& options);
 

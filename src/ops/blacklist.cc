@@ -43,7 +43,7 @@ std::optional<std::string> BlockPattern(std::string_view pattern) {
     if (c <= ' ' || c == 0x7f) return std::nullopt;
   }
   if (pattern.find_first_of("*?") == std::string_view::npos) {
-    auto address = Address::Parse(pattern);
+    auto address = Address::Parse(pattern, AddressLiterals::kAllow);  // blocks, never sends
     if (!address.ok()) return std::nullopt;
     return address->str();
   }

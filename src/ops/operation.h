@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "auth/caller.h"
+#include "core/address.h"
 #include "core/clock.h"
 #include "core/limits.h"
 #include "core/notifier.h"
@@ -28,6 +29,9 @@ struct Settings {
   std::chrono::seconds status_retention = limits::kStatusRetention;
   // Base of mail-service links on onlineversion pages (admin/config.h).
   std::string public_url = "http://127.0.0.1:8080";
+  // Recipient addresses like user@[192.0.2.1]: kAllow only when the
+  // operator's allow_address_literals says so (syntax_error otherwise).
+  AddressLiterals address_literals = AddressLiterals::kRefuse;
 };
 
 // What operations may touch. Constant after construction; the referenced

@@ -30,7 +30,7 @@ class OpsTestEnv {
   }
 
   Deps deps() {
-    return Deps{errors, errors, store.engine().recipients(), clock, notifier, Settings{}};
+    return Deps{errors, errors, store.engine().recipients(), clock, notifier, settings};
   }
 
   // One request; `code` is a form code or a mail ID text.
@@ -55,6 +55,7 @@ class OpsTestEnv {
   testing::ErrorStore errors;
   testing::FakeClock clock;
   CountingNotifier notifier;
+  Settings settings;  // what deps() passes
 };
 
 // The body of an answer ("system_error" for a failed Status).

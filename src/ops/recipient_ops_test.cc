@@ -105,6 +105,10 @@ TEST_F(RecipientOpsTest, UpdateFieldsTokens) {
   EXPECT_EQ(Form("updatefields",
                  {{"bmRecipientId", "jane@example.com"}, {"bmNewRecipientId", "not valid"}}),
             "syntax_error");
+  EXPECT_EQ(Form("updatefields",
+                 {{"bmRecipientId", "jane@example.com"}, {"bmNewRecipientId", "jane@[10.0.0.1]"}}),
+            "syntax_error");  // an address literal, without allow_address_literals
+  EXPECT_EQ(Form("subscribe", {{"bmRecipientId", "x@[127.0.0.1]"}}), "syntax_error");
   EXPECT_EQ(env.Stored("jane@example.com")->fields.at("orders"), "0");
   Answer tx = env.Form("updatefields", {{"bmRecipientId", "jane@example.com"}}, kTransactionCode);
   EXPECT_EQ(Body(tx), "wrong_tag: 505");

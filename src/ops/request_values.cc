@@ -15,16 +15,17 @@ std::optional<int64_t> ParseId(std::string_view text) {
 std::variant<Address, Reply> RequestRecipient(const Context& ctx) {
   auto given = ctx.params.Get("bmRecipientId");
   if (ctx.caller.service == auth::Service::kMail) {
-    auto own = Address::Parse(ctx.caller.mail->recipient_id);
+    // Stored, so checked when it came in.
+    auto own = Address::Parse(ctx.caller.mail->recipient_id, AddressLiterals::kAllow);
     if (!own.ok()) return Reply::Failure(Token::kSyntaxError);
     if (given.has_value() && !given->empty()) {
-      auto other = Address::Parse(*given);
+      auto other = Address::Parse(*given, AddressLiterals::kAllow);
       if (!other.ok() || other->str() != own->str()) return Reply::Failure(Token::kSyntaxError);
     }
     return std::move(own).value();
   }
   if (!given.has_value() || given->empty()) return Reply::Failure(Token::kMissingId);
-  auto address = Address::Parse(*given);
+  auto address = Address::Parse(*given, ctx.deps.settings.address_literals);
   if (!address.ok()) return Reply::Failure(Token::kSyntaxError);
   return std::move(address).value();
 }

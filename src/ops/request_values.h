@@ -20,8 +20,9 @@ namespace campaignd::ops {
 std::optional<int64_t> ParseId(std::string_view text);
 
 // The recipient of this request. Form service: bmRecipientId (missing ->
-// missing_id, invalid -> syntax_error). Mail service: the mail's recipient;
-// a given bmRecipientId must name the same address, else syntax_error.
+// missing_id, invalid or an address literal the settings refuse ->
+// syntax_error). Mail service: the mail's recipient; a given bmRecipientId
+// must name the same address, else syntax_error.
 std::variant<Address, Reply> RequestRecipient(const Context& ctx);
 
 }  // namespace campaignd::ops

@@ -58,6 +58,20 @@ TEST_F(SendEventMailTest, RecipientNeedNotExistAtRequestTime) {
   EXPECT_EQ(StoredMail(a).recipient_id, "nobody@example.org");
 }
 
+// Issue 15: mail to user@[IP] goes to that IP itself; refused unless the
+// operator allows address literals.
+TEST_F(SendEventMailTest, AddressLiteralsAreSyntaxErrorsUnlessAllowed) {
+  for (const char* literal : {"x@[127.0.0.1]", "x@[IPv6:::1]", "x@[10.1.2.3]"}) {
+    Answer a = env.Form("sendeventmail", {{"bmRecipientId", literal}, {"bmMailingId", "5004"}});
+    EXPECT_EQ(Body(a), "syntax_error") << literal;
+  }
+  EXPECT_EQ(env.notifier.count, 0);
+  env.settings.address_literals = AddressLiterals::kAllow;
+  Answer a =
+      env.Form("sendeventmail", {{"bmRecipientId", "X@[127.0.0.1]"}, {"bmMailingId", "5004"}});
+  EXPECT_EQ(StoredMail(a).recipient_id, "x@[127.0.0.1]");
+}
+
 struct TokenCase {
   std::vector<std::pair<std::string, std::string>> params;
   std::string body;

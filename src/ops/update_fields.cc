@@ -42,7 +42,7 @@ Result<Reply> UpdateFields(const Context& ctx) {
   req.list = &list;
   req.id = std::get<Address>(recipient).str();
   if (auto text = ctx.params.Get("bmNewRecipientId"); text && !text->empty()) {
-    auto new_id = Address::Parse(*text);
+    auto new_id = Address::Parse(*text, ctx.deps.settings.address_literals);
     if (!new_id.ok()) return Reply::Failure(Token::kSyntaxError);
     if (new_id->str() != req.id) req.new_id = new_id->str();
   }

@@ -44,7 +44,7 @@ Result<Mailbox> ParseMailbox(std::string_view text) {
     addr = TrimSpace(rest.substr(open + 1, rest.size() - open - 2));
     display = Unquote(TrimSpace(rest.substr(0, open)));
   }
-  Result<Address> address = Address::Parse(addr);
+  Result<Address> address = Address::Parse(addr, AddressLiterals::kAllow);
   if (!address.ok()) return address.status();
   return Mailbox{std::string(TrimSpace(display)), std::move(address).value()};
 }

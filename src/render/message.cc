@@ -60,7 +60,7 @@ Result<std::string> ListUnsubscribe(const MessageInput& input) {
     value = "<" + PercentEncode(input.list_unsubscribe_url, kUrlChars) + ">";
   }
   if (!input.list_unsubscribe_mailto.empty()) {
-    Result<Address> mailto = Address::Parse(input.list_unsubscribe_mailto);
+    Result<Address> mailto = Address::Parse(input.list_unsubscribe_mailto, AddressLiterals::kAllow);
     if (!mailto.ok()) return mailto.status().WithContext("List-Unsubscribe mailto");
     if (!value.empty()) value += ", ";
     value += "<mailto:" + PercentEncode(mailto->ToAscii(), kMailtoChars) + "?subject=unsubscribe>";
@@ -137,7 +137,8 @@ Result<RenderedMessage> RenderMessage(const MessageInput& input) {
   Result<Mailbox> from =
       ParseMailbox(ApplyFieldFunctions(input.from, context, EscapeMode::kHeader));
   if (!from.ok()) return from.status().WithContext("From");
-  Result<Address> to = Address::Parse(input.to);
+  // Stored recipients were checked on the way in (allow_address_literals).
+  Result<Address> to = Address::Parse(input.to, AddressLiterals::kAllow);
   if (!to.ok()) return to.status().WithContext("To");
   Result<std::string> headers = TopHeaders(input, context, *from, *to);
   if (!headers.ok()) return headers.status();

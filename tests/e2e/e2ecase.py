@@ -25,7 +25,9 @@ class Stack:
             self.key1 = mailcheck.make_dkim_key(keys, "example.com", "s1", "ed25519-sha256")
             self.key2 = mailcheck.make_dkim_key(keys, "books.example", "s2", "rsa-sha256")
             self.relay = harness.Relay(self.work).start() if relay else None
-            transport = self.relay.transport_url() if relay else f"file:{self.work.sub('outbox')}"
+            # file:DIR is below outbox_root, which Campaignd.start sets to the temp dir.
+            self.work.sub("outbox")
+            transport = self.relay.transport_url() if relay else "file:outbox"
             self.clients = world.standard_world(transport, f"keys/{self.key1.path.name}",
                                                 f"keys/{self.key2.path.name}")
             self.server = Campaignd(self.work)

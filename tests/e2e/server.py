@@ -61,7 +61,9 @@ class Campaignd:
             raise RuntimeError("already running")
         self.runs += 1
         self.port = port or self.port or harness.free_port()
-        self.config = dict(harness.FAST_CONFIG, role=role, listen=f"127.0.0.1:{self.port}")
+        # file: transports write below the temp dir (file:outbox = WORK/outbox).
+        self.config = dict(harness.FAST_CONFIG, role=role, listen=f"127.0.0.1:{self.port}",
+                           outbox_root=str(self.work.path))
         self.config.update(settings)
         config_path = self.work.path / f"{self.name}-{self.runs}.toml"
         config_path.write_text(world.config_toml(self.config), encoding="utf-8")

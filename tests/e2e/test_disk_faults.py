@@ -194,7 +194,7 @@ class OutboxFullTest(FaultCase):
         mount_tmpfs(self, outbox, OUTBOX_FS_SIZE)
         self.addCleanup(stack.server.close)  # before the unmount
         for client in stack.clients:
-            client["transport"] = f"file:{outbox}"
+            client["transport"] = f"file:{outbox.name}"  # below outbox_root, the temp dir
         filler = fill(outbox)
         server = stack.up(role="all", lifetime="60s")
         mail_id = self.assertEnqueued(server.send_mail()).upper()

@@ -11,7 +11,9 @@ deliver_test and by end-to-end tests; not part of campaignd.
 Prints "READY <port>" on stdout once it listens (--port 0 picks a free port).
 For message n (1, 2, ...) it writes OUT/<n>.eml (the bytes received, dot-stuffing
 undone) and OUT/<n>.json (mail_from, rcpt_tos, peer, session, helo, tls, user).
-OUT/sessions.txt always holds "sessions <total>" and "max_concurrent <peak>".
+OUT/sessions.txt always holds "sessions <total>", "max_concurrent <peak>",
+"auth_commands <AUTH commands received>" and "auth_in_clear <those outside TLS>"
+(a client that must not send its password without TLS is checked with these).
 --smtps speaks TLS from the first byte (implicit TLS) instead of offering STARTTLS.
 --drop-mail-after N hangs up, without a reply, on the MAIL command that would
 start message N+1 of a session (a relay dying under a reused connection).
@@ -33,7 +35,7 @@ import ssl
 import sys
 import warnings
 
-from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword
+from aiosmtpd.smtp import SMTP, AuthResult, LoginPassword, syntax
 
 
 class Stats:
@@ -45,6 +47,8 @@ class Stats:
         self.active = 0
         self.peak = 0
         self.messages = 0
+        self.auth_commands = 0
+        self.auth_in_clear = 0
         self.write()
 
     def opened(self):
@@ -58,10 +62,16 @@ class Stats:
         self.active -= 1
         self.write()
 
+    def auth(self, in_clear):
+        self.auth_commands += 1
+        self.auth_in_clear += 1 if in_clear else 0
+        self.write()
+
     def write(self):
         path = os.path.join(self.out_dir, "sessions.txt")
         with open(path + ".tmp", "w") as f:
-            f.write(f"sessions {self.total}\nmax_concurrent {self.peak}\n")
+            f.write(f"sessions {self.total}\nmax_concurrent {self.peak}\n"
+                    f"auth_commands {self.auth_commands}\nauth_in_clear {self.auth_in_clear}\n")
         os.replace(path + ".tmp", path)
 
 
@@ -171,6 +181,14 @@ class CountingSMTP(SMTP):
         if self.session_number is None:
             self.session_number = self.stats.opened()
         super().connection_made(transport)
+
+    @syntax("AUTH <mechanism>")
+    async def smtp_AUTH(self, arg):
+        # Counted before aiosmtpd looks at it: whatever it answers, the
+        # password (AUTH PLAIN's initial response) has crossed the wire.
+        in_clear = self.transport.get_extra_info("ssl_object") is None
+        self.stats.auth(in_clear)
+        return await super().smtp_AUTH(arg)
 
     def connection_lost(self, error):
         if self.session_number is not None and not getattr(self, "_counted_lost", False):

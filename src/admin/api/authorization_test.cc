@@ -28,8 +28,12 @@ std::string Fill(std::string_view path, int64_t client) {
 // A body that would change something if it were accepted.
 nlohmann::json BodyFor(const RouteInfo& route) {
   if (route.method == "GET" || route.method == "DELETE") return nullptr;
-  return {{"name", "taken over"}, {"status", "CANCELED"}, {"transport", "file:stolen"},
-          {"recipient_id", "a@example.com"}, {"list_id", 10}, {"pattern", "x@y.example"},
+  return {{"name", "taken over"},
+          {"status", "CANCELED"},
+          {"transport", "smtp://relay.example"},
+          {"recipient_id", "a@example.com"},
+          {"list_id", 10},
+          {"pattern", "x@y.example"},
           {"items", nlohmann::json::array()}};
 }
 
@@ -38,6 +42,9 @@ class AuthorizationTest : public AdminApiTest {
   // Each client also has the single opt-in process 1.
   void SetUp() override {
     AdminApiTest::SetUp();
+    // The relay of BodyFor is one a client key may choose (relay_policy_test.cc
+    // covers the ones it may not), so only the key's client decides here.
+    context_->client_relay_hosts = {"relay.example"};
     for (const char* client : {"1", "2"}) {
       TestReply created = Admin("POST", std::string("/admin/v1/clients/") + client + "/optins",
                                 {{"name", "checkout"}, {"kind", "single"}});

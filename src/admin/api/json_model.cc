@@ -202,8 +202,8 @@ Problem ReadList(const Json& body, store::RecipientList& out) {
   return std::nullopt;
 }
 
-Result<std::string> NormaliseAddress(std::string_view text) {
-  Result<Address> address = Address::Parse(text);
+Result<std::string> NormaliseAddress(std::string_view text, AddressLiterals literals) {
+  Result<Address> address = Address::Parse(text, literals);
   if (!address.ok()) return address.status();
   return address->str();
 }
@@ -225,11 +225,12 @@ Problem CheckFieldValues(const store::RecipientList& list, FieldValues& values) 
   return std::nullopt;
 }
 
-Problem ReadRecipient(const Json& body, const store::RecipientList& list, store::Recipient& out) {
+Problem ReadRecipient(const Json& body, const store::RecipientList& list, AddressLiterals literals,
+                      store::Recipient& out) {
   std::string state(store::Name(out.state));
   std::string id = out.id;
   if (Problem p = First({Text(body, "recipient_id", id), Text(body, "state", state)})) return p;
-  Result<std::string> address = NormaliseAddress(id);
+  Result<std::string> address = NormaliseAddress(id, literals);
   if (!address.ok()) return "recipient_id: " + address.status().message();
   out.id = *address;
   auto parsed = store::ParseRecipientState(state);

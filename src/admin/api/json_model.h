@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "admin/api/answer.h"
+#include "core/address.h"
 #include "store/model.h"
 
 namespace campaignd::admin::api {
@@ -31,8 +32,10 @@ Json MailJson(const store::Mail& mail, const std::string& mail_id,
 Problem ReadClient(const Json& body, store::Client& out);
 Problem ReadList(const Json& body, store::RecipientList& out);
 Problem ReadField(const Json& body, store::FieldDef& out);
-// `out.id` must already be set (from the path) or come in "recipient_id".
-Problem ReadRecipient(const Json& body, const store::RecipientList& list, store::Recipient& out);
+// `out.id` must already be set (from the path) or come in "recipient_id";
+// an address literal is a problem unless `literals` allows it.
+Problem ReadRecipient(const Json& body, const store::RecipientList& list, AddressLiterals literals,
+                      store::Recipient& out);
 Problem ReadMailing(const Json& body, store::Mailing& out);
 Problem ReadCode(const Json& body, store::AuthCode& out);
 // Name and kind only; the rules between members, the client and its
@@ -42,8 +45,10 @@ Problem ReadOptIn(const Json& body, store::OptInProcess& out);
 // Field values checked against the list's schema (unknown names, values
 // that do not parse as the field's type); keys lower-cased.
 Problem CheckFieldValues(const store::RecipientList& list, FieldValues& values);
-// The address normalised (core/address.h), or a problem.
-Result<std::string> NormaliseAddress(std::string_view text);
+// The address normalised (core/address.h), or a problem. `literals`: the
+// context's setting for an address that comes in; kAllow to look up one
+// that may be stored already.
+Result<std::string> NormaliseAddress(std::string_view text, AddressLiterals literals);
 
 }  // namespace campaignd::admin::api
 

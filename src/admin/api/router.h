@@ -19,6 +19,7 @@
 #include <utility>
 #include <vector>
 
+#include "core/address.h"
 #include "core/clock.h"
 #include "core/status.h"
 #include "store/catalog.h"
@@ -67,6 +68,11 @@ struct AdminContext {
   // admin key configured (only in-process operators may create clients).
   std::string admin_key_hash;
   std::string public_url;       // base of system URLs in previews
+  // docs/decisions/0014-relay-policy.md: the relays a client key may choose
+  // (client_relay_hosts; the operator may set any valid transport), and
+  // whether recipient addresses may be address literals.
+  std::vector<std::string> client_relay_hosts;
+  AddressLiterals address_literals = AddressLiterals::kRefuse;
 };
 
 // Answers one request. Never throws; a store failure is 503 (Unavailable)

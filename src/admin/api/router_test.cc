@@ -85,6 +85,7 @@ TEST_F(RouterTest, ClientsAreCreatedAndPatchedWithValidation) {
   EXPECT_EQ(patched.status, 200);
   EXPECT_EQ(patched.json["rate_limit"], 5);
   EXPECT_EQ(As1("PATCH", "/admin/v1/clients/1", {{"id", 7}}).status, 422);
+  context_->client_relay_hosts = {"relay.example"};  // relay_policy_test.cc: the rules
   TestReply relay = As1("PUT", "/admin/v1/clients/1/relay",
                         {{"transport", "smtps://user:pw@relay.example:465"}});
   EXPECT_EQ(relay.status, 200);

@@ -4,6 +4,7 @@
 #include "admin/provisioning_sections.h"
 #include "auth/code_hash.h"
 #include "core/mail_id.h"
+#include "deliver/transport_url.h"
 
 namespace campaignd::admin::api {
 namespace {
@@ -15,6 +16,20 @@ Result<store::Client> StoredClient(const Call& call) {
   if (!found.ok()) return found.status();
   if (!found->has_value()) return Status::NotFound("client");
   return std::move(**found);
+}
+
+// docs/decisions/0014-relay-policy.md: the operator (admin key, CLI) may set
+// any valid transport; a client key only an smtp(s):// relay the operator
+// allows (client_relay_hosts), never a file: outbox or a server file. A 403
+// naming the rule when `wanted` is not that and differs from what is stored;
+// the URL's grammar is TransportProblem's (422), asked after this.
+std::optional<AdminResponse> RelayRefused(const Call& call, const std::string& stored,
+                                          const std::string& wanted) {
+  if (call.who.admin || wanted == stored) return std::nullopt;
+  if (auto p = deliver::ClientRelayProblem(wanted, call.context.client_relay_hosts)) {
+    return ErrorAnswer(403, "forbidden", "transport: " + *p);
+  }
+  return std::nullopt;
 }
 
 AdminResponse UpdateClient(const Call& call, const store::Client& client) {
@@ -80,6 +95,11 @@ AdminResponse PatchClient(const Call& call) {
   Result<store::Client> client = StoredClient(call);
   if (!client.ok()) return StoreFailure(client.status());
   if (body->contains("id")) return Invalid("id: cannot be changed");
+  if (auto it = body->find("transport"); it != body->end() && it->is_string()) {
+    if (auto refused = RelayRefused(call, client->transport, it->get<std::string>())) {
+      return *refused;
+    }
+  }
   if (Problem p = ReadClient(*body, *client)) return Invalid(*p);
   return UpdateClient(call, *client);
 }
@@ -142,6 +162,9 @@ AdminResponse PutRelay(const Call& call) {
   if (it == body->end() || !it->is_string()) return Invalid("transport: required string");
   Result<store::Client> client = StoredClient(call);
   if (!client.ok()) return StoreFailure(client.status());
+  if (auto refused = RelayRefused(call, client->transport, it->get<std::string>())) {
+    return *refused;
+  }
   client->transport = it->get<std::string>();
   if (auto p = TransportProblem(client->transport)) return Invalid("transport: " + *p);
   AdminResponse updated = UpdateClient(call, *client);

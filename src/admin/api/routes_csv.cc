@@ -69,7 +69,8 @@ struct Import {
     }
     store::Recipient r;
     r.list_id = list.id;
-    Result<std::string> address = NormaliseAddress(cells[columns.address]);
+    Result<std::string> address =
+        NormaliseAddress(cells[columns.address], call.context.address_literals);
     if (!address.ok()) return Reject(row, address.status().message());
     r.id = *address;
     if (columns.state >= 0 && !cells[columns.state].empty()) {

@@ -151,7 +151,10 @@ AdminResponse PreviewMailing(const Call& call) {
       call.context.engine.directory().FindList(call.client_id, list_id->get<int64_t>());
   if (!list.ok()) return StoreFailure(list.status());
   if (!list->has_value()) return NotFound("list");
-  Result<std::string> address = NormaliseAddress(recipient_id->get<std::string>());
+  // A lookup of a stored recipient: literals pass (allow_address_literals
+  // judges addresses coming in).
+  Result<std::string> address =
+      NormaliseAddress(recipient_id->get<std::string>(), AddressLiterals::kAllow);
   if (!address.ok()) return Invalid("recipient_id: " + address.status().message());
   Result<std::optional<store::Recipient>> recipient =
       call.context.engine.directory().FindRecipient(call.client_id, (*list)->id, *address);

@@ -33,7 +33,7 @@ AdminResponse BadQuery(std::string_view message) {
 std::optional<AdminResponse> ReadFilters(const Call& call, store::MailQuery& query) {
   const Query& q = call.query;
   if (auto it = q.find("recipient"); it != q.end()) {
-    Result<std::string> address = NormaliseAddress(it->second);
+    Result<std::string> address = NormaliseAddress(it->second, AddressLiterals::kAllow);
     if (!address.ok()) return BadQuery("recipient: " + address.status().message());
     query.recipient_id = *address;
   }

@@ -20,7 +20,8 @@ AdminResponse Upsert(const Call& call, const store::Recipient& recipient, int st
 // The {recipient} of the path, normalised; nullopt and *error (404) else.
 std::optional<std::string> PathRecipient(const Call& call, AdminResponse* error) {
   const std::string& text = call.path.find("recipient")->second;
-  Result<std::string> address = NormaliseAddress(text);
+  // A lookup: a stored address literal can still be read and deleted.
+  Result<std::string> address = NormaliseAddress(text, AddressLiterals::kAllow);
   if (!address.ok()) {
     *error = NotFound("recipient " + text);
     return std::nullopt;
@@ -56,7 +57,9 @@ AdminResponse CreateRecipient(const Call& call) {
   if (!list) return error;
   store::Recipient recipient;
   if (!body->contains("recipient_id")) return Invalid("recipient_id: required");
-  if (Problem p = ReadRecipient(*body, *list, recipient)) return Invalid(*p);
+  if (Problem p = ReadRecipient(*body, *list, call.context.address_literals, recipient)) {
+    return Invalid(*p);
+  }
   return Upsert(call, recipient, 201);
 }
 
@@ -81,7 +84,7 @@ AdminResponse BulkRecipients(const Call& call) {
     if (!item.is_object() || !item.contains("recipient_id")) {
       return Invalid("items[" + std::to_string(i) + "]: expected an object with recipient_id");
     }
-    if (Problem p = ReadRecipient(item, *list, r)) {
+    if (Problem p = ReadRecipient(item, *list, call.context.address_literals, r)) {
       return Invalid("items[" + std::to_string(i) + "]: " + *p);
     }
   }
@@ -119,7 +122,9 @@ AdminResponse PutRecipient(const Call& call) {
   store::Recipient recipient;
   recipient.id = *id;
   if (body->contains("recipient_id")) return Invalid("recipient_id: given by the path");
-  if (Problem p = ReadRecipient(*body, *list, recipient)) return Invalid(*p);
+  if (Problem p = ReadRecipient(*body, *list, call.context.address_literals, recipient)) {
+    return Invalid(*p);
+  }
   return Upsert(call, recipient, 200);
 }
 

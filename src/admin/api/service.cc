@@ -18,7 +18,8 @@ Result<std::unique_ptr<AdminService>> AdminService::Start(const Config& config,
       std::move(*catalog),
       AdminContext{engine, ref, clock,
                    config.admin_key.empty() ? std::string() : auth::HashCode(config.admin_key),
-                   config.public_url}));
+                   config.public_url, config.client_relay_hosts,
+                   Address::Literals(config.allow_address_literals)}));
   AdminService* self = service.get();
   service->listener_ = std::make_unique<AdminListener>(
       AdminListenerOptions{.listen = config.admin_listen},

@@ -60,11 +60,14 @@ std::optional<int> RunAdminCommand(const AdminCommands& commands, std::ostream& 
     return kExitDatabaseError;
   }
   SystemClock clock;
-  const api::AdminContext context{.engine = **engine,
-                                  .catalog = **catalog,
-                                  .clock = clock,
-                                  .admin_key_hash = "",
-                                  .public_url = config->public_url};
+  const api::AdminContext context{
+      .engine = **engine,
+      .catalog = **catalog,
+      .clock = clock,
+      .admin_key_hash = "",
+      .public_url = config->public_url,
+      .client_relay_hosts = config->client_relay_hosts,
+      .address_literals = Address::Literals(config->allow_address_literals)};
   const int code = RunInvocation(*invocation, context, options, out, err);
   catalog->reset();  // before the engine whose connections it shares
   (*engine)->Close();

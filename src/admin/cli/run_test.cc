@@ -111,7 +111,7 @@ class RunTest : public ::testing::Test {
 
   // A client 1 with list 100 (firstname, orders).
   void MakeClientAndList() {
-    ASSERT_EQ(Run({"client", "create", "--name", "Shoe Store", "--transport", "file:/tmp/x"}).code,
+    ASSERT_EQ(Run({"client", "create", "--name", "Shoe Store", "--transport", "file:x"}).code,
               kExitOk);
     ASSERT_EQ(Run({"list", "create", "--client", "1", "--id", "100", "--name", "Customers",
                    "--field", "firstname:text", "--field", "orders:int"})
@@ -233,7 +233,7 @@ TEST_F(RunTest, ACodeIsShownOnceAndNeverListed) {
 }
 
 TEST_F(RunTest, AnOptInProcessCreatedListedChangedAndDeleted) {
-  ASSERT_EQ(Run({"client", "create", "--name", "Shoe Store", "--transport", "file:/tmp/x",
+  ASSERT_EQ(Run({"client", "create", "--name", "Shoe Store", "--transport", "file:x",
                  "--redirect-host", "shop.example"})
                 .code,
             kExitOk);

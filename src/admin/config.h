@@ -51,6 +51,10 @@ struct Config {
   std::chrono::seconds lifetime = limits::kMaxLifetime;
   std::chrono::seconds status_retention = limits::kStatusRetention;
   std::chrono::milliseconds idle_poll = limits::kIdlePoll;
+  // Slow-client rules of both HTTP listeners (public and admin).
+  std::chrono::milliseconds header_timeout = limits::kHeaderReadTimeout;
+  std::chrono::milliseconds body_timeout = limits::kBodyReadTimeout;
+  std::chrono::milliseconds keep_alive_timeout = limits::kKeepAliveIdleTimeout;
   std::vector<std::string> trusted_proxies;  // CIDR ranges; X-Forwarded-* honoured
   std::string log_level = "info";            // trace|debug|info|warn|error|critical|off
   std::string log_format = "text";           // text | json

@@ -64,7 +64,24 @@ Problem CheckMailto(std::string_view v) {
 // docs/decisions/0012-admin-api.md: long enough not to be guessed.
 constexpr std::size_t kMinAdminKeyBytes = 24;
 
+// A key goes into "Authorization: Bearer KEY" as typed: a blank or a
+// control character (a trailing newline of a key file, a key of spaces)
+// could never be sent back intact, so such a key is refused at start.
 Problem CheckAdminKey(std::string_view v) {
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const auto c = static_cast<unsigned char>(v[i]);
+    if (c > 0x20 && c < 0x7F) continue;
+    const std::string what = c == '\n'   ? "a newline"
+                             : c == '\r' ? "a carriage return"
+                             : c == ' '  ? "a blank"
+                             : c == '\t' ? "a tab"
+                             : c >= 0x80 ? "a non-ASCII byte"
+                                         : "a control character";
+    return "contains " + what + " at position " + std::to_string(i + 1) + " of " +
+           std::to_string(v.size()) +
+           ": expected printable ASCII characters without blanks (a trailing newline from a "
+           "key file?)";
+  }
   if (v.empty() || v.size() >= kMinAdminKeyBytes) return std::nullopt;
   return "expected at least " + std::to_string(kMinAdminKeyBytes) + " characters";
 }
@@ -91,7 +108,7 @@ Problem CheckCidr(std::string_view v) {
 }
 
 using C = Config;
-const std::array<ConfigKey, 23> kKeys = {{
+const std::array<ConfigKey, 26> kKeys = {{
     {"db", &C::db, "URL", "database: sqlite:PATH or postgresql://...", CheckDb},
     {"role", &C::role, "ROLE",
      "all: API and delivery; api: answer the API only; worker: deliver only", CheckRole},
@@ -107,8 +124,7 @@ const std::array<ConfigKey, 23> kKeys = {{
     {"admin_listen", &C::admin_listen, "HOST:PORT",
      "admin JSON API listener (docs/admin-api.yaml); empty: off", CheckListen},
     {"admin_key", &C::admin_key, "KEY",
-     "server-wide admin API key (creates clients and their keys); empty: none",
-     CheckAdminKey},
+     "server-wide admin API key (creates clients and their keys); empty: none", CheckAdminKey},
     {"unsubscribe_mailto", &C::unsubscribe_mailto, "ADDRESS",
      "mailto address in List-Unsubscribe besides the https link; empty: none", CheckMailto},
     {"io_threads", &C::io_threads, "N", "threads serving HTTP connections"},
@@ -122,6 +138,13 @@ const std::array<ConfigKey, 23> kKeys = {{
     {"status_retention", &C::status_retention, "DURATION",
      "how long getsendstatus answers a mail's stored status"},
     {"idle_poll", &C::idle_poll, "DURATION", "how often an idle worker looks for due mail"},
+    {"header_timeout", &C::header_timeout, "DURATION",
+     "a client must send a request's header block within this (both HTTP listeners)"},
+    {"body_timeout", &C::body_timeout, "DURATION",
+     "a client must send a body within this (admin API streams: each 64 KiB), and read each "
+     "answer (or chunk) within it"},
+    {"keep_alive_timeout", &C::keep_alive_timeout, "DURATION",
+     "an idle keep-alive connection is closed after this"},
     {"trusted_proxies", &C::trusted_proxies, "CIDR",
      "proxies whose X-Forwarded-For/-Proto are honoured (comma-separated in the environment)",
      CheckCidr},

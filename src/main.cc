@@ -144,7 +144,7 @@ int Serve(const admin::ConfigOverrides& overrides) {
   // The admin listener first: once the public API answers (/healthz), both are up.
   std::unique_ptr<admin::api::AdminService> admin_api;
   if (api && !c.admin_listen.empty()) {
-    auto started = admin::api::AdminService::Start(c, db, clock);
+    auto started = admin::api::AdminService::Start(c, db, clock, TimeoutsFrom(c));
     if (!started.ok()) {
       spdlog::critical("admin API: {}", started.status().ToString());
       db.Close();

@@ -10,7 +10,8 @@ AdminService::AdminService(std::unique_ptr<store::Catalog> catalog, AdminContext
     : catalog_(std::move(catalog)), context_(std::move(context)) {}
 
 Result<std::unique_ptr<AdminService>> AdminService::Start(const Config& config,
-                                                          store::Engine& engine, Clock& clock) {
+                                                          store::Engine& engine, Clock& clock,
+                                                          const http::Timeouts& timeouts) {
   Result<std::unique_ptr<store::Catalog>> catalog = store::OpenCatalog(engine);
   if (!catalog.ok()) return catalog.status();
   store::Catalog& ref = **catalog;
@@ -21,7 +22,7 @@ Result<std::unique_ptr<AdminService>> AdminService::Start(const Config& config,
                    config.public_url}));
   AdminService* self = service.get();
   service->listener_ = std::make_unique<AdminListener>(
-      AdminListenerOptions{.listen = config.admin_listen},
+      AdminListenerOptions{.listen = config.admin_listen, .timeouts = timeouts},
       [self](const AdminRequest& request) {
         AdminResponse response = HandleAdmin(request, self->context_);
         if (response.status >= 500) {

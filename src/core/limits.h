@@ -59,6 +59,11 @@ inline constexpr std::size_t kMaxAdminBodyBytes = 1024 * 1024;
 // 1.6 KB each), read only after the key was checked...
 inline constexpr std::size_t kMaxAdminBulkBodyBytes = 16 * 1024 * 1024;
 // ...and a CSV import, streamed row by row without a size limit.
+// A streamed upload (bulk upsert, CSV import) holds one of the listener's
+// handler threads while its client sends; one client key may run this many
+// at once (more: 429), so a tenant cannot occupy them all (the admin key:
+// no limit).
+inline constexpr int kMaxAdminUploadsPerClient = 2;
 // Arrays and objects nested in a JSON body; deeper: 400 before parsing (a
 // parser's tree of a 16 MB "[[[[..." took ~0.9 GB). The API's deepest body
 // (the bulk upsert: object, array, object, fields object) nests 4 levels.

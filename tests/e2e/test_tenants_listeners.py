@@ -6,7 +6,8 @@ Each test reproduces an attack that worked before and checks what happens
 now: idle connections beyond the admin API's old 16 slots while a real
 request is answered in < 1 s, and their end at the (short, configured) header
 timeout; a slowloris on the admin port cut off, on the header and on a
-streamed CSV body; a 16 MB "[[[[..." body answered 400/413 at once with the
+streamed CSV body; a client key held to 2 streamed uploads at once; a
+16 MB "[[[[..." body answered 400/413 at once with the
 server's peak memory (VmHWM) growing < 64 MB; bodies over a route's limit
 413; every bad Transfer-Encoding 400 with the connection closed and the
 request smuggled behind it never served, on the public and the admin port;
@@ -184,6 +185,38 @@ class ListenersTest(E2ETestCase):
         status, _, took = self.timed_admin_get()
         self.assertEqual(status, 200)
         self.assertLess(took, 1.0)
+
+    def test_a_client_key_cannot_hold_every_upload_thread(self):
+        """A streamed upload holds a handler thread while its client sends:
+        a client key gets 2 at once (the third 429 at once), other keys and
+        the admin key are served meanwhile."""
+        key = self.api.ok("POST", "/admin/v1/clients/1/keys", {"name": "uploads"})["key"]
+        other = self.api.ok("POST", "/admin/v1/clients/2/keys", {"name": "uploads"})["key"]
+        stalled = []
+        self.addCleanup(lambda: [s.close() for s in stalled])
+        head = self.admin_request("POST", IMPORT, [("Content-Type", "text/csv"),
+                                                   ("Transfer-Encoding", "chunked")],
+                                  key=key, content_length=False)
+        for _ in range(2):
+            s = socket.create_connection(("127.0.0.1", self.admin_port), timeout=10)
+            s.sendall(head + b"6\r\nemail\n\r\n")
+            stalled.append(s)
+        time.sleep(0.2)  # both handlers hold their slot, waiting for 64 KiB
+        with self.admin_connect() as conn:
+            third = conn.request(head + b"0\r\n\r\n")
+        self.assertAdminError(third, 429, "too_many_requests",
+                              "at most 2 uploads at once per client key")
+        status, _, _ = self.api.with_key(other).request(
+            "POST", "/admin/v1/clients/2/lists/200/recipients/import", "email\n",
+            content_type="text/csv")
+        self.assertEqual(status, 200)
+        status, _, _ = self.api.request("POST", IMPORT, "email\n", content_type="text/csv")
+        self.assertEqual(status, 200)
+        for s in stalled:
+            self.assertTrue(closed_within(s, HEADER_TIMEOUT + 3))
+        status, payload, _ = self.api.with_key(key).request("POST", IMPORT, "email\n",
+                                                            content_type="text/csv")
+        self.assertEqual(status, 200, payload)  # the slots were given back
 
     # --- item 4: bodies bounded per route, nesting depth ---------------------
 

@@ -180,10 +180,37 @@ AdminResponse BodyTooLarge(std::size_t max_bytes) {
       "the body is larger than the " + std::to_string(max_bytes) + " bytes this route accepts");
 }
 
+// One of a client key's upload slots for as long as it lives.
+class UploadSlot {
+ public:
+  UploadSlot(UploadSlots* slots, const Principal& who)
+      : slots_(slots != nullptr && !who.admin ? slots : nullptr),
+        client_id_(who.client_id),
+        taken_(slots_ == nullptr || slots_->TryAcquire(client_id_)) {}
+  ~UploadSlot() {
+    if (slots_ != nullptr && taken_) slots_->Release(client_id_);
+  }
+  UploadSlot(const UploadSlot&) = delete;
+  UploadSlot& operator=(const UploadSlot&) = delete;
+  bool taken() const { return taken_; }
+
+ private:
+  UploadSlots* const slots_;
+  const int64_t client_id_;
+  const bool taken_;
+};
+
 // Runs the route with `call.request`'s body whole: read from body_reader
 // (a streamed JSON body) within the route's limit, else checked against it.
+// A streamed body needs one of the key's upload slots first.
 AdminResponse RunWithBody(const Route& route, Call& call) {
   const AdminRequest& request = call.request;
+  UploadSlot slot(request.body_reader ? call.context.uploads : nullptr, call.who);
+  if (!slot.taken()) {
+    return ErrorAnswer(429, "too_many_requests",
+                       "at most " + std::to_string(limits::kMaxAdminUploadsPerClient) +
+                           " uploads at once per client key; send this one when one has ended");
+  }
   if (route.info.body == BodyKind::kCsv) return route.handler(call);
   const std::size_t max_bytes = MaxBodyBytes(route.info.body);
   if (!request.body_reader) {
@@ -259,6 +286,19 @@ AdminResponse HandleAdmin(const AdminRequest& request, const AdminContext& conte
   }
   if (path_known) return ErrorAnswer(405, "method_not_allowed", "method not allowed here");
   return ErrorAnswer(404, "not_found", "no such route");
+}
+
+bool UploadSlots::TryAcquire(int64_t client_id) {
+  std::lock_guard lock(mu_);
+  int& running = running_[client_id];
+  if (running >= limits::kMaxAdminUploadsPerClient) return false;
+  ++running;
+  return true;
+}
+
+void UploadSlots::Release(int64_t client_id) {
+  std::lock_guard lock(mu_);
+  if (--running_[client_id] <= 0) running_.erase(client_id);
 }
 
 BodyRule BodyRuleFor(std::string_view method, std::string_view target) {

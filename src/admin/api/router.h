@@ -6,7 +6,7 @@
 // chunks where they may be large (CSV import). Threads: safe from several
 // threads at once; blocks on the store (call it from a blocking thread).
 // Errors: every failure is an answer {"error":{"code","message"}} with a
-// 400/401/403/404/405/409/413/415/422/500/503 status; nothing throws.
+// 400/401/403/404/405/409/413/415/422/429/500/503 status; nothing throws.
 // Bodies: a JSON body over its route's limit is 413, one nested deeper
 // than limits::kMaxJsonDepth 400, both before parsing; a query parameter
 // the route does not take is 400 naming it.
@@ -15,6 +15,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -64,6 +66,19 @@ struct AdminResponse {
   std::function<Status(const BodyWriter&)> stream;
 };
 
+// The streamed uploads running per client key (limits::
+// kMaxAdminUploadsPerClient). Threads: safe from any thread.
+class UploadSlots {
+ public:
+  // Takes one of `client_id`'s slots; false when all are taken.
+  bool TryAcquire(int64_t client_id);
+  void Release(int64_t client_id);
+
+ private:
+  std::mutex mu_;
+  std::map<int64_t, int> running_;  // guarded by mu_
+};
+
 // What HandleAdmin works with. REQUIRES: every reference outlives the calls.
 struct AdminContext {
   store::Engine& engine;        // directory(), queue()
@@ -73,6 +88,9 @@ struct AdminContext {
   // admin key configured (only in-process operators may create clients).
   std::string admin_key_hash;
   std::string public_url;       // base of system URLs in previews
+  // Set by the listener's service: bounds streamed uploads per client key;
+  // null (the CLI in process): no bound.
+  UploadSlots* uploads = nullptr;
 };
 
 // Answers one request. Never throws; a store failure is 503 (Unavailable)

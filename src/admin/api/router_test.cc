@@ -170,5 +170,36 @@ TEST_F(RouterTest, DeepJsonIs400AndBodiesOverTheRouteLimitAre413InProcessToo) {
   EXPECT_EQ(pulls, 17u);  // stopped at the limit, not at the end of the body
 }
 
+// A streamed upload holds a handler thread while its client sends: a client
+// key gets limits::kMaxAdminUploadsPerClient at once, the admin key any.
+TEST_F(RouterTest, StreamedUploadsAreBoundedPerClientKey) {
+  UploadSlots uploads;
+  context_->uploads = &uploads;
+  AdminRequest import{.method = "POST",
+                      .target = "/admin/v1/clients/1/lists/10/recipients/import",
+                      .authorization = "Bearer " + key1_};
+  import.content_type = "text/csv";
+  bool sent = false;
+  import.body_reader = [&sent]()->Result<std::string> { if (sent) return std::string();
+  sent = true;
+  return std::string("email\nslot@example.com\n");
+};
+for (int i = 0; i < limits::kMaxAdminUploadsPerClient; ++i) ASSERT_TRUE(uploads.TryAcquire(1));
+AdminResponse refused = HandleAdmin(import, *context_);
+EXPECT_EQ(refused.status, 429);
+EXPECT_NE(refused.body.find("too_many_requests"), std::string::npos) << refused.body;
+EXPECT_FALSE(sent);
+EXPECT_TRUE(uploads.TryAcquire(2));  // other clients are not affected
+import.authorization = "Bearer " + std::string(kAdminKey);
+EXPECT_EQ(HandleAdmin(import, *context_).status, 200);
+uploads.Release(1);
+import.authorization = "Bearer " + key1_;
+sent = false;
+EXPECT_EQ(HandleAdmin(import, *context_).status, 200);
+EXPECT_TRUE(uploads.TryAcquire(1));  // the slot was given back
+EXPECT_FALSE(uploads.TryAcquire(1));
+context_->uploads = nullptr;
+}  // namespace
+
 }  // namespace
 }  // namespace campaignd::admin::api

@@ -7,7 +7,9 @@
 namespace campaignd::admin::api {
 
 AdminService::AdminService(std::unique_ptr<store::Catalog> catalog, AdminContext context)
-    : catalog_(std::move(catalog)), context_(std::move(context)) {}
+    : catalog_(std::move(catalog)), context_(std::move(context)) {
+  context_.uploads = &uploads_;
+}
 
 Result<std::unique_ptr<AdminService>> AdminService::Start(const Config& config,
                                                           store::Engine& engine, Clock& clock,
@@ -19,7 +21,7 @@ Result<std::unique_ptr<AdminService>> AdminService::Start(const Config& config,
       std::move(*catalog),
       AdminContext{engine, ref, clock,
                    config.admin_key.empty() ? std::string() : auth::HashCode(config.admin_key),
-                   config.public_url}));
+                   config.public_url, nullptr}));
   AdminService* self = service.get();
   service->listener_ = std::make_unique<AdminListener>(
       AdminListenerOptions{.listen = config.admin_listen, .timeouts = timeouts},

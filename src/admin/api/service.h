@@ -32,7 +32,8 @@ class AdminService {
   AdminService(std::unique_ptr<store::Catalog> catalog, AdminContext context);
 
   std::unique_ptr<store::Catalog> catalog_;
-  AdminContext context_;
+  UploadSlots uploads_;
+  AdminContext context_;  // context_.uploads = &uploads_
   std::unique_ptr<AdminListener> listener_;
 };
 

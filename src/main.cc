@@ -43,8 +43,18 @@ void SetUpLogging(const admin::Config& config) {
   spdlog::set_default_logger(logger);
 }
 
+// The slow-client rules both listeners share.
+http::Timeouts TimeoutsFrom(const admin::Config& c) {
+  http::Timeouts t;
+  t.header_read = c.header_timeout;
+  t.body_read = c.body_timeout;
+  t.keep_alive_idle = c.keep_alive_timeout;
+  return t;
+}
+
 http::ServerOptions ServerOptionsFrom(const admin::Config& c) {
   http::ServerOptions o;
+  o.timeouts = TimeoutsFrom(c);
   o.listen = {c.listen};
   if (!c.tls_listen.empty()) o.tls = http::TlsListenerOptions{c.tls_listen, c.tls_cert, c.tls_key};
   o.io_threads = static_cast<std::size_t>(c.io_threads);
@@ -151,7 +161,7 @@ int Serve(const admin::ConfigOverrides& overrides) {
   // The admin listener first: once the public API answers (/healthz), both are up.
   std::unique_ptr<admin::api::AdminService> admin_api;
   if (api && !c.admin_listen.empty()) {
-    auto started = admin::api::AdminService::Start(c, db, clock);
+    auto started = admin::api::AdminService::Start(c, db, clock, TimeoutsFrom(c));
     if (!started.ok()) {
       spdlog::critical("admin API: {}", started.status().ToString());
       db.Close();

@@ -57,6 +57,10 @@ struct Config {
   std::chrono::milliseconds smtp_command_timeout = limits::kSmtpCommandTimeout;
   std::chrono::milliseconds smtp_data_timeout = limits::kSmtpDataXferTimeout;
   std::chrono::milliseconds smtp_data_done_timeout = limits::kSmtpDataDoneTimeout;
+  // Slow-client rules of both HTTP listeners (public and admin).
+  std::chrono::milliseconds header_timeout = limits::kHeaderReadTimeout;
+  std::chrono::milliseconds body_timeout = limits::kBodyReadTimeout;
+  std::chrono::milliseconds keep_alive_timeout = limits::kKeepAliveIdleTimeout;
   std::vector<std::string> trusted_proxies;  // CIDR ranges; X-Forwarded-* honoured
   // docs/decisions/0014-relay-policy.md:
   std::string outbox_root = ".";                // file:DIR writes below it

@@ -65,7 +65,24 @@ Problem CheckMailto(std::string_view v) {
 // docs/decisions/0012-admin-api.md: long enough not to be guessed.
 constexpr std::size_t kMinAdminKeyBytes = 24;
 
+// A key goes into "Authorization: Bearer KEY" as typed: a blank or a
+// control character (a trailing newline of a key file, a key of spaces)
+// could never be sent back intact, so such a key is refused at start.
 Problem CheckAdminKey(std::string_view v) {
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const auto c = static_cast<unsigned char>(v[i]);
+    if (c > 0x20 && c < 0x7F) continue;
+    const std::string what = c == '\n'   ? "a newline"
+                             : c == '\r' ? "a carriage return"
+                             : c == ' '  ? "a blank"
+                             : c == '\t' ? "a tab"
+                             : c >= 0x80 ? "a non-ASCII byte"
+                                         : "a control character";
+    return "contains " + what + " at position " + std::to_string(i + 1) + " of " +
+           std::to_string(v.size()) +
+           ": expected printable ASCII characters without blanks (a trailing newline from a "
+           "key file?)";
+  }
   if (v.empty() || v.size() >= kMinAdminKeyBytes) return std::nullopt;
   return "expected at least " + std::to_string(kMinAdminKeyBytes) + " characters";
 }
@@ -100,7 +117,7 @@ Problem CheckOutboxRoot(std::string_view v) {
 Problem CheckRelayHost(std::string_view v) { return deliver::RelayHostPatternProblem(v); }
 
 using C = Config;
-const std::array<ConfigKey, 31> kKeys = {{
+const std::array<ConfigKey, 34> kKeys = {{
     {"db", &C::db, "URL", "database: sqlite:PATH or postgresql://...", CheckDb},
     {"role", &C::role, "ROLE",
      "all: API and delivery; api: answer the API only; worker: deliver only", CheckRole},
@@ -142,6 +159,13 @@ const std::array<ConfigKey, 31> kKeys = {{
      "SMTP: the relay takes no byte of the message for this long"},
     {"smtp_data_done_timeout", &C::smtp_data_done_timeout, "DURATION",
      "SMTP: waiting for the reply after the end of the message"},
+    {"header_timeout", &C::header_timeout, "DURATION",
+     "a client must send a request's header block within this (both HTTP listeners)"},
+    {"body_timeout", &C::body_timeout, "DURATION",
+     "a client must send a body within this (admin API streams: each 64 KiB), and read each "
+     "answer (or chunk) within it"},
+    {"keep_alive_timeout", &C::keep_alive_timeout, "DURATION",
+     "an idle keep-alive connection is closed after this"},
     {"trusted_proxies", &C::trusted_proxies, "CIDR",
      "proxies whose X-Forwarded-For/-Proto are honoured (comma-separated in the environment)",
      CheckCidr},

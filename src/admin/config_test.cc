@@ -73,6 +73,9 @@ TEST_F(ConfigTest, DefaultsComeFromLimits) {
   EXPECT_EQ(config->lifetime, hours(24));
   EXPECT_EQ(config->status_retention, hours(24 * 14));
   EXPECT_EQ(config->idle_poll, milliseconds(1000));
+  EXPECT_EQ(config->header_timeout, limits::kHeaderReadTimeout);
+  EXPECT_EQ(config->body_timeout, limits::kBodyReadTimeout);
+  EXPECT_EQ(config->keep_alive_timeout, limits::kKeepAliveIdleTimeout);
   EXPECT_TRUE(config->trusted_proxies.empty());
   EXPECT_EQ(config->log_level, "info");
   EXPECT_EQ(config->log_format, "text");
@@ -232,6 +235,39 @@ TEST_F(ConfigTest, RelayPolicySettings) {
   auto bad = LoadConfig(std::nullopt, Env({{"CAMPAIGND_ALLOW_ADDRESS_LITERALS", "1"}}), {});
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.status().message(), "CAMPAIGND_ALLOW_ADDRESS_LITERALS: expected true or false");
+}
+
+// issue 15: a key that can never be sent back intact in "Authorization:
+// Bearer KEY" is refused at start, without echoing it.
+TEST_F(ConfigTest, AdminKeysWithBlanksOrControlCharactersAreRefused) {
+  const std::string good = "abcdefghijklmnopqrstuvwxyz012345";
+  const std::string tail =
+      ": expected printable ASCII characters without blanks (a trailing "
+      "newline from a key file?)";
+  struct Row {
+    std::string key;
+    std::string problem;
+  };
+  const Row rows[] = {
+      {std::string(32, ' '), "contains a blank at position 1 of 32"},
+      {good + "\n", "contains a newline at position 33 of 33"},
+      {good + "\r\n", "contains a carriage return at position 33 of 34"},
+      {"\t" + good, "contains a tab at position 1 of 33"},
+      {good.substr(0, 10) + " " + good.substr(10), "contains a blank at position 11 of 33"},
+      {good + std::string(1, '\0'), "contains a control character at position 33 of 33"},
+      {good + "\x7f", "contains a control character at position 33 of 33"},
+      {good + "\xc2\xa0", "contains a non-ASCII byte at position 33 of 34"},
+  };
+  for (const Row& row : rows) {
+    auto config = LoadConfig(std::nullopt, Env({{"CAMPAIGND_ADMIN_KEY", row.key}}), {});
+    ASSERT_FALSE(config.ok()) << row.problem;
+    EXPECT_EQ(config.status().message(), "CAMPAIGND_ADMIN_KEY: " + row.problem + tail);
+  }
+  EXPECT_EQ(FileError("admin_key = \"" + good + "\\n\"\n"),
+            ":1: admin_key: contains a newline at position 33 of 33" + tail);
+  EXPECT_EQ(FileError("admin_key = \"short\"\n"), ":1: admin_key: expected at least 24 characters");
+  auto fine = LoadConfig(std::nullopt, Env({{"CAMPAIGND_ADMIN_KEY", good + "!~"}}), {});
+  EXPECT_TRUE(fine.ok()) << fine.status().ToString();
 }
 
 TEST_F(ConfigTest, CombinationsAreChecked) {

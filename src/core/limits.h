@@ -49,6 +49,26 @@ inline constexpr seconds kLingerTimeout{2};
 // ...but at most this much (a few bodies' worth).
 inline constexpr std::size_t kMaxLingerBytes = 4 * kMaxBodyBytes;
 
+// --- Admin JSON API (docs/decisions/0012-admin-api.md "Where it listens") ---
+// The same connection limits and timeouts as the public API above, but
+// bodies per route: a JSON body is read whole before the route runs up to
+// this (the largest single object, a mailing with its HTML, stays far
+// below); larger: 413 before it is read...
+inline constexpr std::size_t kMaxAdminBodyBytes = 1024 * 1024;
+// ...except the bulk recipient upsert (at most 10 000 recipients, about
+// 1.6 KB each), read only after the key was checked...
+inline constexpr std::size_t kMaxAdminBulkBodyBytes = 16 * 1024 * 1024;
+// ...and a CSV import, streamed row by row without a size limit.
+// A streamed upload (bulk upsert, CSV import) holds one of the listener's
+// handler threads while its client sends; one client key may run this many
+// at once (more: 429), so a tenant cannot occupy them all (the admin key:
+// no limit).
+inline constexpr int kMaxAdminUploadsPerClient = 2;
+// Arrays and objects nested in a JSON body; deeper: 400 before parsing (a
+// parser's tree of a 16 MB "[[[[..." took ~0.9 GB). The API's deepest body
+// (the bulk upsert: object, array, object, fields object) nests 4 levels.
+inline constexpr int kMaxJsonDepth = 16;
+
 // --- Field values and addresses ---
 // RFC 5321 §4.5.3.1: local part 64 octets, domain 255, path 256.
 inline constexpr std::size_t kMaxLocalPartBytes = 64;

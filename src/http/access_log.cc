@@ -26,8 +26,9 @@ std::string LogWord(std::string_view text) {
 }
 
 std::string FormatAccessLine(const AccessRecord& r) {
-  const std::string path =
-      r.service.empty() ? "-" : fmt::format("/http/{}/***/{}", r.service, LogWord(r.operation));
+  const std::string path = r.service.empty()
+                               ? LogWord(r.path)
+                               : fmt::format("/http/{}/***/{}", r.service, LogWord(r.operation));
   return fmt::format(
       "req={} peer={} method={} path={} status={} token={} mailing={} in={} out={} us={}",
       r.request_id, LogWord(r.peer), LogWord(r.method), path, r.status,

@@ -21,6 +21,7 @@ struct AccessRecord {
   std::string service;        // "form" | "mail"; empty when not an API path
   std::string operation;      // lower-cased; empty when not an API path
   std::string mailing_id;     // bmMailingId as sent, or empty
+  std::string path;           // RawHandler requests: the server's pattern of the path
   unsigned status = 0;        // HTTP status
   std::string token;          // result token (see reply.h log_token)
   std::size_t bytes_in = 0;   // request body
@@ -29,7 +30,8 @@ struct AccessRecord {
 };
 
 // "req=12 peer=10.0.0.1 method=GET path=/http/form/***/nop status=200
-// token=ok mailing=- in=0 out=2 us=153"; control characters and blanks in
+// token=ok mailing=- in=0 out=2 us=153" (path: `path` when there is no
+// service, e.g. /admin/v1/clients/{client}); control characters and blanks in
 // the client-chosen text (method, operation, mailing) become '_', and each
 // is cut to a bounded length.
 std::string FormatAccessLine(const AccessRecord& record);

@@ -21,7 +21,38 @@ boost::asio::awaitable<ops::Answer> RunGuarded(const ApiHandler& handler,
   }
 }
 
+boost::asio::awaitable<RawResponse> RunGuardedRaw(const RawHandler& handler,
+                                                  const RawRequest& request) {
+  try {
+    co_return handler.handle(request);
+  } catch (const std::exception& e) {
+    co_return handler.refuse(500, std::string("the handler threw: ") + e.what());
+  }
+}
+
+boost::asio::awaitable<Status> RunGuardedStream(const RawResponse& response,
+                                                const ChunkWriter& writer) {
+  try {
+    co_return response.stream(writer);
+  } catch (const std::exception& e) {
+    co_return Status::Internal(std::string("the answer's stream threw: ") + e.what());
+  }
+}
+
 }  // namespace
+
+boost::asio::awaitable<RawResponse> CallBlocking(boost::asio::thread_pool& pool,
+                                                 const RawHandler& handler,
+                                                 const RawRequest& request) {
+  return boost::asio::co_spawn(pool, RunGuardedRaw(handler, request), boost::asio::use_awaitable);
+}
+
+boost::asio::awaitable<Status> CallBlocking(boost::asio::thread_pool& pool,
+                                            const RawResponse& response,
+                                            const ChunkWriter& writer) {
+  return boost::asio::co_spawn(pool, RunGuardedStream(response, writer),
+                               boost::asio::use_awaitable);
+}
 
 boost::asio::awaitable<ops::Answer> CallBlocking(boost::asio::thread_pool& pool,
                                                  const ApiHandler& handler,

@@ -1,7 +1,7 @@
 // The one hand-off from an I/O coroutine to the blocking pool (design
 // B6.2): the handler runs on a pool thread while the connection's coroutine
 // is suspended; its I/O thread serves other connections meanwhile.
-// Callers: http/dispatch.cc. Threads: the handler runs on `pool`; the
+// Callers: http/dispatch.cc, http/session.cc (RawHandler). Threads: the handler runs on `pool`; the
 // awaiting coroutine resumes on its own executor.
 // Errors: an exception escaping the handler becomes a failed Internal
 // Status (answered system_error), so nothing throws into the I/O path.
@@ -11,6 +11,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/thread_pool.hpp>
 
+#include "http/raw_handler.h"
 #include "http/server_options.h"
 
 namespace campaignd::http {
@@ -22,6 +23,17 @@ boost::asio::awaitable<ops::Answer> CallBlocking(boost::asio::thread_pool& pool,
                                                  const ApiHandler& handler,
                                                  const auth::RequestInfo& info,
                                                  const Params& params);
+
+// Runs handler.handle(request) on `pool`; an exception escaping it becomes
+// handler.refuse(500, ...). References as above.
+boost::asio::awaitable<RawResponse> CallBlocking(boost::asio::thread_pool& pool,
+                                                 const RawHandler& handler,
+                                                 const RawRequest& request);
+
+// Runs response.stream(writer) on `pool`; an exception becomes a failed
+// Internal Status. REQUIRES: response.stream set. References as above.
+boost::asio::awaitable<Status> CallBlocking(boost::asio::thread_pool& pool,
+                                            const RawResponse& response, const ChunkWriter& writer);
 
 }  // namespace campaignd::http
 

@@ -25,22 +25,6 @@ std::string JoinedHeader(const Request& request, std::string_view field) {
   return joined;
 }
 
-// One request counted in flight for as long as it lives; admitted when the
-// count before it was below `max`.
-class InFlightSlot {
- public:
-  InFlightSlot(std::atomic<std::size_t>& counter, std::size_t max)
-      : counter_(counter), admitted_(counter.fetch_add(1) < max) {}
-  ~InFlightSlot() { --counter_; }
-  InFlightSlot(const InFlightSlot&) = delete;
-  InFlightSlot& operator=(const InFlightSlot&) = delete;
-  bool admitted() const { return admitted_; }
-
- private:
-  std::atomic<std::size_t>& counter_;
-  const bool admitted_;
-};
-
 // The answer when the parameters cannot be decoded; nullopt when they can.
 std::optional<Dispatched> DecodeFailure(const DecodedParams& decoded, ReplyContext ctx,
                                         AccessRecord& record) {

@@ -31,6 +31,22 @@ struct DispatchDeps {
   std::atomic<std::size_t>& in_flight;
 };
 
+// One request (of either handler kind) counted in flight for as long as it lives; admitted when the
+// count before it was below `max`.
+class InFlightSlot {
+ public:
+  InFlightSlot(std::atomic<std::size_t>& counter, std::size_t max)
+      : counter_(counter), admitted_(counter.fetch_add(1) < max) {}
+  ~InFlightSlot() { --counter_; }
+  InFlightSlot(const InFlightSlot&) = delete;
+  InFlightSlot& operator=(const InFlightSlot&) = delete;
+  bool admitted() const { return admitted_; }
+
+ private:
+  std::atomic<std::size_t>& counter_;
+  const bool admitted_;
+};
+
 struct Dispatched {
   Response response;
   bool close = false;  // answer with Connection: close, then close

@@ -25,7 +25,8 @@ std::optional<std::string_view> RedirectTarget(const Params& params, bool succes
   return std::nullopt;
 }
 
-void SetConnection(Response& res, const ReplyContext& ctx) {
+template <class Message>
+void SetConnection(Message& res, const ReplyContext& ctx) {
   if (ctx.keep_alive) {
     res.keep_alive(true);
   } else {
@@ -72,6 +73,36 @@ Response MakeUnavailableResponse(const ReplyContext& ctx) {
   Response res =
       MakeTextResponse(bhttp::status::service_unavailable, std::string(kSystemError), ctx);
   res.set(bhttp::field::retry_after, std::to_string(ctx.retry_after.count()));
+  return res;
+}
+
+namespace {
+
+template <class Message>
+void SetRawHeaders(Message& res, const RawResponse& raw, const ReplyContext& ctx) {
+  if (!raw.content_type.empty()) res.set(bhttp::field::content_type, raw.content_type);
+  res.set(bhttp::field::cache_control, "no-store");
+  if (raw.status == static_cast<int>(bhttp::status::service_unavailable)) {
+    res.set(bhttp::field::retry_after, std::to_string(ctx.retry_after.count()));
+  }
+  SetConnection(res, ctx);
+}
+
+}  // namespace
+
+Response MakeRawResponse(const RawResponse& raw, const ReplyContext& ctx) {
+  Response res{static_cast<bhttp::status>(raw.status), ctx.version};
+  SetRawHeaders(res, raw, ctx);
+  res.body() = raw.body;
+  res.prepare_payload();
+  return res;
+}
+
+bhttp::response<bhttp::empty_body> MakeRawStreamHeader(const RawResponse& raw,
+                                                       const ReplyContext& ctx) {
+  bhttp::response<bhttp::empty_body> res{static_cast<bhttp::status>(raw.status), ctx.version};
+  SetRawHeaders(res, raw, ctx);
+  res.chunked(true);
   return res;
 }
 

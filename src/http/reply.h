@@ -9,6 +9,7 @@
 #ifndef CAMPAIGND_HTTP_REPLY_H_
 #define CAMPAIGND_HTTP_REPLY_H_
 
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -17,6 +18,7 @@
 #include <string>
 
 #include "core/params.h"
+#include "http/raw_handler.h"
 #include "ops/operation.h"
 
 namespace campaignd::http {
@@ -47,6 +49,12 @@ Response MakeTextResponse(boost::beast::http::status status, std::string body,
 
 // 503 + Retry-After: ctx.retry_after, body system_error.
 Response MakeUnavailableResponse(const ReplyContext& ctx);
+
+// A RawHandler's answer with its whole body (a 503 gets Retry-After).
+Response MakeRawResponse(const RawResponse& raw, const ReplyContext& ctx);
+// The header of a RawHandler's streamed answer (chunked).
+boost::beast::http::response<boost::beast::http::empty_body> MakeRawStreamHeader(
+    const RawResponse& raw, const ReplyContext& ctx);
 
 }  // namespace campaignd::http
 

@@ -108,6 +108,24 @@ bool RequestLineTooLong(std::string_view raw, std::size_t max_url_bytes) {
   return line.size() > max_url_bytes;
 }
 
+std::optional<std::string> FramingProblem(unsigned version,
+                                          std::span<const std::string_view> transfer_encodings,
+                                          bool has_content_length) {
+  if (transfer_encodings.empty()) return std::nullopt;
+  if (version < 11) return "Transfer-Encoding is not allowed in HTTP/1.0";
+  if (transfer_encodings.size() > 1) return "more than one Transfer-Encoding field";
+  if (has_content_length) return "Transfer-Encoding together with Content-Length";
+  std::string_view value = transfer_encodings.front();
+  const auto first = value.find_first_not_of(" \t");
+  value = first == std::string_view::npos
+              ? std::string_view()
+              : value.substr(first, value.find_last_not_of(" \t") - first + 1);
+  if (!EqualsIgnoreCase(value, "chunked")) {
+    return "Transfer-Encoding must be exactly 'chunked'";
+  }
+  return std::nullopt;
+}
+
 DecodedParams DecodeParams(std::string_view query, std::string_view content_type,
                            std::string_view body, std::size_t max_params) {
   DecodedParams result;

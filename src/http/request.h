@@ -9,6 +9,8 @@
 #define CAMPAIGND_HTTP_REQUEST_H_
 
 #include <cstddef>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -44,6 +46,19 @@ Route ParseRoute(std::string_view path);
 // `max_url_bytes` (answer 414), false when the header fields are at fault
 // (answer 431).
 bool RequestLineTooLong(std::string_view raw, std::size_t max_url_bytes);
+
+// How a request says where its body ends (RFC 9112 §6): the one
+// Transfer-Encoding accepted is a single field "chunked" (any case, blanks
+// around it), in HTTP/1.1, without Content-Length. Anything else -
+// "gzip, chunked", "chunked, gzip", "identity", two Transfer-Encoding
+// fields, Transfer-Encoding with Content-Length or in HTTP/1.0 - could make
+// the server and a proxy in front of it disagree where the body ends
+// (request smuggling, §6.3, §11.2): the caller answers 400 and closes.
+// `transfer_encodings` holds the value of every Transfer-Encoding field.
+// Returns what is wrong, or nullopt.
+std::optional<std::string> FramingProblem(unsigned version,
+                                          std::span<const std::string_view> transfer_encodings,
+                                          bool has_content_length);
 
 enum class DecodeStatus { kOk, kTooManyParams, kMalformed };
 

@@ -199,5 +199,44 @@ TEST(RequestLineTooLongTest, Table) {
   EXPECT_FALSE(RequestLineTooLong("GET " + long_target + " HTTP/1.1\r\n", 200));
 }
 
+TEST(FramingProblemTest, OnlyOneFinalChunkedIsAccepted) {
+  using V = std::vector<std::string_view>;
+  struct Row {
+    unsigned version;
+    V transfer_encodings;
+    bool content_length;
+    bool ok;
+  };
+  const Row rows[] = {
+      {11, {}, false, true},
+      {11, {}, true, true},
+      {10, {}, true, true},
+      {11, {"chunked"}, false, true},
+      {11, {"Chunked"}, false, true},
+      {11, {" chunked\t"}, false, true},
+      {11, {"gzip, chunked"}, false, false},
+      {11, {"chunked, gzip"}, false, false},
+      {11, {"chunked, chunked"}, false, false},
+      {11, {"identity"}, false, false},
+      {11, {""}, false, false},
+      {11, {"chunked;q=1"}, false, false},
+      {11, {"chunked", "chunked"}, false, false},
+      {11, {"gzip", "chunked"}, false, false},
+      {11, {"chunked"}, true, false},
+      {10, {"chunked"}, false, false},
+  };
+  for (const Row& r : rows) {
+    const std::optional<std::string> problem =
+        FramingProblem(r.version, r.transfer_encodings, r.content_length);
+    std::string what = std::to_string(r.version) + (r.content_length ? " CL" : "");
+    for (auto te : r.transfer_encodings) what += " [" + std::string(te) + "]";
+    EXPECT_EQ(!problem.has_value(), r.ok) << what << ": " << problem.value_or("ok");
+  }
+  EXPECT_EQ(FramingProblem(11, V{"gzip, chunked"}, false),
+            "Transfer-Encoding must be exactly 'chunked'");
+  EXPECT_EQ(FramingProblem(11, V{"chunked"}, true),
+            "Transfer-Encoding together with Content-Length");
+}
+
 }  // namespace
 }  // namespace campaignd::http

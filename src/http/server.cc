@@ -62,6 +62,11 @@ Status LoadTlsContext(const TlsListenerOptions& tls, asio::ssl::context& context
 Server::Server(ServerOptions options, ApiHandler handler)
     : options_(std::move(options)), handler_(std::move(handler)) {}
 
+Server::Server(ServerOptions options, RawHandler raw)
+    : options_(std::move(options)), raw_(std::move(raw)) {
+  assert(raw_->plan && raw_->handle && raw_->refuse);
+}
+
 Server::~Server() { Stop(); }
 
 Status Server::Listen(const std::string& endpoint, bool tls) {
@@ -89,7 +94,7 @@ Status Server::Listen(const std::string& endpoint, bool tls) {
 
 asio::awaitable<void> Server::AcceptLoop(Acceptor& acceptor, bool tls) {
   const SessionDeps deps{DispatchDeps{options_, handler_, *pool_, in_flight_}, registry_,
-                         next_request_id_};
+                         next_request_id_, raw_ ? &*raw_ : nullptr};
   const auto as_tuple = asio::as_tuple(asio::use_awaitable);
   for (;;) {
     auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(io_), as_tuple);

@@ -1,8 +1,10 @@
 // Server: the public HTTP API listener (behaviour.md §2). Plain listeners
 // and an optional TLS listener feed one coroutine per connection
-// (session.h); the injected ApiHandler runs on a blocking pool.
-// Callers: main.cc (the api role), tests. Threads: Start/Stop/Bound* from
-// one controlling thread; the server runs on its own I/O and pool threads.
+// (session.h); the injected ApiHandler runs on a blocking pool. A Server
+// built with a RawHandler (raw_handler.h) serves that instead, under the
+// same connection rules (limits, timeouts, framing, graceful stop).
+// Callers: main.cc (the api role), admin/api/listener.cc (RawHandler), tests. Threads:
+// Start/Stop/Bound* from one controlling thread; the server runs on its own I/O and pool threads.
 // Errors: Start() returns a failed Status when it cannot listen (bind,
 // TLS certificate); nothing on the request path fails the server.
 #ifndef CAMPAIGND_HTTP_SERVER_H_
@@ -24,6 +26,7 @@
 
 #include "core/status.h"
 #include "http/connection_registry.h"
+#include "http/raw_handler.h"
 #include "http/server_options.h"
 
 namespace campaignd::http {
@@ -31,6 +34,9 @@ namespace campaignd::http {
 class Server {
  public:
   Server(ServerOptions options, ApiHandler handler);
+  // Serves `raw` instead of the public API. REQUIRES: plan, handle and
+  // refuse set.
+  Server(ServerOptions options, RawHandler raw);
   // Stops the server if it runs.
   ~Server();
   Server(const Server&) = delete;
@@ -63,7 +69,8 @@ class Server {
 
   // Constant after construction.
   const ServerOptions options_;
-  const ApiHandler handler_;
+  const ApiHandler handler_;  // empty when raw_ is used
+  const std::optional<RawHandler> raw_;
 
   // Shared with the connections; declared before io_ so that they outlive
   // the coroutine frames io_ destroys.

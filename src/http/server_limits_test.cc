@@ -143,5 +143,52 @@ TEST_F(ServerLimitsTest, IdleKeepAliveIsClosedAfterTheIdleTimeout) {
   EXPECT_LT(steady_clock::now() - start, milliseconds(2000));
 }
 
+// RFC 9112 §6.3: a Transfer-Encoding other than one final "chunked" is
+// 400 and the connection closes; what follows the header (a request
+// smuggled in the "body") is never served.
+TEST_F(ServerLimitsTest, BadTransferEncodingIs400AndNothingIsSmuggled) {
+  StartServer();
+  const std::string smuggled = "GET /http/form/SMUGGLED/nop HTTP/1.1\r\nHost: t\r\n\r\n";
+  const std::string chunked_smuggle =
+      std::to_string(smuggled.size()) + "\r\n" + smuggled + "\r\n0\r\n\r\n";
+  const std::string framings[] = {
+      "Transfer-Encoding: gzip, chunked\r\n",
+      "Transfer-Encoding: chunked, gzip\r\n",
+      "Transfer-Encoding: identity\r\n",
+      "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n",
+      "Transfer-Encoding: identity\r\nTransfer-Encoding: chunked\r\n",
+      "Transfer-Encoding: chunked\r\nContent-Length: 4\r\n",
+      "Content-Length: 4\r\nTransfer-Encoding: chunked\r\n",
+  };
+  for (const std::string& framing : framings) {
+    TestClient client(port());
+    client.Send("POST /http/form/C/nop HTTP/1.1\r\nHost: t\r\n" + framing + "\r\n" +
+                chunked_smuggle + smuggled);
+    const auto response = client.ReadResponse();
+    ASSERT_TRUE(response.has_value()) << framing;
+    EXPECT_EQ(StatusOf(*response), 400) << framing;
+    EXPECT_EQ(HeaderOf(*response, "Connection"), "close") << framing;
+    EXPECT_TRUE(client.WaitForClose()) << framing;
+  }
+  TestClient old(port());
+  old.Send("POST /http/form/C/nop HTTP/1.0\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n" +
+           chunked_smuggle);
+  const auto response = old.ReadResponse();
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(StatusOf(*response), 400);
+  EXPECT_TRUE(old.WaitForClose());
+  EXPECT_TRUE(handler_.calls().empty());
+}
+
+TEST_F(ServerLimitsTest, OneChunkedTransferEncodingIsServed) {
+  StartServer();
+  const std::string response = RoundTrip(
+      "POST /http/form/C/nop HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: Chunked\r\n"
+      "Content-Type: application/x-www-form-urlencoded\r\n\r\n3\r\na=1\r\n0\r\n\r\n");
+  EXPECT_EQ(StatusOf(response), 200);
+  ASSERT_EQ(handler_.calls().size(), 1u);
+  EXPECT_EQ(handler_.calls()[0].params.Get("a"), "1");
+}
+
 }  // namespace
 }  // namespace campaignd::http::testing

@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "core/limits.h"
+
 namespace campaignd::admin::api {
 
 std::optional<int64_t> ParseInt64(std::string_view text) {
@@ -68,10 +70,38 @@ AdminResponse PageAnswer(Json items, std::size_t limit, std::optional<std::strin
   return JsonAnswer(200, Json{{"items", std::move(items)}, {"next_cursor", next}});
 }
 
+bool JsonNestsDeeperThan(std::string_view text, int max_depth) {
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') {
+        ++i;  // the escaped character, whatever it is
+      } else if (c == '"') {
+        in_string = false;
+      }
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > max_depth) return true;
+    } else if ((c == ']' || c == '}') && depth > 0) {
+      --depth;
+    }
+  }
+  return false;
+}
+
 std::optional<Json> ReadJsonObject(const AdminRequest& request, AdminResponse* error) {
   if (!request.content_type.empty() &&
       !request.content_type.starts_with("application/json")) {
     *error = ErrorAnswer(415, "unsupported_media_type", "expected application/json");
+    return std::nullopt;
+  }
+  if (JsonNestsDeeperThan(request.body, limits::kMaxJsonDepth)) {
+    *error = ErrorAnswer(400, "bad_request",
+                         "the body nests arrays and objects deeper than " +
+                             std::to_string(limits::kMaxJsonDepth) + " levels");
     return std::nullopt;
   }
   Json body = Json::parse(request.body, nullptr, false);

@@ -50,7 +50,14 @@ std::optional<store::PageRequest> ReadPage(const Query& query, AdminResponse* er
 // is full (there may be more).
 AdminResponse PageAnswer(Json items, std::size_t limit, std::optional<std::string> last_key);
 
+// Whether `text` nests arrays and objects more than `max_depth` deep,
+// counting brackets outside strings in one pass without allocating (the
+// check before a parser builds a tree of it). Malformed text is left to
+// the parser.
+bool JsonNestsDeeperThan(std::string_view text, int max_depth);
+
 // The request body as a JSON object; nullopt (and *error: 400 or 415) else.
+// A body nested deeper than limits::kMaxJsonDepth is 400 without parsing.
 std::optional<Json> ReadJsonObject(const AdminRequest& request, AdminResponse* error);
 
 }  // namespace campaignd::admin::api

@@ -1,47 +1,39 @@
-// AdminListener: the admin API's own HTTP/1.1 listener (default
-// 127.0.0.1:8081, setting admin_listen; behaviour.md §5: never the public
-// port unless configured). Deliberately simple: blocking Beast I/O, one
-// thread per connection, at most max_connections at once (operators and
-// scripts, not the internet), so a CSV upload streams straight from the
-// socket into HandleAdmin's body reader and an export straight back as
-// chunked encoding. The public server (http/server.h) is not reused: its
-// handler gets a fully read, form-decoded body on a pool, which cannot
-// stream a million-row upload (docs/decisions/0012-admin-api.md).
+// AdminListener: the admin API's HTTP/1.1 listener (default 127.0.0.1:8081,
+// setting admin_listen; behaviour.md §5: never the public port unless
+// configured). It is an http::Server carrying a RawHandler, so it has the
+// public API's connection rules - asynchronous I/O, no connection slots to
+// exhaust, header / body / keep-alive / write timeouts, URL and header
+// limits, one accepted Transfer-Encoding - while a CSV upload streams from
+// the socket into HandleAdmin's body reader and an export back as chunked
+// encoding (docs/decisions/0012-admin-api.md "Where it listens").
+// Bodies by route (router.h BodyRuleFor): JSON read whole up to 1 MiB
+// before the handler; the bulk upsert and the CSV import streamed to it.
 // Threads: Start/Stop from one controlling thread; the handler runs on the
-// connection threads and must be thread-safe.
-// Errors: Start() fails (bind) with a Status; I/O errors end a connection.
+// listener's blocking pool and must be thread-safe.
+// Errors: Start() fails (address, bind) with a Status; everything on the
+// request path is an answer in the JSON error shape.
 #ifndef CAMPAIGND_ADMIN_API_LISTENER_H_
 #define CAMPAIGND_ADMIN_API_LISTENER_H_
 
-#include <atomic>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <chrono>
-#include <condition_variable>
+#include <cstddef>
 #include <functional>
-#include <list>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <thread>
 
 #include "admin/api/router.h"
 #include "core/status.h"
+#include "http/server.h"
 
 namespace campaignd::admin::api {
 
-// Connections served at once; more wait in the listen backlog.
-inline constexpr std::size_t kAdminMaxConnections = 16;
-// A JSON body (everything but a CSV import) is read whole, up to this.
-inline constexpr std::size_t kAdminMaxJsonBodyBytes = 16 * 1024 * 1024;
-// A connection idle (or stalled) this long in one read or write is closed.
-inline constexpr std::chrono::seconds kAdminIoTimeout{60};
+// Threads running the handler (store calls, CSV rows): requests beyond
+// them wait for one; more than limits::kMaxInFlightRequests at once: 503.
+inline constexpr std::size_t kAdminBlockingThreads = 16;
 
 struct AdminListenerOptions {
-  std::string listen = "127.0.0.1:8081";  // "host:port" or "[v6]:port"
-  std::size_t max_connections = kAdminMaxConnections;
-  std::size_t max_json_body_bytes = kAdminMaxJsonBodyBytes;
-  std::chrono::seconds io_timeout = kAdminIoTimeout;
+  std::string listen = "127.0.0.1:8081";  // "ip:port" or "[v6]:port"
+  http::Timeouts timeouts;                // the public API's (config settings)
+  std::size_t blocking_threads = kAdminBlockingThreads;
 };
 
 using AdminHandler = std::function<AdminResponse(const AdminRequest&)>;
@@ -53,31 +45,17 @@ class AdminListener {
   AdminListener(const AdminListener&) = delete;
   AdminListener& operator=(const AdminListener&) = delete;
 
-  // Binds and starts accepting. REQUIRES: called once.
+  // Binds and starts serving. REQUIRES: called once.
   Status Start();
-  // Stops accepting, closes every connection, joins every thread. Idempotent.
+  // Stops as http::Server::Stop does: idle connections at once, requests in
+  // flight within timeouts.shutdown_grace. Idempotent.
   void Stop();
   // The bound port (useful with port 0).
-  uint16_t BoundPort() const { return port_; }
+  uint16_t BoundPort() const { return server_->BoundPort(); }
 
  private:
-  struct Connection;
-  void AcceptLoop();
-  void Serve(std::shared_ptr<Connection> connection);
-
-  // Constant after construction.
-  const AdminListenerOptions options_;
-  const AdminHandler handler_;
-
-  boost::asio::io_context io_;
-  boost::asio::ip::tcp::acceptor acceptor_{io_};
-  uint16_t port_ = 0;
-  std::thread accept_thread_;
-  std::atomic<bool> stopping_{false};
-
-  std::mutex mu_;
-  std::condition_variable cv_;                          // a connection ended
-  std::list<std::shared_ptr<Connection>> connections_;  // guarded by mu_
+  const std::string listen_;
+  std::unique_ptr<http::Server> server_;
 };
 
 }  // namespace campaignd::admin::api

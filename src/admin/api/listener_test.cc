@@ -1,28 +1,40 @@
 // AdminListener over a real socket: JSON routes, a streamed CSV upload
-// (chunked, with Expect: 100-continue), a chunked export, keep-alive.
+// (chunked, with Expect: 100-continue), a chunked export, keep-alive; and
+// the connection rules it shares with the public API (issue 15): idle
+// connections neither lock it out nor outlive the header timeout, a bad
+// Transfer-Encoding is 400 with nothing smuggled, bodies are bounded per
+// route before they are read.
 #include "admin/api/listener.h"
 
 #include <boost/asio/connect.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <chrono>
+#include <mutex>
+#include <thread>
+#include <vector>
 
 #include "admin/api/api_test_env.h"
+#include "core/limits.h"
+#include "http/test_client.h"
 
 namespace campaignd::admin::api {
 namespace {
 
 namespace http = boost::beast::http;
 using boost::asio::ip::tcp;
+using campaignd::http::testing::BodyOf;
+using campaignd::http::testing::HeaderOf;
+using campaignd::http::testing::StatusOf;
+using campaignd::http::testing::TestClient;
+using std::chrono::milliseconds;
+using std::chrono::steady_clock;
 
 class ListenerTest : public AdminApiTest {
  protected:
   void SetUp() override {
     AdminApiTest::SetUp();
-    listener_ = std::make_unique<AdminListener>(
-        AdminListenerOptions{.listen = "127.0.0.1:0"},
-        [this](const AdminRequest& request) { return HandleAdmin(request, *context_); });
-    Status started = listener_->Start();
-    ASSERT_TRUE(started.ok()) << started.ToString();
+    StartListener(AdminListenerOptions{.listen = "127.0.0.1:0", .timeouts = {}});
     socket_.connect(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), listener_->BoundPort()));
   }
   void TearDown() override {
@@ -30,6 +42,34 @@ class ListenerTest : public AdminApiTest {
     socket_.close(ignored);
     listener_->Stop();
     AdminApiTest::TearDown();
+  }
+
+  // (Re)starts the listener with `options`; the handler records targets.
+  void StartListener(AdminListenerOptions options) {
+    if (listener_) listener_->Stop();
+    listener_ = std::make_unique<AdminListener>(std::move(options), [this](const AdminRequest& r) {
+      {
+        std::lock_guard lock(mu_);
+        targets_.push_back(r.method + " " + r.target);
+      }
+      return HandleAdmin(r, *context_);
+    });
+    Status started = listener_->Start();
+    ASSERT_TRUE(started.ok()) << started.ToString();
+  }
+  uint16_t port() const { return listener_->BoundPort(); }
+  std::vector<std::string> targets() {
+    std::lock_guard lock(mu_);
+    return targets_;
+  }
+  std::string Bearer(std::string_view key) {
+    return "Authorization: Bearer " + std::string(key) + "\r\n";
+  }
+  // One request on a fresh connection; the raw response or "".
+  std::string RoundTrip(const std::string& request) {
+    TestClient client(port());
+    EXPECT_TRUE(client.Send(request));
+    return client.ReadResponse().value_or("");
   }
 
   http::response<http::string_body> Send(http::request<http::string_body> request) {
@@ -47,6 +87,8 @@ class ListenerTest : public AdminApiTest {
   tcp::socket socket_{io_};
   boost::beast::flat_buffer buffer_;
   std::unique_ptr<AdminListener> listener_;
+  std::mutex mu_;
+  std::vector<std::string> targets_;  // guarded by mu_
 };
 
 TEST_F(ListenerTest, AnswersJsonAndKeepsTheConnection) {
@@ -95,12 +137,148 @@ TEST_F(ListenerTest, StreamsACsvUploadAndAnExport) {
 }
 
 TEST_F(ListenerTest, RefusesToListenOnABadAddress) {
-  AdminListener bad(AdminListenerOptions{.listen = "not-an-ip:80"},
+  AdminListener bad(AdminListenerOptions{.listen = "not-an-ip:80", .timeouts = {}},
                     [](const AdminRequest&) { return AdminResponse{}; });
   EXPECT_FALSE(bad.Start().ok());
-  AdminListener taken(AdminListenerOptions{.listen = "127.0.0.1:" + std::to_string(listener_->BoundPort())},
-                      [](const AdminRequest&) { return AdminResponse{}; });
+  AdminListener taken(
+      AdminListenerOptions{.listen = "127.0.0.1:" + std::to_string(listener_->BoundPort()),
+                           .timeouts = {}},
+      [](const AdminRequest&) { return AdminResponse{}; });
   EXPECT_FALSE(taken.Start().ok());
+}
+
+// The old listener served 16 connections at once, one thread each: 16
+// connections that sent nothing locked every other client out.
+TEST_F(ListenerTest, ManyIdleConnectionsDoNotLockOutARequest) {
+  std::vector<std::unique_ptr<TestClient>> idle;
+  for (int i = 0; i < 64; ++i) idle.push_back(std::make_unique<TestClient>(port()));
+  const auto start = steady_clock::now();
+  const std::string response =
+      RoundTrip("GET /admin/v1/clients/1 HTTP/1.1\r\nHost: t\r\n" + Bearer(key1_) + "\r\n");
+  EXPECT_EQ(StatusOf(response), 200) << response;
+  EXPECT_LT(steady_clock::now() - start, milliseconds(1000));
+}
+
+TEST_F(ListenerTest, IdleAndSlowConnectionsAreClosedByTheHeaderTimeout) {
+  AdminListenerOptions options{.listen = "127.0.0.1:0", .timeouts = {}};
+  options.timeouts.header_read = milliseconds(400);
+  StartListener(options);
+  TestClient idle(port());
+  TestClient slow(port());
+  const auto start = steady_clock::now();
+  // A slowloris: the header block trickles in, one byte at a time.
+  const std::string head = "GET /admin/v1/clients/1 HTTP/1.1\r\nHost: t\r\nX-Slow: ";
+  bool slow_open = true;
+  for (std::size_t i = 0; slow_open && steady_clock::now() - start < milliseconds(1500); ++i) {
+    slow_open = slow.Send(std::string(1, head[i % head.size()]));
+    std::this_thread::sleep_for(milliseconds(50));
+  }
+  EXPECT_TRUE(slow.WaitForClose());
+  EXPECT_TRUE(idle.WaitForClose());
+  EXPECT_LT(steady_clock::now() - start, milliseconds(2000));
+  EXPECT_TRUE(targets().empty());
+}
+
+TEST_F(ListenerTest, BadTransferEncodingIs400AndNothingIsSmuggled) {
+  const std::string smuggled = "POST /admin/v1/clients/1/lists HTTP/1.1\r\nHost: t\r\n" +
+                               Bearer(key1_) +
+                               "Content-Type: application/json\r\nContent-Length: 20\r\n\r\n"
+                               "{\"name\":\"smuggled\"}";
+  for (const std::string framing :
+       {"Transfer-Encoding: gzip, chunked\r\n", "Transfer-Encoding: chunked, gzip\r\n",
+        "Transfer-Encoding: identity\r\n",
+        "Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n",
+        "Transfer-Encoding: chunked\r\nContent-Length: 5\r\n"}) {
+    TestClient client(port());
+    client.Send("POST /admin/v1/clients/1/lists HTTP/1.1\r\nHost: t\r\n" + Bearer(key1_) +
+                "Content-Type: application/json\r\n" + framing + "\r\n" + smuggled);
+    const auto response = client.ReadResponse();
+    ASSERT_TRUE(response.has_value()) << framing;
+    EXPECT_EQ(StatusOf(*response), 400) << framing;
+    EXPECT_EQ(HeaderOf(*response, "Content-Type"), "application/json");
+    // Ours, or the parser's own ("bad Transfer-Encoding", "bad Content-Length").
+    const std::string body = BodyOf(*response);
+    EXPECT_TRUE(body.find("Transfer-Encoding") != std::string::npos ||
+                body.find("Content-Length") != std::string::npos)
+        << body;
+    EXPECT_TRUE(client.WaitForClose()) << framing;
+  }
+  EXPECT_TRUE(targets().empty());
+  EXPECT_EQ(Admin("GET", "/admin/v1/clients/1/lists").body.find("smuggled"), std::string::npos);
+}
+
+TEST_F(ListenerTest, AJsonBodyOverTheRouteLimitIs413BeforeItIsRead) {
+  const std::string head = "POST /admin/v1/clients/1/lists HTTP/1.1\r\nHost: t\r\n" +
+                           Bearer(key1_) + "Content-Type: application/json\r\n";
+  TestClient declared(port());
+  declared.Send(head + "Content-Length: " + std::to_string(limits::kMaxAdminBodyBytes + 1) +
+                "\r\n\r\n{");
+  auto response = declared.ReadResponse();
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(StatusOf(*response), 413);
+  EXPECT_NE(BodyOf(*response).find("payload_too_large"), std::string::npos);
+  EXPECT_NE(BodyOf(*response).find(std::to_string(limits::kMaxAdminBodyBytes)), std::string::npos);
+  EXPECT_TRUE(declared.WaitForClose());
+
+  TestClient chunked(port());
+  std::string chunks;
+  for (std::size_t sent = 0; sent <= limits::kMaxAdminBodyBytes; sent += 0x8000) {
+    chunks += "8000\r\n" + std::string(0x8000, ' ') + "\r\n";
+  }
+  chunked.Send(head + "Transfer-Encoding: chunked\r\n\r\n" + chunks);
+  response = chunked.ReadResponse();
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(StatusOf(*response), 413);
+  EXPECT_TRUE(chunked.WaitForClose());
+  EXPECT_TRUE(targets().empty());
+}
+
+TEST_F(ListenerTest, TheBulkBodyIsReadOnlyAfterTheKeyAndWithinItsLimit) {
+  const std::string target = "/admin/v1/clients/1/lists/10/recipients/bulk";
+  // No key: 401 at once, the 2 MB body is not waited for.
+  TestClient nobody(port());
+  nobody.Send("POST " + target +
+              " HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+              "Content-Length: 2000000\r\n\r\n{\"items\":[");
+  auto response = nobody.ReadResponse();
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(StatusOf(*response), 401);
+  EXPECT_TRUE(nobody.WaitForClose());
+  // Over 16 MiB with the key: 413.
+  TestClient big(port());
+  big.Send("POST " + target + " HTTP/1.1\r\nHost: t\r\n" + Bearer(key1_) +
+           "Content-Type: application/json\r\nContent-Length: " +
+           std::to_string(limits::kMaxAdminBulkBodyBytes + 1) + "\r\n\r\n" +
+           std::string(limits::kMaxAdminBulkBodyBytes + 1, ' '));
+  response = big.ReadResponse();
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(StatusOf(*response), 413) << *response;
+  // Within it: stored, on a connection that stays open.
+  TestClient fine(port());
+  const std::string body = R"({"items":[{"recipient_id":"bulk@example.com"}]})";
+  fine.Send("POST " + target + " HTTP/1.1\r\nHost: t\r\n" + Bearer(key1_) +
+            "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+            "\r\n\r\n" + body);
+  response = fine.ReadResponse();
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(StatusOf(*response), 200) << *response;
+  fine.Send(
+      "GET /admin/v1/clients/1/lists/10/recipients/bulk@example.com HTTP/1.1\r\n"
+      "Host: t\r\n" +
+      Bearer(key1_) + "\r\n");
+  response = fine.ReadResponse();
+  ASSERT_TRUE(response.has_value());
+  EXPECT_EQ(StatusOf(*response), 200) << *response;
+}
+
+TEST_F(ListenerTest, DeeplyNestedJsonIs400WithoutParsing) {
+  const std::string body(limits::kMaxAdminBodyBytes, '[');
+  const std::string response =
+      RoundTrip("POST /admin/v1/clients/1/lists HTTP/1.1\r\nHost: t\r\n" + Bearer(key1_) +
+                "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
+                "\r\n\r\n" + body);
+  EXPECT_EQ(StatusOf(response), 400);
+  EXPECT_NE(BodyOf(response).find("deeper than 16 levels"), std::string::npos) << response;
 }
 
 }  // namespace

@@ -1,7 +1,9 @@
 // docs/admin-api.yaml against the live routes: every documented operation
-// is a route that answers (not 404/405), every route is documented, and the
-// server serves the file as kept in the repository.
+// is a route that answers (not 404/405), every route is documented with
+// the query parameters it takes, and the server serves the file as kept in
+// the repository.
 #include <fstream>
+#include <map>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -37,6 +39,50 @@ std::set<std::string> DocumentedOperations(const std::string& yaml) {
   return operations;
 }
 
+// "GET /path" -> its query parameters, sorted and blank-separated: the
+// names of `in: query` parameters and the shared limit/cursor references
+// in the lines of each operation.
+std::map<std::string, std::string> DocumentedQueries(const std::string& yaml) {
+  std::map<std::string, std::set<std::string>> names;
+  std::istringstream in(yaml);
+  std::string line, path, op;
+  const std::regex path_line(R"(^  (/[^:]*):\s*$)");
+  const std::regex method_line(R"(^    (get|post|put|patch|delete):)");
+  const std::regex query_param(R"(name: ([a-z_]+), in: query)");
+  const std::regex shared_param(R"(#/components/parameters/(limit|cursor))");
+  std::smatch m;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line[0] != ' ') op.clear();
+    if (std::regex_match(line, m, path_line)) {
+      path = m[1];
+      op.clear();
+    } else if (std::regex_search(line, m, method_line)) {
+      std::string method = m[1];
+      for (char& c : method) c = static_cast<char>(std::toupper(c));
+      op = method + " " + path;
+      names[op];
+    } else if (!op.empty() && line.starts_with("    ") && line[4] != ' ') {
+      op.clear();  // a path-level key after the operations
+    } else if (!op.empty()) {
+      for (auto it = std::sregex_iterator(line.begin(), line.end(), query_param);
+           it != std::sregex_iterator(); ++it) {
+        names[op].insert((*it)[1]);
+      }
+      for (auto it = std::sregex_iterator(line.begin(), line.end(), shared_param);
+           it != std::sregex_iterator(); ++it) {
+        names[op].insert((*it)[1]);
+      }
+    }
+  }
+  std::map<std::string, std::string> out;
+  for (const auto& [name, set] : names) {
+    std::string joined;
+    for (const auto& n : set) joined += (joined.empty() ? "" : " ") + n;
+    out[name] = joined;
+  }
+  return out;
+}
+
 std::string ReadFile(const char* path) {
   std::ifstream in(path);
   return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -54,6 +100,21 @@ TEST_F(OpenApiTest, EveryRouteIsDocumentedAndEveryDocumentedRouteExists) {
   }
   for (const auto& op : documented) EXPECT_TRUE(live.contains(op)) << op << " is not a route";
   for (const auto& op : live) EXPECT_TRUE(documented.contains(op)) << op << " is not documented";
+}
+
+TEST_F(OpenApiTest, EveryRouteTakesTheQueryParametersItDocuments) {
+  const auto documented = DocumentedQueries(ReadFile(CAMPAIGND_OPENAPI_FILE));
+  for (const RouteInfo& route : AdminRoutes()) {
+    if (route.path == "/openapi.json") continue;
+    const std::string op = std::string(route.method) + " " + std::string(route.path);
+    std::set<std::string> takes;
+    std::istringstream words{std::string(route.query)};
+    for (std::string word; words >> word;) takes.insert(word);
+    std::string joined;
+    for (const auto& n : takes) joined += (joined.empty() ? "" : " ") + n;
+    ASSERT_TRUE(documented.contains(op)) << op;
+    EXPECT_EQ(documented.at(op), joined) << op;
+  }
 }
 
 TEST_F(OpenApiTest, EveryDocumentedOperationAnswersOnTheAdminKey) {

@@ -1,13 +1,15 @@
 #include "admin/api/router.h"
 
 #include <algorithm>
-#include <cctype>
 #include <array>
 #include <boost/url/parse.hpp>
+#include <cctype>
 #include <charconv>
+#include <limits>
 
 #include "admin/api/routes.h"
 #include "auth/code_hash.h"
+#include "core/limits.h"
 
 namespace campaignd::admin::api {
 namespace {
@@ -17,60 +19,69 @@ struct Route {
   Handler handler;
 };
 
+using enum BodyKind;
+
+// The query parameters of the paged lists and of the mail search.
+constexpr std::string_view kNone = "";
+constexpr std::string_view kPage = "limit cursor";
+constexpr std::string_view kMailSearch = "limit cursor recipient mailing status since until";
+
 #define P "/admin/v1/clients"
 const std::array<Route, 52> kRoutes = {{
-    {{"GET", P, false}, ListClients},
-    {{"POST", P, true}, CreateClient},
-    {{"GET", P "/{client}", false}, GetClient},
-    {{"PATCH", P "/{client}", false}, PatchClient},
-    {{"GET", P "/{client}/keys", true}, ListApiKeys},
-    {{"POST", P "/{client}/keys", true}, CreateApiKey},
-    {{"DELETE", P "/{client}/keys/{key}", true}, DeleteApiKey},
-    {{"GET", P "/{client}/lists", false}, ListLists},
-    {{"POST", P "/{client}/lists", false}, CreateList},
-    {{"GET", P "/{client}/lists/{list}", false}, GetList},
-    {{"PATCH", P "/{client}/lists/{list}", false}, PatchList},
-    {{"DELETE", P "/{client}/lists/{list}", false}, DeleteList},
-    {{"GET", P "/{client}/lists/{list}/fields", false}, ListFields},
-    {{"POST", P "/{client}/lists/{list}/fields", false}, AddField},
-    {{"DELETE", P "/{client}/lists/{list}/fields/{field}", false}, DeleteField},
-    {{"GET", P "/{client}/lists/{list}/recipients", false}, ListRecipients},
-    {{"POST", P "/{client}/lists/{list}/recipients", false}, CreateRecipient},
-    {{"POST", P "/{client}/lists/{list}/recipients/bulk", false}, BulkRecipients},
-    {{"POST", P "/{client}/lists/{list}/recipients/import", false}, ImportRecipients},
-    {{"GET", P "/{client}/lists/{list}/recipients/export", false}, ExportRecipients},
-    {{"GET", P "/{client}/lists/{list}/recipients/{recipient}", false}, GetRecipient},
-    {{"PUT", P "/{client}/lists/{list}/recipients/{recipient}", false}, PutRecipient},
-    {{"DELETE", P "/{client}/lists/{list}/recipients/{recipient}", false}, DeleteRecipient},
-    {{"GET", P "/{client}/mailings", false}, ListMailings},
-    {{"POST", P "/{client}/mailings", false}, CreateMailing},
-    {{"GET", P "/{client}/mailings/{mailing}", false}, GetMailing},
-    {{"PATCH", P "/{client}/mailings/{mailing}", false}, PatchMailing},
-    {{"DELETE", P "/{client}/mailings/{mailing}", false}, DeleteMailing},
-    {{"POST", P "/{client}/mailings/{mailing}/status", false}, SetMailingStatus},
-    {{"POST", P "/{client}/mailings/{mailing}/preview", false}, PreviewMailing},
-    {{"GET", P "/{client}/codes", false}, ListCodes},
-    {{"POST", P "/{client}/codes", false}, CreateCode},
-    {{"GET", P "/{client}/codes/{code}", false}, GetCode},
-    {{"PATCH", P "/{client}/codes/{code}", false}, PatchCode},
-    {{"DELETE", P "/{client}/codes/{code}", false}, DeleteCode},
-    {{"GET", P "/{client}/blocklist", false}, ListBlocklist},
-    {{"POST", P "/{client}/blocklist", false}, AddBlockEntry},
-    {{"DELETE", P "/{client}/blocklist/{pattern}", false}, DeleteBlockEntry},
-    {{"GET", P "/{client}/relay", false}, GetRelay},
-    {{"PUT", P "/{client}/relay", false}, PutRelay},
-    {{"GET", P "/{client}/dkim-keys", false}, ListDkimKeys},
-    {{"POST", P "/{client}/dkim-keys", false}, AddDkimKey},
-    {{"DELETE", P "/{client}/dkim-keys/{domain}/{selector}", false}, DeleteDkimKey},
-    {{"GET", P "/{client}/optins", false}, ListOptIns},
-    {{"POST", P "/{client}/optins", false}, CreateOptIn},
-    {{"GET", P "/{client}/optins/{optin}", false}, GetOptIn},
-    {{"PATCH", P "/{client}/optins/{optin}", false}, PatchOptIn},
-    {{"DELETE", P "/{client}/optins/{optin}", false}, DeleteOptIn},
-    {{"GET", P "/{client}/mails", false}, SearchMails},
-    {{"GET", P "/{client}/mails/{mail}", false}, GetMail},
-    {{"GET", "/openapi.yaml", false}, nullptr},  // answered before authentication
-    {{"GET", "/openapi.json", false}, nullptr},
+    {{"GET", P, false, kJson, kPage}, ListClients},
+    {{"POST", P, true, kJson, kNone}, CreateClient},
+    {{"GET", P "/{client}", false, kJson, kNone}, GetClient},
+    {{"PATCH", P "/{client}", false, kJson, kNone}, PatchClient},
+    {{"GET", P "/{client}/keys", true, kJson, kPage}, ListApiKeys},
+    {{"POST", P "/{client}/keys", true, kJson, kNone}, CreateApiKey},
+    {{"DELETE", P "/{client}/keys/{key}", true, kJson, kNone}, DeleteApiKey},
+    {{"GET", P "/{client}/lists", false, kJson, kPage}, ListLists},
+    {{"POST", P "/{client}/lists", false, kJson, kNone}, CreateList},
+    {{"GET", P "/{client}/lists/{list}", false, kJson, kNone}, GetList},
+    {{"PATCH", P "/{client}/lists/{list}", false, kJson, kNone}, PatchList},
+    {{"DELETE", P "/{client}/lists/{list}", false, kJson, kNone}, DeleteList},
+    {{"GET", P "/{client}/lists/{list}/fields", false, kJson, kNone}, ListFields},
+    {{"POST", P "/{client}/lists/{list}/fields", false, kJson, kNone}, AddField},
+    {{"DELETE", P "/{client}/lists/{list}/fields/{field}", false, kJson, kNone}, DeleteField},
+    {{"GET", P "/{client}/lists/{list}/recipients", false, kJson, kPage}, ListRecipients},
+    {{"POST", P "/{client}/lists/{list}/recipients", false, kJson, kNone}, CreateRecipient},
+    {{"POST", P "/{client}/lists/{list}/recipients/bulk", false, kBulkJson, kNone}, BulkRecipients},
+    {{"POST", P "/{client}/lists/{list}/recipients/import", false, kCsv, kNone}, ImportRecipients},
+    {{"GET", P "/{client}/lists/{list}/recipients/export", false, kJson, kNone}, ExportRecipients},
+    {{"GET", P "/{client}/lists/{list}/recipients/{recipient}", false, kJson, kNone}, GetRecipient},
+    {{"PUT", P "/{client}/lists/{list}/recipients/{recipient}", false, kJson, kNone}, PutRecipient},
+    {{"DELETE", P "/{client}/lists/{list}/recipients/{recipient}", false, kJson, kNone},
+     DeleteRecipient},
+    {{"GET", P "/{client}/mailings", false, kJson, kPage}, ListMailings},
+    {{"POST", P "/{client}/mailings", false, kJson, kNone}, CreateMailing},
+    {{"GET", P "/{client}/mailings/{mailing}", false, kJson, kNone}, GetMailing},
+    {{"PATCH", P "/{client}/mailings/{mailing}", false, kJson, kNone}, PatchMailing},
+    {{"DELETE", P "/{client}/mailings/{mailing}", false, kJson, kNone}, DeleteMailing},
+    {{"POST", P "/{client}/mailings/{mailing}/status", false, kJson, kNone}, SetMailingStatus},
+    {{"POST", P "/{client}/mailings/{mailing}/preview", false, kJson, kNone}, PreviewMailing},
+    {{"GET", P "/{client}/codes", false, kJson, kPage}, ListCodes},
+    {{"POST", P "/{client}/codes", false, kJson, kNone}, CreateCode},
+    {{"GET", P "/{client}/codes/{code}", false, kJson, kNone}, GetCode},
+    {{"PATCH", P "/{client}/codes/{code}", false, kJson, kNone}, PatchCode},
+    {{"DELETE", P "/{client}/codes/{code}", false, kJson, kNone}, DeleteCode},
+    {{"GET", P "/{client}/blocklist", false, kJson, kPage}, ListBlocklist},
+    {{"POST", P "/{client}/blocklist", false, kJson, kNone}, AddBlockEntry},
+    {{"DELETE", P "/{client}/blocklist/{pattern}", false, kJson, kNone}, DeleteBlockEntry},
+    {{"GET", P "/{client}/relay", false, kJson, kNone}, GetRelay},
+    {{"PUT", P "/{client}/relay", false, kJson, kNone}, PutRelay},
+    {{"GET", P "/{client}/dkim-keys", false, kJson, kPage}, ListDkimKeys},
+    {{"POST", P "/{client}/dkim-keys", false, kJson, kNone}, AddDkimKey},
+    {{"DELETE", P "/{client}/dkim-keys/{domain}/{selector}", false, kJson, kNone}, DeleteDkimKey},
+    {{"GET", P "/{client}/optins", false, kJson, kPage}, ListOptIns},
+    {{"POST", P "/{client}/optins", false, kJson, kNone}, CreateOptIn},
+    {{"GET", P "/{client}/optins/{optin}", false, kJson, kNone}, GetOptIn},
+    {{"PATCH", P "/{client}/optins/{optin}", false, kJson, kNone}, PatchOptIn},
+    {{"DELETE", P "/{client}/optins/{optin}", false, kJson, kNone}, DeleteOptIn},
+    {{"GET", P "/{client}/mails", false, kJson, kMailSearch}, SearchMails},
+    {{"GET", P "/{client}/mails/{mail}", false, kJson, kNone}, GetMail},
+    // Answered before authentication.
+    {{"GET", "/openapi.yaml", false, kJson, kNone}, nullptr},
+    {{"GET", "/openapi.json", false, kJson, kNone}, nullptr},
 }};
 #undef P
 
@@ -138,11 +149,94 @@ AdminResponse OpenApiAnswer() {
   return response;
 }
 
+// The query parameters of `query` that `route` does not take, or nullopt.
+std::optional<AdminResponse> UnknownParameters(const RouteInfo& route, const Query& query) {
+  std::vector<std::string_view> takes;
+  for (std::string_view rest = route.query; !rest.empty();) {
+    const auto blank = rest.find(' ');
+    takes.push_back(rest.substr(0, blank));
+    rest = blank == std::string_view::npos ? std::string_view() : rest.substr(blank + 1);
+  }
+  std::string unknown;
+  for (const auto& [name, value] : query) {
+    if (std::find(takes.begin(), takes.end(), name) != takes.end()) continue;
+    unknown += (unknown.empty() ? "'" : ", '") + name + "'";
+  }
+  if (unknown.empty()) return std::nullopt;
+  std::string message = "unknown query parameter";
+  message += unknown.find(',') == std::string::npos ? " " : "s ";
+  message += unknown + "; this route takes ";
+  message += takes.empty() ? std::string("none") : std::string(route.query);
+  return ErrorAnswer(400, "bad_request", message);
+}
+
+std::size_t MaxBodyBytes(BodyKind kind) {
+  return kind == BodyKind::kBulkJson ? limits::kMaxAdminBulkBodyBytes : limits::kMaxAdminBodyBytes;
+}
+
+AdminResponse BodyTooLarge(std::size_t max_bytes) {
+  return ErrorAnswer(
+      413, "payload_too_large",
+      "the body is larger than the " + std::to_string(max_bytes) + " bytes this route accepts");
+}
+
+// One of a client key's upload slots for as long as it lives.
+class UploadSlot {
+ public:
+  UploadSlot(UploadSlots* slots, const Principal& who)
+      : slots_(slots != nullptr && !who.admin ? slots : nullptr),
+        client_id_(who.client_id),
+        taken_(slots_ == nullptr || slots_->TryAcquire(client_id_)) {}
+  ~UploadSlot() {
+    if (slots_ != nullptr && taken_) slots_->Release(client_id_);
+  }
+  UploadSlot(const UploadSlot&) = delete;
+  UploadSlot& operator=(const UploadSlot&) = delete;
+  bool taken() const { return taken_; }
+
+ private:
+  UploadSlots* const slots_;
+  const int64_t client_id_;
+  const bool taken_;
+};
+
+// Runs the route with `call.request`'s body whole: read from body_reader
+// (a streamed JSON body) within the route's limit, else checked against it.
+// A streamed body needs one of the key's upload slots first.
+AdminResponse RunWithBody(const Route& route, Call& call) {
+  const AdminRequest& request = call.request;
+  UploadSlot slot(request.body_reader ? call.context.uploads : nullptr, call.who);
+  if (!slot.taken()) {
+    return ErrorAnswer(429, "too_many_requests",
+                       "at most " + std::to_string(limits::kMaxAdminUploadsPerClient) +
+                           " uploads at once per client key; send this one when one has ended");
+  }
+  if (route.info.body == BodyKind::kCsv) return route.handler(call);
+  const std::size_t max_bytes = MaxBodyBytes(route.info.body);
+  if (!request.body_reader) {
+    if (request.body.size() > max_bytes) return BodyTooLarge(max_bytes);
+    return route.handler(call);
+  }
+  AdminRequest loaded = request;
+  loaded.body_reader = nullptr;
+  while (true) {
+    Result<std::string> chunk = request.body_reader();
+    if (!chunk.ok()) return ErrorAnswer(400, "bad_request", chunk.status().message());
+    if (chunk->empty()) break;
+    loaded.body += *chunk;
+    if (loaded.body.size() > max_bytes) return BodyTooLarge(max_bytes);
+  }
+  Call with_body{loaded,        call.context, call.who, std::move(call.path), std::move(call.query),
+                 call.client_id};
+  return route.handler(with_body);
+}
+
 // Runs the matched route for an authenticated principal.
 AdminResponse Dispatch(const Route& route, Call& call) {
   if (route.info.admin_only && !call.who.admin) {
     return ErrorAnswer(403, "forbidden", "this route needs the admin key");
   }
+  if (auto unknown = UnknownParameters(route.info, call.query)) return *unknown;
   if (auto it = call.path.find("client"); it != call.path.end()) {
     AdminResponse error;
     std::optional<int64_t> client = call.PathInt("client", &error);
@@ -156,7 +250,7 @@ AdminResponse Dispatch(const Route& route, Call& call) {
     if (!found.ok()) return StoreFailure(found.status());
     if (!found->has_value()) return NotFound("client " + it->second);
   }
-  return route.handler(call);
+  return RunWithBody(route, call);
 }
 
 }  // namespace
@@ -192,6 +286,37 @@ AdminResponse HandleAdmin(const AdminRequest& request, const AdminContext& conte
   }
   if (path_known) return ErrorAnswer(405, "method_not_allowed", "method not allowed here");
   return ErrorAnswer(404, "not_found", "no such route");
+}
+
+bool UploadSlots::TryAcquire(int64_t client_id) {
+  std::lock_guard lock(mu_);
+  int& running = running_[client_id];
+  if (running >= limits::kMaxAdminUploadsPerClient) return false;
+  ++running;
+  return true;
+}
+
+void UploadSlots::Release(int64_t client_id) {
+  std::lock_guard lock(mu_);
+  if (--running_[client_id] <= 0) running_.erase(client_id);
+}
+
+BodyRule BodyRuleFor(std::string_view method, std::string_view target) {
+  BodyRule rule{false, limits::kMaxAdminBodyBytes, "-"};
+  auto url = boost::urls::parse_origin_form(target);
+  if (!url) return rule;
+  std::vector<std::string> segments;
+  for (auto segment : url->segments()) segments.push_back(std::string(segment));
+  std::map<std::string, std::string, std::less<>> captured;
+  for (const Route& route : kRoutes) {
+    if (route.info.method != method || !Match(route.info.path, segments, captured)) continue;
+    rule.route = route.info.path;
+    rule.stream = route.info.body != BodyKind::kJson;
+    rule.max_bytes = route.info.body == BodyKind::kCsv ? std::numeric_limits<std::size_t>::max()
+                                                       : MaxBodyBytes(route.info.body);
+    return rule;
+  }
+  return rule;
 }
 
 std::span<const RouteInfo> AdminRoutes() {

@@ -1,6 +1,9 @@
 // Router basics: unknown routes and methods, the error shape, malformed
-// bodies, pagination with cursors, Bearer parsing, in-process operators.
+// bodies, pagination with cursors, Bearer parsing, in-process operators;
+// unknown query parameters, body limits per route and JSON nesting depth.
+#include "admin/api/answer.h"
 #include "admin/api/api_test_env.h"
+#include "core/limits.h"
 
 namespace campaignd::admin::api {
 namespace {
@@ -94,6 +97,110 @@ TEST_F(RouterTest, ClientsAreCreatedAndPatchedWithValidation) {
             relay.json["transport"]);
   EXPECT_EQ(As1("PUT", "/admin/v1/clients/1/relay", {{"transport", ""}}).status, 422);
 }
+
+TEST_F(RouterTest, UnknownQueryParametersAre400NamingThem) {
+  TestReply typo = As1("GET", "/admin/v1/clients/1/mails?recipent=a@example.com&limit=5");
+  EXPECT_EQ(typo.status, 400);
+  EXPECT_EQ(typo.code(), "bad_request");
+  EXPECT_EQ(typo.json["error"]["message"],
+            "unknown query parameter 'recipent'; this route takes limit cursor recipient mailing "
+            "status since until");
+  TestReply two = As1("GET", "/admin/v1/clients/1/lists?sort=name&offset=3");
+  EXPECT_EQ(two.json["error"]["message"],
+            "unknown query parameters 'offset', 'sort'; this route takes limit cursor");
+  TestReply none = As1("GET", "/admin/v1/clients/1?verbose=1");
+  EXPECT_EQ(none.status, 400);
+  EXPECT_EQ(none.json["error"]["message"],
+            "unknown query parameter 'verbose'; this route takes none");
+  // Every parameter a route documents is taken.
+  EXPECT_EQ(As1("GET",
+                "/admin/v1/clients/1/mails?recipient=a@example.com&mailing=1&status=sent"
+                "&since=2024-01-01&until=2030-01-01&limit=5")
+                .status,
+            200);
+  EXPECT_EQ(As1("GET", "/admin/v1/clients/1/dkim-keys?limit=5&cursor=").status, 200);
+  EXPECT_EQ(As1("GET", "/admin/v1/clients/1/dkim-keys?limit=0").status, 400);
+}
+
+TEST(JsonDepthTest, CountsBracketsOutsideStrings) {
+  EXPECT_FALSE(JsonNestsDeeperThan(R"({"a":[{"b":{}}]})", 4));
+  EXPECT_TRUE(JsonNestsDeeperThan(R"({"a":[{"b":{"c":[]}}]})", 4));
+  EXPECT_FALSE(JsonNestsDeeperThan(R"({"a":"[[[[[[[[[[{{{{{{"})", 1));
+  EXPECT_FALSE(JsonNestsDeeperThan(R"({"a":"\"[[[[[[[[[["})", 1));
+  EXPECT_FALSE(JsonNestsDeeperThan(R"([]]]]]][][][][])", 1));
+  EXPECT_TRUE(JsonNestsDeeperThan(std::string(10 * 1000 * 1000, '['), limits::kMaxJsonDepth));
+  std::string deep_but_closed;
+  for (int i = 0; i < limits::kMaxJsonDepth; ++i) deep_but_closed += '[';
+  deep_but_closed += std::string(limits::kMaxJsonDepth, ']');
+  EXPECT_FALSE(JsonNestsDeeperThan(deep_but_closed, limits::kMaxJsonDepth));
+  EXPECT_TRUE(JsonNestsDeeperThan("[" + deep_but_closed + "]", limits::kMaxJsonDepth));
+}
+
+TEST_F(RouterTest, DeepJsonIs400AndBodiesOverTheRouteLimitAre413InProcessToo) {
+  TestReply deep = Raw("POST", "/admin/v1/clients/1/lists", key1_,
+                       std::string(100000, '[') + std::string(100000, ']'), "application/json");
+  EXPECT_EQ(deep.status, 400);
+  EXPECT_EQ(deep.json["error"]["message"],
+            "the body nests arrays and objects deeper than 16 levels");
+  std::string big = R"({"name":")" + std::string(limits::kMaxAdminBodyBytes, 'x') + R"("})";
+  TestReply large = Raw("POST", "/admin/v1/clients/1/lists", key1_, big, "application/json");
+  EXPECT_EQ(large.status, 413);
+  EXPECT_EQ(large.json["error"]["message"],
+            "the body is larger than the 1048576 bytes this route accepts");
+  // The bulk upsert takes more; a streamed body is read within its limit.
+  std::string bulk = R"({"items":[)";
+  for (int i = 0; i < 10000; ++i) {
+    bulk += (i ? "," : "") + std::string(R"({"recipient_id":"r)") + std::to_string(i) +
+            R"(@example.com","fields":{"firstname":")" + std::string(100, 'n') + R"("}})";
+  }
+  bulk += "]}";
+  ASSERT_GT(bulk.size(), limits::kMaxAdminBodyBytes);
+  TestReply stored =
+      Raw("POST", "/admin/v1/clients/1/lists/10/recipients/bulk", key1_, bulk, "application/json");
+  EXPECT_EQ(stored.status, 200) << stored.body.substr(0, 300);
+  AdminRequest streamed{.method = "POST",
+                        .target = "/admin/v1/clients/1/lists/10/recipients/bulk",
+                        .authorization = "Bearer " + key1_};
+  streamed.content_type = "application/json";
+  std::size_t pulls = 0;
+  streamed.body_reader = [&pulls]() -> Result<std::string> {
+    return ++pulls > 17 ? std::string() : std::string(1024 * 1024, ' ');
+  };
+  AdminResponse over = HandleAdmin(streamed, *context_);
+  EXPECT_EQ(over.status, 413) << over.body;
+  EXPECT_EQ(pulls, 17u);  // stopped at the limit, not at the end of the body
+}
+
+// A streamed upload holds a handler thread while its client sends: a client
+// key gets limits::kMaxAdminUploadsPerClient at once, the admin key any.
+TEST_F(RouterTest, StreamedUploadsAreBoundedPerClientKey) {
+  UploadSlots uploads;
+  context_->uploads = &uploads;
+  AdminRequest import{.method = "POST",
+                      .target = "/admin/v1/clients/1/lists/10/recipients/import",
+                      .authorization = "Bearer " + key1_};
+  import.content_type = "text/csv";
+  bool sent = false;
+  import.body_reader = [&sent]()->Result<std::string> { if (sent) return std::string();
+  sent = true;
+  return std::string("email\nslot@example.com\n");
+};
+for (int i = 0; i < limits::kMaxAdminUploadsPerClient; ++i) ASSERT_TRUE(uploads.TryAcquire(1));
+AdminResponse refused = HandleAdmin(import, *context_);
+EXPECT_EQ(refused.status, 429);
+EXPECT_NE(refused.body.find("too_many_requests"), std::string::npos) << refused.body;
+EXPECT_FALSE(sent);
+EXPECT_TRUE(uploads.TryAcquire(2));  // other clients are not affected
+import.authorization = "Bearer " + std::string(kAdminKey);
+EXPECT_EQ(HandleAdmin(import, *context_).status, 200);
+uploads.Release(1);
+import.authorization = "Bearer " + key1_;
+sent = false;
+EXPECT_EQ(HandleAdmin(import, *context_).status, 200);
+EXPECT_TRUE(uploads.TryAcquire(1));  // the slot was given back
+EXPECT_FALSE(uploads.TryAcquire(1));
+context_->uploads = nullptr;
+}  // namespace
 
 }  // namespace
 }  // namespace campaignd::admin::api

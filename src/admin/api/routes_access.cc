@@ -171,6 +171,9 @@ AdminResponse DeleteBlockEntry(const Call& call) {
 }
 
 AdminResponse ListDkimKeys(const Call& call) {
+  // One page always (a client has a handful of keys); limit is still checked.
+  AdminResponse error;
+  if (!ReadPage(call.query, &error)) return error;
   Result<std::vector<store::DkimKey>> keys =
       call.context.engine.directory().FindDkimKeys(call.client_id);
   if (!keys.ok()) return StoreFailure(keys.status());

@@ -7,10 +7,13 @@
 namespace campaignd::admin::api {
 
 AdminService::AdminService(std::unique_ptr<store::Catalog> catalog, AdminContext context)
-    : catalog_(std::move(catalog)), context_(std::move(context)) {}
+    : catalog_(std::move(catalog)), context_(std::move(context)) {
+  context_.uploads = &uploads_;
+}
 
 Result<std::unique_ptr<AdminService>> AdminService::Start(const Config& config,
-                                                          store::Engine& engine, Clock& clock) {
+                                                          store::Engine& engine, Clock& clock,
+                                                          const http::Timeouts& timeouts) {
   Result<std::unique_ptr<store::Catalog>> catalog = store::OpenCatalog(engine);
   if (!catalog.ok()) return catalog.status();
   store::Catalog& ref = **catalog;
@@ -19,10 +22,10 @@ Result<std::unique_ptr<AdminService>> AdminService::Start(const Config& config,
       AdminContext{engine, ref, clock,
                    config.admin_key.empty() ? std::string() : auth::HashCode(config.admin_key),
                    config.public_url, config.client_relay_hosts,
-                   Address::Literals(config.allow_address_literals)}));
+                   Address::Literals(config.allow_address_literals), nullptr}));
   AdminService* self = service.get();
   service->listener_ = std::make_unique<AdminListener>(
-      AdminListenerOptions{.listen = config.admin_listen},
+      AdminListenerOptions{.listen = config.admin_listen, .timeouts = timeouts},
       [self](const AdminRequest& request) {
         AdminResponse response = HandleAdmin(request, self->context_);
         if (response.status >= 500) {

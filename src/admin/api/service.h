@@ -18,12 +18,13 @@ namespace campaignd::admin::api {
 
 class AdminService {
  public:
-  // Starts listening on config.admin_listen. REQUIRES: !admin_listen.empty();
-  // `engine` and `clock` outlive the service.
+  // Starts listening on config.admin_listen with `timeouts` (the public
+  // API's). REQUIRES: !admin_listen.empty(); `engine` and `clock` outlive
+  // the service.
   static Result<std::unique_ptr<AdminService>> Start(const Config& config, store::Engine& engine,
-                                                     Clock& clock);
+                                                     Clock& clock, const http::Timeouts& timeouts);
   ~AdminService();  // Stop()
-  // Stops the listener (requests in flight end with their connection).
+  // Stops the listener (requests in flight get the shutdown grace).
   void Stop();
   uint16_t BoundPort() const { return listener_->BoundPort(); }
 
@@ -31,7 +32,8 @@ class AdminService {
   AdminService(std::unique_ptr<store::Catalog> catalog, AdminContext context);
 
   std::unique_ptr<store::Catalog> catalog_;
-  AdminContext context_;
+  UploadSlots uploads_;
+  AdminContext context_;  // context_.uploads = &uploads_
   std::unique_ptr<AdminListener> listener_;
 };
 

@@ -104,6 +104,11 @@ inline constexpr std::size_t kMaxReplyTextBytes = 2048;
 // Longest mail ID accepted as a file name (".<id>.tmp" stays below NAME_MAX).
 inline constexpr std::size_t kMaxFileMailIdBytes = 200;
 
+// --- Logging ---
+// Untrusted text in a log line (core/log_text.h) is cut after this many
+// bytes: a relay reply (2 KiB, above) fits whole, and a line stays bounded.
+inline constexpr std::size_t kMaxLoggedTextBytes = 4096;
+
 // --- Operator files (read whole into memory, so bounded) ---
 // The config file and the provisioning file; a file with tens of thousands
 // of codes stays far below.

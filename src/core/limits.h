@@ -62,6 +62,11 @@ inline constexpr std::size_t kMaxFieldValueBytes = 64 * 1024;
 inline constexpr std::size_t kMaxLineBytes = 998;
 // Header lines are folded before this width where possible.
 inline constexpr std::size_t kFoldWidth = 76;
+// One rendered mail (and the admin preview and onlineversion of it). A
+// template repeating a large field value can otherwise grow to gigabytes;
+// rendering stops at this size and the mail is could_not_be_sent. Relays
+// commonly accept 10 to 50 MB (Postfix's default message_size_limit is 10 MB).
+inline constexpr std::size_t kMaxRenderedMessageBytes = 25 * 1024 * 1024;
 
 // --- Queue (behaviour.md §4.2); all configurable ---
 // First retry after a 4xx or a connection failure; doubles each time...

@@ -102,6 +102,7 @@ int Serve(const admin::ConfigOverrides& overrides) {
 
   store::EngineOptions engine_options;
   engine_options.exclusive_worker = worker;
+  engine_options.private_files = !c.allow_insecure_permissions;
   auto engine = store::OpenEngine(c.db, engine_options);
   if (!engine.ok()) {
     spdlog::critical("cannot open database {}: {}", store::RedactUrl(c.db),

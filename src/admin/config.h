@@ -51,6 +51,9 @@ struct Config {
   std::chrono::seconds lifetime = limits::kMaxLifetime;
   std::chrono::seconds status_retention = limits::kStatusRetention;
   std::chrono::milliseconds idle_poll = limits::kIdlePoll;
+  // Start on a SQLite database other users may read or write (store.h
+  // EngineOptions::private_files); off: serve refuses and says why.
+  bool allow_insecure_permissions = false;
   std::vector<std::string> trusted_proxies;  // CIDR ranges; X-Forwarded-* honoured
   std::string log_level = "info";            // trace|debug|info|warn|error|critical|off
   std::string log_format = "text";           // text | json

@@ -91,7 +91,7 @@ Problem CheckCidr(std::string_view v) {
 }
 
 using C = Config;
-const std::array<ConfigKey, 23> kKeys = {{
+const std::array<ConfigKey, 24> kKeys = {{
     {"db", &C::db, "URL", "database: sqlite:PATH or postgresql://...", CheckDb},
     {"role", &C::role, "ROLE",
      "all: API and delivery; api: answer the API only; worker: deliver only", CheckRole},
@@ -122,6 +122,8 @@ const std::array<ConfigKey, 23> kKeys = {{
     {"status_retention", &C::status_retention, "DURATION",
      "how long getsendstatus answers a mail's stored status"},
     {"idle_poll", &C::idle_poll, "DURATION", "how often an idle worker looks for due mail"},
+    {"allow_insecure_permissions", &C::allow_insecure_permissions, "BOOL",
+     "serve a SQLite database that other users may read or write (else refused)"},
     {"trusted_proxies", &C::trusted_proxies, "CIDR",
      "proxies whose X-Forwarded-For/-Proto are honoured (comma-separated in the environment)",
      CheckCidr},
@@ -207,6 +209,7 @@ std::string FormatValue(const Config& config, const ConfigKey& key) {
   if (auto* ms = std::get_if<std::chrono::milliseconds Config::*>(&key.member)) {
     return FormatDuration(config.**ms);
   }
+  if (auto* b = std::get_if<bool Config::*>(&key.member)) return config.**b ? "true" : "false";
   std::string joined;
   for (const auto& v : config.*std::get<std::vector<std::string> Config::*>(key.member)) {
     joined += (joined.empty() ? "" : ",") + v;
@@ -229,6 +232,11 @@ Problem SetFromText(Config& config, const ConfigKey& key, std::string_view text)
     return SetCount(config, *i, value);
   }
   if (IsDuration(key)) return SetDuration(config, key, text);
+  if (auto* b = std::get_if<bool Config::*>(&key.member)) {
+    if (text != "true" && text != "false") return "expected true or false";
+    config.** b = text == "true";
+    return std::nullopt;
+  }
   return SetList(config, key, SplitList(text));
 }
 
@@ -245,6 +253,11 @@ Problem SetFromToml(Config& config, const ConfigKey& key, const toml::node& node
     std::vector<std::string> values;
     for (const auto& element : *array) values.push_back(element.as_string()->get());
     return SetList(config, key, std::move(values));
+  }
+  if (auto* b = std::get_if<bool Config::*>(&key.member)) {
+    if (!node.is_boolean()) return "expected true or false";
+    config.** b = node.as_boolean()->get();
+    return std::nullopt;
   }
   if (!node.is_string()) {
     if (IsDuration(key)) return SetDuration(config, key, "");

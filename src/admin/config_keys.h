@@ -22,9 +22,9 @@ namespace campaignd::admin {
 using Problem = std::optional<std::string>;
 
 struct ConfigKey {
-  using Member =
-      std::variant<std::string Config::*, int Config::*, std::chrono::seconds Config::*,
-                   std::chrono::milliseconds Config::*, std::vector<std::string> Config::*>;
+  using Member = std::variant<std::string Config::*, int Config::*, std::chrono::seconds Config::*,
+                              std::chrono::milliseconds Config::*,
+                              std::vector<std::string> Config::*, bool Config::*>;
   std::string_view name;
   Member member;
   std::string_view type_name;  // shown in --help: URL, N, DURATION...

@@ -76,6 +76,22 @@ TEST_F(ConfigTest, DefaultsComeFromLimits) {
   EXPECT_TRUE(config->trusted_proxies.empty());
   EXPECT_EQ(config->log_level, "info");
   EXPECT_EQ(config->log_format, "text");
+  EXPECT_FALSE(config->allow_insecure_permissions);
+}
+
+TEST_F(ConfigTest, BooleansAreTrueOrFalseEverywhere) {
+  auto from_file = LoadConfig(Write("allow_insecure_permissions = true\n"), Env({}), {});
+  ASSERT_TRUE(from_file.ok()) << from_file.status().ToString();
+  EXPECT_TRUE(from_file->allow_insecure_permissions);
+  auto from_env = LoadConfig(std::nullopt, Env({{"CAMPAIGND_ALLOW_INSECURE_PERMISSIONS", "true"}}),
+                             {{"allow_insecure_permissions", "false"}});
+  ASSERT_TRUE(from_env.ok()) << from_env.status().ToString();
+  EXPECT_FALSE(from_env->allow_insecure_permissions);  // the command line wins
+  EXPECT_EQ(FileError("allow_insecure_permissions = \"yes\"\n"),
+            ":1: allow_insecure_permissions: expected true or false");
+  auto bad = LoadConfig(std::nullopt, Env({{"CAMPAIGND_ALLOW_INSECURE_PERMISSIONS", "1"}}), {});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(), "CAMPAIGND_ALLOW_INSECURE_PERMISSIONS: expected true or false");
 }
 
 TEST_F(ConfigTest, CommandLineBeatsEnvironmentBeatsFileBeatsDefault) {

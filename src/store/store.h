@@ -156,6 +156,10 @@ class Engine {
 
 struct EngineOptions {
   bool exclusive_worker = false;  // SQLite: take the serve lock (one deliverer)
+  // SQLite: refuse (InvalidArgument) a database file, -wal or -shm that other
+  // users may read or write (sqlite/database.h CheckPrivateFiles). `serve`
+  // sets it unless allow_insecure_permissions; PostgreSQL guards its own files.
+  bool private_files = false;
   std::size_t connections = 0;    // PostgreSQL: pool size per process (0: default, 8)
 };
 

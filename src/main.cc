@@ -126,8 +126,12 @@ int Serve(const admin::ConfigOverrides& overrides) {
                  worker ? static_cast<Notifier&>(scheduler) : no_workers_here,
                  ops::Settings{c.status_retention}};
   deps.settings.public_url = c.public_url;
+  deps.settings.optin_frequency_limit = c.optin_frequency_limit;
+  deps.settings.optin_source_limit = c.optin_source_limit;
+  deps.settings.optin_source_window = c.optin_source_window;
   deps.attachments = &db.attachments();
   deps.mailing_lookup = &db.mailing_lookup();
+  deps.coordination = &db.coordination();
   http::Server server(ServerOptionsFrom(c), [&deps](const auth::RequestInfo& info,
                                                     const Params& params) {
     return ops::HandleRequest(info, params, deps);

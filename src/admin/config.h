@@ -51,6 +51,10 @@ struct Config {
   std::chrono::seconds lifetime = limits::kMaxLifetime;
   std::chrono::seconds status_retention = limits::kStatusRetention;
   std::chrono::milliseconds idle_poll = limits::kIdlePoll;
+  // subscribe's mail-bombing limits (ops/subscribe.h).
+  std::chrono::seconds optin_frequency_limit = limits::kDefaultOptinFrequencyLimit;
+  int optin_source_limit = limits::kDefaultOptinSourceLimit;
+  std::chrono::seconds optin_source_window = limits::kDefaultOptinSourceWindow;
   // Start on a SQLite database other users may read or write (store.h
   // EngineOptions::private_files); off: serve refuses and says why.
   bool allow_insecure_permissions = false;

@@ -91,7 +91,7 @@ Problem CheckCidr(std::string_view v) {
 }
 
 using C = Config;
-const std::array<ConfigKey, 24> kKeys = {{
+const std::array<ConfigKey, 27> kKeys = {{
     {"db", &C::db, "URL", "database: sqlite:PATH or postgresql://...", CheckDb},
     {"role", &C::role, "ROLE",
      "all: API and delivery; api: answer the API only; worker: deliver only", CheckRole},
@@ -122,6 +122,13 @@ const std::array<ConfigKey, 24> kKeys = {{
     {"status_retention", &C::status_retention, "DURATION",
      "how long getsendstatus answers a mail's stored status"},
     {"idle_poll", &C::idle_poll, "DURATION", "how often an idle worker looks for due mail"},
+    {"optin_frequency_limit", &C::optin_frequency_limit, "DURATION",
+     "least time between two opt-in mails to one address (bmOptinFrequencyLimit may only raise "
+     "it)"},
+    {"optin_source_limit", &C::optin_source_limit, "N",
+     "opt-in mails per source (client and IPv4 address or IPv6 /64) per optin_source_window"},
+    {"optin_source_window", &C::optin_source_window, "DURATION",
+     "the window optin_source_limit counts in"},
     {"allow_insecure_permissions", &C::allow_insecure_permissions, "BOOL",
      "serve a SQLite database that other users may read or write (else refused)"},
     {"trusted_proxies", &C::trusted_proxies, "CIDR",

@@ -76,6 +76,9 @@ TEST_F(ConfigTest, DefaultsComeFromLimits) {
   EXPECT_TRUE(config->trusted_proxies.empty());
   EXPECT_EQ(config->log_level, "info");
   EXPECT_EQ(config->log_format, "text");
+  EXPECT_EQ(config->optin_frequency_limit, minutes(10));
+  EXPECT_EQ(config->optin_source_limit, 100);
+  EXPECT_EQ(config->optin_source_window, minutes(10));
   EXPECT_FALSE(config->allow_insecure_permissions);
 }
 

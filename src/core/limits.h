@@ -28,8 +28,17 @@ inline constexpr std::size_t kMaxUploadFiles = 5;
 inline constexpr std::size_t kMaxUploadBytes = 500 * 1000;
 // How long an upload's token and files are kept (reference §3.4: 24 h).
 inline constexpr hours kAttachmentLifetime{24};
-// subscribe: bmOptinFrequencyLimit's default (the reference documents 10 minutes).
+// subscribe: bmOptinFrequencyLimit's default (the reference documents 10
+// minutes), and the least a caller gets when asking for less (configurable:
+// optin_frequency_limit). One confirmation mail per address in this time.
 inline constexpr minutes kDefaultOptinFrequencyLimit{10};
+// subscribe: confirmation mails per source (client and IPv4 address or IPv6
+// /64) per window, whatever the addresses (configurable: optin_source_limit,
+// optin_source_window). A person subscribes a few addresses at most; a web
+// shop that calls subscribe from its own server for all its visitors is one
+// source and needs a higher limit (or to be a trusted proxy).
+inline constexpr int kDefaultOptinSourceLimit = 100;
+inline constexpr seconds kDefaultOptinSourceWindow{600};
 // A client must send the whole header block within this time...
 inline constexpr seconds kHeaderReadTimeout{10};
 // ...and the body within this time (slowloris protection).

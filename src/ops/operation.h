@@ -28,6 +28,12 @@ struct Settings {
   std::chrono::seconds status_retention = limits::kStatusRetention;
   // Base of mail-service links on onlineversion pages (admin/config.h).
   std::string public_url = "http://127.0.0.1:8080";
+  // subscribe: the least bmOptinFrequencyLimit (a caller may only ask for
+  // more), and at most optin_source_limit confirmation mails per source
+  // (client and Caller::source) per optin_source_window.
+  std::chrono::seconds optin_frequency_limit = limits::kDefaultOptinFrequencyLimit;
+  int optin_source_limit = limits::kDefaultOptinSourceLimit;
+  std::chrono::seconds optin_source_window = limits::kDefaultOptinSourceWindow;
 };
 
 // What operations may touch. Constant after construction; the referenced
@@ -44,6 +50,10 @@ struct Deps {
   // with Internal (system_error) when they are missing.
   store::Attachments* attachments = nullptr;
   store::MailingLookup* mailing_lookup = nullptr;
+  // subscribe's per-source throttle, shared by every process (store.h);
+  // a subscribe that would send a confirmation mail fails with Internal
+  // (system_error) without it.
+  store::Coordination* coordination = nullptr;
 };
 
 // Everything one operation sees.

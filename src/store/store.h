@@ -136,6 +136,14 @@ class Coordination {
   // before asking again. REQUIRES: per_second > 0.
   virtual Result<std::chrono::milliseconds> AcquireRate(std::string_view key, int per_second,
                                                         TimePoint now) = 0;
+  // Fixed windows of `window`, aligned to the Unix epoch, shared like the
+  // rate windows: true when one more event under `key` fits into `now`'s
+  // window (it is counted), false when `limit` were counted in it already
+  // (nothing is counted). Keys must not be AcquireRate's. Used by
+  // subscribe's per-source throttle of confirmation mails.
+  // REQUIRES: limit > 0, window >= 1 s.
+  virtual Result<bool> CountInWindow(std::string_view key, int limit, std::chrono::seconds window,
+                                     TimePoint now) = 0;
 };
 
 // One opened database. Owns its connections and threads.

@@ -38,16 +38,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
 
   std::string_view tmpl = in[0];
   (void)render::ApplyFieldFunctions(tmpl, context, render::EscapeMode::kText);
-  std::string html = render::ApplyFieldFunctions(tmpl, context, render::EscapeMode::kHtml);
-  std::string header = render::ApplyFieldFunctions(tmpl, context, render::EscapeMode::kHeader);
+  (void)render::ApplyFieldFunctions(tmpl, context, render::EscapeMode::kHtml);
+  std::string header =
+      render::ApplyFieldFunctions(tmpl, context, render::EscapeMode::kHeader).value();
   if (!HasControl(tmpl)) FUZZ_CHECK(!HasControl(header));
 
   // The values alone, as a template that only inserts them.
-  std::string only_values = render::ApplyFieldFunctions("{firstname}{evil}", context,
-                                                        render::EscapeMode::kHeader);
+  std::string only_values =
+      render::ApplyFieldFunctions("{firstname}{evil}", context, render::EscapeMode::kHeader)
+          .value();
   FUZZ_CHECK(!HasControl(only_values));
   std::string html_values =
-      render::ApplyFieldFunctions("{firstname}{evil}", context, render::EscapeMode::kHtml);
+      render::ApplyFieldFunctions("{firstname}{evil}", context, render::EscapeMode::kHtml).value();
   FUZZ_CHECK(html_values.find_first_of("<>\"'") == std::string::npos);
 
   std::string sanitized = render::SanitizeHeaderText(in[4]);

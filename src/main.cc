@@ -128,6 +128,7 @@ int Serve(const admin::ConfigOverrides& overrides) {
 
   store::EngineOptions engine_options;
   engine_options.exclusive_worker = worker;
+  engine_options.private_files = !c.allow_insecure_permissions;
   auto engine = store::OpenEngine(c.db, engine_options);
   if (!engine.ok()) {
     spdlog::critical("cannot open database {}: {}", store::RedactUrl(c.db),
@@ -152,8 +153,12 @@ int Serve(const admin::ConfigOverrides& overrides) {
                  ops::Settings{c.status_retention}};
   deps.settings.public_url = c.public_url;
   deps.settings.address_literals = Address::Literals(c.allow_address_literals);
+  deps.settings.optin_frequency_limit = c.optin_frequency_limit;
+  deps.settings.optin_source_limit = c.optin_source_limit;
+  deps.settings.optin_source_window = c.optin_source_window;
   deps.attachments = &db.attachments();
   deps.mailing_lookup = &db.mailing_lookup();
+  deps.coordination = &db.coordination();
   http::Server server(ServerOptionsFrom(c), [&deps](const auth::RequestInfo& info,
                                                     const Params& params) {
     return ops::HandleRequest(info, params, deps);

@@ -61,6 +61,13 @@ struct Config {
   std::chrono::milliseconds header_timeout = limits::kHeaderReadTimeout;
   std::chrono::milliseconds body_timeout = limits::kBodyReadTimeout;
   std::chrono::milliseconds keep_alive_timeout = limits::kKeepAliveIdleTimeout;
+  // subscribe's mail-bombing limits (ops/subscribe.h).
+  std::chrono::seconds optin_frequency_limit = limits::kDefaultOptinFrequencyLimit;
+  int optin_source_limit = limits::kDefaultOptinSourceLimit;
+  std::chrono::seconds optin_source_window = limits::kDefaultOptinSourceWindow;
+  // Start on a SQLite database other users may read or write (store.h
+  // EngineOptions::private_files); off: serve refuses and says why.
+  bool allow_insecure_permissions = false;
   std::vector<std::string> trusted_proxies;  // CIDR ranges; X-Forwarded-* honoured
   // docs/decisions/0014-relay-policy.md:
   std::string outbox_root = ".";                // file:DIR writes below it

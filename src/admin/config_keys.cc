@@ -117,7 +117,7 @@ Problem CheckOutboxRoot(std::string_view v) {
 Problem CheckRelayHost(std::string_view v) { return deliver::RelayHostPatternProblem(v); }
 
 using C = Config;
-const std::array<ConfigKey, 34> kKeys = {{
+const std::array<ConfigKey, 38> kKeys = {{
     {"db", &C::db, "URL", "database: sqlite:PATH or postgresql://...", CheckDb},
     {"role", &C::role, "ROLE",
      "all: API and delivery; api: answer the API only; worker: deliver only", CheckRole},
@@ -166,6 +166,15 @@ const std::array<ConfigKey, 34> kKeys = {{
      "answer (or chunk) within it"},
     {"keep_alive_timeout", &C::keep_alive_timeout, "DURATION",
      "an idle keep-alive connection is closed after this"},
+    {"optin_frequency_limit", &C::optin_frequency_limit, "DURATION",
+     "least time between two opt-in mails to one address (bmOptinFrequencyLimit may only raise "
+     "it)"},
+    {"optin_source_limit", &C::optin_source_limit, "N",
+     "opt-in mails per source (client and IPv4 address or IPv6 /64) per optin_source_window"},
+    {"optin_source_window", &C::optin_source_window, "DURATION",
+     "the window optin_source_limit counts in"},
+    {"allow_insecure_permissions", &C::allow_insecure_permissions, "BOOL",
+     "serve a SQLite database that other users may read or write (else refused)"},
     {"trusted_proxies", &C::trusted_proxies, "CIDR",
      "proxies whose X-Forwarded-For/-Proto are honoured (comma-separated in the environment)",
      CheckCidr},

@@ -82,6 +82,25 @@ TEST_F(ConfigTest, DefaultsComeFromLimits) {
   EXPECT_EQ(config->outbox_root, ".");
   EXPECT_TRUE(config->client_relay_hosts.empty());
   EXPECT_FALSE(config->allow_address_literals);
+  EXPECT_EQ(config->optin_frequency_limit, minutes(10));
+  EXPECT_EQ(config->optin_source_limit, 100);
+  EXPECT_EQ(config->optin_source_window, minutes(10));
+  EXPECT_FALSE(config->allow_insecure_permissions);
+}
+
+TEST_F(ConfigTest, BooleansAreTrueOrFalseEverywhere) {
+  auto from_file = LoadConfig(Write("allow_insecure_permissions = true\n"), Env({}), {});
+  ASSERT_TRUE(from_file.ok()) << from_file.status().ToString();
+  EXPECT_TRUE(from_file->allow_insecure_permissions);
+  auto from_env = LoadConfig(std::nullopt, Env({{"CAMPAIGND_ALLOW_INSECURE_PERMISSIONS", "true"}}),
+                             {{"allow_insecure_permissions", "false"}});
+  ASSERT_TRUE(from_env.ok()) << from_env.status().ToString();
+  EXPECT_FALSE(from_env->allow_insecure_permissions);  // the command line wins
+  EXPECT_EQ(FileError("allow_insecure_permissions = \"yes\"\n"),
+            ":1: allow_insecure_permissions: expected true or false");
+  auto bad = LoadConfig(std::nullopt, Env({{"CAMPAIGND_ALLOW_INSECURE_PERMISSIONS", "1"}}), {});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().message(), "CAMPAIGND_ALLOW_INSECURE_PERMISSIONS: expected true or false");
 }
 
 TEST_F(ConfigTest, CommandLineBeatsEnvironmentBeatsFileBeatsDefault) {

@@ -7,6 +7,7 @@
 #include "admin/provisioning_sections.h"
 #include "auth/authorize.h"
 #include "auth/code_hash.h"
+#include "core/address.h"
 #include "core/fields.h"
 #include "core/limits.h"
 #include "deliver/transport_url.h"
@@ -205,16 +206,12 @@ void ReadBlockEntry(const toml::table& table, ClientScope& scope) {
   entry.reason = r.Text("reason").value_or("provisioning");
   r.RejectUnknownKeys();
   if (!pattern) return;
-  entry.pattern = LowerAscii(*pattern);
-  const bool bad =
-      entry.pattern.empty() || std::any_of(entry.pattern.begin(), entry.pattern.end(), [](char c) {
-        return std::isspace(static_cast<unsigned char>(c)) ||
-               std::iscntrl(static_cast<unsigned char>(c));
-      });
-  if (bad) {
-    r.Error("pattern", "expected an address or a pattern with * and ? (no spaces)");
+  Result<std::string> parsed = ParseBlockPattern(*pattern);
+  if (!parsed.ok()) {
+    r.Error("pattern", parsed.status().message());
     return;
   }
+  entry.pattern = std::move(*parsed);
   if (scope.FirstDefinition("block " + entry.pattern, r, "pattern",
                             "blocklist pattern '" + entry.pattern + "'")) {
     scope.spec.blocklist.push_back(std::move(entry));

@@ -216,7 +216,10 @@ TEST_F(ProvisioningFileTest, BlocklistErrors) {
   EXPECT_EQ(Errors("  [[client.blocklist]]\n  reason = \"x\"\n"),
             "p.toml:9: pattern: missing (a string is required)");
   EXPECT_EQ(Errors("  [[client.blocklist]]\n  pattern = \"a b@example.com\"\n"),
-            "p.toml:10: pattern: expected an address or a pattern with * and ? (no spaces)");
+            "p.toml:10: pattern: contains a blank or control character");
+  EXPECT_EQ(Errors("  [[client.blocklist]]\n  pattern = \"?*@*\"\n"),
+            "p.toml:10: pattern: '?*@*' would match every address: it needs a character "
+            "besides * ? @ and .");
   EXPECT_EQ(Errors("  [[client.blocklist]]\n  pattern = \"*@x.example\"\n"
                    "  [[client.blocklist]]\n  pattern = \"*@X.example\"\n"),
             "p.toml:12: pattern: duplicate blocklist pattern '*@x.example' (first at line 10)");

@@ -98,6 +98,7 @@ Result<Decision> AuthorizeForm(const RequestInfo& info, store::Directory& direct
   caller.list_id = c.list_id;
   caller.operations = c.operations;
   caller.redirect_hosts = c.redirect_hosts.empty() ? caller.client.redirect_hosts : c.redirect_hosts;
+  caller.source = SourceNetwork(info.client_ip);
   return Decision{std::move(caller)};
 }
 
@@ -126,6 +127,7 @@ Result<Decision> AuthorizeMail(const RequestInfo& info, store::Directory& direct
   caller.list_id = (*mail)->list_id;
   caller.redirect_hosts = caller.client.redirect_hosts;
   caller.mail = MailRef{(*mail)->id, (*mail)->mailing_id, (*mail)->recipient_id};
+  caller.source = SourceNetwork(info.client_ip);
   return Decision{std::move(caller)};
 }
 
@@ -140,6 +142,19 @@ bool IpInCidr(std::string_view ip, std::string_view cidr) {
     if ((addr.b[i] & mask) != (net.b[i] & mask)) return false;
   }
   return true;
+}
+
+std::string SourceNetwork(std::string_view ip) {
+  IpBytes addr;
+  if (!ParseIp(ip, &addr)) return std::string(ip);
+  char text[INET6_ADDRSTRLEN] = {};
+  if (addr.v4) {
+    inet_ntop(AF_INET, addr.b.data() + 12, text, sizeof text);
+    return text;
+  }
+  std::fill(addr.b.begin() + 8, addr.b.end(), 0);
+  inet_ntop(AF_INET6, addr.b.data(), text, sizeof text);
+  return std::string(text) + "/64";
 }
 
 bool IsValidCidr(std::string_view cidr) {

@@ -35,6 +35,12 @@ bool IpInCidr(std::string_view ip, std::string_view cidr);
 // True when `cidr` is well-formed (for validating provisioning input).
 bool IsValidCidr(std::string_view cidr);
 
+// The source a throttle counts `ip` as (Caller::source): an IPv4 address
+// (also when IPv4-mapped) as itself, an IPv6 address as its /64 - one
+// host's usual allocation, which it can fill with 2^64 addresses of its own
+// ("2001:db8:1:2::/64"). Malformed input is returned as it is.
+std::string SourceNetwork(std::string_view ip);
+
 }  // namespace campaignd::auth
 
 #endif  // CAMPAIGND_AUTH_AUTHORIZE_H_

@@ -49,5 +49,15 @@ TEST(IpInCidrTest, ValidatesCidrs) {
   }
 }
 
+TEST(SourceNetworkTest, Ipv4ItselfIpv6ItsSlash64) {
+  EXPECT_EQ(SourceNetwork("192.0.2.7"), "192.0.2.7");
+  EXPECT_EQ(SourceNetwork("::ffff:192.0.2.7"), "192.0.2.7");
+  EXPECT_EQ(SourceNetwork("2001:db8:1:2:aaaa:bbbb:cccc:dddd"), "2001:db8:1:2::/64");
+  EXPECT_EQ(SourceNetwork("2001:db8:1:2::1"), SourceNetwork("2001:db8:1:2:ffff::9"));
+  EXPECT_NE(SourceNetwork("2001:db8:1:2::1"), SourceNetwork("2001:db8:1:3::1"));
+  EXPECT_EQ(SourceNetwork("::1"), "::/64");
+  EXPECT_EQ(SourceNetwork("not-an-ip"), "not-an-ip");
+}
+
 }  // namespace
 }  // namespace campaignd::auth

@@ -41,6 +41,9 @@ struct Caller {
   std::vector<std::string> operations;      // allowed; empty = all
   std::vector<std::string> redirect_hosts;  // allowlist for bmUrl & co.
   std::optional<MailRef> mail;              // set for the mail service
+  // Where the request came from, as throttles count it (SourceNetwork in
+  // authorize.h: the IPv4 address, or the IPv6 /64).
+  std::string source;
 
   // True when the code allows `operation` (lower-case wire name).
   bool Permits(std::string_view operation) const;

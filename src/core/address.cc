@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <idn2.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <memory>
 
@@ -309,6 +310,28 @@ bool MatchesPattern(std::string_view pattern, std::string_view address) {
   }
   while (p < pattern.size() && pattern[p] == '*') ++p;
   return p == pattern.size();
+}
+
+Result<std::string> ParseBlockPattern(std::string_view pattern, bool for_removal) {
+  if (pattern.empty()) return Invalid("empty");
+  if (pattern.size() > limits::kMaxAddressBytes) {
+    return Invalid("longer than " + std::to_string(limits::kMaxAddressBytes) + " bytes");
+  }
+  for (unsigned char c : pattern) {
+    if (c <= ' ' || c == 0x7f) return Invalid("contains a blank or control character");
+  }
+  if (std::count(pattern.begin(), pattern.end(), '@') != 1) {
+    return Invalid("needs exactly one '@' (like *@example.com)");
+  }
+  if (!for_removal && pattern.find_first_not_of("*?@.") == std::string_view::npos) {
+    return Invalid("'" + std::string(pattern) +
+                   "' would match every address: it needs a character besides * ? @ and .");
+  }
+  if (pattern.find_first_of("*?") != std::string_view::npos) return LowerAscii(pattern);
+  // A pattern only blocks, it never sends: an address literal is allowed here.
+  Result<Address> address = Address::Parse(pattern, AddressLiterals::kAllow);
+  if (!address.ok()) return address.status();
+  return address->str();
 }
 
 }  // namespace campaignd

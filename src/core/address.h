@@ -63,6 +63,18 @@ class Address {
 // O(|pattern| * |address|) at worst: safe on untrusted patterns.
 bool MatchesPattern(std::string_view pattern, std::string_view address);
 
+// The one check of a blocklist pattern, wherever it comes from (the public
+// blacklist operation, the admin API and CLI, the provisioning file): an
+// address, or a wildcard pattern ('*', '?') with exactly one '@', at most
+// 254 octets, no blank or control character, and at least one character
+// besides '*', '?', '@' and '.' (a pattern made of those alone, like *@*,
+// ?*@* or *@*.*, would block every address of the client). Returns the
+// stored form: an address normalised as Parse does, a pattern lower-cased
+// (ASCII). InvalidArgument naming the problem otherwise. `for_removal`
+// (unblacklist, DELETE) lets a pattern of wildcards alone through, so that
+// one stored before this rule can still be removed.
+Result<std::string> ParseBlockPattern(std::string_view pattern, bool for_removal = false);
+
 }  // namespace campaignd
 
 #endif  // CAMPAIGND_CORE_ADDRESS_H_

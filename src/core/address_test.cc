@@ -285,3 +285,42 @@ TEST(MatchesPatternTest, PathologicalPatternIsFast) {
 
 }  // namespace
 }  // namespace campaignd
+
+namespace campaignd {
+namespace {
+
+TEST(ParseBlockPatternTest, AddressesAreNormalisedAndPatternsLowerCased) {
+  EXPECT_EQ(*ParseBlockPattern("John@Example.COM"), "john@example.com");
+  EXPECT_EQ(*ParseBlockPattern("*@Spam.Example"), "*@spam.example");
+  EXPECT_EQ(*ParseBlockPattern("j?hn@example.com"), "j?hn@example.com");
+  EXPECT_EQ(*ParseBlockPattern("a*@*"), "a*@*");  // one literal character is enough
+  EXPECT_EQ(*ParseBlockPattern("*@*.de"), "*@*.de");
+  EXPECT_EQ(*ParseBlockPattern("info@*"), "info@*");
+}
+
+TEST(ParseBlockPatternTest, PatternsThatMatchEveryAddressAreRefused) {
+  for (const char* every : {"*@*", "?*@*", "**@*", "*@**", "*?@?*", "*@*.*", "?@*", "*.*@*.*"}) {
+    Result<std::string> parsed = ParseBlockPattern(every);
+    ASSERT_FALSE(parsed.ok()) << every;
+    EXPECT_EQ(parsed.status().message(),
+              std::string("'") + every +
+                  "' would match every address: it needs a character besides * ? @ and .");
+    // ...but one stored before the rule can still be removed.
+    EXPECT_EQ(*ParseBlockPattern(every, /*for_removal=*/true), every);
+  }
+}
+
+TEST(ParseBlockPatternTest, MalformedPatternsNameTheProblem) {
+  EXPECT_EQ(ParseBlockPattern("").status().message(), "empty");
+  EXPECT_EQ(ParseBlockPattern("*").status().message(),
+            "needs exactly one '@' (like *@example.com)");
+  EXPECT_FALSE(ParseBlockPattern("a@b@c").ok());
+  EXPECT_EQ(ParseBlockPattern("has space@x.de").status().message(),
+            "contains a blank or control character");
+  EXPECT_FALSE(ParseBlockPattern("x\r\n@y.de").ok());
+  EXPECT_FALSE(ParseBlockPattern("bad@").ok());                           // not an address
+  EXPECT_FALSE(ParseBlockPattern(std::string(250, 'a') + "@*.de").ok());  // too long
+}
+
+}  // namespace
+}  // namespace campaignd

@@ -28,8 +28,17 @@ inline constexpr std::size_t kMaxUploadFiles = 5;
 inline constexpr std::size_t kMaxUploadBytes = 500 * 1000;
 // How long an upload's token and files are kept (reference §3.4: 24 h).
 inline constexpr hours kAttachmentLifetime{24};
-// subscribe: bmOptinFrequencyLimit's default (the reference documents 10 minutes).
+// subscribe: bmOptinFrequencyLimit's default (the reference documents 10
+// minutes), and the least a caller gets when asking for less (configurable:
+// optin_frequency_limit). One confirmation mail per address in this time.
 inline constexpr minutes kDefaultOptinFrequencyLimit{10};
+// subscribe: confirmation mails per source (client and IPv4 address or IPv6
+// /64) per window, whatever the addresses (configurable: optin_source_limit,
+// optin_source_window). A person subscribes a few addresses at most; a web
+// shop that calls subscribe from its own server for all its visitors is one
+// source and needs a higher limit (or to be a trusted proxy).
+inline constexpr int kDefaultOptinSourceLimit = 100;
+inline constexpr seconds kDefaultOptinSourceWindow{600};
 // A client must send the whole header block within this time...
 inline constexpr seconds kHeaderReadTimeout{10};
 // ...and the body within this time (slowloris protection).
@@ -82,6 +91,11 @@ inline constexpr std::size_t kMaxFieldValueBytes = 64 * 1024;
 inline constexpr std::size_t kMaxLineBytes = 998;
 // Header lines are folded before this width where possible.
 inline constexpr std::size_t kFoldWidth = 76;
+// One rendered mail (and the admin preview and onlineversion of it). A
+// template repeating a large field value can otherwise grow to gigabytes;
+// rendering stops at this size and the mail is could_not_be_sent. Relays
+// commonly accept 10 to 50 MB (Postfix's default message_size_limit is 10 MB).
+inline constexpr std::size_t kMaxRenderedMessageBytes = 25 * 1024 * 1024;
 
 // --- Queue (behaviour.md §4.2); all configurable ---
 // First retry after a 4xx or a connection failure; doubles each time...
@@ -134,6 +148,11 @@ inline constexpr double kMaxRelayRatePerSecond = 100000;
 inline constexpr std::size_t kMaxReplyTextBytes = 2048;
 // Longest mail ID accepted as a file name (".<id>.tmp" stays below NAME_MAX).
 inline constexpr std::size_t kMaxFileMailIdBytes = 200;
+
+// --- Logging ---
+// Untrusted text in a log line (core/log_text.h) is cut after this many
+// bytes: a relay reply (2 KiB, above) fits whole, and a line stays bounded.
+inline constexpr std::size_t kMaxLoggedTextBytes = 4096;
 
 // --- Operator files (read whole into memory, so bounded) ---
 // The config file and the provisioning file; a file with tens of thousands

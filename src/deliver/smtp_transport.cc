@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "core/limits.h"
+#include "core/log_text.h"
 #include "core/percent_encoding.h"
 #include "deliver/smtp_transcript.h"
 
@@ -414,12 +415,12 @@ DeliveryResult SmtpTransport::Deliver(const Envelope& envelope, std::string_view
   DeliveryResult result = Transfer(*easy, envelope, message, /*fresh=*/false, &retry);
   if (retry && reused) {
     spdlog::debug("transport {}: cached session was dead ({}); retrying on a new connection",
-                  described_, result.reply);
+                  described_, LogText(result.reply));
     result = Transfer(*easy, envelope, message, /*fresh=*/true, &retry);
   }
   ReleaseHandle(std::move(easy), result.kind == DeliveryKind::kDelivered);
-  spdlog::debug("transport {}: mail {} to {}: {}", described_, envelope.mail_id, envelope.rcpt_to,
-                result.reply);
+  spdlog::debug("transport {}: mail {} to {}: {}", described_, envelope.mail_id,
+                LogText(envelope.rcpt_to), LogText(result.reply));
   return result;
 }
 

@@ -19,7 +19,7 @@ std::string LogWord(std::string_view text) {
   std::string out;
   for (char c : text.substr(0, kMaxLoggedWordBytes)) {
     const auto u = static_cast<unsigned char>(c);
-    out += (u <= 0x20 || u >= 0x7F) ? '_' : c;
+    out += (u <= 0x20 || u >= 0x7F || c == '"' || c == '\\') ? '_' : c;
   }
   if (text.size() > kMaxLoggedWordBytes) out += "...";
   return out;

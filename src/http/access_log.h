@@ -36,8 +36,9 @@ struct AccessRecord {
 // is cut to a bounded length.
 std::string FormatAccessLine(const AccessRecord& record);
 
-// `text` as one bounded log word: blanks and control characters become
-// '_', at most 64 bytes (then "..."), "-" when empty.
+// `text` as one bounded log word: blanks, control characters, non-ASCII
+// bytes, '"' and '\' become '_', at most 64 bytes (then "..."), "-" when
+// empty. (Longer untrusted text with spaces: core/log_text.h LogText.)
 std::string LogWord(std::string_view text);
 
 // Writes FormatAccessLine(record) at info level.

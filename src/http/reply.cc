@@ -5,6 +5,7 @@
 #include <optional>
 #include <string_view>
 
+#include "core/log_text.h"
 #include "http/redirect.h"
 
 namespace campaignd::http {
@@ -46,7 +47,7 @@ std::optional<Response> MakeRedirect(std::string_view url, const std::string& bo
   Result<std::string> location = BuildRedirectLocation(url, body, answer.redirect_hosts);
   if (!location.ok()) {
     spdlog::warn("request {}: redirect not followed: {}", ctx.request_id,
-                 location.status().message());
+                 LogText(location.status().message()));
     return std::nullopt;
   }
   Response res{bhttp::status::found, ctx.version};
@@ -109,7 +110,7 @@ bhttp::response<bhttp::empty_body> MakeRawStreamHeader(const RawResponse& raw,
 HttpReply MakeApiReply(const ops::Answer& answer, const Params& params, const ReplyContext& ctx) {
   const Status& status = answer.result.status();
   if (status.IsUnavailable()) {
-    spdlog::warn("request {}: unavailable: {}", ctx.request_id, status.message());
+    spdlog::warn("request {}: unavailable: {}", ctx.request_id, LogText(status.message()));
     return HttpReply{MakeUnavailableResponse(ctx), std::string(kSystemError)};
   }
   std::string body;
@@ -126,7 +127,7 @@ HttpReply MakeApiReply(const ops::Answer& answer, const Params& params, const Re
     success = reply.success;
     log_token = LogToken(reply);
   } else {
-    spdlog::error("request {}: {}", ctx.request_id, status.ToString());
+    spdlog::error("request {}: {}", ctx.request_id, LogText(status.ToString()));
     body = std::string(kSystemError);
     log_token = body;
   }

@@ -86,6 +86,18 @@ TEST(ReplyTest, OtherFailureIs200SystemErrorAndOneErrorLine) {
   EXPECT_NE(log.text().find("disk on fire"), std::string::npos);
 }
 
+// An error message may quote what a client or relay sent (core/log_text.h):
+// it stays one line and cannot close a quote or start a field of its own.
+TEST(ReplyTest, AnErrorQuotingUntrustedTextCannotForgeALogLine) {
+  LogCapture log;
+  MakeApiReply(
+      Answer(Status::Internal("reply \"550 x\" status=sent\r\nerror request 43: forged\x1b")),
+      Params(), Ctx());
+  EXPECT_EQ(log.text(),
+            "error request 42: internal error: reply \\\"550 x\\\" status=sent\\r\\nerror request "
+            "43: forged\\u001b\n");
+}
+
 TEST(ReplyTest, RedirectOnSuccessUsesSuccessUrlElseUrl) {
   Params p = WithParams({{"bmSuccessUrl", "https://good.com/ok"},
                          {"bmFailureUrl", "https://good.com/fail"},
@@ -152,11 +164,11 @@ TEST(AccessLogTest, ClientTextCannotBreakTheLine) {
   r.method = "GE T\r\n";
   r.service = "mail";
   r.operation = std::string(100, 'x');
-  r.mailing_id = "1\nfake=line";
+  r.mailing_id = "1\nfake=\"line\\";
   const std::string line = FormatAccessLine(r);
   EXPECT_EQ(line.find('\n'), std::string::npos);
   EXPECT_NE(line.find("method=GE_T__"), std::string::npos);
-  EXPECT_NE(line.find("mailing=1_fake=line"), std::string::npos);
+  EXPECT_NE(line.find("mailing=1_fake=_line_"), std::string::npos);
   EXPECT_NE(line.find("/http/mail/***/" + std::string(64, 'x') + "..."), std::string::npos);
   EXPECT_NE(line.find("path=/http/mail/***/"), std::string::npos);
   EXPECT_EQ(LogWord(""), "-");

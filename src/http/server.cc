@@ -11,6 +11,7 @@
 #include <cassert>
 #include <exception>
 
+#include "core/log_text.h"
 #include "http/session.h"
 
 namespace campaignd::http {
@@ -40,7 +41,7 @@ void LogCoroutineEnd(const char* what, std::exception_ptr e) {
   try {
     std::rethrow_exception(e);
   } catch (const std::exception& ex) {
-    spdlog::error("http: {} ended with an exception: {}", what, ex.what());
+    spdlog::error("http: {} ended with an exception: {}", what, LogText(ex.what()));
   }
 }
 

@@ -8,7 +8,7 @@
 
 namespace campaignd::ops {
 
-std::string RenderOnlinePage(const PageInput& input) {
+Result<std::string> RenderOnlinePage(const PageInput& input) {
   FieldValues values = input.fields;
   values.erase(std::string(store::kAttachmentsField));
   // As before, the page sets no {bmOptInUrl}: the opt-in link is in the sent mail only.
@@ -23,16 +23,14 @@ std::string RenderOnlinePage(const PageInput& input) {
   for (const store::FieldDef& f : input.list.fields) types[LowerAscii(f.name)] = f.type;
   const render::FieldContext context{values, types};
 
-  if (!input.mailing.html.empty()) {
-    return render::ApplyFieldFunctions(input.mailing.html, context, render::EscapeMode::kHtml);
-  }
-  const std::string subject =
-      render::ApplyFieldFunctions(input.mailing.subject, context, render::EscapeMode::kHeader);
-  const std::string text =
-      render::ApplyFieldFunctions(input.mailing.text, context, render::EscapeMode::kText);
+  const store::Mailing& m = input.mailing;
+  Result<render::RenderedTexts> texts =
+      render::RenderTexts({m.from, m.reply_to, m.subject, m.text, m.html}, context);
+  if (!texts.ok()) return texts.status();
+  if (!m.html.empty()) return std::move(texts->html);
   return "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" +
-         render::EscapeHtml(subject) + "</title></head>\n<body><pre>" + render::EscapeHtml(text) +
-         "</pre></body></html>\n";
+         render::EscapeHtml(texts->subject) + "</title></head>\n<body><pre>" +
+         render::EscapeHtml(texts->text) + "</pre></body></html>\n";
 }
 
 }  // namespace campaignd::ops

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "core/fields.h"
+#include "core/status.h"
 #include "store/model.h"
 
 namespace campaignd::ops {
@@ -26,8 +27,10 @@ struct PageInput {
   std::string public_url;  // base of mail-service links (no trailing '/')
 };
 
-// The whole HTML document.
-std::string RenderOnlinePage(const PageInput& input);
+// The whole HTML document. InvalidArgument when the mailing renders larger
+// than the mail itself may be (render/field_functions.h RenderTexts, the
+// same limit as the sent mail).
+Result<std::string> RenderOnlinePage(const PageInput& input);
 
 }  // namespace campaignd::ops
 

@@ -109,8 +109,12 @@ Result<Reply> OnlineVersion(const Context& ctx) {
 
   const std::string mail_id =
       s.mail ? MailId::Make(client.id, s.mail->id, client.mail_id_secret).ToString() : "";
-  return Reply::Page(RenderOnlinePage(
-      {m, s.list, s.fields, address.str(), mail_id, ctx.deps.settings.public_url}));
+  // A page larger than the mail may be is the system_error of a mail that
+  // cannot be rendered (it was could_not_be_sent); the log line says why.
+  Result<std::string> page =
+      RenderOnlinePage({m, s.list, s.fields, address.str(), mail_id, ctx.deps.settings.public_url});
+  if (!page.ok()) return page.status();
+  return Reply::Page(std::move(*page));
 }
 
 }  // namespace campaignd::ops

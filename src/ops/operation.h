@@ -32,6 +32,12 @@ struct Settings {
   // Recipient addresses like user@[192.0.2.1]: kAllow only when the
   // operator's allow_address_literals says so (syntax_error otherwise).
   AddressLiterals address_literals = AddressLiterals::kRefuse;
+  // subscribe: the least bmOptinFrequencyLimit (a caller may only ask for
+  // more), and at most optin_source_limit confirmation mails per source
+  // (client and Caller::source) per optin_source_window.
+  std::chrono::seconds optin_frequency_limit = limits::kDefaultOptinFrequencyLimit;
+  int optin_source_limit = limits::kDefaultOptinSourceLimit;
+  std::chrono::seconds optin_source_window = limits::kDefaultOptinSourceWindow;
 };
 
 // What operations may touch. Constant after construction; the referenced
@@ -48,6 +54,10 @@ struct Deps {
   // with Internal (system_error) when they are missing.
   store::Attachments* attachments = nullptr;
   store::MailingLookup* mailing_lookup = nullptr;
+  // subscribe's per-source throttle, shared by every process (store.h);
+  // a subscribe that would send a confirmation mail fails with Internal
+  // (system_error) without it.
+  store::Coordination* coordination = nullptr;
 };
 
 // Everything one operation sees.

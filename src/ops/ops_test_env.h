@@ -30,7 +30,9 @@ class OpsTestEnv {
   }
 
   Deps deps() {
-    return Deps{errors, errors, store.engine().recipients(), clock, notifier, settings};
+    Deps d{errors, errors, store.engine().recipients(), clock, notifier, settings};
+    d.coordination = &store.engine().coordination();
+    return d;
   }
 
   // One request; `code` is a form code or a mail ID text.
@@ -55,7 +57,7 @@ class OpsTestEnv {
   testing::ErrorStore errors;
   testing::FakeClock clock;
   CountingNotifier notifier;
-  Settings settings;  // what deps() passes
+  Settings settings;  // what deps() hands the operations
 };
 
 // The body of an answer ("system_error" for a failed Status).

@@ -153,6 +153,12 @@ TEST_F(RecipientOpsTest, BlacklistAndUnblacklist) {
   for (const char* bad : {"*", "no-at-sign", "a@b@c", "has space@x.de", "bad@"}) {
     EXPECT_EQ(Form("blacklist", {{"bmPattern", bad}}), "syntax_error") << bad;
   }
+  // A pattern that matches every address would block all of the client's mail.
+  for (const char* every : {"*@*", "?*@*", "**@*", "*@**", "*@*.*"}) {
+    EXPECT_EQ(Form("blacklist", {{"bmPattern", every}}), "syntax_error") << every;
+    EXPECT_FALSE(env.store.directory().CheckSuppression(1, 100, "joe@other.example")->blocked);
+    EXPECT_EQ(Form("unblacklist", {{"bmPattern", every}, {"bmVerbose", "1"}}), "ok: not_found");
+  }
   EXPECT_EQ(Form("unblacklist", {{"bmPattern", "*@spam.example"}}), "ok");
   EXPECT_FALSE(env.store.directory().CheckSuppression(1, 100, "joe@spam.example")->blocked);
   EXPECT_EQ(Form("unblacklist", {{"bmPattern", "*@spam.example"}}), "ok");

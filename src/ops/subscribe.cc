@@ -1,5 +1,6 @@
 #include "ops/subscribe.h"
 
+#include <algorithm>
 #include <charconv>
 
 #include "core/limits.h"
@@ -19,12 +20,17 @@ struct Request {
   std::string id;  // the normalised address
   FieldValues fields;
   std::optional<store::OptInProcess> process;
-  std::chrono::minutes frequency_limit = limits::kDefaultOptinFrequencyLimit;
+  std::chrono::seconds frequency_limit{0};
+  // The caller's source sent its quota of confirmation mails in this window.
+  bool source_throttled = false;
   std::optional<std::string> source;
   bool overwrite = false;
   bool fail_on_unsubscribe = false;
   TimePoint now;
 };
+
+// Double opt-in sends the confirmation link, confirmed opt-in a notice.
+bool SendsMail(const store::OptInProcess& p) { return p.kind != store::OptInKind::kSingle; }
 
 // bmOptinFrequencyLimit: whole minutes, 0 .. 2147483647; nullopt if not.
 std::optional<std::chrono::minutes> ParseMinutes(std::string_view text) {
@@ -113,13 +119,15 @@ class SubscribeTxn {
     bool send = false;
     if (req_.process) {
       const store::OptInProcess& p = *req_.process;
-      const bool throttled = p.kind == store::OptInKind::kDouble &&
-                             r.optin_at.time_since_epoch().count() != 0 &&
-                             req_.now - r.optin_at < req_.frequency_limit;
+      // One mail per address per frequency limit, for both kinds that send
+      // one (double: the confirmation link; confirmed: the notice).
+      const bool address_throttled = SendsMail(p) && r.optin_at.time_since_epoch().count() != 0 &&
+                                     req_.now - r.optin_at < req_.frequency_limit;
+      const bool throttled = address_throttled || req_.source_throttled;
       r.optin_id = p.id;
       if (!throttled) r.optin_at = req_.now;
       if (p.kind == store::OptInKind::kDouble) r.state = store::RecipientState::kPending;
-      send = p.kind != store::OptInKind::kSingle && !throttled;
+      send = SendsMail(p) && !throttled;
     }
     CAMPAIGND_RETURN_IF_ERROR(w.Put(r));
     if (send) {
@@ -149,6 +157,20 @@ Result<std::variant<std::optional<store::OptInProcess>, Reply>> ProcessOf(const 
   return Found{std::move(*process)};
 }
 
+// Counts one opt-in that may send a mail against the caller's source (client
+// and IPv4 address or IPv6 /64) in the current window; false when the
+// source had its optin_source_limit already. Counted before the
+// transaction, so a request that ends as duplicate counts too.
+Result<bool> CountSource(const Context& ctx, TimePoint now) {
+  if (ctx.deps.coordination == nullptr) {
+    return Status::Internal("subscribe: no coordination store wired (ops::Deps)");
+  }
+  const Settings& s = ctx.deps.settings;
+  const std::string key = "optin:" + std::to_string(ctx.caller.client.id) + ":" + ctx.caller.source;
+  return ctx.deps.coordination->CountInWindow(key, s.optin_source_limit, s.optin_source_window,
+                                              now);
+}
+
 }  // namespace
 
 Result<Reply> Subscribe(const Context& ctx) {
@@ -166,10 +188,12 @@ Result<Reply> Subscribe(const Context& ctx) {
   if (!process.ok()) return process.status();
   if (auto* reply = std::get_if<Reply>(&*process)) return *reply;
   req.process = std::get<0>(*process);
+  // The caller may only tighten the server's limit, never lift it.
+  req.frequency_limit = ctx.deps.settings.optin_frequency_limit;
   if (auto limit = ctx.params.Get("bmOptinFrequencyLimit"); limit && !limit->empty()) {
     auto minutes = ParseMinutes(*limit);
     if (!minutes) return Reply::Failure(Token::kSyntaxError);
-    req.frequency_limit = *minutes;
+    req.frequency_limit = std::max<std::chrono::seconds>(req.frequency_limit, *minutes);
   }
   auto changes = FieldChanges(ctx.params, list, /*allow_modifiers=*/false, /*sanitize=*/false);
   if (!changes.ok()) return Reply::Failure(Token::kSyntaxError);
@@ -182,6 +206,11 @@ Result<Reply> Subscribe(const Context& ctx) {
   req.overwrite = ctx.params.GetBool("bmOverwrite");
   req.fail_on_unsubscribe = ctx.params.GetBool("bmFailOnUnsubscribe");
   req.now = ctx.deps.clock.Now();
+  if (req.process && SendsMail(*req.process)) {
+    auto counted = CountSource(ctx, req.now);
+    if (!counted.ok()) return counted.status();
+    req.source_throttled = !*counted;
+  }
 
   SubscribeTxn tx(req);
   Status written = ctx.deps.recipients.Write(ctx.caller.client.id, {req.id},

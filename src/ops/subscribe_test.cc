@@ -133,17 +133,93 @@ TEST_F(SubscribeTest, DoubleOptInMailsAreThrottledByTheFrequencyLimit) {
   env.clock.Advance(minutes(2));
   ASSERT_EQ(Sub({{"bmRecipientId", "d@example.com"}, {"bmOptInId", "3"}}), "ok");
   EXPECT_EQ(env.MailsFrom(next).size(), 2u);
-  ASSERT_EQ(
-      Sub({{"bmRecipientId", "d@example.com"}, {"bmOptInId", "3"}, {"bmOptinFrequencyLimit", "0"}}),
-      "ok");
-  EXPECT_EQ(env.MailsFrom(next).size(), 3u);
+  // The caller cannot lift the server's limit: 0 (or 1) is read as 10.
+  for (const char* lower : {"0", "1", "9"}) {
+    ASSERT_EQ(Sub({{"bmRecipientId", "d@example.com"},
+                   {"bmOptInId", "3"},
+                   {"bmOptinFrequencyLimit", lower}}),
+              "ok");
+  }
+  EXPECT_EQ(env.MailsFrom(next).size(), 2u);
+  // ...but may tighten it.
   env.clock.Advance(minutes(30));
   ASSERT_EQ(Sub({{"bmRecipientId", "d@example.com"},
                  {"bmOptInId", "3"},
                  {"bmOptinFrequencyLimit", "60"}}),
             "ok");
-  EXPECT_EQ(env.MailsFrom(next).size(), 3u);
+  EXPECT_EQ(env.MailsFrom(next).size(), 2u);
   EXPECT_EQ(env.Stored("d@example.com")->state, RecipientState::kPending);
+}
+
+TEST_F(SubscribeTest, TheServersMinimumIsASetting) {
+  env.settings.optin_frequency_limit = minutes(60);
+  int64_t next = NextSequence();
+  ASSERT_EQ(Sub({{"bmRecipientId", "d@example.com"}, {"bmOptInId", "3"}}), "ok");
+  env.clock.Advance(minutes(30));
+  ASSERT_EQ(
+      Sub({{"bmRecipientId", "d@example.com"}, {"bmOptInId", "3"}, {"bmOptinFrequencyLimit", "5"}}),
+      "ok");
+  EXPECT_EQ(env.MailsFrom(next).size(), 1u);
+  env.clock.Advance(minutes(31));
+  ASSERT_EQ(Sub({{"bmRecipientId", "d@example.com"}, {"bmOptInId", "3"}}), "ok");
+  EXPECT_EQ(env.MailsFrom(next).size(), 2u);
+}
+
+TEST_F(SubscribeTest, ConfirmedOptInNoticesAreThrottledToo) {
+  int64_t next = NextSequence();
+  ASSERT_EQ(Sub({{"bmRecipientId", "c@example.com"}, {"bmOptInId", "2"}}), "ok");
+  EXPECT_EQ(env.MailsFrom(next).size(), 1u);
+  // Unsubscribe and subscribe again, over and over: one notice per limit.
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_EQ(Body(env.Form("unsubscribe", {{"bmRecipientId", "c@example.com"}})), "ok");
+    ASSERT_EQ(Sub({{"bmRecipientId", "c@example.com"},
+                   {"bmOptInId", "2"},
+                   {"bmOptinFrequencyLimit", "0"}}),
+              "ok");
+  }
+  EXPECT_EQ(env.MailsFrom(next).size(), 1u);
+  EXPECT_EQ(env.Stored("c@example.com")->state, RecipientState::kActive);
+}
+
+TEST_F(SubscribeTest, OneSourceGetsAtMostItsLimitOfMailsPerWindow) {
+  env.settings.optin_source_limit = 3;
+  env.settings.optin_source_window = std::chrono::seconds(600);
+  const auto from = [&](const std::string& address, const char* ip) {
+    return Body(env.Call(auth::Service::kForm, testing::kFormCode, "subscribe",
+                         {{"bmRecipientId", address}, {"bmOptInId", "3"}}, "GET", "http", ip));
+  };
+  int64_t next = NextSequence();
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(from("victim" + std::to_string(i) + "@example.com", "192.0.2.9"), "ok") << i;
+  }
+  EXPECT_EQ(env.MailsFrom(next).size(), 3u);  // victims 3 and 4 stored, no mail
+  EXPECT_EQ(env.Stored("victim4@example.com")->state, RecipientState::kPending);
+  // Another source is not held up; an IPv6 /64 is one source.
+  EXPECT_EQ(from("other@example.com", "198.51.100.1"), "ok");
+  EXPECT_EQ(env.MailsFrom(next).size(), 4u);
+  for (int i = 0; i < 4; ++i) {
+    from("v6-" + std::to_string(i) + "@example.com",
+         ("2001:db8:7:7::" + std::to_string(i + 1)).c_str());
+  }
+  EXPECT_EQ(env.MailsFrom(next).size(), 7u);
+  // The next window: the throttled address gets its mail now (its last
+  // opt-in time was not moved by the throttled request).
+  env.clock.Advance(minutes(10));
+  EXPECT_EQ(from("victim4@example.com", "192.0.2.9"), "ok");
+  EXPECT_EQ(env.MailsFrom(next).size(), 8u);
+}
+
+TEST_F(SubscribeTest, WithoutACoordinationStoreAMailingOptInIsASystemError) {
+  Deps d = env.deps();
+  d.coordination = nullptr;
+  Params p;
+  p.Add("bmRecipientId", "x@example.com");
+  p.Add("bmOptInId", "3");
+  Answer a = HandleRequest(
+      {auth::Service::kForm, testing::kFormCode, "subscribe", "GET", "http", "127.0.0.1"}, p, d);
+  ASSERT_FALSE(a.result.ok());
+  EXPECT_EQ(a.result.status().code(), Status::Code::kInternal);
+  EXPECT_FALSE(env.Stored("x@example.com").has_value());
 }
 
 TEST_F(SubscribeTest, MailServiceSubscribesTheMailsRecipient) {

@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/log_text.h"
 #include "core/mail_id.h"
 #include "render/message.h"
 #include "render/system_fields.h"
@@ -162,7 +163,7 @@ store::Outcome Processor::Deliver(const store::Mail& mail, const Judged& j, Time
   } else {
     problems.push_back(keys.status().ToString());
   }
-  for (const std::string& p : problems) spdlog::warn("mail {}: DKIM: {}", mail_id, p);
+  for (const std::string& p : problems) spdlog::warn("mail {}: DKIM: {}", mail_id, LogText(p));
   signed_bytes += message->bytes;
 
   deliver::DeliveryResult result;
@@ -182,9 +183,9 @@ store::Outcome Processor::Deliver(const store::Mail& mail, const Judged& j, Time
   o.attempt_started_at = attempt_started_at;
   spdlog::info("delivery mail={} client={} mailing={} to=<{}> relay={} attempt={} status={} "
                "reply=\"{}\" delay={}ms",
-               mail_id, mail.client_id, mail.mailing_id, message->envelope_to,
+               mail_id, mail.client_id, mail.mailing_id, LogText(message->envelope_to),
                transport.ok() ? (*transport)->Describe() : "-", mail.attempts + 1,
-               MailStatusName(o.status), o.reply,
+               MailStatusName(o.status), LogText(o.reply),
                std::chrono::duration_cast<std::chrono::milliseconds>(now - mail.created_at).count());
   return o;
 }

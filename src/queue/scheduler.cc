@@ -7,6 +7,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include "core/log_text.h"
+
 namespace campaignd::queue {
 namespace {
 
@@ -187,14 +189,14 @@ void Scheduler::Deliver(const Item& item) {
   auto outcome = processor_.Process(mail);
   if (!outcome.ok()) {
     spdlog::error("scheduler {}: mail {}: {} (retried after the lease)", owner_, mail.id,
-                  outcome.status().ToString());
+                  LogText(outcome.status().ToString()));
     return;
   }
   outcome->worker = owner_;
   if (!outcome->attempted) {
     spdlog::info("mail seq={} client={} mailing={} status={} reason=\"{}\"", mail.id,
                  mail.client_id, mail.mailing_id, MailStatusName(outcome->status),
-                 outcome->reply);
+                 LogText(outcome->reply));
   }
   Status s = RecordOutcome(*outcome);
   if (s.IsNotFound()) {

@@ -150,19 +150,26 @@ std::optional<std::string> RenderCall(const FieldCall& call, const FieldContext&
 
 }  // namespace
 
-std::string ApplyFieldFunctions(std::string_view tmpl, const FieldContext& context,
-                                EscapeMode mode) {
+Result<std::string> ApplyFieldFunctions(std::string_view tmpl, const FieldContext& context,
+                                        EscapeMode mode, std::size_t max_bytes) {
   std::string out;
-  out.reserve(tmpl.size());
+  out.reserve(std::min(tmpl.size(), max_bytes));
+  const auto fits = [&](std::size_t more) { return more <= max_bytes - out.size(); };
+  const auto too_large = [&] {
+    return Status::InvalidArgument("rendered text larger than " + std::to_string(max_bytes) +
+                                   " bytes");
+  };
   int open_escapes = 0;  // "{{" seen whose "}}" is still to come
   std::size_t i = 0;
   while (i < tmpl.size()) {
     std::string_view rest = tmpl.substr(i);
     if (rest.starts_with("{{")) {
+      if (!fits(1)) return too_large();
       out.push_back('{');
       ++open_escapes;
       i += 2;
     } else if (rest.starts_with("}}") && open_escapes > 0) {
+      if (!fits(1)) return too_large();
       out.push_back('}');
       --open_escapes;
       i += 2;
@@ -171,19 +178,51 @@ std::string ApplyFieldFunctions(std::string_view tmpl, const FieldContext& conte
       std::optional<std::string> rendered;
       if (call) rendered = RenderCall(*call, context, mode);
       if (rendered) {
+        if (!fits(rendered->size())) return too_large();
         out += *rendered;
         i += call->length;
       } else {
+        if (!fits(1)) return too_large();
         out.push_back('{');
         ++i;
       }
     } else {  // plain text up to the next brace
       std::size_t next = std::min(tmpl.find_first_of("{}", i + 1), tmpl.size());
+      if (!fits(next - i)) return too_large();
       out.append(tmpl.substr(i, next - i));
       i = next;
     }
   }
   return out;
+}
+
+Result<RenderedTexts> RenderTexts(const Templates& templates, const FieldContext& context,
+                                  std::size_t max_bytes) {
+  struct Part {
+    std::string_view name;
+    std::string_view tmpl;
+    EscapeMode mode;
+    std::string RenderedTexts::*out;
+  };
+  const Part parts[] = {
+      {"From", templates.from, EscapeMode::kHeader, &RenderedTexts::from},
+      {"Reply-To", templates.reply_to, EscapeMode::kHeader, &RenderedTexts::reply_to},
+      {"Subject", templates.subject, EscapeMode::kHeader, &RenderedTexts::subject},
+      {"text", templates.text, EscapeMode::kText, &RenderedTexts::text},
+      {"html", templates.html, EscapeMode::kHtml, &RenderedTexts::html},
+  };
+  RenderedTexts texts;
+  std::size_t left = max_bytes;
+  for (const Part& part : parts) {
+    Result<std::string> rendered = ApplyFieldFunctions(part.tmpl, context, part.mode, left);
+    if (!rendered.ok()) {
+      return Status::InvalidArgument(std::string(part.name) + ": rendered message larger than " +
+                                     std::to_string(max_bytes) + " bytes");
+    }
+    left -= rendered->size();
+    texts.*part.out = std::move(*rendered);
+  }
+  return texts;
 }
 
 namespace {

@@ -8,7 +8,9 @@ namespace {
 class FieldFunctionsTest : public ::testing::Test {
  protected:
   std::string Apply(std::string_view tmpl, EscapeMode mode = EscapeMode::kText) {
-    return ApplyFieldFunctions(tmpl, FieldContext{values_, types_}, mode);
+    Result<std::string> out = ApplyFieldFunctions(tmpl, FieldContext{values_, types_}, mode);
+    EXPECT_TRUE(out.ok()) << out.status().ToString();
+    return out.ok() ? *out : std::string();
   }
   FieldValues values_ = {
       {"firstname", "Jörg"},
@@ -146,6 +148,41 @@ TEST(SanitizeHeaderTextTest, RemovingControlsNeverJoinsALineSeparator) {
 TEST(EscapeHtmlTest, EscapesTheFiveCharacters) {
   EXPECT_EQ(EscapeHtml("&<>\"'x"), "&amp;&lt;&gt;&quot;&#39;x");
   EXPECT_EQ(EscapeHtml("plain ü"), "plain ü");
+}
+
+TEST_F(FieldFunctionsTest, StopsAtTheSizeLimitInsteadOfBuildingAHugeText) {
+  values_["big"] = std::string(10 * 1024, '"');  // 60 KiB once HTML-escaped
+  std::string tmpl;
+  for (int i = 0; i < 100000; ++i) tmpl += "{big}";  // 6 GB if rendered whole
+  const FieldContext context{values_, types_};
+  Result<std::string> html = ApplyFieldFunctions(tmpl, context, EscapeMode::kHtml, 1024 * 1024);
+  ASSERT_FALSE(html.ok());
+  EXPECT_TRUE(html.status().IsInvalidArgument());
+  EXPECT_EQ(html.status().message(), "rendered text larger than 1048576 bytes");
+  // Exactly at the limit is fine; one byte more is not (text and values alike).
+  EXPECT_EQ(*ApplyFieldFunctions("abc{empty}", context, EscapeMode::kText, 3), "abc");
+  EXPECT_FALSE(ApplyFieldFunctions("abcd", context, EscapeMode::kText, 3).ok());
+  EXPECT_FALSE(ApplyFieldFunctions("{firstname}", context, EscapeMode::kText, 4).ok());
+  EXPECT_EQ(*ApplyFieldFunctions("{firstname}", context, EscapeMode::kText, 5), "Jörg");
+  EXPECT_FALSE(ApplyFieldFunctions("{{x", context, EscapeMode::kText, 1).ok());
+}
+
+TEST_F(FieldFunctionsTest, RenderTextsSharesOneBudgetAndNamesThePart) {
+  const FieldContext context{values_, types_};
+  const Templates templates{"{firstname} <a@example.com>", "", "Hi {firstname}", "0123456789",
+                            "<p>{markup}</p>"};
+  Result<RenderedTexts> texts = RenderTexts(templates, context);
+  ASSERT_TRUE(texts.ok());
+  EXPECT_EQ(texts->from, "Jörg <a@example.com>");
+  EXPECT_EQ(texts->subject, "Hi Jörg");
+  EXPECT_EQ(texts->text, "0123456789");
+  EXPECT_EQ(texts->html, "<p>&lt;b&gt;&quot;Tom&quot; &amp; &#39;Jerry&#39;&lt;/b&gt;</p>");
+  // From 21 + Subject 8 + text 10 = 39 bytes: the html part is the one over 45.
+  Result<RenderedTexts> over = RenderTexts(templates, context, 45);
+  ASSERT_FALSE(over.ok());
+  EXPECT_EQ(over.status().message(), "html: rendered message larger than 45 bytes");
+  EXPECT_EQ(RenderTexts(templates, context, 30).status().message(),
+            "text: rendered message larger than 30 bytes");
 }
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "core/limits.h"
 #include "render/body_encoding.h"
 #include "render/field_functions.h"
 #include "render/header_field.h"
@@ -75,20 +76,18 @@ Status Append(Result<std::string> field, std::string* out) {
 }
 
 // The header block up to Content-Type (which SerializeMessage adds).
-Result<std::string> TopHeaders(const MessageInput& input, const FieldContext& context,
+Result<std::string> TopHeaders(const MessageInput& input, const RenderedTexts& texts,
                                const Mailbox& from, const Address& to) {
   std::string out;
   CAMPAIGND_RETURN_IF_ERROR(Append(MailboxField("From", from), &out));
   // A Reply-To that renders empty (e.g. "{replyto}" without a value) is left out.
-  std::string reply_to = ApplyFieldFunctions(input.reply_to, context, EscapeMode::kHeader);
-  if (!TrimSpace(SanitizeHeaderText(reply_to)).empty()) {
-    Result<Mailbox> mailbox = ParseMailbox(reply_to);
+  if (!TrimSpace(SanitizeHeaderText(texts.reply_to)).empty()) {
+    Result<Mailbox> mailbox = ParseMailbox(texts.reply_to);
     if (!mailbox.ok()) return mailbox.status().WithContext("Reply-To");
     CAMPAIGND_RETURN_IF_ERROR(Append(MailboxField("Reply-To", *mailbox), &out));
   }
   CAMPAIGND_RETURN_IF_ERROR(Append(FoldField("To", to.ToAscii()), &out));
-  std::string subject = ApplyFieldFunctions(input.subject, context, EscapeMode::kHeader);
-  CAMPAIGND_RETURN_IF_ERROR(Append(UnstructuredField("Subject", subject), &out));
+  CAMPAIGND_RETURN_IF_ERROR(Append(UnstructuredField("Subject", texts.subject), &out));
   CAMPAIGND_RETURN_IF_ERROR(Append(FoldField("Date", FormatDate(input.date)), &out));
   std::string message_id = "<" + input.mail_id + "@" + from.address.domain_ascii() + ">";
   CAMPAIGND_RETURN_IF_ERROR(Append(FoldField("Message-ID", message_id), &out));
@@ -111,16 +110,15 @@ Result<std::string> TopHeaders(const MessageInput& input, const FieldContext& co
 
 // text + HTML: multipart/alternative; one of them: a single part; neither:
 // an empty text part. Attachments wrap it all in multipart/mixed.
-MimePart BodyTree(const MessageInput& input, const FieldContext& context) {
-  std::string text = ApplyFieldFunctions(input.text, context, EscapeMode::kText);
-  std::string html = ApplyFieldFunctions(input.html, context, EscapeMode::kHtml);
+MimePart BodyTree(const MessageInput& input, const RenderedTexts& texts) {
   MimePart body;
   if (!input.text.empty() && !input.html.empty()) {
-    body = MultipartPart("alternative", {TextPart("plain", text), TextPart("html", html)});
+    body =
+        MultipartPart("alternative", {TextPart("plain", texts.text), TextPart("html", texts.html)});
   } else if (!input.html.empty()) {
-    body = TextPart("html", html);
+    body = TextPart("html", texts.html);
   } else {
-    body = TextPart("plain", text);
+    body = TextPart("plain", texts.text);
   }
   if (input.attachments.empty()) return body;
   std::vector<MimePart> parts{std::move(body)};
@@ -134,17 +132,25 @@ MimePart BodyTree(const MessageInput& input, const FieldContext& context) {
 Result<RenderedMessage> RenderMessage(const MessageInput& input) {
   CAMPAIGND_RETURN_IF_ERROR(CheckMailId(input.mail_id));
   FieldContext context{input.fields, input.field_types};
-  Result<Mailbox> from =
-      ParseMailbox(ApplyFieldFunctions(input.from, context, EscapeMode::kHeader));
+  Result<RenderedTexts> texts =
+      RenderTexts({input.from, input.reply_to, input.subject, input.text, input.html}, context);
+  if (!texts.ok()) return texts.status();
+  Result<Mailbox> from = ParseMailbox(texts->from);
   if (!from.ok()) return from.status().WithContext("From");
   // Stored recipients were checked on the way in (allow_address_literals).
   Result<Address> to = Address::Parse(input.to, AddressLiterals::kAllow);
   if (!to.ok()) return to.status().WithContext("To");
-  Result<std::string> headers = TopHeaders(input, context, *from, *to);
+  Result<std::string> headers = TopHeaders(input, *texts, *from, *to);
   if (!headers.ok()) return headers.status();
   BoundaryMaker boundaries(input.boundary_seed);
-  Result<std::string> bytes = SerializeMessage(*headers, BodyTree(input, context), boundaries);
+  Result<std::string> bytes = SerializeMessage(*headers, BodyTree(input, *texts), boundaries);
   if (!bytes.ok()) return bytes.status();
+  // The texts fit; their transfer encoding and the attachments add to them.
+  if (bytes->size() > limits::kMaxRenderedMessageBytes) {
+    return Status::InvalidArgument("message larger than " +
+                                   std::to_string(limits::kMaxRenderedMessageBytes) +
+                                   " bytes once encoded");
+  }
   return RenderedMessage{std::move(bytes).value(), from->address.ToAscii(), to->ToAscii(),
                          from->address.domain_ascii()};
 }

@@ -62,8 +62,11 @@ struct RenderedMessage {
 // The mail for `input`. InvalidArgument, the message naming the field, when
 // the rendered From/Reply-To, the To or the List-Unsubscribe mailto is not a
 // valid address, the mail ID is not a valid Message-ID part, or a header
-// cannot be written within 998 octets: the mail becomes could_not_be_sent
-// with that reason. Internal when the CSPRNG fails (random boundaries).
+// cannot be written within 998 octets, or the message would be larger than
+// limits::kMaxRenderedMessageBytes (field functions stop as soon as their
+// texts exceed it, render/field_functions.h RenderTexts): the mail becomes
+// could_not_be_sent with that reason. Internal when the CSPRNG fails
+// (random boundaries).
 Result<RenderedMessage> RenderMessage(const MessageInput& input);
 
 }  // namespace campaignd::render

@@ -4,6 +4,8 @@
 
 #include <set>
 
+#include "core/limits.h"
+
 namespace campaignd::render {
 namespace {
 
@@ -193,6 +195,29 @@ TEST(RenderMessageTest, InvalidAddressesAreRefusedWithTheField) {
     EXPECT_TRUE(m.status().IsInvalidArgument()) << m.status().ToString();
     EXPECT_NE(m.status().message().find(c.context), std::string::npos) << m.status().ToString();
   }
+}
+
+// A template that repeats a large value stops at the size limit instead of
+// building gigabytes; the reason names the part.
+TEST(RenderMessageTest, AnExplodingTemplateIsRefusedAtTheSizeLimit) {
+  MessageInput in = BaseInput();
+  in.fields["big"] = std::string(10 * 1024, 'x');
+  in.html.clear();
+  for (int i = 0; i < 100000; ++i) in.html += "{big}";  // 1 GB if rendered whole
+  Result<RenderedMessage> m = RenderMessage(in);
+  ASSERT_FALSE(m.ok());
+  EXPECT_TRUE(m.status().IsInvalidArgument());
+  EXPECT_EQ(m.status().message(), "html: rendered message larger than " +
+                                      std::to_string(limits::kMaxRenderedMessageBytes) + " bytes");
+  // Within the limit as text, the transfer encoding takes it over.
+  MessageInput quoted = BaseInput();
+  quoted.html.clear();
+  quoted.text = std::string(limits::kMaxRenderedMessageBytes / 2, '=');  // =3D each: 37.5 MiB
+  Result<RenderedMessage> encoded = RenderMessage(quoted);
+  ASSERT_FALSE(encoded.ok());
+  EXPECT_EQ(encoded.status().message(), "message larger than " +
+                                            std::to_string(limits::kMaxRenderedMessageBytes) +
+                                            " bytes once encoded");
 }
 
 // Every field, every trick: no value may add a header field or a line.

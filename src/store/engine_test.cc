@@ -5,9 +5,11 @@
 #include <gtest/gtest.h>
 #include <linux/fs.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "store/sqlite/engine_fixture.h"
 #include "store/store.h"
@@ -116,11 +118,85 @@ TEST(SqliteOpenTest, ServeLockAllowsOneExclusiveWorker) {
   Result<std::unique_ptr<Engine>> second = OpenEngine("sqlite:" + path, {.exclusive_worker = true});
   ASSERT_FALSE(second.ok());
   EXPECT_TRUE(second.status().IsUnavailable());
-  EXPECT_EQ(second.status().message(), "another campaignd serve uses " + path);
+  EXPECT_EQ(second.status().message(),
+            "another campaignd serve uses " + path +
+                " (the same file, perhaps under another name: a symlink or a hard link)");
   // An API-only process (no serve lock) may share the database.
   EXPECT_NE(OpenOrFail("sqlite:" + path), nullptr);
   first->Close();
   EXPECT_NE(OpenOrFail("sqlite:" + path, {.exclusive_worker = true}), nullptr);
+}
+
+// The lock is the file's, not its name's: no second deliverer through a
+// symlink, a hard link or a path with ".." in it.
+TEST(SqliteOpenTest, ServeLockHoldsThroughEveryNameOfTheFile) {
+  TempDir dir = MakeTestDir();
+  const std::string path = dir.File("served.db");
+  std::unique_ptr<Engine> first = OpenOrFail("sqlite:" + path, {.exclusive_worker = true});
+  ASSERT_NE(first, nullptr);
+  std::filesystem::create_directory(dir.File("sub"));
+  std::filesystem::create_symlink(path, dir.File("symlink.db"));
+  std::filesystem::create_hard_link(path, dir.File("hardlink.db"));
+  for (const std::string& name :
+       {dir.File("symlink.db"), dir.File("hardlink.db"), dir.File("sub/../served.db")}) {
+    Result<std::unique_ptr<Engine>> second =
+        OpenEngine("sqlite:" + name, {.exclusive_worker = true});
+    ASSERT_FALSE(second.ok()) << name;
+    EXPECT_TRUE(second.status().IsUnavailable()) << second.status().ToString();
+    EXPECT_EQ(second.status().message().rfind("another campaignd serve uses " + name, 0), 0u)
+        << second.status().message();
+  }
+  first->Close();
+  std::filesystem::remove(dir.File("hardlink.db"));
+  EXPECT_NE(OpenOrFail("sqlite:" + dir.File("symlink.db"), {.exclusive_worker = true}), nullptr);
+}
+
+mode_t ModeOf(const std::string& path) {
+  struct stat st {};
+  EXPECT_EQ(::stat(path.c_str(), &st), 0) << path;
+  return st.st_mode & 07777;
+}
+
+// Mail-ID secrets, DKIM keys and relay passwords: private whatever the umask.
+TEST(SqliteOpenTest, NewDatabaseFilesAreCreatedPrivate) {
+  TempDir dir = MakeTestDir();
+  const mode_t old_umask = ::umask(022);
+  for (bool serve : {false, true}) {
+    const std::string path = dir.File(serve ? "served.db" : "cli.db");
+    std::unique_ptr<Engine> engine = OpenOrFail("sqlite:" + path, {.exclusive_worker = serve});
+    ASSERT_NE(engine, nullptr);
+    ASSERT_TRUE(engine->provisioner().Apply({SampleClient(1)}).ok());
+    for (const std::string& file : {path, path + "-wal", path + "-shm"}) {
+      EXPECT_EQ(ModeOf(file), 0600u) << file;
+    }
+  }
+  ::umask(old_umask);
+}
+
+TEST(SqliteOpenTest, PrivateFilesRefusesADatabaseOthersMayRead) {
+  TempDir dir = MakeTestDir();
+  const std::string path = dir.File("open.db");
+  ASSERT_NE(OpenOrFail("sqlite:" + path), nullptr);
+  ASSERT_EQ(::chmod(path.c_str(), 0644), 0);
+  Result<std::unique_ptr<Engine>> refused = OpenEngine("sqlite:" + path, {.private_files = true});
+  ASSERT_FALSE(refused.ok());
+  EXPECT_TRUE(refused.status().IsInvalidArgument());
+  EXPECT_EQ(refused.status().message(),
+            "database file " + path +
+                " (mode 0644) is readable or writable by other users, but the database holds "
+                "mail-ID secrets, DKIM keys and relay passwords: run chmod o-rwx '" +
+                path + "' (or set allow_insecure_permissions = true to start anyway)");
+  // Without the check (other commands, or allow_insecure_permissions) it opens.
+  EXPECT_NE(OpenOrFail("sqlite:" + path), nullptr);
+  // Group access is the operator's choice; a world-writable -wal is not.
+  ASSERT_EQ(::chmod(path.c_str(), 0640), 0);
+  EXPECT_NE(OpenOrFail("sqlite:" + path, {.private_files = true}), nullptr);
+  std::ofstream(path + "-wal").flush();
+  ASSERT_EQ(::chmod((path + "-wal").c_str(), 0602), 0);
+  Result<std::unique_ptr<Engine>> wal = OpenEngine("sqlite:" + path, {.private_files = true});
+  ASSERT_FALSE(wal.ok());
+  EXPECT_NE(wal.status().message().find(path + "-wal (mode 0602)"), std::string::npos)
+      << wal.status().message();
 }
 
 TEST(SqliteOpenTest, DatabaseNewerThanBinaryIsRefused) {

@@ -3,7 +3,9 @@
 // wake its workers through the Notifier that ops/ calls, so Subscribe only
 // records the notifier; an API-only process on the same SQLite file cannot
 // reach the worker process, whose workers find its mail within idle_poll.
-// Rate windows are counted in memory: there is no other process to share them.
+// Rate windows and CountInWindow's windows are counted in memory: there is
+// no other delivering process to share them (each API-only process on the
+// same file counts its own).
 // Threads: safe.
 #ifndef CAMPAIGND_STORE_LOCAL_COORDINATION_H_
 #define CAMPAIGND_STORE_LOCAL_COORDINATION_H_
@@ -21,6 +23,8 @@ class LocalCoordination final : public Coordination {
   Status Subscribe(Notifier& notifier) override;
   Result<std::chrono::milliseconds> AcquireRate(std::string_view key, int per_second,
                                                 TimePoint now) override;
+  Result<bool> CountInWindow(std::string_view key, int limit, std::chrono::seconds window,
+                             TimePoint now) override;
 
  private:
   struct Window {
@@ -30,11 +34,19 @@ class LocalCoordination final : public Coordination {
   std::mutex mu_;
   Notifier* notifier_ = nullptr;          // guarded by mu_
   std::map<std::string, Window, std::less<>> windows_;  // guarded by mu_
+  // CountInWindow: `second` is where the window ends. Keys are many (one
+  // per source address): ended windows are dropped at least every minute.
+  std::map<std::string, Window, std::less<>> counted_;  // guarded by mu_
+  int64_t pruned_at_second_ = 0;                        // guarded by mu_
 };
 
 // The shared rule of both engines: given the count already in `now`'s
 // one-second window, the wait before one more message may go (0: go).
 std::chrono::milliseconds RateWait(int count_in_window, int per_second, TimePoint now);
+
+// CountInWindow's windows (both engines): the Unix second at which the
+// window holding `unix_second` ends.
+int64_t WindowEnd(int64_t unix_second, std::chrono::seconds window);
 
 }  // namespace campaignd::store
 

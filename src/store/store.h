@@ -147,6 +147,14 @@ class Coordination {
   // before asking again. REQUIRES: per_second > 0.
   virtual Result<std::chrono::milliseconds> AcquireRate(std::string_view key, int per_second,
                                                         TimePoint now) = 0;
+  // Fixed windows of `window`, aligned to the Unix epoch, shared like the
+  // rate windows: true when one more event under `key` fits into `now`'s
+  // window (it is counted), false when `limit` were counted in it already
+  // (nothing is counted). Keys must not be AcquireRate's. Used by
+  // subscribe's per-source throttle of confirmation mails.
+  // REQUIRES: limit > 0, window >= 1 s.
+  virtual Result<bool> CountInWindow(std::string_view key, int limit, std::chrono::seconds window,
+                                     TimePoint now) = 0;
 };
 
 // One opened database. Owns its connections and threads.
@@ -167,6 +175,10 @@ class Engine {
 
 struct EngineOptions {
   bool exclusive_worker = false;  // SQLite: take the serve lock (one deliverer)
+  // SQLite: refuse (InvalidArgument) a database file, -wal or -shm that other
+  // users may read or write (sqlite/database.h CheckPrivateFiles). `serve`
+  // sets it unless allow_insecure_permissions; PostgreSQL guards its own files.
+  bool private_files = false;
   std::size_t connections = 0;    // PostgreSQL: pool size per process (0: default, 8)
 };
 

@@ -1,5 +1,6 @@
 #include "admin/api/csv.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace campaignd::admin::api {
@@ -113,16 +114,43 @@ std::optional<std::vector<std::string>> CsvReader::Next() {
   return row;
 }
 
+namespace {
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+// [+-]digits[.digits]: a number a spreadsheet shows as a number.
+bool IsPlainNumber(std::string_view v) {
+  if (!v.empty() && (v[0] == '+' || v[0] == '-')) v.remove_prefix(1);
+  const auto digits = [](std::string_view d) {
+    return !d.empty() && std::all_of(d.begin(), d.end(), IsDigit);
+  };
+  const std::size_t dot = v.find('.');
+  if (dot == std::string_view::npos) return digits(v);
+  return digits(v.substr(0, dot)) && digits(v.substr(dot + 1));
+}
+
+// Whether `value`, after any leading ', starts like a formula.
+bool StartsLikeFormula(std::string_view value) {
+  const std::size_t start = value.find_first_not_of('\'');
+  if (start == std::string_view::npos) return false;
+  const std::string_view rest = value.substr(start);
+  return std::string_view("=+-@\t\r").find(rest[0]) != std::string_view::npos &&
+         !IsPlainNumber(rest);
+}
+
+}  // namespace
+
 std::string CsvLine(const std::vector<std::string>& fields) {
   std::string line;
   for (std::size_t i = 0; i < fields.size(); ++i) {
     if (i > 0) line += ',';
     const std::string& f = fields[i];
-    if (f.find_first_of(",\"\r\n") == std::string::npos) {
+    const bool formula = StartsLikeFormula(f);
+    if (!formula && f.find_first_of(",\"\r\n") == std::string::npos) {
       line += f;
       continue;
     }
-    line += '"';
+    line += formula ? "\"'" : "\"";
     for (char c : f) {
       if (c == '"') line += '"';
       line += c;
@@ -131,6 +159,11 @@ std::string CsvLine(const std::vector<std::string>& fields) {
   }
   line += "\r\n";
   return line;
+}
+
+std::string CsvCellValue(std::string cell) {
+  if (cell.starts_with('\'') && StartsLikeFormula(cell)) cell.erase(0, 1);
+  return cell;
 }
 
 }  // namespace campaignd::admin::api

@@ -1,7 +1,8 @@
 // CSV (RFC 4180) for the recipient import and export: CsvReader splits a
 // stream fed in arbitrary chunks into rows (quoted fields may hold commas,
 // quotes and line breaks; CRLF or LF line ends; a UTF-8 BOM is skipped);
-// CsvLine writes one row. Private to admin/api.
+// CsvLine writes one row, neutralising cells a spreadsheet would run as
+// formulas, and CsvCellValue undoes that on import. Private to admin/api.
 // Input: untrusted; a field longer than kMaxCsvFieldBytes is an error.
 // Threads: a CsvReader belongs to one thread. Errors: CsvReader::error().
 #ifndef CAMPAIGND_ADMIN_API_CSV_H_
@@ -49,8 +50,18 @@ class CsvReader {
   std::optional<std::string> error_;
 };
 
-// `fields` as one CSV line ending in CRLF, quoting where needed.
+// `fields` as one CSV line ending in CRLF, quoting where needed. A value a
+// spreadsheet would run as a formula (OWASP "CSV injection": it starts with
+// = + - @ TAB or CR and is not a plain number like -5 or +1.5) is written
+// with a ' in front, quoted ("'=HYPERLINK(...)"); so is one that already
+// starts with ' characters before such a character, so that CsvCellValue
+// can take exactly one away again.
 std::string CsvLine(const std::vector<std::string>& fields);
+
+// A cell as the import stores it: the value itself, without the ' that
+// CsvLine (or a spreadsheet user) put before a formula character. Export
+// then import gives back the stored values.
+std::string CsvCellValue(std::string cell);
 
 }  // namespace campaignd::admin::api
 

@@ -56,5 +56,34 @@ TEST(CsvLineTest, QuotesOnlyWhereNeeded) {
   EXPECT_EQ(ReadAll(reader), (Rows{{"x,y", "say \"hi\""}}));
 }
 
+TEST(CsvLineTest, NeutralisesCellsASpreadsheetWouldRunAsFormulas) {
+  EXPECT_EQ(CsvLine({"=HYPERLINK(\"http://evil.example\",\"x\")"}),
+            "\"'=HYPERLINK(\"\"http://evil.example\"\",\"\"x\"\")\"\r\n");
+  EXPECT_EQ(CsvLine({"+1+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\tx", "\rx"}),
+            "\"'+1+cmd|' /C calc'!A0\",\"'-2+3\",\"'@SUM(A1)\",\"'\tx\",\"'\rx\"\r\n");
+  // Numbers stay numbers; a formula character elsewhere is harmless.
+  EXPECT_EQ(CsvLine({"-5", "+49", "-1.25", "a=b", "x@y.example", "'quoted"}),
+            "-5,+49,-1.25,a=b,x@y.example,'quoted\r\n");
+  // A value that already starts with ' before a formula character gets one more.
+  EXPECT_EQ(CsvLine({"'=x", "''-x"}), "\"''=x\",\"'''-x\"\r\n");
+}
+
+TEST(CsvLineTest, ImportGivesBackWhatExportWrote) {
+  const std::vector<std::string> values = {"=1+2", "+x",     "-x",  "@x",  "\tx", "\rx",   "'=x",
+                                           "''@x", "'hello", "'",   "''",  "-5",  "plain", "=",
+                                           "-",    "=-1",    "a,b", "'-1", "-1.", "1.5"};
+  CsvReader reader;
+  reader.Feed(CsvLine(values));
+  reader.Finish();
+  std::optional<std::vector<std::string>> row = reader.Next();
+  ASSERT_TRUE(row);
+  for (std::string& cell : *row) cell = CsvCellValue(std::move(cell));
+  EXPECT_EQ(*row, values);
+  // What a spreadsheet user typed as '=x is the value =x; a lone quote stays.
+  EXPECT_EQ(CsvCellValue("'=x"), "=x");
+  EXPECT_EQ(CsvCellValue("'hello"), "'hello");
+  EXPECT_EQ(CsvCellValue("'-5"), "'-5");
+}
+
 }  // namespace
 }  // namespace campaignd::admin::api

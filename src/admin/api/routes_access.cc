@@ -6,6 +6,7 @@
 #include "admin/api/routes.h"
 #include "admin/provisioning_sections.h"
 #include "auth/code_hash.h"
+#include "core/address.h"
 #include "core/limits.h"
 #include "render/dkim.h"
 
@@ -150,20 +151,21 @@ AdminResponse AddBlockEntry(const Call& call) {
   auto reason = body->find("reason");
   if (pattern == body->end() || !pattern->is_string()) return Invalid("pattern: required string");
   if (reason != body->end() && !reason->is_string()) return Invalid("reason: expected a string");
-  store::BlockEntry entry{Lower(pattern->get<std::string>()),
+  Result<std::string> parsed = ParseBlockPattern(pattern->get<std::string>());
+  if (!parsed.ok()) return Invalid("pattern: " + parsed.status().message());
+  store::BlockEntry entry{std::move(*parsed),
                           reason == body->end() ? "" : reason->get<std::string>()};
-  if (entry.pattern.empty() || entry.pattern.size() > limits::kMaxAddressBytes ||
-      std::any_of(entry.pattern.begin(), entry.pattern.end(),
-                  [](unsigned char c) { return c <= ' ' || c == 0x7f; })) {
-    return Invalid("pattern: expected an address or a pattern with * and ?");
-  }
   Result<store::Change> change = call.catalog().UpsertBlockEntry(call.client_id, entry);
   if (!change.ok()) return StoreFailure(change.status());
   return JsonAnswer(201, Json{{"pattern", entry.pattern}, {"reason", entry.reason}});
 }
 
 AdminResponse DeleteBlockEntry(const Call& call) {
-  const std::string pattern = Lower(call.path.find("pattern")->second);
+  // As stored: normalised like an added one; a pattern the rules refuse
+  // today may still be stored from before them, lower-cased.
+  const std::string& text = call.path.find("pattern")->second;
+  Result<std::string> parsed = ParseBlockPattern(text, /*for_removal=*/true);
+  const std::string pattern = parsed.ok() ? *parsed : Lower(text);
   Result<store::Change> change = call.catalog().DeleteBlockEntry(call.client_id, pattern);
   if (!change.ok()) return StoreFailure(change.status());
   if (*change == store::Change::kNotFound) return NotFound("blocklist entry " + pattern);

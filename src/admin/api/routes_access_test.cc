@@ -48,6 +48,16 @@ TEST_F(AccessRoutesTest, BlocklistEntriesAreLowerCasedAndRemovable) {
   EXPECT_EQ(added.json["pattern"], "*@evil.example");
   EXPECT_TRUE(store_.directory().CheckSuppression(1, 10, "x@evil.example")->blocked);
   EXPECT_EQ(As1("POST", base_ + "/blocklist", {{"pattern", "has space@x"}}).status, 422);
+  // One rule with the public blacklist operation: nothing that blocks every address.
+  for (const char* every : {"*@*", "?*@*", "*@**"}) {
+    TestReply refused = As1("POST", base_ + "/blocklist", {{"pattern", every}});
+    EXPECT_EQ(refused.status, 422) << every;
+    EXPECT_EQ(refused.json["error"]["message"],
+              std::string("pattern: '") + every +
+                  "' would match every address: it needs a character "
+                  "besides * ? @ and .");
+  }
+  EXPECT_FALSE(store_.directory().CheckSuppression(1, 10, "x@other.example")->blocked);
   EXPECT_EQ(As1("GET", base_ + "/blocklist").json["items"].size(), 3u);
   EXPECT_EQ(As1("DELETE", base_ + "/blocklist/%2A%40evil.example").status, 204);
   EXPECT_EQ(As1("DELETE", base_ + "/blocklist/%2A%40evil.example").status, 404);

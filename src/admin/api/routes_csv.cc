@@ -62,8 +62,9 @@ struct Import {
     }
   }
 
-  void Add(const std::vector<std::string>& cells) {
+  void Add(std::vector<std::string> cells) {
     const std::size_t row = ++rows + 1;  // the header is row 1
+    for (std::string& cell : cells) cell = CsvCellValue(std::move(cell));
     if (cells.size() != columns.fields.size() + 1 + (columns.state >= 0 ? 1 : 0)) {
       return Reject(row, "expected as many values as the header has columns");
     }
@@ -130,7 +131,7 @@ AdminResponse ImportRecipients(const Call& call) {
         header_read = true;
         continue;
       }
-      import.Add(*row);
+      import.Add(std::move(*row));
       if (import.batch.size() >= kImportBatchRows) {
         if (Status s = import.Flush(); !s.ok()) return StoreFailure(s);
       }

@@ -172,14 +172,15 @@ AdminResponse PreviewMailing(const Call& call) {
   std::map<std::string, std::string> types;
   for (const auto& f : (*list)->fields) types[f.name] = f.type;
   const render::FieldContext context{values, types};
-  using render::EscapeMode;
-  return JsonAnswer(
-      200, Json{{"subject", render::ApplyFieldFunctions(mailing->subject, context, EscapeMode::kHeader)},
-                {"from", render::ApplyFieldFunctions(mailing->from, context, EscapeMode::kHeader)},
-                {"reply_to",
-                 render::ApplyFieldFunctions(mailing->reply_to, context, EscapeMode::kHeader)},
-                {"text", render::ApplyFieldFunctions(mailing->text, context, EscapeMode::kText)},
-                {"html", render::ApplyFieldFunctions(mailing->html, context, EscapeMode::kHtml)}});
+  const store::Mailing& m = *mailing;
+  Result<render::RenderedTexts> texts =
+      render::RenderTexts({m.from, m.reply_to, m.subject, m.text, m.html}, context);
+  if (!texts.ok()) return Invalid(texts.status().message());
+  return JsonAnswer(200, Json{{"subject", texts->subject},
+                              {"from", texts->from},
+                              {"reply_to", texts->reply_to},
+                              {"text", texts->text},
+                              {"html", texts->html}});
 }
 
 }  // namespace campaignd::admin::api

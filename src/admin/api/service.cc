@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "auth/code_hash.h"
+#include "core/log_text.h"
 
 namespace campaignd::admin::api {
 
@@ -29,8 +30,8 @@ Result<std::unique_ptr<AdminService>> AdminService::Start(const Config& config,
       [self](const AdminRequest& request) {
         AdminResponse response = HandleAdmin(request, self->context_);
         if (response.status >= 500) {
-          spdlog::warn("admin API {} {}: {} {}", request.method, request.target, response.status,
-                       response.body);
+          spdlog::warn("admin API {} {}: {} {}", LogText(request.method), LogText(request.target),
+                       response.status, LogText(response.body));
         }
         return response;
       });

@@ -46,6 +46,22 @@ Result<std::chrono::milliseconds> PgCoordination::AcquireRate(std::string_view k
   return RateWait(before, per_second, now);
 }
 
+Result<bool> PgCoordination::CountInWindow(std::string_view key, int limit,
+                                           std::chrono::seconds window, TimePoint now) {
+  if (limit <= 0) return Status::InvalidArgument("window limit must be positive");
+  const int64_t second = ToUnixMillis(now) / 1000;
+  Result<Pool::Lease> conn = pool_.Checkout();
+  if (!conn.ok()) return conn.status().WithContext("count window");
+  Result<PgResult> counted = (*conn)->Query(
+      "INSERT INTO rate_windows (key, second, count) VALUES ($1, $2, 1) "
+      "ON CONFLICT (key, second) DO UPDATE SET count = rate_windows.count + 1 "
+      "WHERE rate_windows.count < $3 RETURNING count",
+      Params().Text(key).Int(WindowEnd(second, window)).Int(limit), "count window");
+  if (!counted.ok()) return counted.status();
+  CAMPAIGND_RETURN_IF_ERROR(CleanUpOldWindows(**conn, second));
+  return counted->rows() > 0;  // no row: the window was full, nothing counted
+}
+
 Status PgCoordination::CleanUpOldWindows(Connection& conn, int64_t second) {
   {
     std::lock_guard lock(mu_);

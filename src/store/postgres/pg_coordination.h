@@ -5,7 +5,10 @@
 // Rate windows: one row per (key, unix second) in rate_windows, counted
 // with one upsert that adds 1 only while the count is below the limit, so
 // every process sees the same count and a full window is never over-counted
-// (the wait itself is store::RateWait, shared with SQLite). Windows older
+// (the wait itself is store::RateWait, shared with SQLite). CountInWindow's
+// longer windows share the table, their row keyed by the second the window
+// ends (WindowEnd), so that the clean-up drops them only once they ended.
+// Windows older
 // than kRateWindowRetention are deleted at most every kRateCleanupInterval
 // by whichever process asks then. Windows are keyed by the callers' clocks:
 // hosts must keep their clocks in sync (NTP) for a limit to hold exactly.
@@ -35,6 +38,8 @@ class PgCoordination final : public Coordination {
   Status Subscribe(Notifier& notifier) override;
   Result<std::chrono::milliseconds> AcquireRate(std::string_view key, int per_second,
                                                 TimePoint now) override;
+  Result<bool> CountInWindow(std::string_view key, int limit, std::chrono::seconds window,
+                             TimePoint now) override;
 
   // Stops the listener. Idempotent.
   void Close();

@@ -1,13 +1,54 @@
 #include "store/sqlite/database.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdio>
 
 #include "store/sqlite/sqlite_error.h"
 
 namespace campaignd::store::sqlite {
 
+namespace {
+
+std::string OctalMode(mode_t mode) {
+  char text[8];
+  std::snprintf(text, sizeof text, "%04o", static_cast<unsigned>(mode & 07777));
+  return text;
+}
+
+}  // namespace
+
+Status CheckPrivateFiles(const std::string& path) {
+  std::string files, chmod = "chmod o-rwx";
+  int count = 0;
+  for (const std::string& file : {path, path + "-wal", path + "-shm"}) {
+    struct stat st {};
+    if (::stat(file.c_str(), &st) != 0) continue;  // not there (yet): created private
+    if ((st.st_mode & (S_IROTH | S_IWOTH)) == 0) continue;
+    files += std::string(count++ == 0 ? "" : ", ") + file + " (mode " + OctalMode(st.st_mode) + ")";
+    chmod += " '" + file + "'";
+  }
+  if (count == 0) return Status::Ok();
+  return Status::InvalidArgument(
+      std::string(count == 1 ? "database file " : "database files ") + files +
+      (count == 1 ? " is" : " are") +
+      " readable or writable by other users, but the database holds mail-ID secrets, DKIM keys "
+      "and relay passwords: run " +
+      chmod + " (or set allow_insecure_permissions = true to start anyway)");
+}
+
 Result<std::unique_ptr<Database>> Database::Open(const std::string& path,
                                                  const DatabaseOptions& options) {
+  if (!options.read_only) {
+    // SQLite would create a new file with 0644 & ~umask: create it first,
+    // private. O_EXCL: an existing file (perhaps open in this process, with
+    // SQLite's POSIX locks on it) is never opened and closed here.
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, kDatabaseFileMode);
+    if (fd >= 0) ::close(fd);
+  }
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
   int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);

@@ -24,6 +24,17 @@ struct sqlite3_stmt;
 
 namespace campaignd::store::sqlite {
 
+// Mode of a database file campaignd creates: it holds mail-ID secrets, DKIM
+// keys and relay passwords. SQLite gives the -wal and -shm files it creates
+// the mode of the database file.
+inline constexpr unsigned kDatabaseFileMode = 0600;
+
+// OK unless the database file `path` or its -wal or -shm file (those that
+// exist) may be read or written by other users (mode bits 006): then
+// InvalidArgument naming the file, its mode and the chmod that fixes it.
+// Group bits are the operator's choice (0640 with a group is fine).
+Status CheckPrivateFiles(const std::string& path);
+
 struct DatabaseOptions {
   // synchronous=FULL; false (synchronous=OFF) only for throw-away databases.
   bool durable = true;
@@ -34,7 +45,8 @@ struct DatabaseOptions {
 
 class Database {
  public:
-  // Opens or creates the database file at `path`. A writable connection
+  // Opens or creates the database file at `path` (a new file is created
+  // with kDatabaseFileMode, whatever the umask). A writable connection
   // switches it to WAL. IOError if the file is write-protected and
   // !options.read_only; Unavailable if it cannot be opened now.
   static Result<std::unique_ptr<Database>> Open(const std::string& path,

@@ -8,14 +8,14 @@
 #include <cstring>
 #include <utility>
 
+#include "store/sqlite/database.h"
+
 namespace campaignd::store::sqlite {
 
 Result<ServeLock> ServeLock::Acquire(const std::string& db_path) {
-  const std::string lock_path = db_path + ".serve-lock";
-  int fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  int fd = ::open(db_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, kDatabaseFileMode);
   if (fd < 0) {
-    return Status::Unavailable("cannot open serve lock " + lock_path + ": " +
-                               std::strerror(errno));
+    return Status::Unavailable("cannot open " + db_path + " to lock it: " + std::strerror(errno));
   }
   // flock() locks belong to this open file description: a second open in
   // the same process conflicts too, which is what "one serve" means.
@@ -23,9 +23,11 @@ Result<ServeLock> ServeLock::Acquire(const std::string& db_path) {
     int error = errno;
     ::close(fd);
     if (error == EWOULDBLOCK) {
-      return Status::Unavailable("another campaignd serve uses " + db_path);
+      return Status::Unavailable("another campaignd serve uses " + db_path +
+                                 " (the same file, perhaps under another name: a symlink or a "
+                                 "hard link)");
     }
-    return Status::Unavailable("cannot lock " + lock_path + ": " + std::strerror(error));
+    return Status::Unavailable("cannot lock " + db_path + ": " + std::strerror(error));
   }
   return ServeLock(fd);
 }

@@ -48,6 +48,7 @@ Result<std::unique_ptr<SqliteEngine>> SqliteEngine::Open(std::string_view path,
     temp_dir = std::move(*made);
     file = temp_dir.File("campaignd.sqlite");
   }
+  if (options.private_files && !memory) CAMPAIGND_RETURN_IF_ERROR(CheckPrivateFiles(file));
   std::optional<ServeLock> lock;
   if (options.exclusive_worker && !memory) {
     Result<ServeLock> acquired = ServeLock::Acquire(file);

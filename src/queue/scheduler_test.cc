@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -123,25 +124,33 @@ TEST(SchedulerTest, FreshMailIsNotStarvedByRetries) {
 }
 
 // Forwards to a shared transport (a Processor owns the transports it opens).
-std::unique_ptr<Processor> ProcessorWith(QueueTestEnv& env,
-                                         std::shared_ptr<deliver::Transport> transport) {
+struct Forwarding final : deliver::Transport {
+  explicit Forwarding(std::shared_ptr<deliver::Transport> to) : t(std::move(to)) {}
+  deliver::DeliveryResult Deliver(const deliver::Envelope& e, std::string_view m) override {
+    return t->Deliver(e, m);
+  }
+  std::string Describe() const override { return t->Describe(); }
+  int Concurrency() const override { return t->Concurrency(); }
+  std::shared_ptr<deliver::Transport> t;
+};
+
+// A Processor whose transports are `pick(url)`, shared.
+std::unique_ptr<Processor> ProcessorWith(
+    QueueTestEnv& env,
+    std::function<std::shared_ptr<deliver::Transport>(std::string_view url)> pick) {
   return std::make_unique<Processor>(
       env.store.directory(), env.store.engine().recipients(), env.store.engine().coordination(),
       env.clock, QueueTestEnv::Options(),
-      [transport](std::string_view, const deliver::TransportOptions&)
+      [pick](std::string_view url, const deliver::TransportOptions&)
           -> Result<std::unique_ptr<deliver::Transport>> {
-        struct Fwd final : deliver::Transport {
-          std::shared_ptr<deliver::Transport> t;
-          deliver::DeliveryResult Deliver(const deliver::Envelope& e,
-                                          std::string_view m) override {
-            return t->Deliver(e, m);
-          }
-          std::string Describe() const override { return t->Describe(); }
-        };
-        auto f = std::make_unique<Fwd>();
-        f->t = transport;
-        return std::unique_ptr<deliver::Transport>(std::move(f));
-      });
+        return std::unique_ptr<deliver::Transport>(std::make_unique<Forwarding>(pick(url)));
+      },
+      &env.store.engine().attachments());
+}
+
+std::unique_ptr<Processor> ProcessorWith(QueueTestEnv& env,
+                                         std::shared_ptr<deliver::Transport> transport) {
+  return ProcessorWith(env, [transport](std::string_view) { return transport; });
 }
 
 // Each delivery takes `took` of the fake clock; before it, a probe claim
@@ -285,26 +294,10 @@ TEST(SchedulerTest, StopFinishesTheMailInHandAndGivesTheRestBack) {
   QueueTestEnv env;
   for (int i = 0; i < 4; ++i) env.Enqueue("john.smith@example.com");
   auto gate = std::make_shared<GateTransport>();
-  Processor gated(env.store.directory(), env.store.engine().recipients(),
-                  env.store.engine().coordination(), env.clock,
-                  QueueTestEnv::Options(),
-                  [gate](std::string_view, const deliver::TransportOptions&)
-                      -> Result<std::unique_ptr<deliver::Transport>> {
-                    struct Fwd final : deliver::Transport {
-                      std::shared_ptr<GateTransport> g;
-                      deliver::DeliveryResult Deliver(const deliver::Envelope& e,
-                                                      std::string_view m) override {
-                        return g->Deliver(e, m);
-                      }
-                      std::string Describe() const override { return "gate"; }
-                    };
-                    auto f = std::make_unique<Fwd>();
-                    f->g = gate;
-                    return std::unique_ptr<deliver::Transport>(std::move(f));
-                  });
+  auto gated = ProcessorWith(env, gate);
   SchedulerOptions o = Fast(1);
   o.lease = seconds(300);
-  Scheduler scheduler(env.store.queue(), gated, env.clock, o);
+  Scheduler scheduler(env.store.queue(), *gated, env.clock, o);
   scheduler.Start();
   gate->WaitEntered();  // the worker holds 4 claims and delivers the first
   std::thread stopper([&] { scheduler.Stop(); });
@@ -365,29 +358,10 @@ TEST(SchedulerTest, ARelayThatHangsHoldsOnlyItsOwnLane) {
   second.client.transport = "smtp://hanging.example";
   ASSERT_TRUE(env.store.provisioner().Apply({second}).ok());
   auto hanging = std::make_shared<HangingRelay>(2);
-  Processor processor(
-      env.store.directory(), env.store.engine().recipients(), env.store.engine().coordination(),
-      env.clock, QueueTestEnv::Options(),
-      [&env, hanging](std::string_view url, const deliver::TransportOptions&)
-          -> Result<std::unique_ptr<deliver::Transport>> {
-        struct Fwd final : deliver::Transport {
-          std::shared_ptr<deliver::Transport> t;
-          deliver::DeliveryResult Deliver(const deliver::Envelope& e,
-                                          std::string_view m) override {
-            return t->Deliver(e, m);
-          }
-          std::string Describe() const override { return t->Describe(); }
-          int Concurrency() const override { return t->Concurrency(); }
-        };
-        auto f = std::make_unique<Fwd>();
-        if (url == "smtp://hanging.example") {
-          f->t = hanging;
-        } else {
-          f->t = env.transport;
-        }
-        return std::unique_ptr<deliver::Transport>(std::move(f));
-      },
-      &env.store.engine().attachments());
+  auto processor = ProcessorWith(env, [&env, hanging](std::string_view url) {
+    return url == "smtp://hanging.example" ? std::shared_ptr<deliver::Transport>(hanging)
+                                           : std::shared_ptr<deliver::Transport>(env.transport);
+  });
   for (int i = 0; i < 12; ++i) {
     store::NewMail m{2, 10100, 15004, "john.smith@example.com", {}, env.clock.Now()};
     ASSERT_TRUE(env.store.queue().Enqueue(m).ok());
@@ -395,7 +369,7 @@ TEST(SchedulerTest, ARelayThatHangsHoldsOnlyItsOwnLane) {
   for (int i = 0; i < 10; ++i) env.Enqueue("jane@example.com");
   SchedulerOptions o = Fast(4);
   o.claim_batch = 16;  // the first claim takes client 2's mail and some of client 1's
-  Scheduler scheduler(env.store.queue(), processor, env.clock, o);
+  Scheduler scheduler(env.store.queue(), *processor, env.clock, o);
   scheduler.Start();
   ASSERT_TRUE(WaitUntil([&] { return scheduler.recorded() == 10; }))
       << env.transport->deliveries().size() << " of client 1's mails delivered";

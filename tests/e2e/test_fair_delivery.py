@@ -9,7 +9,7 @@ DATA, with connections=64 and 30 of its mails queued before client 1's:
   waiting mails stay `enqueued` (getsendstatus never says `sending` for a
   mail that was only claimed);
 - a hung session ends after smtp_data_done_timeout: the mail is deferred,
-  `sending`, with the reply "timed out after 20 s waiting for the reply to
+  `sending`, with the reply "timed out after 30 s waiting for the reply to
   the end of the message" in its history.
 """
 
@@ -20,7 +20,7 @@ import harness
 import world
 from e2ecase import E2ETestCase, Stack
 
-DATA_DONE_TIMEOUT_S = 20
+DATA_DONE_TIMEOUT_S = 30
 BOOK = "anna.reader@books.example"
 
 

@@ -1,5 +1,5 @@
 // SqlCatalog: catalog.h over sql_session.h, the same SQL on SQLite and
-// PostgreSQL. Split by record kind over sql_catalog_*.cc. Writes that check
+// PostgreSQL. Split by record kind over sql/catalog_*.cc. Writes that check
 // before they change (exists? in use? which status?) do both inside one
 // write transaction. Threads: any. Errors: as catalog.h.
 #ifndef CAMPAIGND_STORE_SQL_CATALOG_H_
@@ -77,7 +77,7 @@ class SqlCatalog final : public Catalog {
   SqlRunner& runner_;
 };
 
-// Shared by the sql_catalog_*.cc files.
+// Shared by the sql/catalog_*.cc files.
 namespace catalog_sql {
 // Whether `sql` (with `params`) returns a row.
 Result<bool> Exists(SqlSession& session, std::string_view sql, std::span<const SqlValue> params,

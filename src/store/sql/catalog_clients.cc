@@ -1,6 +1,6 @@
 // SqlCatalog: clients and their API keys.
 #include "store/json_text.h"
-#include "store/sql_catalog.h"
+#include "store/sql/catalog.h"
 
 namespace campaignd::store {
 namespace catalog_sql {

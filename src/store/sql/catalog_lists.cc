@@ -2,7 +2,7 @@
 #include <unordered_map>
 
 #include "store/json_text.h"
-#include "store/sql_catalog.h"
+#include "store/sql/catalog.h"
 
 namespace campaignd::store {
 namespace {

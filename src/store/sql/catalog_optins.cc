@@ -2,7 +2,7 @@
 // The confirmation mailing is checked inside the write transaction, so a
 // process never names a mailing that is not a confirmation mailing of its
 // client at the moment it is stored.
-#include "store/sql_catalog.h"
+#include "store/sql/catalog.h"
 
 namespace campaignd::store {
 namespace {

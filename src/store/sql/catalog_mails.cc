@@ -1,7 +1,7 @@
 // SqlCatalog: blocklist entries, DKIM keys and the mail search.
 #include "store/apply_spec.h"
 #include "store/json_text.h"
-#include "store/sql_catalog.h"
+#include "store/sql/catalog.h"
 
 namespace campaignd::store {
 

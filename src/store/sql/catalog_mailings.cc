@@ -1,6 +1,6 @@
 // SqlCatalog: mailings (with their lists and status) and authorization codes.
 #include "store/json_text.h"
-#include "store/sql_catalog.h"
+#include "store/sql/catalog.h"
 
 namespace campaignd::store {
 namespace {

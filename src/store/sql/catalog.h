@@ -1,20 +1,19 @@
 // SqlCatalog: catalog.h over sql_session.h, the same SQL on SQLite and
-// PostgreSQL. Split by record kind over sql/catalog_*.cc. Writes that check
-// before they change (exists? in use? which status?) do both inside one
-// write transaction. Threads: any. Errors: as catalog.h.
+// PostgreSQL. Split by record kind over sql/catalog_*.cc; the records are
+// written by records.h's functions, as provisioning and the recipient
+// operations write them. Writes that check before they change (exists? in
+// use? which status?) do both inside one write transaction.
+// Threads: any. Errors: as catalog.h.
 #ifndef CAMPAIGND_STORE_SQL_CATALOG_H_
 #define CAMPAIGND_STORE_SQL_CATALOG_H_
 
+#include <functional>
 #include <memory>
 
 #include "store/catalog.h"
 #include "store/sql_session.h"
 
 namespace campaignd::store {
-
-// Rows per multi-row INSERT of UpsertRecipients (5 values each; below
-// SQLite's and PostgreSQL's parameter limits).
-inline constexpr std::size_t kRecipientRowsPerInsert = 200;
 
 class SqlCatalog final : public Catalog {
  public:
@@ -91,8 +90,10 @@ Result<int64_t> IntCursor(const PageRequest& page);
 Result<std::vector<SqlRow>> ReadRows(SqlRunner& runner, std::string_view sql,
                                      std::span<const SqlValue> params, int columns,
                                      std::string_view purpose);
-// Runs one write statement in its own transaction; kNotFound when it
-// changed no row.
+// Runs `write` in its own transaction; kNotFound when it changed no row.
+Result<Change> WriteOne(SqlRunner& runner,
+                        const std::function<Result<int64_t>(SqlSession&)>& write);
+// Runs one write statement in its own transaction; as above.
 Result<Change> WriteOne(SqlRunner& runner, std::string_view sql, std::span<const SqlValue> params,
                         std::string_view purpose);
 }  // namespace catalog_sql

@@ -1,6 +1,7 @@
 // SqlCatalog: clients and their API keys.
 #include "store/json_text.h"
 #include "store/sql/catalog.h"
+#include "store/sql/records.h"
 
 namespace campaignd::store {
 namespace catalog_sql {
@@ -43,17 +44,22 @@ Result<std::vector<SqlRow>> ReadRows(SqlRunner& runner, std::string_view sql,
   return rows;
 }
 
-Result<Change> WriteOne(SqlRunner& runner, std::string_view sql, std::span<const SqlValue> params,
-                        std::string_view purpose) {
+Result<Change> WriteOne(SqlRunner& runner,
+                        const std::function<Result<int64_t>(SqlSession&)>& write) {
   int64_t changed = 0;
   Status status = runner.Write([&](SqlSession& session) -> Status {
-    Result<int64_t> rows = session.Execute(sql, params, purpose);
+    Result<int64_t> rows = write(session);
     if (!rows.ok()) return rows.status();
     changed = *rows;
     return Status::Ok();
   });
   if (!status.ok()) return status;
   return changed == 0 ? Change::kNotFound : Change::kDone;
+}
+
+Result<Change> WriteOne(SqlRunner& runner, std::string_view sql, std::span<const SqlValue> params,
+                        std::string_view purpose) {
+  return WriteOne(runner, [&](SqlSession& session) { return session.Execute(sql, params, purpose); });
 }
 
 }  // namespace catalog_sql
@@ -115,8 +121,6 @@ Result<std::vector<Client>> SqlCatalog::ListClients(const PageRequest& page) {
 }
 
 Result<Change> SqlCatalog::CreateClient(Client& client) {
-  Result<std::string> hosts = StringsToJson(client.redirect_hosts);
-  if (!hosts.ok()) return hosts.status();
   Change change = Change::kDone;
   Status status = runner_.Write([&](SqlSession& session) -> Status {
     if (client.id == 0) {
@@ -136,30 +140,17 @@ Result<Change> SqlCatalog::CreateClient(Client& client) {
         return Status::Ok();
       }
     }
-    const SqlValue params[] = {client.id,         client.name,
-                               client.transport,  *hosts,
-                               int64_t{client.bounce_limit}, int64_t{client.rate_limit},
-                               SqlBytes{client.mail_id_secret}};
-    return session
-        .Execute("INSERT INTO clients (id, name, transport, redirect_hosts, bounce_limit, "
-                 "rate_limit, mail_id_secret) VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                 params, "insert client")
-        .status();
+    return records::WriteClient(session, client, records::Write::kInsert).status();
   });
   if (!status.ok()) return status;
   return change;
 }
 
 Result<Change> SqlCatalog::UpdateClient(const Client& client) {
-  Result<std::string> hosts = StringsToJson(client.redirect_hosts);
-  if (!hosts.ok()) return hosts.status();
-  const SqlValue params[] = {client.id, client.name, client.transport, *hosts,
-                             int64_t{client.bounce_limit}, int64_t{client.rate_limit}};
-  return catalog_sql::WriteOne(
-      runner_,
-      "UPDATE clients SET name = $2, transport = $3, redirect_hosts = $4, bounce_limit = $5, "
-      "rate_limit = $6 WHERE id = $1",
-      params, "update client");
+  return catalog_sql::WriteOne(runner_, [&](SqlSession& session) {
+    return records::WriteClient(session, client, records::Write::kUpdate,
+                                records::ClientColumns::kSettings);
+  });
 }
 
 Result<std::optional<ApiKey>> SqlCatalog::FindApiKey(std::string_view key_hash) {
@@ -216,13 +207,7 @@ Result<Change> SqlCatalog::CreateApiKey(ApiKey& key) {
     Result<int64_t> id = catalog_sql::NextId(session, "api_keys", key.client_id);
     if (!id.ok()) return id.status();
     key.id = *id;
-    const SqlValue params[] = {key.client_id, key.id, key.name, key.key_hash,
-                               ToUnixMillis(key.created_at)};
-    return session
-        .Execute("INSERT INTO api_keys (client_id, id, name, key_hash, created_at) "
-                 "VALUES ($1, $2, $3, $4, $5)",
-                 params, "insert API key")
-        .status();
+    return records::InsertApiKey(session, key);
   });
   if (!status.ok()) return status;
   return change;

@@ -1,44 +1,12 @@
 // SqlCatalog: recipient lists, their fields and their recipients.
-#include <unordered_map>
-
 #include "store/json_text.h"
 #include "store/sql/catalog.h"
+#include "store/sql/records.h"
 
 namespace campaignd::store {
 namespace {
 
 using catalog_sql::Exists;
-
-Status ReplaceFields(SqlSession& session, const RecipientList& list) {
-  const SqlValue key[] = {list.client_id, list.id};
-  Result<int64_t> cleared = session.Execute(
-      "DELETE FROM list_fields WHERE client_id = $1 AND list_id = $2", key, "clear list fields");
-  if (!cleared.ok()) return cleared.status();
-  for (std::size_t i = 0; i < list.fields.size(); ++i) {
-    const SqlValue params[] = {list.client_id, list.id, static_cast<int64_t>(i),
-                               list.fields[i].name, list.fields[i].type};
-    Result<int64_t> inserted = session.Execute(
-        "INSERT INTO list_fields (client_id, list_id, position, name, type) "
-        "VALUES ($1, $2, $3, $4, $5)",
-        params, "insert list field");
-    if (!inserted.ok()) return inserted.status();
-  }
-  return Status::Ok();
-}
-
-Status WriteList(SqlSession& session, const RecipientList& list, bool exists) {
-  const SqlValue params[] = {list.client_id, list.id, list.name, std::string(Name(list.kind)),
-                             int64_t{list.test ? 1 : 0}};
-  Result<int64_t> written =
-      exists ? session.Execute("UPDATE lists SET name = $3, kind = $4, test = $5 "
-                               "WHERE client_id = $1 AND id = $2",
-                               params, "update list")
-             : session.Execute("INSERT INTO lists (client_id, id, name, kind, test) "
-                               "VALUES ($1, $2, $3, $4, $5)",
-                               params, "insert list");
-  if (!written.ok()) return written.status();
-  return ReplaceFields(session, list);
-}
 
 // The lists in `rows` (client_id, id, name, kind, test) with their fields.
 Status ReadLists(SqlSession& session, const std::vector<SqlRow>& rows,
@@ -104,7 +72,7 @@ Result<Change> SqlCatalog::CreateList(RecipientList& list) {
         return Status::Ok();
       }
     }
-    return WriteList(session, list, false);
+    return records::WriteList(session, list.client_id, list, records::Write::kInsert).status();
   });
   if (!status.ok()) return status;
   return change;
@@ -121,7 +89,7 @@ Result<Change> SqlCatalog::UpdateList(const RecipientList& list) {
       change = Change::kNotFound;
       return Status::Ok();
     }
-    return WriteList(session, list, true);
+    return records::WriteList(session, list.client_id, list, records::Write::kUpdate).status();
   });
   if (!status.ok()) return status;
   return change;
@@ -181,40 +149,8 @@ Result<std::vector<Recipient>> SqlCatalog::ListRecipients(int64_t client_id, int
   return recipients;
 }
 
-namespace {
-
-// One multi-row upsert of `batch` (at most kRecipientRowsPerInsert rows).
-Status InsertRecipientRows(SqlSession& session, int64_t client_id, int64_t list_id,
-                           const std::vector<const Recipient*>& batch) {
-  std::string sql = "INSERT INTO recipients (client_id, list_id, recipient_id, fields, state) VALUES ";
-  std::vector<SqlValue> params;
-  params.reserve(batch.size() * 5);
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    const std::size_t base = i * 5;
-    sql += (i == 0 ? "(" : ", (");
-    for (std::size_t c = 1; c <= 5; ++c) {
-      sql += "$" + std::to_string(base + c) + (c < 5 ? ", " : ")");
-    }
-    Result<std::string> fields = FieldsToJson(batch[i]->fields);
-    if (!fields.ok()) return fields.status();
-    params.emplace_back(client_id);
-    params.emplace_back(list_id);
-    params.emplace_back(batch[i]->id);
-    params.emplace_back(std::move(*fields));
-    params.emplace_back(std::string(Name(batch[i]->state)));
-  }
-  sql += " ON CONFLICT (client_id, list_id, recipient_id) DO UPDATE SET "
-         "fields = excluded.fields, state = excluded.state";
-  return session.Execute(sql, params, "upsert recipients").status();
-}
-
-}  // namespace
-
 Result<Change> SqlCatalog::UpsertRecipients(int64_t client_id, int64_t list_id,
                                             std::span<const Recipient> recipients) {
-  // The last row of an address wins; one statement must not name it twice.
-  std::unordered_map<std::string_view, std::size_t> last;
-  for (std::size_t i = 0; i < recipients.size(); ++i) last[recipients[i].id] = i;
   Change change = Change::kDone;
   Status status = runner_.Write([&](SqlSession& session) -> Status {
     const SqlValue key[] = {client_id, list_id};
@@ -225,17 +161,7 @@ Result<Change> SqlCatalog::UpsertRecipients(int64_t client_id, int64_t list_id,
       change = Change::kNotFound;
       return Status::Ok();
     }
-    std::vector<const Recipient*> batch;
-    for (std::size_t i = 0; i < recipients.size(); ++i) {
-      if (last[recipients[i].id] != i) continue;
-      batch.push_back(&recipients[i]);
-      if (batch.size() == kRecipientRowsPerInsert) {
-        CAMPAIGND_RETURN_IF_ERROR(InsertRecipientRows(session, client_id, list_id, batch));
-        batch.clear();
-      }
-    }
-    if (batch.empty()) return Status::Ok();
-    return InsertRecipientRows(session, client_id, list_id, batch);
+    return records::UpsertRecipients(session, client_id, list_id, recipients);
   });
   if (!status.ok()) return status;
   return change;
@@ -243,11 +169,9 @@ Result<Change> SqlCatalog::UpsertRecipients(int64_t client_id, int64_t list_id,
 
 Result<Change> SqlCatalog::DeleteRecipient(int64_t client_id, int64_t list_id,
                                            std::string_view recipient_id) {
-  const SqlValue params[] = {client_id, list_id, std::string(recipient_id)};
-  return catalog_sql::WriteOne(
-      runner_,
-      "DELETE FROM recipients WHERE client_id = $1 AND list_id = $2 AND recipient_id = $3",
-      params, "delete recipient");
+  return catalog_sql::WriteOne(runner_, [&](SqlSession& session) {
+    return records::DeleteRecipient(session, client_id, list_id, recipient_id);
+  });
 }
 
 }  // namespace campaignd::store

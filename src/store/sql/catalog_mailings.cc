@@ -1,6 +1,7 @@
 // SqlCatalog: mailings (with their lists and status) and authorization codes.
 #include "store/json_text.h"
 #include "store/sql/catalog.h"
+#include "store/sql/records.h"
 
 namespace campaignd::store {
 namespace {
@@ -40,37 +41,6 @@ Status ReadMailings(SqlSession& session, const std::vector<SqlRow>& rows,
       if (!list_id.ok()) return list_id.status();
       m.list_ids.push_back(*list_id);
     }
-  }
-  return Status::Ok();
-}
-
-Status WriteMailing(SqlSession& session, const Mailing& m, bool exists) {
-  const SqlValue params[] = {m.client_id, m.id, m.name, std::string(Name(m.type)),
-                             std::string(Name(m.status)), m.target_group, m.from, m.reply_to,
-                             m.subject, m.text, m.html};
-  Result<int64_t> written =
-      exists ? session.Execute(
-                   "UPDATE mailings SET name = $3, type = $4, target_group = $6, "
-                   "from_address = $7, reply_to = $8, subject = $9, text_body = $10, "
-                   "html_body = $11 WHERE client_id = $1 AND id = $2 AND status = $5",
-                   params, "update mailing")
-             : session.Execute(
-                   "INSERT INTO mailings (client_id, id, name, type, status, target_group, "
-                   "from_address, reply_to, subject, text_body, html_body) "
-                   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-                   params, "insert mailing");
-  if (!written.ok()) return written.status();
-  const SqlValue key[] = {m.client_id, m.id};
-  Result<int64_t> cleared = session.Execute(
-      "DELETE FROM mailing_lists WHERE client_id = $1 AND mailing_id = $2", key,
-      "clear mailing lists");
-  if (!cleared.ok()) return cleared.status();
-  for (int64_t list_id : m.list_ids) {
-    const SqlValue row[] = {m.client_id, m.id, list_id};
-    Result<int64_t> inserted = session.Execute(
-        "INSERT INTO mailing_lists (client_id, mailing_id, list_id) VALUES ($1, $2, $3)", row,
-        "insert mailing list");
-    if (!inserted.ok()) return inserted.status();
   }
   return Status::Ok();
 }
@@ -122,7 +92,8 @@ Result<Change> SqlCatalog::CreateMailing(Mailing& mailing) {
         return Status::Ok();
       }
     }
-    return WriteMailing(session, mailing, false);
+    return records::WriteMailing(session, mailing.client_id, mailing, records::Write::kInsert)
+        .status();
   });
   if (!status.ok()) return status;
   return change;
@@ -144,7 +115,11 @@ Result<Change> SqlCatalog::UpdateMailing(const Mailing& mailing) {
     }
     Mailing written = mailing;
     written.status = **stored;
-    return WriteMailing(session, written, true);
+    Result<int64_t> rows =
+        records::WriteMailing(session, written.client_id, written, records::Write::kUpdate);
+    if (!rows.ok()) return rows.status();
+    if (*rows == 0) change = Change::kConflict;  // its status changed meanwhile
+    return Status::Ok();
   });
   if (!status.ok()) return status;
   return change;
@@ -217,19 +192,6 @@ Result<AuthCode> CodeFromRow(const SqlRow& row) {
   return code;
 }
 
-// $1 client, $2 name, $3 hash, $4 list, $5..$9 the JSON lists, $10 enabled.
-Result<std::vector<SqlValue>> CodeParams(const AuthCode& code) {
-  std::vector<SqlValue> params = {code.client_id, code.name, code.code_hash, code.list_id};
-  for (const auto* list : {&code.operations, &code.ips, &code.methods, &code.protocols,
-                           &code.redirect_hosts}) {
-    Result<std::string> json = StringsToJson(*list);
-    if (!json.ok()) return json.status();
-    params.emplace_back(std::move(*json));
-  }
-  params.emplace_back(int64_t{code.enabled ? 1 : 0});
-  return params;
-}
-
 }  // namespace
 
 Result<std::vector<AuthCode>> SqlCatalog::ListCodes(int64_t client_id, const PageRequest& page) {
@@ -251,8 +213,6 @@ Result<std::vector<AuthCode>> SqlCatalog::ListCodes(int64_t client_id, const Pag
 }
 
 Result<Change> SqlCatalog::CreateCode(const AuthCode& code) {
-  Result<std::vector<SqlValue>> params = CodeParams(code);
-  if (!params.ok()) return params.status();
   Change change = Change::kDone;
   Status status = runner_.Write([&](SqlSession& session) -> Status {
     const SqlValue key[] = {code.client_id, code.name, code.code_hash};
@@ -265,26 +225,16 @@ Result<Change> SqlCatalog::CreateCode(const AuthCode& code) {
       change = Change::kConflict;
       return Status::Ok();
     }
-    return session
-        .Execute("INSERT INTO codes (client_id, name, code_hash, list_id, operations, ips, "
-                 "methods, protocols, redirect_hosts, enabled) "
-                 "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                 *params, "insert code")
-        .status();
+    return records::WriteCode(session, code.client_id, code, records::Write::kInsert).status();
   });
   if (!status.ok()) return status;
   return change;
 }
 
 Result<Change> SqlCatalog::UpdateCode(const AuthCode& code) {
-  Result<std::vector<SqlValue>> params = CodeParams(code);
-  if (!params.ok()) return params.status();
-  params->erase(params->begin() + 2);  // the hash is never changed here
-  return catalog_sql::WriteOne(
-      runner_,
-      "UPDATE codes SET list_id = $3, operations = $4, ips = $5, methods = $6, protocols = $7, "
-      "redirect_hosts = $8, enabled = $9 WHERE client_id = $1 AND name = $2",
-      *params, "update code");
+  return catalog_sql::WriteOne(runner_, [&](SqlSession& session) {
+    return records::WriteCode(session, code.client_id, code, records::Write::kUpdate);
+  });
 }
 
 Result<Change> SqlCatalog::DeleteCode(int64_t client_id, std::string_view name) {

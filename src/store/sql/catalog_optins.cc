@@ -3,23 +3,15 @@
 // process never names a mailing that is not a confirmation mailing of its
 // client at the moment it is stored.
 #include "store/sql/catalog.h"
+#include "store/sql/records.h"
 
 namespace campaignd::store {
 namespace {
 
 using catalog_sql::Exists;
 
-constexpr int kOptInColumns = 5;
-constexpr std::string_view kOptInSelect =
-    "SELECT id, name, kind, mailing_id, confirmation_url FROM optin_processes ";
-
-Result<OptInProcess> OptInFromRow(int64_t client_id, const SqlRow& row) {
-  Result<int64_t> id = CellInt(row, 0), mailing_id = CellInt(row, 3);
-  if (!id.ok() || !mailing_id.ok()) return Status::Corruption("opt-in process row");
-  std::optional<OptInKind> kind = ParseOptInKind(CellText(row, 2));
-  if (!kind) return Status::Corruption("opt-in process kind '" + CellText(row, 2) + "'");
-  return OptInProcess{client_id, *id, CellText(row, 1), *kind, *mailing_id, CellText(row, 4)};
-}
+using records::kOptInSelect;
+using records::OptInFromRow;
 
 Result<std::vector<OptInProcess>> OptInsFromRows(int64_t client_id,
                                                  const std::vector<SqlRow>& rows) {
@@ -52,12 +44,6 @@ Result<bool> OptInExists(SqlSession& session, int64_t client_id, int64_t id) {
                 "find opt-in process");
 }
 
-// $1 client, $2 id, $3 name, $4 kind, $5 mailing, $6 confirmation URL.
-std::vector<SqlValue> OptInParams(const OptInProcess& p) {
-  return {p.client_id, p.id, p.name, std::string(Name(p.kind)), p.mailing_id,
-          p.confirmation_url};
-}
-
 }  // namespace
 
 Result<std::vector<OptInProcess>> SqlCatalog::ListOptIns(int64_t client_id,
@@ -68,21 +54,14 @@ Result<std::vector<OptInProcess>> SqlCatalog::ListOptIns(int64_t client_id,
   Result<std::vector<SqlRow>> rows = catalog_sql::ReadRows(
       runner_,
       std::string(kOptInSelect) + "WHERE client_id = $1 AND id > $2 ORDER BY id LIMIT $3",
-      params, kOptInColumns, "list opt-in processes");
+      params, 5, "list opt-in processes");
   if (!rows.ok()) return rows.status();
   return OptInsFromRows(client_id, *rows);
 }
 
 Result<std::optional<OptInProcess>> SqlCatalog::FindOptIn(int64_t client_id, int64_t id) {
-  const SqlValue params[] = {client_id, id};
-  Result<std::vector<SqlRow>> rows = catalog_sql::ReadRows(
-      runner_, std::string(kOptInSelect) + "WHERE client_id = $1 AND id = $2", params,
-      kOptInColumns, "find opt-in process");
-  if (!rows.ok()) return rows.status();
-  Result<std::vector<OptInProcess>> found = OptInsFromRows(client_id, *rows);
-  if (!found.ok()) return found.status();
-  if (found->empty()) return std::optional<OptInProcess>();
-  return std::optional<OptInProcess>(std::move(found->front()));
+  return ReadResult<std::optional<OptInProcess>>(
+      runner_, [&](SqlSession& session) { return records::FindOptIn(session, client_id, id); });
 }
 
 Result<Change> SqlCatalog::CreateOptIn(OptInProcess& process) {
@@ -114,11 +93,7 @@ Result<Change> SqlCatalog::CreateOptIn(OptInProcess& process) {
         return Status::Ok();
       }
     }
-    const std::vector<SqlValue> params = OptInParams(process);
-    return session
-        .Execute("INSERT INTO optin_processes (client_id, id, name, kind, mailing_id, "
-                 "confirmation_url) VALUES ($1, $2, $3, $4, $5, $6)",
-                 params, "insert opt-in process")
+    return records::WriteOptIn(session, process.client_id, process, records::Write::kInsert)
         .status();
   });
   if (!status.ok()) return status;
@@ -136,11 +111,7 @@ Result<Change> SqlCatalog::UpdateOptIn(const OptInProcess& process) {
       change = *valid;
       return Status::Ok();
     }
-    const std::vector<SqlValue> params = OptInParams(process);
-    return session
-        .Execute("UPDATE optin_processes SET name = $3, kind = $4, mailing_id = $5, "
-                 "confirmation_url = $6 WHERE client_id = $1 AND id = $2",
-                 params, "update opt-in process")
+    return records::WriteOptIn(session, process.client_id, process, records::Write::kUpdate)
         .status();
   });
   if (!status.ok()) return status;

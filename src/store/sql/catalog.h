@@ -90,6 +90,24 @@ Result<int64_t> IntCursor(const PageRequest& page);
 Result<std::vector<SqlRow>> ReadRows(SqlRunner& runner, std::string_view sql,
                                      std::span<const SqlValue> params, int columns,
                                      std::string_view purpose);
+// Whether `table` holds the row (client_id, id); for "clients", id alone.
+Result<bool> Exists(SqlSession& session, std::string_view table, int64_t client_id, int64_t id);
+// Every row of `rows` as `from_row` (const SqlRow& -> Result<T>) reads it.
+template <typename T, typename FromRow>
+Result<std::vector<T>> FromRows(const std::vector<SqlRow>& rows, const FromRow& from_row) {
+  std::vector<T> out;
+  out.reserve(rows.size());
+  for (const SqlRow& row : rows) {
+    Result<T> value = from_row(row);
+    if (!value.ok()) return value.status();
+    out.push_back(std::move(*value));
+  }
+  return out;
+}
+// Runs `decide` (checks, then writes or answers a business "no") in one
+// write transaction; its answer.
+Result<Change> Decide(SqlRunner& runner,
+                      const std::function<Result<Change>(SqlSession&)>& decide);
 // Runs `write` in its own transaction; kNotFound when it changed no row.
 Result<Change> WriteOne(SqlRunner& runner,
                         const std::function<Result<int64_t>(SqlSession&)>& write);

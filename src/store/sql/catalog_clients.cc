@@ -33,28 +33,41 @@ Result<int64_t> IntCursor(const PageRequest& page) {
 Result<std::vector<SqlRow>> ReadRows(SqlRunner& runner, std::string_view sql,
                                      std::span<const SqlValue> params, int columns,
                                      std::string_view purpose) {
-  std::vector<SqlRow> rows;
-  Status status = runner.Read([&](SqlSession& session) -> Status {
-    Result<std::vector<SqlRow>> found = session.Query(sql, params, columns, purpose);
-    if (!found.ok()) return found.status();
-    rows = std::move(*found);
+  return ReadResult<std::vector<SqlRow>>(
+      runner, [&](SqlSession& session) { return session.Query(sql, params, columns, purpose); });
+}
+
+Result<bool> Exists(SqlSession& session, std::string_view table, int64_t client_id, int64_t id) {
+  const SqlValue both[] = {client_id, id};
+  if (table == "clients") {
+    return Exists(session, "SELECT 1 FROM clients WHERE id = $1", std::span(both + 1, 1),
+                  "find client");
+  }
+  return Exists(session,
+                "SELECT 1 FROM " + std::string(table) + " WHERE client_id = $1 AND id = $2", both,
+                "find " + std::string(table));
+}
+
+Result<Change> Decide(SqlRunner& runner,
+                      const std::function<Result<Change>(SqlSession&)>& decide) {
+  Change change = Change::kDone;
+  Status status = runner.Write([&](SqlSession& session) -> Status {
+    Result<Change> decided = decide(session);
+    if (!decided.ok()) return decided.status();
+    change = *decided;
     return Status::Ok();
   });
   if (!status.ok()) return status;
-  return rows;
+  return change;
 }
 
 Result<Change> WriteOne(SqlRunner& runner,
                         const std::function<Result<int64_t>(SqlSession&)>& write) {
-  int64_t changed = 0;
-  Status status = runner.Write([&](SqlSession& session) -> Status {
+  return Decide(runner, [&](SqlSession& session) -> Result<Change> {
     Result<int64_t> rows = write(session);
     if (!rows.ok()) return rows.status();
-    changed = *rows;
-    return Status::Ok();
+    return *rows == 0 ? Change::kNotFound : Change::kDone;
   });
-  if (!status.ok()) return status;
-  return changed == 0 ? Change::kNotFound : Change::kDone;
 }
 
 Result<Change> WriteOne(SqlRunner& runner, std::string_view sql, std::span<const SqlValue> params,
@@ -101,28 +114,18 @@ Result<ApiKey> ApiKeyFromRow(const SqlRow& row) {
 Result<std::vector<Client>> SqlCatalog::ListClients(const PageRequest& page) {
   Result<int64_t> after = catalog_sql::IntCursor(page);
   if (!after.ok()) return after.status();
-  std::vector<Client> clients;
-  Status status = runner_.Read([&](SqlSession& session) -> Status {
-    const SqlValue params[] = {*after, static_cast<int64_t>(page.limit)};
-    Result<std::vector<SqlRow>> rows =
-        session.Query(std::string("SELECT ") + std::string(kClientColumns) +
-                          " FROM clients WHERE id > $1 ORDER BY id LIMIT $2",
-                      params, 6, "list clients");
-    if (!rows.ok()) return rows.status();
-    for (const SqlRow& row : *rows) {
-      Result<Client> client = ClientFromRow(row);
-      if (!client.ok()) return client.status();
-      clients.push_back(std::move(*client));
-    }
-    return Status::Ok();
-  });
-  if (!status.ok()) return status;
-  return clients;
+  const SqlValue params[] = {*after, static_cast<int64_t>(page.limit)};
+  Result<std::vector<SqlRow>> rows = catalog_sql::ReadRows(
+      runner_,
+      std::string("SELECT ") + std::string(kClientColumns) +
+          " FROM clients WHERE id > $1 ORDER BY id LIMIT $2",
+      params, 6, "list clients");
+  if (!rows.ok()) return rows.status();
+  return catalog_sql::FromRows<Client>(*rows, ClientFromRow);
 }
 
 Result<Change> SqlCatalog::CreateClient(Client& client) {
-  Change change = Change::kDone;
-  Status status = runner_.Write([&](SqlSession& session) -> Status {
+  return catalog_sql::Decide(runner_, [&](SqlSession& session) -> Result<Change> {
     if (client.id == 0) {
       Result<std::vector<SqlRow>> rows =
           session.Query("SELECT COALESCE(MAX(id), 0) + 1 FROM clients", {}, 1, "next client id");
@@ -131,19 +134,14 @@ Result<Change> SqlCatalog::CreateClient(Client& client) {
       if (!next.ok()) return next.status();
       client.id = *next;
     } else {
-      const SqlValue key[] = {client.id};
-      Result<bool> exists =
-          catalog_sql::Exists(session, "SELECT 1 FROM clients WHERE id = $1", key, "find client");
+      Result<bool> exists = catalog_sql::Exists(session, "clients", 0, client.id);
       if (!exists.ok()) return exists.status();
-      if (*exists) {
-        change = Change::kConflict;
-        return Status::Ok();
-      }
+      if (*exists) return Change::kConflict;
     }
-    return records::WriteClient(session, client, records::Write::kInsert).status();
+    CAMPAIGND_RETURN_IF_ERROR(
+        records::WriteClient(session, client, records::Write::kInsert).status());
+    return Change::kDone;
   });
-  if (!status.ok()) return status;
-  return change;
 }
 
 Result<Change> SqlCatalog::UpdateClient(const Client& client) {
@@ -154,63 +152,41 @@ Result<Change> SqlCatalog::UpdateClient(const Client& client) {
 }
 
 Result<std::optional<ApiKey>> SqlCatalog::FindApiKey(std::string_view key_hash) {
-  std::optional<ApiKey> key;
-  Status status = runner_.Read([&](SqlSession& session) -> Status {
-    const SqlValue params[] = {std::string(key_hash)};
-    Result<std::vector<SqlRow>> rows = session.Query(
-        "SELECT client_id, id, name, key_hash, created_at FROM api_keys WHERE key_hash = $1",
-        params, 5, "find API key");
-    if (!rows.ok()) return rows.status();
-    if (rows->empty()) return Status::Ok();
-    Result<ApiKey> found = ApiKeyFromRow(rows->front());
-    if (!found.ok()) return found.status();
-    key = std::move(*found);
-    return Status::Ok();
-  });
-  if (!status.ok()) return status;
-  return key;
+  const SqlValue params[] = {std::string(key_hash)};
+  Result<std::vector<SqlRow>> rows = catalog_sql::ReadRows(
+      runner_, "SELECT client_id, id, name, key_hash, created_at FROM api_keys WHERE key_hash = $1",
+      params, 5, "find API key");
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return std::optional<ApiKey>();
+  Result<ApiKey> found = ApiKeyFromRow(rows->front());
+  if (!found.ok()) return found.status();
+  return std::optional<ApiKey>(std::move(*found));
 }
 
 Result<std::vector<ApiKey>> SqlCatalog::ListApiKeys(int64_t client_id, const PageRequest& page) {
   Result<int64_t> after = catalog_sql::IntCursor(page);
   if (!after.ok()) return after.status();
-  std::vector<ApiKey> keys;
-  Status status = runner_.Read([&](SqlSession& session) -> Status {
-    const SqlValue params[] = {client_id, *after, static_cast<int64_t>(page.limit)};
-    Result<std::vector<SqlRow>> rows = session.Query(
-        "SELECT client_id, id, name, key_hash, created_at FROM api_keys "
-        "WHERE client_id = $1 AND id > $2 ORDER BY id LIMIT $3",
-        params, 5, "list API keys");
-    if (!rows.ok()) return rows.status();
-    for (const SqlRow& row : *rows) {
-      Result<ApiKey> key = ApiKeyFromRow(row);
-      if (!key.ok()) return key.status();
-      keys.push_back(std::move(*key));
-    }
-    return Status::Ok();
-  });
-  if (!status.ok()) return status;
-  return keys;
+  const SqlValue params[] = {client_id, *after, static_cast<int64_t>(page.limit)};
+  Result<std::vector<SqlRow>> rows = catalog_sql::ReadRows(
+      runner_,
+      "SELECT client_id, id, name, key_hash, created_at FROM api_keys "
+      "WHERE client_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+      params, 5, "list API keys");
+  if (!rows.ok()) return rows.status();
+  return catalog_sql::FromRows<ApiKey>(*rows, ApiKeyFromRow);
 }
 
 Result<Change> SqlCatalog::CreateApiKey(ApiKey& key) {
-  Change change = Change::kDone;
-  Status status = runner_.Write([&](SqlSession& session) -> Status {
-    const SqlValue client[] = {key.client_id};
-    Result<bool> exists =
-        catalog_sql::Exists(session, "SELECT 1 FROM clients WHERE id = $1", client, "find client");
+  return catalog_sql::Decide(runner_, [&](SqlSession& session) -> Result<Change> {
+    Result<bool> exists = catalog_sql::Exists(session, "clients", 0, key.client_id);
     if (!exists.ok()) return exists.status();
-    if (!*exists) {
-      change = Change::kNotFound;
-      return Status::Ok();
-    }
+    if (!*exists) return Change::kNotFound;
     Result<int64_t> id = catalog_sql::NextId(session, "api_keys", key.client_id);
     if (!id.ok()) return id.status();
     key.id = *id;
-    return records::InsertApiKey(session, key);
+    CAMPAIGND_RETURN_IF_ERROR(records::InsertApiKey(session, key));
+    return Change::kDone;
   });
-  if (!status.ok()) return status;
-  return change;
 }
 
 Result<Change> SqlCatalog::DeleteApiKey(int64_t client_id, int64_t key_id) {

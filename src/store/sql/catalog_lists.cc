@@ -56,76 +56,53 @@ Result<std::vector<RecipientList>> SqlCatalog::ListLists(int64_t client_id,
 }
 
 Result<Change> SqlCatalog::CreateList(RecipientList& list) {
-  Change change = Change::kDone;
-  Status status = runner_.Write([&](SqlSession& session) -> Status {
+  return catalog_sql::Decide(runner_, [&](SqlSession& session) -> Result<Change> {
     if (list.id == 0) {
       Result<int64_t> id = catalog_sql::NextId(session, "lists", list.client_id);
       if (!id.ok()) return id.status();
       list.id = *id;
     } else {
-      const SqlValue key[] = {list.client_id, list.id};
-      Result<bool> exists = Exists(session, "SELECT 1 FROM lists WHERE client_id = $1 AND id = $2",
-                                   key, "find list");
+      Result<bool> exists = Exists(session, "lists", list.client_id, list.id);
       if (!exists.ok()) return exists.status();
-      if (*exists) {
-        change = Change::kConflict;
-        return Status::Ok();
-      }
+      if (*exists) return Change::kConflict;
     }
-    return records::WriteList(session, list.client_id, list, records::Write::kInsert).status();
+    CAMPAIGND_RETURN_IF_ERROR(
+        records::WriteList(session, list.client_id, list, records::Write::kInsert).status());
+    return Change::kDone;
   });
-  if (!status.ok()) return status;
-  return change;
 }
 
 Result<Change> SqlCatalog::UpdateList(const RecipientList& list) {
-  Change change = Change::kDone;
-  Status status = runner_.Write([&](SqlSession& session) -> Status {
-    const SqlValue key[] = {list.client_id, list.id};
-    Result<bool> exists = Exists(session, "SELECT 1 FROM lists WHERE client_id = $1 AND id = $2",
-                                 key, "find list");
+  return catalog_sql::Decide(runner_, [&](SqlSession& session) -> Result<Change> {
+    Result<bool> exists = Exists(session, "lists", list.client_id, list.id);
     if (!exists.ok()) return exists.status();
-    if (!*exists) {
-      change = Change::kNotFound;
-      return Status::Ok();
-    }
-    return records::WriteList(session, list.client_id, list, records::Write::kUpdate).status();
+    if (!*exists) return Change::kNotFound;
+    CAMPAIGND_RETURN_IF_ERROR(
+        records::WriteList(session, list.client_id, list, records::Write::kUpdate).status());
+    return Change::kDone;
   });
-  if (!status.ok()) return status;
-  return change;
 }
 
 Result<Change> SqlCatalog::DeleteList(int64_t client_id, int64_t list_id) {
-  Change change = Change::kDone;
-  Status status = runner_.Write([&](SqlSession& session) -> Status {
-    const SqlValue key[] = {client_id, list_id};
-    Result<bool> exists = Exists(session, "SELECT 1 FROM lists WHERE client_id = $1 AND id = $2",
-                                 key, "find list");
+  return catalog_sql::Decide(runner_, [&](SqlSession& session) -> Result<Change> {
+    Result<bool> exists = Exists(session, "lists", client_id, list_id);
     if (!exists.ok()) return exists.status();
-    if (!*exists) {
-      change = Change::kNotFound;
-      return Status::Ok();
-    }
+    if (!*exists) return Change::kNotFound;
+    const SqlValue key[] = {client_id, list_id};
     Result<bool> used = Exists(
         session,
         "SELECT 1 FROM mailing_lists WHERE client_id = $1 AND list_id = $2 "
         "UNION ALL SELECT 1 FROM codes WHERE client_id = $1 AND list_id = $2",
         key, "find list users");
     if (!used.ok()) return used.status();
-    if (*used) {
-      change = Change::kConflict;
-      return Status::Ok();
-    }
+    if (*used) return Change::kConflict;
     for (std::string_view sql : {"DELETE FROM recipients WHERE client_id = $1 AND list_id = $2",
                                  "DELETE FROM list_fields WHERE client_id = $1 AND list_id = $2",
                                  "DELETE FROM lists WHERE client_id = $1 AND id = $2"}) {
-      Result<int64_t> deleted = session.Execute(sql, key, "delete list");
-      if (!deleted.ok()) return deleted.status();
+      CAMPAIGND_RETURN_IF_ERROR(session.Execute(sql, key, "delete list").status());
     }
-    return Status::Ok();
+    return Change::kDone;
   });
-  if (!status.ok()) return status;
-  return change;
 }
 
 Result<std::vector<Recipient>> SqlCatalog::ListRecipients(int64_t client_id, int64_t list_id,
@@ -151,20 +128,13 @@ Result<std::vector<Recipient>> SqlCatalog::ListRecipients(int64_t client_id, int
 
 Result<Change> SqlCatalog::UpsertRecipients(int64_t client_id, int64_t list_id,
                                             std::span<const Recipient> recipients) {
-  Change change = Change::kDone;
-  Status status = runner_.Write([&](SqlSession& session) -> Status {
-    const SqlValue key[] = {client_id, list_id};
-    Result<bool> exists = Exists(session, "SELECT 1 FROM lists WHERE client_id = $1 AND id = $2",
-                                 key, "find list");
+  return catalog_sql::Decide(runner_, [&](SqlSession& session) -> Result<Change> {
+    Result<bool> exists = Exists(session, "lists", client_id, list_id);
     if (!exists.ok()) return exists.status();
-    if (!*exists) {
-      change = Change::kNotFound;
-      return Status::Ok();
-    }
-    return records::UpsertRecipients(session, client_id, list_id, recipients);
+    if (!*exists) return Change::kNotFound;
+    CAMPAIGND_RETURN_IF_ERROR(records::UpsertRecipients(session, client_id, list_id, recipients));
+    return Change::kDone;
   });
-  if (!status.ok()) return status;
-  return change;
 }
 
 Result<Change> SqlCatalog::DeleteRecipient(int64_t client_id, int64_t list_id,

@@ -77,8 +77,7 @@ Result<std::vector<Mailing>> SqlCatalog::ListMailings(int64_t client_id, const P
 }
 
 Result<Change> SqlCatalog::CreateMailing(Mailing& mailing) {
-  Change change = Change::kDone;
-  Status status = runner_.Write([&](SqlSession& session) -> Status {
+  return catalog_sql::Decide(runner_, [&](SqlSession& session) -> Result<Change> {
     if (mailing.id == 0) {
       Result<int64_t> id = catalog_sql::NextId(session, "mailings", mailing.client_id);
       if (!id.ok()) return id.status();
@@ -87,88 +86,63 @@ Result<Change> SqlCatalog::CreateMailing(Mailing& mailing) {
       Result<std::optional<MailingStatus>> stored =
           StoredStatus(session, mailing.client_id, mailing.id);
       if (!stored.ok()) return stored.status();
-      if (stored->has_value()) {
-        change = Change::kConflict;
-        return Status::Ok();
-      }
+      if (stored->has_value()) return Change::kConflict;
     }
-    return records::WriteMailing(session, mailing.client_id, mailing, records::Write::kInsert)
-        .status();
+    CAMPAIGND_RETURN_IF_ERROR(
+        records::WriteMailing(session, mailing.client_id, mailing, records::Write::kInsert)
+            .status());
+    return Change::kDone;
   });
-  if (!status.ok()) return status;
-  return change;
 }
 
 Result<Change> SqlCatalog::UpdateMailing(const Mailing& mailing) {
-  Change change = Change::kDone;
-  Status status = runner_.Write([&](SqlSession& session) -> Status {
+  return catalog_sql::Decide(runner_, [&](SqlSession& session) -> Result<Change> {
     Result<std::optional<MailingStatus>> stored =
         StoredStatus(session, mailing.client_id, mailing.id);
     if (!stored.ok()) return stored.status();
-    if (!stored->has_value()) {
-      change = Change::kNotFound;
-      return Status::Ok();
-    }
+    if (!stored->has_value()) return Change::kNotFound;
     if (**stored != MailingStatus::kNew && **stored != MailingStatus::kPaused) {
-      change = Change::kConflict;
-      return Status::Ok();
+      return Change::kConflict;
     }
     Mailing written = mailing;
     written.status = **stored;
     Result<int64_t> rows =
         records::WriteMailing(session, written.client_id, written, records::Write::kUpdate);
     if (!rows.ok()) return rows.status();
-    if (*rows == 0) change = Change::kConflict;  // its status changed meanwhile
-    return Status::Ok();
+    return *rows == 0 ? Change::kConflict : Change::kDone;  // 0: its status changed meanwhile
   });
-  if (!status.ok()) return status;
-  return change;
 }
 
 Result<Change> SqlCatalog::SetMailingStatus(int64_t client_id, int64_t mailing_id,
                                             MailingStatus from, MailingStatus to) {
-  Change change = Change::kDone;
-  Status status = runner_.Write([&](SqlSession& session) -> Status {
+  return catalog_sql::Decide(runner_, [&](SqlSession& session) -> Result<Change> {
     const SqlValue params[] = {client_id, mailing_id, std::string(Name(from)),
                                std::string(Name(to))};
     Result<int64_t> changed = session.Execute(
         "UPDATE mailings SET status = $4 WHERE client_id = $1 AND id = $2 AND status = $3",
         params, "set mailing status");
     if (!changed.ok()) return changed.status();
-    if (*changed > 0) return Status::Ok();
+    if (*changed > 0) return Change::kDone;
     Result<std::optional<MailingStatus>> stored = StoredStatus(session, client_id, mailing_id);
     if (!stored.ok()) return stored.status();
-    change = stored->has_value() ? Change::kConflict : Change::kNotFound;
-    return Status::Ok();
+    return stored->has_value() ? Change::kConflict : Change::kNotFound;
   });
-  if (!status.ok()) return status;
-  return change;
 }
 
 Result<Change> SqlCatalog::DeleteMailing(int64_t client_id, int64_t mailing_id) {
-  Change change = Change::kDone;
-  Status status = runner_.Write([&](SqlSession& session) -> Status {
+  return catalog_sql::Decide(runner_, [&](SqlSession& session) -> Result<Change> {
     Result<std::optional<MailingStatus>> stored = StoredStatus(session, client_id, mailing_id);
     if (!stored.ok()) return stored.status();
-    if (!stored->has_value()) {
-      change = Change::kNotFound;
-      return Status::Ok();
-    }
-    if (**stored != MailingStatus::kNew) {
-      change = Change::kConflict;
-      return Status::Ok();
-    }
+    if (!stored->has_value()) return Change::kNotFound;
+    if (**stored != MailingStatus::kNew) return Change::kConflict;
     const SqlValue key[] = {client_id, mailing_id};
     for (std::string_view sql :
          {"DELETE FROM mailing_lists WHERE client_id = $1 AND mailing_id = $2",
           "DELETE FROM mailings WHERE client_id = $1 AND id = $2"}) {
-      Result<int64_t> deleted = session.Execute(sql, key, "delete mailing");
-      if (!deleted.ok()) return deleted.status();
+      CAMPAIGND_RETURN_IF_ERROR(session.Execute(sql, key, "delete mailing").status());
     }
-    return Status::Ok();
+    return Change::kDone;
   });
-  if (!status.ok()) return status;
-  return change;
 }
 
 namespace {
@@ -203,32 +177,22 @@ Result<std::vector<AuthCode>> SqlCatalog::ListCodes(int64_t client_id, const Pag
       "ORDER BY name LIMIT $3",
       params, 10, "list codes");
   if (!rows.ok()) return rows.status();
-  std::vector<AuthCode> codes;
-  for (const SqlRow& row : *rows) {
-    Result<AuthCode> code = CodeFromRow(row);
-    if (!code.ok()) return code.status();
-    codes.push_back(std::move(*code));
-  }
-  return codes;
+  return catalog_sql::FromRows<AuthCode>(*rows, CodeFromRow);
 }
 
 Result<Change> SqlCatalog::CreateCode(const AuthCode& code) {
-  Change change = Change::kDone;
-  Status status = runner_.Write([&](SqlSession& session) -> Status {
+  return catalog_sql::Decide(runner_, [&](SqlSession& session) -> Result<Change> {
     const SqlValue key[] = {code.client_id, code.name, code.code_hash};
     Result<bool> exists = Exists(session,
                                  "SELECT 1 FROM codes WHERE (client_id = $1 AND name = $2) "
                                  "OR code_hash = $3",
                                  key, "find code");
     if (!exists.ok()) return exists.status();
-    if (*exists) {
-      change = Change::kConflict;
-      return Status::Ok();
-    }
-    return records::WriteCode(session, code.client_id, code, records::Write::kInsert).status();
+    if (*exists) return Change::kConflict;
+    CAMPAIGND_RETURN_IF_ERROR(
+        records::WriteCode(session, code.client_id, code, records::Write::kInsert).status());
+    return Change::kDone;
   });
-  if (!status.ok()) return status;
-  return change;
 }
 
 Result<Change> SqlCatalog::UpdateCode(const AuthCode& code) {

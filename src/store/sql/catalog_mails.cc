@@ -102,13 +102,7 @@ Result<std::vector<Mail>> SqlCatalog::SearchMails(const MailQuery& query) {
   Result<std::vector<SqlRow>> rows =
       catalog_sql::ReadRows(runner_, sql, params, kMailColumns, "search mails");
   if (!rows.ok()) return rows.status();
-  std::vector<Mail> mails;
-  for (const SqlRow& row : *rows) {
-    Result<Mail> mail = MailFromRow(row);
-    if (!mail.ok()) return mail.status();
-    mails.push_back(std::move(*mail));
-  }
-  return mails;
+  return catalog_sql::FromRows<Mail>(*rows, MailFromRow);
 }
 
 }  // namespace campaignd::store

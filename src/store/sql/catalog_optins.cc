@@ -11,18 +11,6 @@ namespace {
 using catalog_sql::Exists;
 
 using records::kOptInSelect;
-using records::OptInFromRow;
-
-Result<std::vector<OptInProcess>> OptInsFromRows(int64_t client_id,
-                                                 const std::vector<SqlRow>& rows) {
-  std::vector<OptInProcess> processes;
-  for (const SqlRow& row : rows) {
-    Result<OptInProcess> process = OptInFromRow(client_id, row);
-    if (!process.ok()) return process.status();
-    processes.push_back(std::move(*process));
-  }
-  return processes;
-}
 
 // kDone when `p` may be stored as it names its mailing: single needs none,
 // confirmed and double need one; a named mailing must be one of the
@@ -38,12 +26,6 @@ Result<Change> CheckMailing(SqlSession& session, const OptInProcess& p) {
   return *found ? Change::kDone : Change::kInvalid;
 }
 
-Result<bool> OptInExists(SqlSession& session, int64_t client_id, int64_t id) {
-  const SqlValue key[] = {client_id, id};
-  return Exists(session, "SELECT 1 FROM optin_processes WHERE client_id = $1 AND id = $2", key,
-                "find opt-in process");
-}
-
 }  // namespace
 
 Result<std::vector<OptInProcess>> SqlCatalog::ListOptIns(int64_t client_id,
@@ -56,7 +38,8 @@ Result<std::vector<OptInProcess>> SqlCatalog::ListOptIns(int64_t client_id,
       std::string(kOptInSelect) + "WHERE client_id = $1 AND id > $2 ORDER BY id LIMIT $3",
       params, 5, "list opt-in processes");
   if (!rows.ok()) return rows.status();
-  return OptInsFromRows(client_id, *rows);
+  return catalog_sql::FromRows<OptInProcess>(
+      *rows, [&](const SqlRow& row) { return records::OptInFromRow(client_id, row); });
 }
 
 Result<std::optional<OptInProcess>> SqlCatalog::FindOptIn(int64_t client_id, int64_t id) {
@@ -65,57 +48,40 @@ Result<std::optional<OptInProcess>> SqlCatalog::FindOptIn(int64_t client_id, int
 }
 
 Result<Change> SqlCatalog::CreateOptIn(OptInProcess& process) {
-  Change change = Change::kDone;
-  Status status = runner_.Write([&](SqlSession& session) -> Status {
-    const SqlValue client[] = {process.client_id};
-    Result<bool> client_exists =
-        Exists(session, "SELECT 1 FROM clients WHERE id = $1", client, "find client");
+  return catalog_sql::Decide(runner_, [&](SqlSession& session) -> Result<Change> {
+    Result<bool> client_exists = Exists(session, "clients", 0, process.client_id);
     if (!client_exists.ok()) return client_exists.status();
-    if (!*client_exists) {
-      change = Change::kNotFound;
-      return Status::Ok();
-    }
+    if (!*client_exists) return Change::kNotFound;
     Result<Change> valid = CheckMailing(session, process);
-    if (!valid.ok()) return valid.status();
-    if (*valid != Change::kDone) {
-      change = *valid;
-      return Status::Ok();
-    }
+    if (!valid.ok() || *valid != Change::kDone) return valid;
     if (process.id == 0) {
       Result<int64_t> id = catalog_sql::NextId(session, "optin_processes", process.client_id);
       if (!id.ok()) return id.status();
       process.id = *id;
     } else {
-      Result<bool> taken = OptInExists(session, process.client_id, process.id);
+      Result<bool> taken = Exists(session, "optin_processes", process.client_id, process.id);
       if (!taken.ok()) return taken.status();
-      if (*taken) {
-        change = Change::kConflict;
-        return Status::Ok();
-      }
+      if (*taken) return Change::kConflict;
     }
-    return records::WriteOptIn(session, process.client_id, process, records::Write::kInsert)
-        .status();
+    CAMPAIGND_RETURN_IF_ERROR(
+        records::WriteOptIn(session, process.client_id, process, records::Write::kInsert)
+            .status());
+    return Change::kDone;
   });
-  if (!status.ok()) return status;
-  return change;
 }
 
 Result<Change> SqlCatalog::UpdateOptIn(const OptInProcess& process) {
-  Change change = Change::kDone;
-  Status status = runner_.Write([&](SqlSession& session) -> Status {
-    Result<bool> exists = OptInExists(session, process.client_id, process.id);
+  return catalog_sql::Decide(runner_, [&](SqlSession& session) -> Result<Change> {
+    Result<bool> exists = Exists(session, "optin_processes", process.client_id, process.id);
     if (!exists.ok()) return exists.status();
-    Result<Change> valid = *exists ? CheckMailing(session, process) : Change::kNotFound;
-    if (!valid.ok()) return valid.status();
-    if (*valid != Change::kDone) {
-      change = *valid;
-      return Status::Ok();
-    }
-    return records::WriteOptIn(session, process.client_id, process, records::Write::kUpdate)
-        .status();
+    if (!*exists) return Change::kNotFound;
+    Result<Change> valid = CheckMailing(session, process);
+    if (!valid.ok() || *valid != Change::kDone) return valid;
+    CAMPAIGND_RETURN_IF_ERROR(
+        records::WriteOptIn(session, process.client_id, process, records::Write::kUpdate)
+            .status());
+    return Change::kDone;
   });
-  if (!status.ok()) return status;
-  return change;
 }
 
 Result<Change> SqlCatalog::DeleteOptIn(int64_t client_id, int64_t id) {

@@ -144,16 +144,14 @@ Status SqlProvisioner::Apply(const std::vector<ClientSpec>& clients) {
 }
 
 Result<std::vector<std::string>> SqlProvisioner::CodeNames(int64_t client_id) {
-  std::vector<std::string> names;
-  Status status = runner_.Read([&](SqlSession& session) -> Status {
-    const SqlValue key[] = {client_id};
-    Result<std::vector<SqlRow>> rows = session.Query(
-        "SELECT name FROM codes WHERE client_id = $1 ORDER BY name", key, 1, "list codes");
-    if (!rows.ok()) return rows.status();
-    for (const SqlRow& row : *rows) names.push_back(CellText(row, 0));
-    return Status::Ok();
+  const SqlValue key[] = {client_id};
+  Result<std::vector<SqlRow>> rows = ReadResult<std::vector<SqlRow>>(runner_, [&](SqlSession& s) {
+    return s.Query("SELECT name FROM codes WHERE client_id = $1 ORDER BY name", key, 1,
+                   "list codes");
   });
-  if (!status.ok()) return status;
+  if (!rows.ok()) return rows.status();
+  std::vector<std::string> names;
+  for (const SqlRow& row : *rows) names.push_back(CellText(row, 0));
   return names;
 }
 

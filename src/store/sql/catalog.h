@@ -81,7 +81,7 @@ namespace catalog_sql {
 // Whether `sql` (with `params`) returns a row.
 Result<bool> Exists(SqlSession& session, std::string_view sql, std::span<const SqlValue> params,
                     std::string_view purpose);
-// MAX(column)+1 of `table` for `client_id` (1 for the first).
+// MAX(id)+1 of `table` for `client_id` (1 for the first; "clients": of all).
 Result<int64_t> NextId(SqlSession& session, std::string_view table, int64_t client_id);
 // A page cursor as an integer key (0 for an empty cursor); InvalidArgument
 // for other text.
@@ -92,6 +92,9 @@ Result<std::vector<SqlRow>> ReadRows(SqlRunner& runner, std::string_view sql,
                                      std::string_view purpose);
 // Whether `table` holds the row (client_id, id); for "clients", id alone.
 Result<bool> Exists(SqlSession& session, std::string_view table, int64_t client_id, int64_t id);
+// For a create in `table`: a zero `id` becomes the next free one (true);
+// else whether (client_id, id) is free.
+Result<bool> ClaimId(SqlSession& session, std::string_view table, int64_t client_id, int64_t& id);
 // Every row of `rows` as `from_row` (const SqlRow& -> Result<T>) reads it.
 template <typename T, typename FromRow>
 Result<std::vector<T>> FromRows(const std::vector<SqlRow>& rows, const FromRow& from_row) {

@@ -14,10 +14,12 @@ Result<bool> Exists(SqlSession& session, std::string_view sql, std::span<const S
 }
 
 Result<int64_t> NextId(SqlSession& session, std::string_view table, int64_t client_id) {
-  const std::string sql = std::string("SELECT COALESCE(MAX(id), 0) + 1 FROM ") +
-                          std::string(table) + " WHERE client_id = $1";
+  const bool clients = table == "clients";
+  const std::string sql = "SELECT COALESCE(MAX(id), 0) + 1 FROM " + std::string(table) +
+                          (clients ? "" : " WHERE client_id = $1");
   const SqlValue params[] = {client_id};
-  Result<std::vector<SqlRow>> rows = session.Query(sql, params, 1, "next id");
+  Result<std::vector<SqlRow>> rows =
+      session.Query(sql, std::span(params, clients ? 0 : 1), 1, "next id");
   if (!rows.ok()) return rows.status();
   return CellInt(rows->at(0), 0);
 }
@@ -46,6 +48,19 @@ Result<bool> Exists(SqlSession& session, std::string_view table, int64_t client_
   return Exists(session,
                 "SELECT 1 FROM " + std::string(table) + " WHERE client_id = $1 AND id = $2", both,
                 "find " + std::string(table));
+}
+
+Result<bool> ClaimId(SqlSession& session, std::string_view table, int64_t client_id,
+                     int64_t& id) {
+  if (id == 0) {
+    Result<int64_t> next = NextId(session, table, client_id);
+    if (!next.ok()) return next.status();
+    id = *next;
+    return true;
+  }
+  Result<bool> exists = Exists(session, table, client_id, id);
+  if (!exists.ok()) return exists.status();
+  return !*exists;
 }
 
 Result<Change> Decide(SqlRunner& runner,
@@ -126,18 +141,9 @@ Result<std::vector<Client>> SqlCatalog::ListClients(const PageRequest& page) {
 
 Result<Change> SqlCatalog::CreateClient(Client& client) {
   return catalog_sql::Decide(runner_, [&](SqlSession& session) -> Result<Change> {
-    if (client.id == 0) {
-      Result<std::vector<SqlRow>> rows =
-          session.Query("SELECT COALESCE(MAX(id), 0) + 1 FROM clients", {}, 1, "next client id");
-      if (!rows.ok()) return rows.status();
-      Result<int64_t> next = CellInt(rows->at(0), 0);
-      if (!next.ok()) return next.status();
-      client.id = *next;
-    } else {
-      Result<bool> exists = catalog_sql::Exists(session, "clients", 0, client.id);
-      if (!exists.ok()) return exists.status();
-      if (*exists) return Change::kConflict;
-    }
+    Result<bool> free = catalog_sql::ClaimId(session, "clients", 0, client.id);
+    if (!free.ok()) return free.status();
+    if (!*free) return Change::kConflict;
     CAMPAIGND_RETURN_IF_ERROR(
         records::WriteClient(session, client, records::Write::kInsert).status());
     return Change::kDone;

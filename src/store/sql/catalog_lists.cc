@@ -57,15 +57,9 @@ Result<std::vector<RecipientList>> SqlCatalog::ListLists(int64_t client_id,
 
 Result<Change> SqlCatalog::CreateList(RecipientList& list) {
   return catalog_sql::Decide(runner_, [&](SqlSession& session) -> Result<Change> {
-    if (list.id == 0) {
-      Result<int64_t> id = catalog_sql::NextId(session, "lists", list.client_id);
-      if (!id.ok()) return id.status();
-      list.id = *id;
-    } else {
-      Result<bool> exists = Exists(session, "lists", list.client_id, list.id);
-      if (!exists.ok()) return exists.status();
-      if (*exists) return Change::kConflict;
-    }
+    Result<bool> free = catalog_sql::ClaimId(session, "lists", list.client_id, list.id);
+    if (!free.ok()) return free.status();
+    if (!*free) return Change::kConflict;
     CAMPAIGND_RETURN_IF_ERROR(
         records::WriteList(session, list.client_id, list, records::Write::kInsert).status());
     return Change::kDone;

@@ -78,16 +78,9 @@ Result<std::vector<Mailing>> SqlCatalog::ListMailings(int64_t client_id, const P
 
 Result<Change> SqlCatalog::CreateMailing(Mailing& mailing) {
   return catalog_sql::Decide(runner_, [&](SqlSession& session) -> Result<Change> {
-    if (mailing.id == 0) {
-      Result<int64_t> id = catalog_sql::NextId(session, "mailings", mailing.client_id);
-      if (!id.ok()) return id.status();
-      mailing.id = *id;
-    } else {
-      Result<std::optional<MailingStatus>> stored =
-          StoredStatus(session, mailing.client_id, mailing.id);
-      if (!stored.ok()) return stored.status();
-      if (stored->has_value()) return Change::kConflict;
-    }
+    Result<bool> free = catalog_sql::ClaimId(session, "mailings", mailing.client_id, mailing.id);
+    if (!free.ok()) return free.status();
+    if (!*free) return Change::kConflict;
     CAMPAIGND_RETURN_IF_ERROR(
         records::WriteMailing(session, mailing.client_id, mailing, records::Write::kInsert)
             .status());

@@ -54,15 +54,10 @@ Result<Change> SqlCatalog::CreateOptIn(OptInProcess& process) {
     if (!*client_exists) return Change::kNotFound;
     Result<Change> valid = CheckMailing(session, process);
     if (!valid.ok() || *valid != Change::kDone) return valid;
-    if (process.id == 0) {
-      Result<int64_t> id = catalog_sql::NextId(session, "optin_processes", process.client_id);
-      if (!id.ok()) return id.status();
-      process.id = *id;
-    } else {
-      Result<bool> taken = Exists(session, "optin_processes", process.client_id, process.id);
-      if (!taken.ok()) return taken.status();
-      if (*taken) return Change::kConflict;
-    }
+    Result<bool> free =
+        catalog_sql::ClaimId(session, "optin_processes", process.client_id, process.id);
+    if (!free.ok()) return free.status();
+    if (!*free) return Change::kConflict;
     CAMPAIGND_RETURN_IF_ERROR(
         records::WriteOptIn(session, process.client_id, process, records::Write::kInsert)
             .status());

@@ -1,8 +1,10 @@
-// Every record's columns are named once, in its table's Columns below; the
-// statements (INSERT, INSERT ... ON CONFLICT, UPDATE) are made from them by
-// WriteSql, so a write mode cannot name a column another one forgets.
+// Every record's columns are named once, in its table's k*Columns below;
+// the statements (INSERT, INSERT ... ON CONFLICT, UPDATE, DELETE) are made
+// from them by WriteSql and DeleteRows, so one write mode cannot name a
+// column another one forgets.
 #include "store/sql/records.h"
 
+#include <algorithm>
 #include <string>
 #include <unordered_map>
 #include <vector>

@@ -2,7 +2,7 @@
 
 #include "store/postgres/pg_engine.h"
 #include "store/postgres/pg_runner.h"
-#include "store/sql_catalog.h"
+#include "store/sql/catalog.h"
 #include "store/sqlite/sqlite_engine.h"
 #include "store/sqlite/sqlite_runner.h"
 

@@ -2,7 +2,7 @@
 // create, change and delete clients, API keys, lists and fields,
 // recipients, mailings, codes, blocklist entries, DKIM keys and opt-in
 // processes, and search mails. Every call is scoped by client. One
-// implementation (sql_catalog.h) runs the same SQL on both engines.
+// implementation (sql/catalog.h) runs the same SQL on both engines.
 // Callers: admin/api (router), the CLI.
 // Threads: safe from any thread; blocks. Errors: as store.h (Unavailable,
 // IOError, Corruption); business answers (missing, conflicting) are a

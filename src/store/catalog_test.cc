@@ -137,6 +137,40 @@ TEST_F(CatalogTest, RecipientsUpsertInBatchesLastRowWinsAndPageByAddress) {
   EXPECT_EQ(Ok(catalog().DeleteRecipient(1, 10, "r1000@example.com")), Change::kDone);
 }
 
+// Apply, the admin API and the recipient operations write the same rows
+// (store/sql/records.h): each keeps the columns the others own.
+TEST_F(CatalogTest, EachWriterKeepsTheColumnsTheOthersOwn) {
+  ClientSpec spec = SampleClient(1);
+  spec.client.attachments = true;
+  ASSERT_TRUE(provisioner().Apply({spec}).ok());
+  Client client = *Ok(directory().FindClient(1));
+  client.name = "renamed by the admin API";
+  client.attachments = false;  // the admin API's clients never carry it
+  EXPECT_EQ(Ok(catalog().UpdateClient(client)), Change::kDone);
+  EXPECT_TRUE(Ok(directory().FindClient(1))->attachments) << "the admin API has no say";
+  EXPECT_EQ(Ok(directory().FindClient(1))->name, "renamed by the admin API");
+
+  Recipient r{10, "a@example.com", {{"firstname", "Ann"}}, RecipientState::kPending};
+  r.tracking_opt_out = true;
+  r.optin_id = 7;
+  r.optin_at = FromUnixMillis(1'700'000'000'000);
+  r.optin_source = "Shop";
+  ASSERT_TRUE(engine_->recipients().Write(1, {r.id}, [&](RecipientWrites& w) {
+    return w.Put(r);
+  }).ok());
+  ASSERT_TRUE(provisioner().Apply({spec}).ok());  // fields and state: apply's
+  Recipient admin{10, "a@example.com", {{"firstname", "Anna"}}, RecipientState::kActive};
+  EXPECT_EQ(Ok(catalog().UpsertRecipients(1, 10, std::span(&admin, 1))), Change::kDone);
+  auto read = Ok(engine_->recipients().FindRecipient(1, 10, "a@example.com"));
+  ASSERT_TRUE(read.has_value());
+  EXPECT_EQ(read->fields.at("firstname"), "Anna");
+  EXPECT_EQ(read->state, RecipientState::kActive);
+  EXPECT_TRUE(read->tracking_opt_out);
+  EXPECT_EQ(read->optin_id, 7);
+  EXPECT_EQ(read->optin_at, r.optin_at);
+  EXPECT_EQ(read->optin_source, "Shop");
+}
+
 TEST_F(CatalogTest, MailingStatusChangesOnlyFromTheStoredStatus) {
   Mailing m;
   m.client_id = 1;

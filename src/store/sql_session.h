@@ -1,6 +1,6 @@
-// SqlSession / SqlRunner: the small engine-neutral SQL surface the catalog
-// (sql_catalog.h) is written against, so its queries exist once for both
-// engines. SQL uses PostgreSQL's $1..$N placeholders (SQLite's adapter
+// SqlSession / SqlRunner: the small engine-neutral SQL surface the
+// catalog, provisioning and the recipient operations (sql/) are written
+// against, so their queries exist once for both engines. SQL uses PostgreSQL's $1..$N placeholders (SQLite's adapter
 // rewrites them to ?N); values travel as text, integers, bytes or NULL and
 // come back as text (NULL as nullopt). Only SQL both engines accept may be
 // used: plain types, ON CONFLICT, RETURNING, LIMIT.
@@ -39,6 +39,16 @@ class SqlSession {
   // Runs one statement without rows; the number of rows it changed.
   virtual Result<int64_t> Execute(std::string_view sql, std::span<const SqlValue> params,
                                   std::string_view purpose) = 0;
+  // Coordination inside a write, the one part that differs by engine:
+  // holds a lock on `key` until the transaction ends, so two writes
+  // naming the same key run one after the other, in every process sharing
+  // the database (PostgreSQL: an advisory lock; SQLite: nothing, its one
+  // writer runs one write at a time). Take several in sorted order.
+  virtual Status LockKey(std::string_view key) = 0;
+  // Tells the processes sharing the database, at the commit, that a mail
+  // was enqueued (PostgreSQL: NOTIFY; SQLite: nothing, the only delivering
+  // process is woken by ops' Notifier: local_coordination.h).
+  virtual Status AnnounceMail() = 0;
 };
 
 class SqlRunner {
@@ -51,6 +61,20 @@ class SqlRunner {
   // rolled back otherwise.
   virtual Status Write(const Work& work) = 0;
 };
+
+// Runs `read` (SqlSession& -> Result<T>) on a read connection; its answer.
+template <typename T, typename Read>
+Result<T> ReadResult(SqlRunner& runner, const Read& read) {
+  std::optional<T> answer;
+  Status status = runner.Read([&](SqlSession& session) -> Status {
+    Result<T> result = read(session);
+    if (!result.ok()) return result.status();
+    answer.emplace(std::move(*result));
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return std::move(*answer);
+}
 
 // Reads cell `column` of `row` as an integer (0 for NULL); Corruption for
 // text that is not one.

@@ -31,13 +31,14 @@ PgEngine::PgEngine(std::string url, std::size_t connections)
     : url_(std::move(url)),
       pool_(url_, connections),
       batcher_(pool_),
+      runner_(pool_),
       directory_(pool_),
       queue_(pool_, batcher_),
-      provisioner_(pool_),
+      provisioner_(runner_),
       coordination_(url_, pool_),
       attachments_(pool_),
       mailing_lookup_(pool_, queue_),
-      recipients_(pool_) {}
+      recipients_(runner_) {}
 
 PgEngine::~PgEngine() { Close(); }
 

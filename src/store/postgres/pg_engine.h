@@ -20,10 +20,11 @@
 #include "store/postgres/pg_attachments.h"
 #include "store/postgres/pg_coordination.h"
 #include "store/postgres/pg_directory.h"
-#include "store/postgres/pg_provisioner.h"
 #include "store/postgres/pg_queue.h"
-#include "store/postgres/pg_recipients.h"
+#include "store/postgres/pg_runner.h"
 #include "store/postgres/pool.h"
+#include "store/sql/provisioner.h"
+#include "store/sql/recipients.h"
 #include "store/store.h"
 
 namespace campaignd::store::postgres {
@@ -61,13 +62,14 @@ class PgEngine final : public Engine {
   const std::string url_;
   Pool pool_;
   EnqueueBatcher batcher_;
+  PgRunner runner_;  // the engine-neutral parts' (sql/)
   PgDirectory directory_;
   PgQueue queue_;
-  PgProvisioner provisioner_;
+  SqlProvisioner provisioner_;
   PgCoordination coordination_;
   PgAttachments attachments_;
   PgMailingLookup mailing_lookup_;
-  PgRecipients recipients_;
+  SqlRecipients recipients_;
   std::once_flag close_once_;
 };
 

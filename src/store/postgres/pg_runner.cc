@@ -1,5 +1,7 @@
 #include "store/postgres/pg_runner.h"
 
+#include "store/postgres/enqueue_batcher.h"
+
 namespace campaignd::store::postgres {
 namespace {
 
@@ -31,6 +33,21 @@ class PgSession final : public SqlSession {
     Result<PgResult> result = conn_.Query(sql, ToParams(params), purpose);
     if (!result.ok()) return result.status();
     return result->affected();
+  }
+
+  // Transaction-scoped, keyed by a 64-bit hash of `key` (the key text of
+  // every campaignd version, so processes of two versions lock alike).
+  Status LockKey(std::string_view key) override {
+    return conn_
+        .Query("SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))",
+               Params().Text(key), "lock key")
+        .status();
+  }
+
+  // Delivered to the listeners (listener.h) at the commit.
+  Status AnnounceMail() override {
+    static const std::string kSql = "SELECT pg_notify('" + std::string(kMailChannel) + "', '')";
+    return conn_.Query(kSql, Params(), "announce mail").status();
   }
 
  private:
@@ -65,7 +82,7 @@ Status PgRunner::Read(const Work& work) {
 Status PgRunner::Write(const Work& work) {
   Result<Pool::Lease> conn = pool_.Checkout();
   if (!conn.ok()) return conn.status();
-  Transaction transaction(**conn, "admin write");
+  Transaction transaction(**conn, "write");
   CAMPAIGND_RETURN_IF_ERROR(transaction.status());
   PgSession session(**conn);
   CAMPAIGND_RETURN_IF_ERROR(work(session));

@@ -74,12 +74,13 @@ SqliteEngine::SqliteEngine(std::string path, TempDir temp_dir, std::optional<Ser
       writer_(std::move(writer)),
       readers_(path_, DatabaseOptions{.durable = durable, .read_only = true},
                kReadConnections),
+      runner_(*writer_, readers_),
       directory_(readers_),
       queue_(*writer_, readers_),
-      provisioner_(*writer_, readers_),
+      provisioner_(runner_),
       attachments_(*writer_, readers_),
       mailing_lookup_(readers_),
-      recipients_(*writer_, readers_) {}
+      recipients_(runner_) {}
 
 SqliteEngine::~SqliteEngine() { Close(); }
 

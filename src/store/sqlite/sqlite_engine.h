@@ -19,14 +19,15 @@
 #include <vector>
 
 #include "store/local_coordination.h"
+#include "store/sql/provisioner.h"
+#include "store/sql/recipients.h"
 #include "store/migration.h"
 #include "store/sqlite/read_pool.h"
 #include "store/sqlite/serve_lock.h"
 #include "store/sqlite/sqlite_attachments.h"
 #include "store/sqlite/sqlite_directory.h"
-#include "store/sqlite/sqlite_provisioner.h"
 #include "store/sqlite/sqlite_queue.h"
-#include "store/sqlite/sqlite_recipients.h"
+#include "store/sqlite/sqlite_runner.h"
 #include "store/sqlite/temp_dir.h"
 #include "store/sqlite/writer.h"
 #include "store/store.h"
@@ -74,13 +75,14 @@ class SqliteEngine final : public Engine {
   std::optional<ServeLock> lock_;
   std::unique_ptr<Writer> writer_;
   ReadPool readers_;
+  SqliteRunner runner_;  // the engine-neutral parts' (sql/)
   SqliteDirectory directory_;
   SqliteQueue queue_;
-  SqliteProvisioner provisioner_;
+  SqlProvisioner provisioner_;
   LocalCoordination coordination_;
   SqliteAttachments attachments_;
   SqliteMailingLookup mailing_lookup_;
-  SqliteRecipients recipients_;
+  SqlRecipients recipients_;
   std::once_flag close_once_;
 };
 

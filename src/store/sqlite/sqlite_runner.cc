@@ -37,6 +37,11 @@ class SqliteSession final : public SqlSession {
     return db_.Changes();
   }
 
+  // The writer runs one write at a time: every write holds every key.
+  Status LockKey(std::string_view /*key*/) override { return Status::Ok(); }
+  // One delivering process, woken in-process (local_coordination.h).
+  Status AnnounceMail() override { return Status::Ok(); }
+
  private:
   Result<Statement> Prepared(std::string_view sql, std::span<const SqlValue> params,
                              std::string_view purpose) {

@@ -1,6 +1,7 @@
 // SqlCatalog: mailings (with their lists and status) and authorization codes.
 #include "store/json_text.h"
-#include "store/sql_catalog.h"
+#include "store/sql/catalog.h"
+#include "store/sql/records.h"
 
 namespace campaignd::store {
 namespace {
@@ -44,37 +45,6 @@ Status ReadMailings(SqlSession& session, const std::vector<SqlRow>& rows,
   return Status::Ok();
 }
 
-Status WriteMailing(SqlSession& session, const Mailing& m, bool exists) {
-  const SqlValue params[] = {m.client_id, m.id, m.name, std::string(Name(m.type)),
-                             std::string(Name(m.status)), m.target_group, m.from, m.reply_to,
-                             m.subject, m.text, m.html};
-  Result<int64_t> written =
-      exists ? session.Execute(
-                   "UPDATE mailings SET name = $3, type = $4, target_group = $6, "
-                   "from_address = $7, reply_to = $8, subject = $9, text_body = $10, "
-                   "html_body = $11 WHERE client_id = $1 AND id = $2 AND status = $5",
-                   params, "update mailing")
-             : session.Execute(
-                   "INSERT INTO mailings (client_id, id, name, type, status, target_group, "
-                   "from_address, reply_to, subject, text_body, html_body) "
-                   "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
-                   params, "insert mailing");
-  if (!written.ok()) return written.status();
-  const SqlValue key[] = {m.client_id, m.id};
-  Result<int64_t> cleared = session.Execute(
-      "DELETE FROM mailing_lists WHERE client_id = $1 AND mailing_id = $2", key,
-      "clear mailing lists");
-  if (!cleared.ok()) return cleared.status();
-  for (int64_t list_id : m.list_ids) {
-    const SqlValue row[] = {m.client_id, m.id, list_id};
-    Result<int64_t> inserted = session.Execute(
-        "INSERT INTO mailing_lists (client_id, mailing_id, list_id) VALUES ($1, $2, $3)", row,
-        "insert mailing list");
-    if (!inserted.ok()) return inserted.status();
-  }
-  return Status::Ok();
-}
-
 // The stored status of a mailing; nullopt when there is none.
 Result<std::optional<MailingStatus>> StoredStatus(SqlSession& session, int64_t client_id,
                                                   int64_t mailing_id) {
@@ -107,93 +77,65 @@ Result<std::vector<Mailing>> SqlCatalog::ListMailings(int64_t client_id, const P
 }
 
 Result<Change> SqlCatalog::CreateMailing(Mailing& mailing) {
-  Change change = Change::kDone;
-  Status status = runner_.Write([&](SqlSession& session) -> Status {
-    if (mailing.id == 0) {
-      Result<int64_t> id = catalog_sql::NextId(session, "mailings", mailing.client_id);
-      if (!id.ok()) return id.status();
-      mailing.id = *id;
-    } else {
-      Result<std::optional<MailingStatus>> stored =
-          StoredStatus(session, mailing.client_id, mailing.id);
-      if (!stored.ok()) return stored.status();
-      if (stored->has_value()) {
-        change = Change::kConflict;
-        return Status::Ok();
-      }
-    }
-    return WriteMailing(session, mailing, false);
+  return catalog_sql::Decide(runner_, [&](SqlSession& session) -> Result<Change> {
+    Result<bool> free = catalog_sql::ClaimId(session, "mailings", mailing.client_id, mailing.id);
+    if (!free.ok()) return free.status();
+    if (!*free) return Change::kConflict;
+    CAMPAIGND_RETURN_IF_ERROR(
+        records::WriteMailing(session, mailing.client_id, mailing, records::Write::kInsert)
+            .status());
+    return Change::kDone;
   });
-  if (!status.ok()) return status;
-  return change;
 }
 
 Result<Change> SqlCatalog::UpdateMailing(const Mailing& mailing) {
-  Change change = Change::kDone;
-  Status status = runner_.Write([&](SqlSession& session) -> Status {
+  return catalog_sql::Decide(runner_, [&](SqlSession& session) -> Result<Change> {
     Result<std::optional<MailingStatus>> stored =
         StoredStatus(session, mailing.client_id, mailing.id);
     if (!stored.ok()) return stored.status();
-    if (!stored->has_value()) {
-      change = Change::kNotFound;
-      return Status::Ok();
-    }
+    if (!stored->has_value()) return Change::kNotFound;
     if (**stored != MailingStatus::kNew && **stored != MailingStatus::kPaused) {
-      change = Change::kConflict;
-      return Status::Ok();
+      return Change::kConflict;
     }
     Mailing written = mailing;
     written.status = **stored;
-    return WriteMailing(session, written, true);
+    Result<int64_t> rows =
+        records::WriteMailing(session, written.client_id, written, records::Write::kUpdate);
+    if (!rows.ok()) return rows.status();
+    return *rows == 0 ? Change::kConflict : Change::kDone;  // 0: its status changed meanwhile
   });
-  if (!status.ok()) return status;
-  return change;
 }
 
 Result<Change> SqlCatalog::SetMailingStatus(int64_t client_id, int64_t mailing_id,
                                             MailingStatus from, MailingStatus to) {
-  Change change = Change::kDone;
-  Status status = runner_.Write([&](SqlSession& session) -> Status {
+  return catalog_sql::Decide(runner_, [&](SqlSession& session) -> Result<Change> {
     const SqlValue params[] = {client_id, mailing_id, std::string(Name(from)),
                                std::string(Name(to))};
     Result<int64_t> changed = session.Execute(
         "UPDATE mailings SET status = $4 WHERE client_id = $1 AND id = $2 AND status = $3",
         params, "set mailing status");
     if (!changed.ok()) return changed.status();
-    if (*changed > 0) return Status::Ok();
+    if (*changed > 0) return Change::kDone;
     Result<std::optional<MailingStatus>> stored = StoredStatus(session, client_id, mailing_id);
     if (!stored.ok()) return stored.status();
-    change = stored->has_value() ? Change::kConflict : Change::kNotFound;
-    return Status::Ok();
+    return stored->has_value() ? Change::kConflict : Change::kNotFound;
   });
-  if (!status.ok()) return status;
-  return change;
 }
 
 Result<Change> SqlCatalog::DeleteMailing(int64_t client_id, int64_t mailing_id) {
-  Change change = Change::kDone;
-  Status status = runner_.Write([&](SqlSession& session) -> Status {
+  return catalog_sql::Decide(runner_, [&](SqlSession& session) -> Result<Change> {
     Result<std::optional<MailingStatus>> stored = StoredStatus(session, client_id, mailing_id);
     if (!stored.ok()) return stored.status();
-    if (!stored->has_value()) {
-      change = Change::kNotFound;
-      return Status::Ok();
-    }
-    if (**stored != MailingStatus::kNew) {
-      change = Change::kConflict;
-      return Status::Ok();
-    }
+    if (!stored->has_value()) return Change::kNotFound;
+    if (**stored != MailingStatus::kNew) return Change::kConflict;
     const SqlValue key[] = {client_id, mailing_id};
     for (std::string_view sql :
          {"DELETE FROM mailing_lists WHERE client_id = $1 AND mailing_id = $2",
           "DELETE FROM mailings WHERE client_id = $1 AND id = $2"}) {
-      Result<int64_t> deleted = session.Execute(sql, key, "delete mailing");
-      if (!deleted.ok()) return deleted.status();
+      CAMPAIGND_RETURN_IF_ERROR(session.Execute(sql, key, "delete mailing").status());
     }
-    return Status::Ok();
+    return Change::kDone;
   });
-  if (!status.ok()) return status;
-  return change;
 }
 
 namespace {
@@ -217,19 +159,6 @@ Result<AuthCode> CodeFromRow(const SqlRow& row) {
   return code;
 }
 
-// $1 client, $2 name, $3 hash, $4 list, $5..$9 the JSON lists, $10 enabled.
-Result<std::vector<SqlValue>> CodeParams(const AuthCode& code) {
-  std::vector<SqlValue> params = {code.client_id, code.name, code.code_hash, code.list_id};
-  for (const auto* list : {&code.operations, &code.ips, &code.methods, &code.protocols,
-                           &code.redirect_hosts}) {
-    Result<std::string> json = StringsToJson(*list);
-    if (!json.ok()) return json.status();
-    params.emplace_back(std::move(*json));
-  }
-  params.emplace_back(int64_t{code.enabled ? 1 : 0});
-  return params;
-}
-
 }  // namespace
 
 Result<std::vector<AuthCode>> SqlCatalog::ListCodes(int64_t client_id, const PageRequest& page) {
@@ -241,50 +170,28 @@ Result<std::vector<AuthCode>> SqlCatalog::ListCodes(int64_t client_id, const Pag
       "ORDER BY name LIMIT $3",
       params, 10, "list codes");
   if (!rows.ok()) return rows.status();
-  std::vector<AuthCode> codes;
-  for (const SqlRow& row : *rows) {
-    Result<AuthCode> code = CodeFromRow(row);
-    if (!code.ok()) return code.status();
-    codes.push_back(std::move(*code));
-  }
-  return codes;
+  return catalog_sql::FromRows<AuthCode>(*rows, CodeFromRow);
 }
 
 Result<Change> SqlCatalog::CreateCode(const AuthCode& code) {
-  Result<std::vector<SqlValue>> params = CodeParams(code);
-  if (!params.ok()) return params.status();
-  Change change = Change::kDone;
-  Status status = runner_.Write([&](SqlSession& session) -> Status {
+  return catalog_sql::Decide(runner_, [&](SqlSession& session) -> Result<Change> {
     const SqlValue key[] = {code.client_id, code.name, code.code_hash};
     Result<bool> exists = Exists(session,
                                  "SELECT 1 FROM codes WHERE (client_id = $1 AND name = $2) "
                                  "OR code_hash = $3",
                                  key, "find code");
     if (!exists.ok()) return exists.status();
-    if (*exists) {
-      change = Change::kConflict;
-      return Status::Ok();
-    }
-    return session
-        .Execute("INSERT INTO codes (client_id, name, code_hash, list_id, operations, ips, "
-                 "methods, protocols, redirect_hosts, enabled) "
-                 "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                 *params, "insert code")
-        .status();
+    if (*exists) return Change::kConflict;
+    CAMPAIGND_RETURN_IF_ERROR(
+        records::WriteCode(session, code.client_id, code, records::Write::kInsert).status());
+    return Change::kDone;
   });
-  if (!status.ok()) return status;
-  return change;
 }
 
 Result<Change> SqlCatalog::UpdateCode(const AuthCode& code) {
-  Result<std::vector<SqlValue>> params = CodeParams(code);
-  if (!params.ok()) return params.status();
-  params->erase(params->begin() + 2);  // the hash is never changed here
-  return catalog_sql::WriteOne(
-      runner_,
-      "UPDATE codes SET list_id = $3, operations = $4, ips = $5, methods = $6, protocols = $7, "
-      "redirect_hosts = $8, enabled = $9 WHERE client_id = $1 AND name = $2",
-      *params, "update code");
+  return catalog_sql::WriteOne(runner_, [&](SqlSession& session) {
+    return records::WriteCode(session, code.client_id, code, records::Write::kUpdate);
+  });
 }
 
 Result<Change> SqlCatalog::DeleteCode(int64_t client_id, std::string_view name) {

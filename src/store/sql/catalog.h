@@ -1,20 +1,19 @@
 // SqlCatalog: catalog.h over sql_session.h, the same SQL on SQLite and
-// PostgreSQL. Split by record kind over sql_catalog_*.cc. Writes that check
-// before they change (exists? in use? which status?) do both inside one
-// write transaction. Threads: any. Errors: as catalog.h.
+// PostgreSQL. Split by record kind over sql/catalog_*.cc; the records are
+// written by records.h's functions, as provisioning and the recipient
+// operations write them. Writes that check before they change (exists? in
+// use? which status?) do both inside one write transaction.
+// Threads: any. Errors: as catalog.h.
 #ifndef CAMPAIGND_STORE_SQL_CATALOG_H_
 #define CAMPAIGND_STORE_SQL_CATALOG_H_
 
+#include <functional>
 #include <memory>
 
 #include "store/catalog.h"
 #include "store/sql_session.h"
 
 namespace campaignd::store {
-
-// Rows per multi-row INSERT of UpsertRecipients (5 values each; below
-// SQLite's and PostgreSQL's parameter limits).
-inline constexpr std::size_t kRecipientRowsPerInsert = 200;
 
 class SqlCatalog final : public Catalog {
  public:
@@ -77,12 +76,12 @@ class SqlCatalog final : public Catalog {
   SqlRunner& runner_;
 };
 
-// Shared by the sql_catalog_*.cc files.
+// Shared by the sql/catalog_*.cc files.
 namespace catalog_sql {
 // Whether `sql` (with `params`) returns a row.
 Result<bool> Exists(SqlSession& session, std::string_view sql, std::span<const SqlValue> params,
                     std::string_view purpose);
-// MAX(column)+1 of `table` for `client_id` (1 for the first).
+// MAX(id)+1 of `table` for `client_id` (1 for the first; "clients": of all).
 Result<int64_t> NextId(SqlSession& session, std::string_view table, int64_t client_id);
 // A page cursor as an integer key (0 for an empty cursor); InvalidArgument
 // for other text.
@@ -91,8 +90,31 @@ Result<int64_t> IntCursor(const PageRequest& page);
 Result<std::vector<SqlRow>> ReadRows(SqlRunner& runner, std::string_view sql,
                                      std::span<const SqlValue> params, int columns,
                                      std::string_view purpose);
-// Runs one write statement in its own transaction; kNotFound when it
-// changed no row.
+// Whether `table` holds the row (client_id, id); for "clients", id alone.
+Result<bool> Exists(SqlSession& session, std::string_view table, int64_t client_id, int64_t id);
+// For a create in `table`: a zero `id` becomes the next free one (true);
+// else whether (client_id, id) is free.
+Result<bool> ClaimId(SqlSession& session, std::string_view table, int64_t client_id, int64_t& id);
+// Every row of `rows` as `from_row` (const SqlRow& -> Result<T>) reads it.
+template <typename T, typename FromRow>
+Result<std::vector<T>> FromRows(const std::vector<SqlRow>& rows, const FromRow& from_row) {
+  std::vector<T> out;
+  out.reserve(rows.size());
+  for (const SqlRow& row : rows) {
+    Result<T> value = from_row(row);
+    if (!value.ok()) return value.status();
+    out.push_back(std::move(*value));
+  }
+  return out;
+}
+// Runs `decide` (checks, then writes or answers a business "no") in one
+// write transaction; its answer.
+Result<Change> Decide(SqlRunner& runner,
+                      const std::function<Result<Change>(SqlSession&)>& decide);
+// Runs `write` in its own transaction; kNotFound when it changed no row.
+Result<Change> WriteOne(SqlRunner& runner,
+                        const std::function<Result<int64_t>(SqlSession&)>& write);
+// Runs one write statement in its own transaction; as above.
 Result<Change> WriteOne(SqlRunner& runner, std::string_view sql, std::span<const SqlValue> params,
                         std::string_view purpose);
 }  // namespace catalog_sql

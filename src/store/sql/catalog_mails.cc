@@ -1,7 +1,7 @@
 // SqlCatalog: blocklist entries, DKIM keys and the mail search.
-#include "store/apply_spec.h"
 #include "store/json_text.h"
-#include "store/sql_catalog.h"
+#include "store/sql/catalog.h"
+#include "store/sql/records.h"
 
 namespace campaignd::store {
 
@@ -20,31 +20,22 @@ Result<std::vector<BlockEntry>> SqlCatalog::ListBlocklist(int64_t client_id,
 }
 
 Result<Change> SqlCatalog::UpsertBlockEntry(int64_t client_id, const BlockEntry& entry) {
-  const SqlValue params[] = {client_id, entry.pattern, entry.reason,
-                             int64_t{IsWildcardPattern(entry.pattern) ? 1 : 0}};
-  return catalog_sql::WriteOne(
-      runner_,
-      "INSERT INTO blocklist (client_id, pattern, reason, is_wildcard) VALUES ($1, $2, $3, $4) "
-      "ON CONFLICT (client_id, pattern) DO UPDATE SET reason = excluded.reason",
-      params, "upsert blocklist entry");
+  return catalog_sql::WriteOne(runner_, [&](SqlSession& session) {
+    return records::WriteBlockEntry(session, client_id, entry, records::Write::kUpsert);
+  });
 }
 
 Result<Change> SqlCatalog::DeleteBlockEntry(int64_t client_id, std::string_view pattern) {
-  const SqlValue params[] = {client_id, std::string(pattern)};
-  return catalog_sql::WriteOne(runner_,
-                               "DELETE FROM blocklist WHERE client_id = $1 AND pattern = $2",
-                               params, "delete blocklist entry");
+  return catalog_sql::WriteOne(runner_, [&](SqlSession& session) {
+    return records::DeleteBlockEntry(session, client_id, pattern);
+  });
 }
 
 Result<Change> SqlCatalog::UpsertDkimKey(int64_t client_id, const DkimKey& key) {
-  const SqlValue params[] = {client_id, key.domain, key.selector, key.algorithm,
-                             key.private_key_pem};
-  return catalog_sql::WriteOne(
-      runner_,
-      "INSERT INTO dkim_keys (client_id, domain, selector, algorithm, private_key_pem) "
-      "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (client_id, domain, selector) DO UPDATE SET "
-      "algorithm = excluded.algorithm, private_key_pem = excluded.private_key_pem",
-      params, "upsert DKIM key");
+  return catalog_sql::WriteOne(runner_, [&](SqlSession& session) -> Result<int64_t> {
+    CAMPAIGND_RETURN_IF_ERROR(records::UpsertDkimKey(session, client_id, key));
+    return 1;
+  });
 }
 
 Result<Change> SqlCatalog::DeleteDkimKey(int64_t client_id, std::string_view domain,
@@ -111,13 +102,7 @@ Result<std::vector<Mail>> SqlCatalog::SearchMails(const MailQuery& query) {
   Result<std::vector<SqlRow>> rows =
       catalog_sql::ReadRows(runner_, sql, params, kMailColumns, "search mails");
   if (!rows.ok()) return rows.status();
-  std::vector<Mail> mails;
-  for (const SqlRow& row : *rows) {
-    Result<Mail> mail = MailFromRow(row);
-    if (!mail.ok()) return mail.status();
-    mails.push_back(std::move(*mail));
-  }
-  return mails;
+  return catalog_sql::FromRows<Mail>(*rows, MailFromRow);
 }
 
 }  // namespace campaignd::store

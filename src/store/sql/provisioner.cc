@@ -12,14 +12,18 @@
 //   bounces     hard-bounce count set, keyed by lower-cased address
 //   opt-ins     upsert by id; confirmed and double need a confirmation mailing
 // A record's client_id, when set (non-zero), must be the spec's client.
-#include "store/apply_spec.h"
+// The writes are records.h's, inside Apply's one write transaction.
+#include "store/sql/provisioner.h"
 
 #include <string>
 
 #include "core/fields.h"
+#include "store/sql/records.h"
 
 namespace campaignd::store {
 namespace {
+
+using records::Write;
 
 Status CheckOwner(int64_t record_client_id, int64_t client_id, std::string_view what) {
   if (record_client_id == 0 || record_client_id == client_id) return Status::Ok();
@@ -27,106 +31,128 @@ Status CheckOwner(int64_t record_client_id, int64_t client_id, std::string_view 
                                  std::to_string(record_client_id));
 }
 
-Status WriteClient(SpecWriter& w, const Client& client) {
-  Result<bool> exists = w.ClientExists(client.id);
-  if (!exists.ok()) return exists.status();
-  if (!*exists && client.mail_id_secret.empty()) {
+Status WriteClient(SqlSession& s, const Client& client) {
+  const SqlValue key[] = {client.id};
+  Result<std::vector<SqlRow>> found =
+      s.Query("SELECT 1 FROM clients WHERE id = $1", key, 1, "find client");
+  if (!found.ok()) return found.status();
+  const bool exists = !found->empty();
+  if (!exists && client.mail_id_secret.empty()) {
     return Status::InvalidArgument("new client needs a mail_id_secret");
   }
   if (client.rate_limit < 0) return Status::InvalidArgument("rate_limit must not be negative");
-  return w.WriteClient(client, *exists);
+  return records::WriteClient(s, client, exists ? Write::kUpdate : Write::kInsert).status();
 }
 
-Status WriteList(SpecWriter& w, int64_t client_id, RecipientList list) {
+Status WriteList(SqlSession& s, int64_t client_id, RecipientList list) {
   CAMPAIGND_RETURN_IF_ERROR(CheckOwner(list.client_id, client_id, "list"));
   for (FieldDef& field : list.fields) field.name = LowerAscii(field.name);
-  return w.UpsertList(client_id, list);
+  return records::WriteList(s, client_id, list, Write::kUpsert).status();
 }
 
-Status WriteCode(SpecWriter& w, int64_t client_id, const AuthCode& code) {
+// With a code_hash: upserted by (client, name), hash included. Without: the
+// permissions of an existing code only.
+Status WriteCode(SqlSession& s, int64_t client_id, const AuthCode& code) {
   CAMPAIGND_RETURN_IF_ERROR(CheckOwner(code.client_id, client_id, "code"));
-  Result<bool> written = w.WriteCode(client_id, code);
+  Result<int64_t> written = records::WriteCode(
+      s, client_id, code, code.code_hash.empty() ? Write::kUpdate : Write::kUpsert);
   if (!written.ok()) return written.status();
-  if (!*written) return Status::InvalidArgument("a new code needs a code_hash");
+  if (*written == 0) return Status::InvalidArgument("a new code needs a code_hash");
   return Status::Ok();
 }
 
-Status WriteOptIn(SpecWriter& w, int64_t client_id, const OptInProcess& process) {
+Status WriteOptIn(SqlSession& s, int64_t client_id, const OptInProcess& process) {
   CAMPAIGND_RETURN_IF_ERROR(CheckOwner(process.client_id, client_id, "opt-in process"));
   if (process.id <= 0) return Status::InvalidArgument("id must be positive");
   if (process.kind != OptInKind::kSingle && process.mailing_id <= 0) {
     return Status::InvalidArgument(std::string(Name(process.kind)) +
                                    " opt-in needs a confirmation mailing");
   }
-  return w.UpsertOptIn(client_id, process);
+  return records::WriteOptIn(s, client_id, process, Write::kUpsert).status();
 }
 
-// Applies each record of `records` with `apply`, naming the failing one.
+// Applies each record of `items` with `apply`, naming the failing one.
 template <typename T, typename Apply, typename Describe>
-Status ApplyEach(const std::vector<T>& records, Apply apply, Describe describe) {
-  for (const T& record : records) {
+Status ApplyEach(const std::vector<T>& items, Apply apply, Describe describe) {
+  for (const T& record : items) {
     Status status = apply(record);
     if (!status.ok()) return status.WithContext(describe(record));
   }
   return Status::Ok();
 }
 
-Status ApplyRecords(SpecWriter& w, const ClientSpec& spec) {
+Status ApplyRecords(SqlSession& s, const ClientSpec& spec) {
   const int64_t id = spec.client.id;
   using std::to_string;
   CAMPAIGND_RETURN_IF_ERROR(ApplyEach(
       spec.dkim_keys,
       [&](DkimKey k) {
         k.domain = LowerAscii(k.domain);
-        return w.UpsertDkimKey(id, k);
+        return records::UpsertDkimKey(s, id, k);
       },
       [](const DkimKey& k) { return "DKIM key " + k.selector + "._domainkey." + k.domain; }));
   CAMPAIGND_RETURN_IF_ERROR(ApplyEach(
-      spec.lists, [&](const RecipientList& l) { return WriteList(w, id, l); },
+      spec.lists, [&](const RecipientList& l) { return WriteList(s, id, l); },
       [](const RecipientList& l) { return "list " + to_string(l.id); }));
   CAMPAIGND_RETURN_IF_ERROR(ApplyEach(
-      spec.recipients, [&](const Recipient& r) { return w.UpsertRecipient(id, r); },
+      spec.recipients,
+      [&](const Recipient& r) { return records::UpsertRecipients(s, id, r.list_id, {&r, 1}); },
       [](const Recipient& r) { return "recipient " + r.id + " of list " + to_string(r.list_id); }));
   CAMPAIGND_RETURN_IF_ERROR(ApplyEach(
       spec.mailings,
       [&](const Mailing& m) {
         CAMPAIGND_RETURN_IF_ERROR(CheckOwner(m.client_id, id, "mailing"));
-        return w.UpsertMailing(id, m);
+        return records::WriteMailing(s, id, m, Write::kUpsert).status();
       },
       [](const Mailing& m) { return "mailing " + to_string(m.id); }));
   CAMPAIGND_RETURN_IF_ERROR(ApplyEach(
-      spec.codes, [&](const AuthCode& c) { return WriteCode(w, id, c); },
+      spec.codes, [&](const AuthCode& c) { return WriteCode(s, id, c); },
       [](const AuthCode& c) { return "code '" + c.name + "'"; }));
   CAMPAIGND_RETURN_IF_ERROR(ApplyEach(
       spec.blocklist,
       [&](BlockEntry e) {
         e.pattern = LowerAscii(e.pattern);
-        return w.UpsertBlockEntry(id, e);
+        return records::WriteBlockEntry(s, id, e, Write::kUpsert).status();
       },
       [](const BlockEntry& e) { return "blocklist entry " + e.pattern; }));
   CAMPAIGND_RETURN_IF_ERROR(ApplyEach(
-      spec.optins, [&](const OptInProcess& p) { return WriteOptIn(w, id, p); },
+      spec.optins, [&](const OptInProcess& p) { return WriteOptIn(s, id, p); },
       [](const OptInProcess& p) { return "opt-in process " + to_string(p.id); }));
   return ApplyEach(
       spec.bounces,
       [&](const std::pair<std::string, int>& b) {
-        return w.SetBounces(id, LowerAscii(b.first), b.second);
+        return records::SetBounces(s, id, LowerAscii(b.first), b.second);
       },
       [](const std::pair<std::string, int>& b) { return "bounces of " + b.first; });
 }
 
-}  // namespace
-
-bool IsWildcardPattern(std::string_view pattern) {
-  return pattern.find_first_of("*?") != std::string_view::npos;
-}
-
-Status ApplySpec(SpecWriter& writer, const ClientSpec& spec) {
+Status ApplySpec(SqlSession& session, const ClientSpec& spec) {
   const int64_t id = spec.client.id;
   if (id <= 0) return Status::InvalidArgument("client id must be positive");
-  Status status = WriteClient(writer, spec.client);
-  if (status.ok()) status = ApplyRecords(writer, spec);
+  Status status = WriteClient(session, spec.client);
+  if (status.ok()) status = ApplyRecords(session, spec);
   return status.WithContext("client " + std::to_string(id));
+}
+
+}  // namespace
+
+Status SqlProvisioner::Apply(const std::vector<ClientSpec>& clients) {
+  return runner_.Write([&](SqlSession& session) -> Status {
+    for (const ClientSpec& spec : clients) CAMPAIGND_RETURN_IF_ERROR(ApplySpec(session, spec));
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<std::string>> SqlProvisioner::CodeNames(int64_t client_id) {
+  const SqlValue key[] = {client_id};
+  Result<std::vector<SqlRow>> rows = ReadResult<std::vector<SqlRow>>(runner_, [&](SqlSession& s) {
+    return s.Query("SELECT name FROM codes WHERE client_id = $1 ORDER BY name", key, 1,
+                   "list codes");
+  });
+  if (!rows.ok()) return rows.status();
+  std::vector<std::string> names;
+  for (const SqlRow& row : *rows) names.push_back(CellText(row, 0));
+  return names;
 }
 
 }  // namespace campaignd::store

@@ -1,0 +1,204 @@
+// SqlCatalog: clients and their API keys.
+#include "store/json_text.h"
+#include "store/sql/catalog.h"
+#include "store/sql/records.h"
+
+namespace campaignd::store {
+namespace catalog_sql {
+
+Result<bool> Exists(SqlSession& session, std::string_view sql, std::span<const SqlValue> params,
+                    std::string_view purpose) {
+  Result<std::vector<SqlRow>> rows = session.Query(sql, params, 1, purpose);
+  if (!rows.ok()) return rows.status();
+  return !rows->empty();
+}
+
+Result<int64_t> NextId(SqlSession& session, std::string_view table, int64_t client_id) {
+  const bool clients = table == "clients";
+  const std::string sql = "SELECT COALESCE(MAX(id), 0) + 1 FROM " + std::string(table) +
+                          (clients ? "" : " WHERE client_id = $1");
+  const SqlValue params[] = {client_id};
+  Result<std::vector<SqlRow>> rows =
+      session.Query(sql, std::span(params, clients ? 0 : 1), 1, "next id");
+  if (!rows.ok()) return rows.status();
+  return CellInt(rows->at(0), 0);
+}
+
+Result<int64_t> IntCursor(const PageRequest& page) {
+  if (page.after.empty()) return int64_t{0};
+  const SqlRow row = {page.after};
+  Result<int64_t> value = CellInt(row, 0);
+  if (!value.ok()) return Status::InvalidArgument("cursor: not one this API handed out");
+  return value;
+}
+
+Result<std::vector<SqlRow>> ReadRows(SqlRunner& runner, std::string_view sql,
+                                     std::span<const SqlValue> params, int columns,
+                                     std::string_view purpose) {
+  return ReadResult<std::vector<SqlRow>>(
+      runner, [&](SqlSession& session) { return session.Query(sql, params, columns, purpose); });
+}
+
+Result<bool> Exists(SqlSession& session, std::string_view table, int64_t client_id, int64_t id) {
+  const SqlValue both[] = {client_id, id};
+  if (table == "clients") {
+    return Exists(session, "SELECT 1 FROM clients WHERE id = $1", std::span(both + 1, 1),
+                  "find client");
+  }
+  return Exists(session,
+                "SELECT 1 FROM " + std::string(table) + " WHERE client_id = $1 AND id = $2", both,
+                "find " + std::string(table));
+}
+
+Result<bool> ClaimId(SqlSession& session, std::string_view table, int64_t client_id,
+                     int64_t& id) {
+  if (id == 0) {
+    Result<int64_t> next = NextId(session, table, client_id);
+    if (!next.ok()) return next.status();
+    id = *next;
+    return true;
+  }
+  Result<bool> exists = Exists(session, table, client_id, id);
+  if (!exists.ok()) return exists.status();
+  return !*exists;
+}
+
+Result<Change> Decide(SqlRunner& runner,
+                      const std::function<Result<Change>(SqlSession&)>& decide) {
+  Change change = Change::kDone;
+  Status status = runner.Write([&](SqlSession& session) -> Status {
+    Result<Change> decided = decide(session);
+    if (!decided.ok()) return decided.status();
+    change = *decided;
+    return Status::Ok();
+  });
+  if (!status.ok()) return status;
+  return change;
+}
+
+Result<Change> WriteOne(SqlRunner& runner,
+                        const std::function<Result<int64_t>(SqlSession&)>& write) {
+  return Decide(runner, [&](SqlSession& session) -> Result<Change> {
+    Result<int64_t> rows = write(session);
+    if (!rows.ok()) return rows.status();
+    return *rows == 0 ? Change::kNotFound : Change::kDone;
+  });
+}
+
+Result<Change> WriteOne(SqlRunner& runner, std::string_view sql, std::span<const SqlValue> params,
+                        std::string_view purpose) {
+  return WriteOne(runner, [&](SqlSession& session) { return session.Execute(sql, params, purpose); });
+}
+
+}  // namespace catalog_sql
+
+namespace {
+
+constexpr std::string_view kClientColumns =
+    "id, name, transport, redirect_hosts, bounce_limit, rate_limit";
+
+Result<Client> ClientFromRow(const SqlRow& row) {
+  Client client;
+  Result<int64_t> id = CellInt(row, 0);
+  Result<int64_t> bounce_limit = CellInt(row, 4);
+  Result<int64_t> rate_limit = CellInt(row, 5);
+  if (!id.ok()) return id.status();
+  if (!bounce_limit.ok()) return bounce_limit.status();
+  if (!rate_limit.ok()) return rate_limit.status();
+  Result<std::vector<std::string>> hosts = StringsFromJson(CellText(row, 3), "redirect_hosts");
+  if (!hosts.ok()) return hosts.status();
+  client.id = *id;
+  client.name = CellText(row, 1);
+  client.transport = CellText(row, 2);
+  client.redirect_hosts = std::move(*hosts);
+  client.bounce_limit = static_cast<int>(*bounce_limit);
+  client.rate_limit = static_cast<int>(*rate_limit);
+  return client;
+}
+
+Result<ApiKey> ApiKeyFromRow(const SqlRow& row) {
+  Result<int64_t> client_id = CellInt(row, 0), id = CellInt(row, 1), at = CellInt(row, 4);
+  if (!client_id.ok()) return client_id.status();
+  if (!id.ok()) return id.status();
+  if (!at.ok()) return at.status();
+  return ApiKey{*client_id, *id, CellText(row, 2), CellText(row, 3), FromUnixMillis(*at)};
+}
+
+}  // namespace
+
+Result<std::vector<Client>> SqlCatalog::ListClients(const PageRequest& page) {
+  Result<int64_t> after = catalog_sql::IntCursor(page);
+  if (!after.ok()) return after.status();
+  const SqlValue params[] = {*after, static_cast<int64_t>(page.limit)};
+  Result<std::vector<SqlRow>> rows = catalog_sql::ReadRows(
+      runner_,
+      std::string("SELECT ") + std::string(kClientColumns) +
+          " FROM clients WHERE id > $1 ORDER BY id LIMIT $2",
+      params, 6, "list clients");
+  if (!rows.ok()) return rows.status();
+  return catalog_sql::FromRows<Client>(*rows, ClientFromRow);
+}
+
+Result<Change> SqlCatalog::CreateClient(Client& client) {
+  return catalog_sql::Decide(runner_, [&](SqlSession& session) -> Result<Change> {
+    Result<bool> free = catalog_sql::ClaimId(session, "clients", 0, client.id);
+    if (!free.ok()) return free.status();
+    if (!*free) return Change::kConflict;
+    CAMPAIGND_RETURN_IF_ERROR(
+        records::WriteClient(session, client, records::Write::kInsert).status());
+    return Change::kDone;
+  });
+}
+
+Result<Change> SqlCatalog::UpdateClient(const Client& client) {
+  return catalog_sql::WriteOne(runner_, [&](SqlSession& session) {
+    return records::WriteClient(session, client, records::Write::kUpdate,
+                                records::ClientColumns::kSettings);
+  });
+}
+
+Result<std::optional<ApiKey>> SqlCatalog::FindApiKey(std::string_view key_hash) {
+  const SqlValue params[] = {std::string(key_hash)};
+  Result<std::vector<SqlRow>> rows = catalog_sql::ReadRows(
+      runner_, "SELECT client_id, id, name, key_hash, created_at FROM api_keys WHERE key_hash = $1",
+      params, 5, "find API key");
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return std::optional<ApiKey>();
+  Result<ApiKey> found = ApiKeyFromRow(rows->front());
+  if (!found.ok()) return found.status();
+  return std::optional<ApiKey>(std::move(*found));
+}
+
+Result<std::vector<ApiKey>> SqlCatalog::ListApiKeys(int64_t client_id, const PageRequest& page) {
+  Result<int64_t> after = catalog_sql::IntCursor(page);
+  if (!after.ok()) return after.status();
+  const SqlValue params[] = {client_id, *after, static_cast<int64_t>(page.limit)};
+  Result<std::vector<SqlRow>> rows = catalog_sql::ReadRows(
+      runner_,
+      "SELECT client_id, id, name, key_hash, created_at FROM api_keys "
+      "WHERE client_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+      params, 5, "list API keys");
+  if (!rows.ok()) return rows.status();
+  return catalog_sql::FromRows<ApiKey>(*rows, ApiKeyFromRow);
+}
+
+Result<Change> SqlCatalog::CreateApiKey(ApiKey& key) {
+  return catalog_sql::Decide(runner_, [&](SqlSession& session) -> Result<Change> {
+    Result<bool> exists = catalog_sql::Exists(session, "clients", 0, key.client_id);
+    if (!exists.ok()) return exists.status();
+    if (!*exists) return Change::kNotFound;
+    Result<int64_t> id = catalog_sql::NextId(session, "api_keys", key.client_id);
+    if (!id.ok()) return id.status();
+    key.id = *id;
+    CAMPAIGND_RETURN_IF_ERROR(records::InsertApiKey(session, key));
+    return Change::kDone;
+  });
+}
+
+Result<Change> SqlCatalog::DeleteApiKey(int64_t client_id, int64_t key_id) {
+  const SqlValue params[] = {client_id, key_id};
+  return catalog_sql::WriteOne(runner_, "DELETE FROM api_keys WHERE client_id = $1 AND id = $2",
+                               params, "delete API key");
+}
+
+}  // namespace campaignd::store

@@ -1,0 +1,146 @@
+#include "store/sql/recipients.h"
+
+#include <algorithm>
+
+#include "store/sql/records.h"
+
+namespace campaignd::store {
+namespace {
+
+// The primitives of one write transaction for one client.
+class Writes final : public RecipientWrites {
+ public:
+  Writes(SqlSession& session, int64_t client_id) : s_(session), client_(client_id) {}
+
+  Result<std::optional<Recipient>> Find(int64_t list_id, std::string_view id) override {
+    return records::FindRecipient(s_, client_, list_id, id);
+  }
+
+  Result<std::vector<int64_t>> ListsOf(std::string_view id, bool ordinary_only) override {
+    const SqlValue params[] = {client_, std::string(id), int64_t{ordinary_only ? 1 : 0}};
+    Result<std::vector<SqlRow>> rows = s_.Query(
+        "SELECT r.list_id FROM recipients r JOIN lists l "
+        "ON l.client_id = r.client_id AND l.id = r.list_id "
+        "WHERE r.client_id = $1 AND r.recipient_id = $2 "
+        "AND ($3 = 0 OR (l.test = 0 AND l.kind <> 'transaction')) ORDER BY r.list_id",
+        params, 1, "find lists of recipient");
+    if (!rows.ok()) return rows.status();
+    std::vector<int64_t> lists;
+    for (const SqlRow& row : *rows) {
+      Result<int64_t> list_id = CellInt(row, 0);
+      if (!list_id.ok()) return list_id.status();
+      lists.push_back(*list_id);
+    }
+    return lists;
+  }
+
+  Status Put(const Recipient& r) override { return records::PutRecipient(s_, client_, r); }
+
+  Result<bool> Delete(int64_t list_id, std::string_view id) override {
+    return Changed(records::DeleteRecipient(s_, client_, list_id, id));
+  }
+
+  Result<Suppression> CheckSuppression(int64_t list_id, std::string_view id) override {
+    return records::CheckSuppression(s_, client_, list_id, id);
+  }
+
+  Status AddUnsubscribe(const Unsubscribe& u) override {
+    return records::PutUnsubscribe(s_, client_, u);
+  }
+
+  Result<bool> RemoveUnsubscribe(std::string_view address) override {
+    const SqlValue key[] = {client_, std::string(address)};
+    return Changed(s_.Execute("DELETE FROM unsubscribes WHERE client_id = $1 AND address = $2",
+                              key, "remove unsubscribe"));
+  }
+
+  Result<bool> AddBlock(const BlockEntry& e) override {
+    return Changed(records::WriteBlockEntry(s_, client_, e, records::Write::kInsertNew));
+  }
+
+  Result<bool> RemoveBlock(std::string_view pattern) override {
+    return Changed(records::DeleteBlockEntry(s_, client_, pattern));
+  }
+
+  Status Rename(std::string_view from, std::string_view to) override {
+    // $1 client, $2 old ID, $3 new ID (every statement names all three).
+    static constexpr std::string_view kSql[] = {
+        "UPDATE recipients SET recipient_id = $3 WHERE client_id = $1 AND recipient_id = $2",
+        "INSERT INTO unsubscribes (client_id, address, mail_id, mailing_id, at) "
+        "SELECT client_id, $3, mail_id, mailing_id, at FROM unsubscribes "
+        "WHERE client_id = $1 AND address = $2 ON CONFLICT (client_id, address) DO NOTHING",
+        "DELETE FROM unsubscribes WHERE client_id = $1 AND address = $2 AND address <> $3",
+        "UPDATE mails SET recipient_id = $3 WHERE client_id = $1 AND recipient_id = $2",
+    };
+    const SqlValue params[] = {client_, std::string(from), std::string(to)};
+    for (std::string_view sql : kSql) {
+      CAMPAIGND_RETURN_IF_ERROR(s_.Execute(sql, params, "rename recipient").status());
+    }
+    return Status::Ok();
+  }
+
+  Result<int64_t> Enqueue(const NewMail& mail) override {
+    Result<int64_t> id = records::InsertMail(s_, mail);
+    if (!id.ok()) return id;
+    CAMPAIGND_RETURN_IF_ERROR(s_.AnnounceMail());
+    return id;
+  }
+
+ private:
+  static Result<bool> Changed(const Result<int64_t>& rows) {
+    if (!rows.ok()) return rows.status();
+    return *rows > 0;
+  }
+
+  SqlSession& s_;
+  const int64_t client_;
+};
+
+}  // namespace
+
+Result<std::optional<OptInProcess>> SqlRecipients::FindOptIn(int64_t client_id, int64_t id) {
+  return ReadResult<std::optional<OptInProcess>>(
+      runner_, [&](SqlSession& session) { return records::FindOptIn(session, client_id, id); });
+}
+
+Result<std::optional<Recipient>> SqlRecipients::FindRecipient(int64_t client_id, int64_t list_id,
+                                                              std::string_view id) {
+  return ReadResult<std::optional<Recipient>>(runner_, [&](SqlSession& session) {
+    return records::FindRecipient(session, client_id, list_id, id);
+  });
+}
+
+Result<std::optional<Unsubscribe>> SqlRecipients::FindUnsubscribe(int64_t client_id,
+                                                                  std::string_view address) {
+  const SqlValue key[] = {client_id, std::string(address)};
+  Result<std::vector<SqlRow>> rows = ReadResult<std::vector<SqlRow>>(runner_, [&](SqlSession& s) {
+    return s.Query(
+        "SELECT mail_id, mailing_id, at FROM unsubscribes WHERE client_id = $1 AND address = $2",
+        key, 3, "find unsubscribe");
+  });
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return std::optional<Unsubscribe>();
+  Result<int64_t> mail_id = CellInt(rows->front(), 0), mailing_id = CellInt(rows->front(), 1),
+                  at = CellInt(rows->front(), 2);
+  if (!mail_id.ok() || !mailing_id.ok() || !at.ok()) {
+    return Status::Corruption("unsubscribe of " + std::string(address));
+  }
+  return std::optional<Unsubscribe>(
+      Unsubscribe{std::string(address), *mail_id, *mailing_id, FromUnixMillis(*at)});
+}
+
+Status SqlRecipients::Write(int64_t client_id, const std::vector<std::string>& keys,
+                            const Work& work) {
+  std::vector<std::string> sorted = keys;
+  std::sort(sorted.begin(), sorted.end());
+  sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+  return runner_.Write([&](SqlSession& session) -> Status {
+    for (const std::string& key : sorted) {
+      CAMPAIGND_RETURN_IF_ERROR(session.LockKey(std::to_string(client_id) + ":" + key));
+    }
+    Writes writes(session, client_id);
+    return work(writes);
+  });
+}
+
+}  // namespace campaignd::store

@@ -20,13 +20,15 @@
 
 #include "store/local_coordination.h"
 #include "store/migration.h"
+#include "store/sql/attachments.h"
+#include "store/sql/copy_endpoint.h"
+#include "store/sql/directory.h"
 #include "store/sqlite/read_pool.h"
 #include "store/sqlite/serve_lock.h"
-#include "store/sqlite/sqlite_attachments.h"
-#include "store/sqlite/sqlite_directory.h"
 #include "store/sqlite/sqlite_provisioner.h"
 #include "store/sqlite/sqlite_queue.h"
 #include "store/sqlite/sqlite_recipients.h"
+#include "store/sqlite/sqlite_runner.h"
 #include "store/sqlite/temp_dir.h"
 #include "store/sqlite/writer.h"
 #include "store/store.h"
@@ -58,9 +60,14 @@ class SqliteEngine final : public Engine {
   void Close() override;
 
   WriterStats writer_stats() const { return writer_->stats(); }
-  // For copy-db (sqlite_copy.h): the writer and the read pool.
+  // The writer and the read pool, and sql_session.h over them.
   Writer& writer() { return *writer_; }
   ReadPool& readers() { return readers_; }
+  SqlRunner& runner() { return runner_; }
+  // copy-db's mail-ID sequence (sql/copy_endpoint.h): sqlite_sequence's
+  // entry for mails (AUTOINCREMENT); mail_events ids (INTEGER PRIMARY KEY)
+  // continue after the highest row by themselves.
+  static const CopySequences& copy_sequences();
   // The database file (for ":memory:", the temporary one).
   const std::string& path() const { return path_; }
 
@@ -74,12 +81,13 @@ class SqliteEngine final : public Engine {
   std::optional<ServeLock> lock_;
   std::unique_ptr<Writer> writer_;
   ReadPool readers_;
-  SqliteDirectory directory_;
+  SqliteRunner runner_;
+  SqlDirectory directory_;
   SqliteQueue queue_;
   SqliteProvisioner provisioner_;
   LocalCoordination coordination_;
-  SqliteAttachments attachments_;
-  SqliteMailingLookup mailing_lookup_;
+  SqlAttachments attachments_;
+  SqlMailingLookup mailing_lookup_;
   SqliteRecipients recipients_;
   std::once_flag close_once_;
 };

@@ -3,8 +3,8 @@
 // without losing mails, statuses, history, secrets, code hashes, bounces or
 // unsubscribes. Engine-neutral: both schemas have the same tables and
 // columns (migrations/<engine>/), listed once in CopyTables(); each engine
-// reads and writes its rows through a CopyEndpoint (sqlite/sqlite_copy.h,
-// postgres/pg_copy.h) opened by OpenCopyEndpoint (engine.cc).
+// reads and writes its rows through a CopyEndpoint (sql/copy_endpoint.h,
+// the same SQL on both) opened by OpenCopyEndpoint (engine.cc).
 // The source is read from one snapshot; the target is written in ONE
 // transaction that first checks it is empty and ends by moving its mail-ID
 // sequence past every ID the source ever handed out, so a new mail never

@@ -197,6 +197,47 @@ TEST_F(CopyTest, CopiesEverythingThereAndBackAndCountsEachTable) {
   EXPECT_EQ(back_engine->queue().History(1, *next)->size(), 1u) << "event ids continue too";
 }
 
+TEST_F(CopyTest, TablesLongerThanOneReadPageArriveWhole) {
+  // More rows than one page the reader fetches (1,000): recipients are keyed
+  // by three columns (the last one text), mails by one.
+  ExecSql("INSERT INTO recipients (client_id, list_id, recipient_id, fields, state) "
+          "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 2500) "
+          "SELECT 2, 10 + i % 2, 'r' || i || '@example.com', '{}', 'active' FROM n");
+  ExecSql("INSERT INTO mails (id, client_id, list_id, mailing_id, recipient_id, fields, status, "
+          "created_at, updated_at, next_attempt_at) "
+          "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1500) "
+          "SELECT 10000 + i, 2, 10, 100, 'r' || i || '@example.com', '{}', 'sent', 0, 0, 0 "
+          "FROM n");
+  const int64_t recipients = QueryInt("SELECT count(*) FROM recipients");
+  const int64_t mails = QueryInt("SELECT count(*) FROM mails");
+  ASSERT_GT(recipients, 2500);
+  auto copied = [](const CopyReport& report, std::string_view table) {
+    for (const auto& [name, rows] : report.rows) {
+      if (name == table) return rows;
+    }
+    return int64_t{-1};
+  };
+  sqlite::TempDir dir = sqlite::TempDir::Create("copy-test").value();
+  const std::string middle = "sqlite:" + dir.File("middle.db");
+  Result<CopyReport> there = CopyDatabase(db_->url(), middle);
+  ASSERT_TRUE(there.ok()) << there.status().ToString();
+  EXPECT_EQ(copied(*there, "recipients"), recipients);
+  EXPECT_EQ(copied(*there, "mails"), mails);
+  EXPECT_EQ(there->mail_id_high_water, 11500);
+
+  std::unique_ptr<TestDatabase> back_db = TestDatabase::CreateOrDie();
+  Result<CopyReport> back = CopyDatabase(middle, back_db->url());
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(copied(*back, "recipients"), recipients);
+  EXPECT_EQ(copied(*back, "mails"), mails);
+  EXPECT_EQ(*back_db->QueryInt("SELECT count(*) FROM recipients"), recipients);
+  EXPECT_EQ(*back_db->QueryInt("SELECT count(*) FROM mails WHERE id > 10000"), 1500);
+  std::unique_ptr<Engine> engine = Open(back_db->url());
+  EXPECT_TRUE(engine->directory().FindRecipient(2, 10, "r2500@example.com")->has_value());
+  EXPECT_TRUE(engine->directory().FindRecipient(2, 11, "r1@example.com")->has_value());
+  EXPECT_TRUE(engine->queue().FindMail(2, 11500)->has_value());
+}
+
 TEST_F(CopyTest, NewMailIdsStayAboveADeletedHighestMail) {
   const int64_t highest = *queue().Enqueue({1, 10, 100, "last@example.com", {}, kT0});
   ExecSql("DELETE FROM mail_events WHERE mail_id = " + std::to_string(highest));

@@ -170,6 +170,25 @@ TEST_F(DirectoryTest, SuppressionHardBounces) {
   EXPECT_EQ(directory().CheckSuppression(1, 10, "bouncy@example.com")->hard_bounces, 0);
 }
 
+TEST_F(DirectoryTest, SuppressionOfAClientWithoutWildcards) {
+  ClientSpec third = SampleClient(3);
+  third.blocklist = {{"Exact@example.com", "manual"}};
+  third.bounces = {{"exact@example.com", 1}};
+  ASSERT_TRUE(provisioner().Apply({third}).ok());
+  Result<Suppression> s = directory().CheckSuppression(3, 10, "EXACT@example.com");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_TRUE(s->blocked);
+  EXPECT_FALSE(s->unsubscribed);
+  EXPECT_EQ(s->hard_bounces, 1);
+  s = directory().CheckSuppression(3, 10, "other@spam.example");
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_FALSE(s->blocked) << "client 1's wildcard is not client 3's";
+  EXPECT_EQ(s->hard_bounces, 0);
+  s = directory().CheckSuppression(99, 10, "a@example.com");
+  ASSERT_TRUE(s.ok()) << "an unknown client has nothing suppressed";
+  EXPECT_FALSE(s->blocked || s->unsubscribed || s->hard_bounces > 0);
+}
+
 TEST_F(DirectoryTest, ConcurrentReadersShareThePoolWhileWritesGoOn) {
   std::atomic<int> failures{0};
   std::vector<std::thread> readers;

@@ -4,10 +4,9 @@
 #include <string>
 
 #include "store/copy.h"
-#include "store/postgres/pg_copy.h"
 #include "store/postgres/pg_engine.h"
 #include "store/postgres/pg_url.h"
-#include "store/sqlite/sqlite_copy.h"
+#include "store/sql/copy_endpoint.h"
 #include "store/sqlite/sqlite_engine.h"
 #include "store/store.h"
 
@@ -57,11 +56,15 @@ Result<std::unique_ptr<CopyEndpoint>> OpenCopyEndpoint(std::string_view url) {
     Result<std::unique_ptr<sqlite::SqliteEngine>> engine =
         sqlite::SqliteEngine::Open(url.substr(kSqlite.size()), EngineOptions{});
     if (!engine.ok()) return engine.status();
-    return std::unique_ptr<CopyEndpoint>(new sqlite::SqliteCopyEndpoint(std::move(*engine)));
+    SqlRunner& runner = (*engine)->runner();
+    return std::unique_ptr<CopyEndpoint>(
+        new SqlCopyEndpoint(std::move(*engine), runner, sqlite::SqliteEngine::copy_sequences()));
   }
   Result<std::unique_ptr<postgres::PgEngine>> engine = postgres::PgEngine::Open(url, {});
   if (!engine.ok()) return engine.status();
-  return std::unique_ptr<CopyEndpoint>(new postgres::PgCopyEndpoint(std::move(*engine)));
+  SqlRunner& runner = (*engine)->runner();
+  return std::unique_ptr<CopyEndpoint>(
+      new SqlCopyEndpoint(std::move(*engine), runner, postgres::PgEngine::copy_sequences()));
 }
 
 }  // namespace campaignd::store

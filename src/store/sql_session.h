@@ -2,8 +2,10 @@
 // catalog, provisioning and the recipient operations (sql/) are written
 // against, so their queries exist once for both engines. SQL uses PostgreSQL's $1..$N placeholders (SQLite's adapter
 // rewrites them to ?N); values travel as text, integers, bytes or NULL and
-// come back as text (NULL as nullopt). Only SQL both engines accept may be
-// used: plain types, ON CONFLICT, RETURNING, LIMIT.
+// come back as text (NULL as nullopt; a BLOB/bytea column as its raw bytes).
+// Only SQL both engines accept may be used: plain types, ON CONFLICT,
+// RETURNING, LIMIT, row values ("(a, b) > ($1, $2)").
+// Users: the catalog, store/sql/ (Directory, Attachments, copy-db).
 // Threads: a session belongs to the thread inside Read/Write.
 // Errors: the engine's Status (sqlite_error.h, pg_error.h).
 #ifndef CAMPAIGND_STORE_SQL_SESSION_H_
@@ -55,8 +57,13 @@ class SqlRunner {
  public:
   virtual ~SqlRunner() = default;
   using Work = std::function<Status(SqlSession&)>;
-  // Runs `work` on a read connection (one snapshot).
+  // Runs `work` on a read connection inside one read-only snapshot.
   virtual Status Read(const Work& work) = 0;
+  // Runs one statement on a read connection without BEGIN/COMMIT: one
+  // statement is its own snapshot on both engines, so a lookup written as
+  // one statement costs one round trip (the hot paths: store/sql/directory.h).
+  virtual Result<std::vector<SqlRow>> Query(std::string_view sql, std::span<const SqlValue> params,
+                                            int columns, std::string_view purpose) = 0;
   // Runs `work` in one write transaction: committed when it returns OK,
   // rolled back otherwise.
   virtual Status Write(const Work& work) = 0;

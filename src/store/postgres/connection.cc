@@ -119,6 +119,11 @@ std::string PgResult::Bytes(int row, int column) const {
   return out;
 }
 
+bool PgResult::IsBytes(int column) const {
+  constexpr Oid kByteaOid = 17;  // pg_type.dat
+  return PQftype(result_, column) == kByteaOid;
+}
+
 bool PgResult::Bool(int row, int column) const {
   return PQgetlength(result_, row, column) > 0 && PQgetvalue(result_, row, column)[0] == 't';
 }

@@ -74,6 +74,7 @@ class PgResult {
   int64_t Int(int row, int column) const;
   std::string Text(int row, int column) const;
   std::string Bytes(int row, int column) const;  // a bytea column, decoded
+  bool IsBytes(int column) const;                // whether `column` is bytea
   bool Bool(int row, int column) const;
 
  private:

@@ -32,15 +32,30 @@ PgEngine::PgEngine(std::string url, std::size_t connections)
       pool_(url_, connections),
       batcher_(pool_),
       runner_(pool_),
-      directory_(pool_),
+      directory_(runner_),
       queue_(pool_, batcher_),
       provisioner_(runner_),
       coordination_(url_, pool_),
-      attachments_(pool_),
-      mailing_lookup_(pool_, queue_),
+      attachments_(runner_),
+      mailing_lookup_(runner_, queue_),
       recipients_(runner_) {}
 
 PgEngine::~PgEngine() { Close(); }
+
+const CopySequences& PgEngine::copy_sequences() {
+  // Both identity sequences continue after the copied rows; mails' also
+  // after every ID the source ever handed out.
+  static const CopySequences kSequences = {
+      "SELECT coalesce(pg_sequence_last_value(pg_get_serial_sequence('mails', 'id')::regclass),"
+      " 0)",
+      {"SELECT setval(pg_get_serial_sequence('mails', 'id'),"
+       "              greatest($1, (SELECT max(id) FROM mails), 1), $1 > 0 OR"
+       "              EXISTS (SELECT 1 FROM mails)),"
+       "       setval(pg_get_serial_sequence('mail_events', 'id'),"
+       "              coalesce((SELECT max(id) FROM mail_events), 1),"
+       "              EXISTS (SELECT 1 FROM mail_events))"}};
+  return kSequences;
+}
 
 void PgEngine::Close() {
   std::call_once(close_once_, [this] {

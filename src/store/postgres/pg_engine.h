@@ -17,12 +17,13 @@
 
 #include "store/migration.h"
 #include "store/postgres/enqueue_batcher.h"
-#include "store/postgres/pg_attachments.h"
 #include "store/postgres/pg_coordination.h"
-#include "store/postgres/pg_directory.h"
 #include "store/postgres/pg_queue.h"
 #include "store/postgres/pg_runner.h"
 #include "store/postgres/pool.h"
+#include "store/sql/attachments.h"
+#include "store/sql/copy_endpoint.h"
+#include "store/sql/directory.h"
 #include "store/sql/provisioner.h"
 #include "store/sql/recipients.h"
 #include "store/store.h"
@@ -52,8 +53,12 @@ class PgEngine final : public Engine {
 
   BatcherStats batcher_stats() const { return batcher_.stats(); }
   uint64_t listener_connects() { return coordination_.listener_connects(); }
-  // For copy-db (copy.h): the engine's pool.
+  // The engine's pool, and sql_session.h over it.
   Pool& pool() { return pool_; }
+  SqlRunner& runner() { return runner_; }
+  // copy-db's mail-ID sequence (sql/copy_endpoint.h): the identity
+  // sequences of mails and mail_events.
+  static const CopySequences& copy_sequences();
 
  private:
   PgEngine(std::string url, std::size_t connections);
@@ -63,12 +68,12 @@ class PgEngine final : public Engine {
   Pool pool_;
   EnqueueBatcher batcher_;
   PgRunner runner_;  // the engine-neutral parts' (sql/)
-  PgDirectory directory_;
+  SqlDirectory directory_;
   PgQueue queue_;
   SqlProvisioner provisioner_;
   PgCoordination coordination_;
-  PgAttachments attachments_;
-  PgMailingLookup mailing_lookup_;
+  SqlAttachments attachments_;
+  SqlMailingLookup mailing_lookup_;
   SqlRecipients recipients_;
   std::once_flag close_once_;
 };

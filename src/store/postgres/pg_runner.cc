@@ -20,6 +20,8 @@ class PgSession final : public SqlSession {
       for (int c = 0; c < columns; ++c) {
         if (result->IsNull(r, c)) {
           row.emplace_back(std::nullopt);
+        } else if (result->IsBytes(c)) {
+          row.emplace_back(result->Bytes(r, c));
         } else {
           row.emplace_back(result->Text(r, c));
         }
@@ -75,8 +77,18 @@ class PgSession final : public SqlSession {
 Status PgRunner::Read(const Work& work) {
   Result<Pool::Lease> conn = pool_.Checkout();
   if (!conn.ok()) return conn.status();
+  Transaction snapshot(**conn, "read snapshot", "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
+  CAMPAIGND_RETURN_IF_ERROR(snapshot.status());
   PgSession session(**conn);
-  return work(session);
+  CAMPAIGND_RETURN_IF_ERROR(work(session));
+  return snapshot.Commit();
+}
+
+Result<std::vector<SqlRow>> PgRunner::Query(std::string_view sql, std::span<const SqlValue> params,
+                                            int columns, std::string_view purpose) {
+  Result<Pool::Lease> conn = pool_.Checkout();
+  if (!conn.ok()) return conn.status();
+  return PgSession(**conn).Query(sql, params, columns, purpose);
 }
 
 Status PgRunner::Write(const Work& work) {

@@ -1,5 +1,7 @@
-// PgRunner: sql_session.h on PostgreSQL - one pooled connection per call,
-// writes inside one transaction (committed when the work returns OK).
+// PgRunner: sql_session.h on PostgreSQL - one pooled connection per call;
+// Read inside one REPEATABLE READ, READ ONLY transaction (one snapshot),
+// Query outside any (one round trip), Write inside one transaction
+// (committed when the work returns OK). bytea columns come back decoded.
 // Threads: any. Errors: pg_error.h's.
 #ifndef CAMPAIGND_STORE_POSTGRES_PG_RUNNER_H_
 #define CAMPAIGND_STORE_POSTGRES_PG_RUNNER_H_
@@ -14,6 +16,8 @@ class PgRunner final : public SqlRunner {
   // REQUIRES: `pool` outlives this.
   explicit PgRunner(Pool& pool) : pool_(pool) {}
   Status Read(const Work& work) override;
+  Result<std::vector<SqlRow>> Query(std::string_view sql, std::span<const SqlValue> params,
+                                    int columns, std::string_view purpose) override;
   Status Write(const Work& work) override;
 
  private:

@@ -75,14 +75,23 @@ SqliteEngine::SqliteEngine(std::string path, TempDir temp_dir, std::optional<Ser
       readers_(path_, DatabaseOptions{.durable = durable, .read_only = true},
                kReadConnections),
       runner_(*writer_, readers_),
-      directory_(readers_),
+      directory_(runner_),
       queue_(*writer_, readers_),
       provisioner_(runner_),
-      attachments_(*writer_, readers_),
-      mailing_lookup_(readers_),
+      attachments_(runner_),
+      mailing_lookup_(runner_, queue_),
       recipients_(runner_) {}
 
 SqliteEngine::~SqliteEngine() { Close(); }
+
+const CopySequences& SqliteEngine::copy_sequences() {
+  static const CopySequences kSequences = {
+      "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'mails'), 0)",
+      {"UPDATE sqlite_sequence SET seq = max(seq, $1) WHERE name = 'mails'",
+       "INSERT INTO sqlite_sequence (name, seq) SELECT 'mails', $1 WHERE $1 > 0 "
+       "AND NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'mails')"}};
+  return kSequences;
+}
 
 void SqliteEngine::Close() {
   std::call_once(close_once_, [this] {

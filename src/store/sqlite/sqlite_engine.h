@@ -19,13 +19,14 @@
 #include <vector>
 
 #include "store/local_coordination.h"
+#include "store/migration.h"
+#include "store/sql/attachments.h"
+#include "store/sql/copy_endpoint.h"
+#include "store/sql/directory.h"
 #include "store/sql/provisioner.h"
 #include "store/sql/recipients.h"
-#include "store/migration.h"
 #include "store/sqlite/read_pool.h"
 #include "store/sqlite/serve_lock.h"
-#include "store/sqlite/sqlite_attachments.h"
-#include "store/sqlite/sqlite_directory.h"
 #include "store/sqlite/sqlite_queue.h"
 #include "store/sqlite/sqlite_runner.h"
 #include "store/sqlite/temp_dir.h"
@@ -59,9 +60,14 @@ class SqliteEngine final : public Engine {
   void Close() override;
 
   WriterStats writer_stats() const { return writer_->stats(); }
-  // For copy-db (sqlite_copy.h): the writer and the read pool.
+  // The writer and the read pool, and sql_session.h over them.
   Writer& writer() { return *writer_; }
   ReadPool& readers() { return readers_; }
+  SqlRunner& runner() { return runner_; }
+  // copy-db's mail-ID sequence (sql/copy_endpoint.h): sqlite_sequence's
+  // entry for mails (AUTOINCREMENT); mail_events ids (INTEGER PRIMARY KEY)
+  // continue after the highest row by themselves.
+  static const CopySequences& copy_sequences();
   // The database file (for ":memory:", the temporary one).
   const std::string& path() const { return path_; }
 
@@ -76,12 +82,12 @@ class SqliteEngine final : public Engine {
   std::unique_ptr<Writer> writer_;
   ReadPool readers_;
   SqliteRunner runner_;  // the engine-neutral parts' (sql/)
-  SqliteDirectory directory_;
+  SqlDirectory directory_;
   SqliteQueue queue_;
   SqlProvisioner provisioner_;
   LocalCoordination coordination_;
-  SqliteAttachments attachments_;
-  SqliteMailingLookup mailing_lookup_;
+  SqlAttachments attachments_;
+  SqlMailingLookup mailing_lookup_;
   SqlRecipients recipients_;
   std::once_flag close_once_;
 };

@@ -1,9 +1,17 @@
 #include "store/sqlite/sqlite_runner.h"
 
 #include <cctype>
+#include <charconv>
 
 namespace campaignd::store::sqlite {
 namespace {
+
+// Every $N placeholder of `sql` written ?N.
+void RewritePlaceholders(std::string& sql) {
+  for (std::size_t i = 0; i + 1 < sql.size(); ++i) {
+    if (sql[i] == '$' && std::isdigit(static_cast<unsigned char>(sql[i + 1]))) sql[i] = '?';
+  }
+}
 
 class SqliteSession final : public SqlSession {
  public:
@@ -20,6 +28,11 @@ class SqliteSession final : public SqlSession {
       for (int c = 0; c < columns; ++c) {
         if (statement->ColumnIsNull(c)) {
           row.emplace_back(std::nullopt);
+        } else if (statement->ColumnIsInt(c)) {
+          // Formatted here: SQLite's own conversion allocates per cell.
+          char digits[24];
+          const auto end = std::to_chars(digits, digits + sizeof digits, statement->ColumnInt(c));
+          row.emplace_back(std::string(digits, end.ptr));
         } else {
           row.emplace_back(statement->ColumnText(c));
         }
@@ -45,7 +58,12 @@ class SqliteSession final : public SqlSession {
  private:
   Result<Statement> Prepared(std::string_view sql, std::span<const SqlValue> params,
                              std::string_view purpose) {
-    Result<Statement> statement = db_.Prepare(SqliteSql(sql), purpose);
+    // Rewritten into a per-thread buffer: a cached statement (database.h)
+    // is then found without allocating.
+    thread_local std::string text;
+    text.assign(sql);
+    RewritePlaceholders(text);
+    Result<Statement> statement = db_.Prepare(text, purpose);
     if (!statement.ok()) return statement.status();
     int index = 1;
     for (const SqlValue& value : params) {
@@ -68,14 +86,6 @@ class SqliteSession final : public SqlSession {
 
 }  // namespace
 
-std::string SqliteSql(std::string_view sql) {
-  std::string out(sql);
-  for (std::size_t i = 0; i + 1 < out.size(); ++i) {
-    if (out[i] == '$' && std::isdigit(static_cast<unsigned char>(out[i + 1]))) out[i] = '?';
-  }
-  return out;
-}
-
 Status SqliteRunner::Read(const Work& work) {
   Result<ReadPool::Lease> db = readers_.Checkout();
   if (!db.ok()) return db.status();
@@ -83,6 +93,14 @@ Status SqliteRunner::Read(const Work& work) {
   CAMPAIGND_RETURN_IF_ERROR(snapshot.status());
   SqliteSession session(**db);
   return work(session);
+}
+
+Result<std::vector<SqlRow>> SqliteRunner::Query(std::string_view sql,
+                                                std::span<const SqlValue> params, int columns,
+                                                std::string_view purpose) {
+  Result<ReadPool::Lease> db = readers_.Checkout();
+  if (!db.ok()) return db.status();
+  return SqliteSession(**db).Query(sql, params, columns, purpose);
 }
 
 Status SqliteRunner::Write(const Work& work) {

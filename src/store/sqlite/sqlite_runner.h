@@ -1,6 +1,7 @@
-// SqliteRunner: sql_session.h on SQLite - reads on the read pool inside one
-// read transaction, writes as one unit of the group-commit writer
-// (writer.h). Placeholders $N become ?N. Threads: any.
+// SqliteRunner: sql_session.h on SQLite - reads on the read pool (Read
+// inside one read transaction, Query in autocommit), writes as one unit of
+// the group-commit writer (writer.h). Placeholders $N become ?N; statements
+// are prepared once per connection (database.h's cache). Threads: any.
 // Errors: sqlite_error.h's.
 #ifndef CAMPAIGND_STORE_SQLITE_SQLITE_RUNNER_H_
 #define CAMPAIGND_STORE_SQLITE_SQLITE_RUNNER_H_
@@ -16,15 +17,14 @@ class SqliteRunner final : public SqlRunner {
   // REQUIRES: `writer` and `readers` outlive this.
   SqliteRunner(Writer& writer, ReadPool& readers) : writer_(writer), readers_(readers) {}
   Status Read(const Work& work) override;
+  Result<std::vector<SqlRow>> Query(std::string_view sql, std::span<const SqlValue> params,
+                                    int columns, std::string_view purpose) override;
   Status Write(const Work& work) override;
 
  private:
   Writer& writer_;
   ReadPool& readers_;
 };
-
-// `sql` with every $N placeholder written ?N.
-std::string SqliteSql(std::string_view sql);
 
 }  // namespace campaignd::store::sqlite
 

@@ -47,6 +47,7 @@ class Statement {
   std::string ColumnText(int column) const;
   std::string ColumnBlob(int column) const;
   bool ColumnIsNull(int column) const;
+  bool ColumnIsInt(int column) const;  // stored as an INTEGER
 
   const std::string& purpose() const { return purpose_; }
 

@@ -83,6 +83,26 @@ Result<T> ReadResult(SqlRunner& runner, const Read& read) {
   return std::move(*answer);
 }
 
+// A SqlSession whose every statement runs alone through SqlRunner::Query
+// (one statement, its own snapshot, one round trip): how a lookup of one
+// statement that write transactions also use (sql/records.h) is run on its
+// own. Reads only: Execute, LockKey and AnnounceMail are an Internal error.
+class StatementSession final : public SqlSession {
+ public:
+  explicit StatementSession(SqlRunner& runner) : runner_(runner) {}
+  Result<std::vector<SqlRow>> Query(std::string_view sql, std::span<const SqlValue> params,
+                                    int columns, std::string_view purpose) override {
+    return runner_.Query(sql, params, columns, purpose);
+  }
+  Result<int64_t> Execute(std::string_view, std::span<const SqlValue>,
+                          std::string_view purpose) override;
+  Status LockKey(std::string_view key) override;
+  Status AnnounceMail() override;
+
+ private:
+  SqlRunner& runner_;
+};
+
 // Reads cell `column` of `row` as an integer (0 for NULL); Corruption for
 // text that is not one.
 Result<int64_t> CellInt(const SqlRow& row, int column);

@@ -86,10 +86,6 @@ Result<int64_t> NextId(SqlSession& session, std::string_view table, int64_t clie
 // A page cursor as an integer key (0 for an empty cursor); InvalidArgument
 // for other text.
 Result<int64_t> IntCursor(const PageRequest& page);
-// Runs one query on a read connection; its rows.
-Result<std::vector<SqlRow>> ReadRows(SqlRunner& runner, std::string_view sql,
-                                     std::span<const SqlValue> params, int columns,
-                                     std::string_view purpose);
 // Whether `table` holds the row (client_id, id); for "clients", id alone.
 Result<bool> Exists(SqlSession& session, std::string_view table, int64_t client_id, int64_t id);
 // For a create in `table`: a zero `id` becomes the next free one (true);

@@ -32,13 +32,6 @@ Result<int64_t> IntCursor(const PageRequest& page) {
   return value;
 }
 
-Result<std::vector<SqlRow>> ReadRows(SqlRunner& runner, std::string_view sql,
-                                     std::span<const SqlValue> params, int columns,
-                                     std::string_view purpose) {
-  return ReadResult<std::vector<SqlRow>>(
-      runner, [&](SqlSession& session) { return session.Query(sql, params, columns, purpose); });
-}
-
 Result<bool> Exists(SqlSession& session, std::string_view table, int64_t client_id, int64_t id) {
   const SqlValue both[] = {client_id, id};
   if (table == "clients") {
@@ -130,11 +123,10 @@ Result<std::vector<Client>> SqlCatalog::ListClients(const PageRequest& page) {
   Result<int64_t> after = catalog_sql::IntCursor(page);
   if (!after.ok()) return after.status();
   const SqlValue params[] = {*after, static_cast<int64_t>(page.limit)};
-  Result<std::vector<SqlRow>> rows = catalog_sql::ReadRows(
-      runner_,
-      std::string("SELECT ") + std::string(kClientColumns) +
-          " FROM clients WHERE id > $1 ORDER BY id LIMIT $2",
-      params, 6, "list clients");
+  Result<std::vector<SqlRow>> rows =
+      runner_.Query(std::string("SELECT ") + std::string(kClientColumns) +
+                        " FROM clients WHERE id > $1 ORDER BY id LIMIT $2",
+                    params, 6, "list clients");
   if (!rows.ok()) return rows.status();
   return catalog_sql::FromRows<Client>(*rows, ClientFromRow);
 }
@@ -159,9 +151,9 @@ Result<Change> SqlCatalog::UpdateClient(const Client& client) {
 
 Result<std::optional<ApiKey>> SqlCatalog::FindApiKey(std::string_view key_hash) {
   const SqlValue params[] = {std::string(key_hash)};
-  Result<std::vector<SqlRow>> rows = catalog_sql::ReadRows(
-      runner_, "SELECT client_id, id, name, key_hash, created_at FROM api_keys WHERE key_hash = $1",
-      params, 5, "find API key");
+  Result<std::vector<SqlRow>> rows = runner_.Query(
+      "SELECT client_id, id, name, key_hash, created_at FROM api_keys WHERE key_hash = $1", params,
+      5, "find API key");
   if (!rows.ok()) return rows.status();
   if (rows->empty()) return std::optional<ApiKey>();
   Result<ApiKey> found = ApiKeyFromRow(rows->front());
@@ -173,8 +165,7 @@ Result<std::vector<ApiKey>> SqlCatalog::ListApiKeys(int64_t client_id, const Pag
   Result<int64_t> after = catalog_sql::IntCursor(page);
   if (!after.ok()) return after.status();
   const SqlValue params[] = {client_id, *after, static_cast<int64_t>(page.limit)};
-  Result<std::vector<SqlRow>> rows = catalog_sql::ReadRows(
-      runner_,
+  Result<std::vector<SqlRow>> rows = runner_.Query(
       "SELECT client_id, id, name, key_hash, created_at FROM api_keys "
       "WHERE client_id = $1 AND id > $2 ORDER BY id LIMIT $3",
       params, 5, "list API keys");

@@ -102,8 +102,7 @@ Result<Change> SqlCatalog::DeleteList(int64_t client_id, int64_t list_id) {
 Result<std::vector<Recipient>> SqlCatalog::ListRecipients(int64_t client_id, int64_t list_id,
                                                           const PageRequest& page) {
   const SqlValue params[] = {client_id, list_id, page.after, static_cast<int64_t>(page.limit)};
-  Result<std::vector<SqlRow>> rows = catalog_sql::ReadRows(
-      runner_,
+  Result<std::vector<SqlRow>> rows = runner_.Query(
       "SELECT recipient_id, fields, state FROM recipients WHERE client_id = $1 AND list_id = $2 "
       "AND recipient_id > $3 ORDER BY recipient_id LIMIT $4",
       params, 3, "list recipients");

@@ -163,8 +163,7 @@ Result<AuthCode> CodeFromRow(const SqlRow& row) {
 
 Result<std::vector<AuthCode>> SqlCatalog::ListCodes(int64_t client_id, const PageRequest& page) {
   const SqlValue params[] = {client_id, page.after, static_cast<int64_t>(page.limit)};
-  Result<std::vector<SqlRow>> rows = catalog_sql::ReadRows(
-      runner_,
+  Result<std::vector<SqlRow>> rows = runner_.Query(
       "SELECT client_id, name, code_hash, list_id, operations, ips, methods, protocols, "
       "redirect_hosts, enabled FROM codes WHERE client_id = $1 AND name > $2 "
       "ORDER BY name LIMIT $3",

@@ -8,8 +8,7 @@ namespace campaignd::store {
 Result<std::vector<BlockEntry>> SqlCatalog::ListBlocklist(int64_t client_id,
                                                           const PageRequest& page) {
   const SqlValue params[] = {client_id, page.after, static_cast<int64_t>(page.limit)};
-  Result<std::vector<SqlRow>> rows = catalog_sql::ReadRows(
-      runner_,
+  Result<std::vector<SqlRow>> rows = runner_.Query(
       "SELECT pattern, reason FROM blocklist WHERE client_id = $1 AND pattern > $2 "
       "ORDER BY pattern LIMIT $3",
       params, 2, "list blocklist");
@@ -99,8 +98,7 @@ Result<std::vector<Mail>> SqlCatalog::SearchMails(const MailQuery& query) {
   if (query.before) add("id <", *query.before);
   params.push_back(static_cast<int64_t>(query.limit));
   sql += " ORDER BY id DESC LIMIT $" + std::to_string(params.size());
-  Result<std::vector<SqlRow>> rows =
-      catalog_sql::ReadRows(runner_, sql, params, kMailColumns, "search mails");
+  Result<std::vector<SqlRow>> rows = runner_.Query(sql, params, kMailColumns, "search mails");
   if (!rows.ok()) return rows.status();
   return catalog_sql::FromRows<Mail>(*rows, MailFromRow);
 }

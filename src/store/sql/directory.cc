@@ -3,6 +3,7 @@
 #include "core/address.h"
 #include "core/fields.h"
 #include "store/json_text.h"
+#include "store/sql/records.h"
 
 namespace campaignd::store {
 namespace {
@@ -183,39 +184,11 @@ Result<std::optional<Recipient>> SqlDirectory::FindRecipient(int64_t client_id, 
 
 Result<Suppression> SqlDirectory::CheckSuppression(int64_t client_id, int64_t list_id,
                                                    std::string_view address) {
-  // Recipient IDs are normalised (lower-case ASCII, address.h); blocklist
-  // patterns, unsubscribes and bounces are stored lower-case. One row per
-  // wildcard pattern of the client (at least one row): the exact blocklist
-  // entry, the unsubscribe and the bounce count repeat in each; wildcards
-  // are matched here with address.h's MatchesPattern (neither engine's
-  // LIKE/GLOB has its rules).
-  const std::string lower = LowerAscii(address);
-  const SqlValue params[] = {client_id, list_id, lower};
-  Result<std::vector<SqlRow>> rows = runner_.Query(
-      "SELECT s.blocked, s.unsubscribed, s.bounces, w.pattern FROM (SELECT "
-      "  CASE WHEN EXISTS (SELECT 1 FROM blocklist WHERE client_id = $1 AND pattern = $3 "
-      "                    AND is_wildcard = 0) THEN 1 ELSE 0 END AS blocked, "
-      "  CASE WHEN EXISTS (SELECT 1 FROM recipients WHERE client_id = $1 AND list_id = $2 "
-      "                    AND recipient_id = $3 AND state = 'unsubscribed') "
-      "    OR EXISTS (SELECT 1 FROM unsubscribes WHERE client_id = $1 AND address = $3) "
-      "    THEN 1 ELSE 0 END AS unsubscribed, "
-      "  coalesce((SELECT hard_bounces FROM bounces WHERE client_id = $1 AND address = $3), 0) "
-      "    AS bounces) s "
-      "LEFT JOIN blocklist w ON w.client_id = $1 AND w.is_wildcard = 1",
-      params, 4, "check suppression");
-  if (!rows.ok()) return rows.status();
-  if (rows->empty()) return Status::Internal("check suppression: no row");
-  const SqlRow& first = rows->front();
-  int64_t blocked = 0, unsubscribed = 0, bounces = 0;
-  CAMPAIGND_RETURN_IF_ERROR(ReadInts(first, {{0, &blocked}, {1, &unsubscribed}, {2, &bounces}}));
-  Suppression result;
-  result.blocked = blocked != 0;
-  for (const SqlRow& row : *rows) {
-    result.blocked = result.blocked || (row[3] && MatchesPattern(*row[3], lower));
-  }
-  result.unsubscribed = unsubscribed != 0;
-  result.hard_bounces = static_cast<int>(bounces);
-  return result;
+  // Recipient IDs, blocklist patterns, unsubscribes and bounces are stored
+  // lower-case (address.h); the one statement is the recipient operations'
+  // (records.h), run here on its own.
+  StatementSession session(runner_);
+  return records::CheckSuppression(session, client_id, list_id, LowerAscii(address));
 }
 
 }  // namespace campaignd::store

@@ -6,7 +6,7 @@
 #include <set>
 
 #include "admin/provisioning_sections.h"
-#include "admin/toml_reader.h"
+#include "config/toml_reader.h"
 #include "auth/code_hash.h"
 #include "core/limits.h"
 #include "core/mail_id.h"

@@ -5,7 +5,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "admin/provisioning_test_support.h"
+#include "admin/admin_testutil.h"
 #include "auth/code_hash.h"
 #include "core/limits.h"
 

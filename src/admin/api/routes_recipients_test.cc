@@ -1,5 +1,5 @@
 // Lists, fields and recipients: single, bulk, CSV import and export.
-#include "admin/api/api_test_env.h"
+#include "admin/api/api_testutil.h"
 
 namespace campaignd::admin::api {
 namespace {

@@ -222,7 +222,7 @@ TEST_F(ProvisioningFileTest, FieldValuesFollowTheOneSetOfFieldRules) {
   store::RecipientList stored;
   stored.client_id = 1;
   stored.id = 200;
-  stored.fields = {{"t", "text"}, {"n", "int"},  {"d", "decimal"},
+  stored.fields = {{"t", "text"}, {"n", "int"},    {"d", "decimal"},
                    {"b", "bool"}, {"day", "date"}, {"at", "datetime"}};
   db_.lists[{1, 200}] = stored;
   auto value = [&](const std::string& field, const std::string& toml) -> std::string {
@@ -237,7 +237,8 @@ TEST_F(ProvisioningFileTest, FieldValuesFollowTheOneSetOfFieldRules) {
   EXPECT_EQ(value("n", "-12"), "-12");
   EXPECT_EQ(value("n", "\"+7\""), "7");
   EXPECT_EQ(value("n", "4.5"), line + "n: expected an integer (field type int)");
-  EXPECT_EQ(value("n", "\"99999999999999999999\""), line + "n: expected an integer (field type int)");
+  EXPECT_EQ(value("n", "\"99999999999999999999\""),
+            line + "n: expected an integer (field type int)");
   EXPECT_EQ(value("n", "true"), line + "n: expected an integer (field type int)");
   EXPECT_EQ(value("d", "19.99"), "19.99");
   EXPECT_EQ(value("d", "3"), "3");
@@ -249,7 +250,8 @@ TEST_F(ProvisioningFileTest, FieldValuesFollowTheOneSetOfFieldRules) {
   EXPECT_EQ(value("b", "1"), line + "b: expected true or false (field type bool)");
   EXPECT_EQ(value("day", "1990-05-01"), "1990-05-01");
   EXPECT_EQ(value("day", "\"2024-02-29\""), "2024-02-29");
-  EXPECT_EQ(value("day", "\"2024-02-31\""), line + "day: expected a date YYYY-MM-DD (field type date)");
+  EXPECT_EQ(value("day", "\"2024-02-31\""),
+            line + "day: expected a date YYYY-MM-DD (field type date)");
   EXPECT_EQ(value("day", "1990-05-01T10:00:00Z"),
             line + "day: expected a date YYYY-MM-DD (field type date)");
   const std::string datetime =

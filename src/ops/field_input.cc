@@ -19,9 +19,9 @@ Result<std::string> Modified(const FieldChange& change, std::string_view type,
         return Status::InvalidArgument(change.name + ": [prepend]/[append] need a text field");
       }
       // The result is text again (the length limit applies to it).
-      return FieldValueText(change.modifier == Modifier::kPrepend ? change.value + current
-                                                                  : current + change.value,
-                            type);
+      return FieldValueText(
+          change.modifier == Modifier::kPrepend ? change.value + current : current + change.value,
+          type);
     case Modifier::kAdd:
     case Modifier::kSub:
       break;

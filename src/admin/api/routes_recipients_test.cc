@@ -57,8 +57,11 @@ TEST_F(RecipientRoutesTest, SingleRecipientsAreCheckedAgainstTheSchema) {
 // admin API: the stored text, or 422 with the message naming the field.
 TEST_F(RecipientRoutesTest, FieldValuesFollowTheOneSetOfFieldRules) {
   nlohmann::json types = nlohmann::json::array();
-  for (auto [name, type] : {std::pair{"n", "int"}, {"d", "decimal"}, {"b", "bool"},
-                            {"day", "date"}, {"at", "datetime"}}) {
+  for (auto [name, type] : {std::pair{"n", "int"},
+                            {"d", "decimal"},
+                            {"b", "bool"},
+                            {"day", "date"},
+                            {"at", "datetime"}}) {
     types.push_back({{"name", name}, {"type", type}});
   }
   TestReply created =
@@ -83,7 +86,8 @@ TEST_F(RecipientRoutesTest, FieldValuesFollowTheOneSetOfFieldRules) {
   EXPECT_EQ(store("b", "false"), "false");
   EXPECT_EQ(store("b", "yes"), "field 'b': expected true or false (field type bool)");
   EXPECT_EQ(store("day", "2024-02-29"), "2024-02-29");
-  EXPECT_EQ(store("day", "2024-02-31"), "field 'day': expected a date YYYY-MM-DD (field type date)");
+  EXPECT_EQ(store("day", "2024-02-31"),
+            "field 'day': expected a date YYYY-MM-DD (field type date)");
   const std::string datetime =
       "field 'at': expected a date-time like 2024-05-01T12:30:00Z (field type datetime)";
   EXPECT_EQ(store("at", "2024-05-01 12:30"), "2024-05-01T12:30");

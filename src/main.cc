@@ -15,8 +15,8 @@
 #include "admin/api/service.h"
 #include "admin/cli/cli.h"
 #include "admin/commands.h"
-#include "admin/config.h"
 #include "admin/db_commands.h"
+#include "config/config.h"
 #include "core/address.h"
 #include "core/clock.h"
 #include "deliver/transport.h"
@@ -31,7 +31,7 @@ namespace {
 
 constexpr char kVersion[] = "campaignd 0.1.0";
 
-void SetUpLogging(const admin::Config& config) {
+void SetUpLogging(const config::Config& config) {
   auto logger = spdlog::stderr_color_mt("campaignd");
   if (config.log_format == "json") {
     logger->set_pattern(
@@ -44,7 +44,7 @@ void SetUpLogging(const admin::Config& config) {
 }
 
 // The slow-client rules both listeners share.
-http::Timeouts TimeoutsFrom(const admin::Config& c) {
+http::Timeouts TimeoutsFrom(const config::Config& c) {
   http::Timeouts t;
   t.header_read = c.header_timeout;
   t.body_read = c.body_timeout;
@@ -52,7 +52,7 @@ http::Timeouts TimeoutsFrom(const admin::Config& c) {
   return t;
 }
 
-http::ServerOptions ServerOptionsFrom(const admin::Config& c) {
+http::ServerOptions ServerOptionsFrom(const config::Config& c) {
   http::ServerOptions o;
   o.timeouts = TimeoutsFrom(c);
   o.listen = {c.listen};
@@ -65,7 +65,7 @@ http::ServerOptions ServerOptionsFrom(const admin::Config& c) {
 
 // outbox_root made absolute once, so that file: transports keep writing
 // where it pointed at start.
-std::string OutboxRoot(const admin::Config& c) {
+std::string OutboxRoot(const config::Config& c) {
   std::error_code ec;
   std::filesystem::path root = std::filesystem::absolute(c.outbox_root, ec);
   if (ec) return c.outbox_root;
@@ -74,7 +74,7 @@ std::string OutboxRoot(const admin::Config& c) {
   return text;
 }
 
-queue::ProcessorOptions ProcessorOptionsFrom(const admin::Config& c) {
+queue::ProcessorOptions ProcessorOptionsFrom(const config::Config& c) {
   queue::ProcessorOptions o;
   o.public_url = c.public_url;
   o.unsubscribe_mailto = c.unsubscribe_mailto;
@@ -86,7 +86,7 @@ queue::ProcessorOptions ProcessorOptionsFrom(const admin::Config& c) {
   return o;
 }
 
-queue::SchedulerOptions SchedulerOptionsFrom(const admin::Config& c) {
+queue::SchedulerOptions SchedulerOptionsFrom(const config::Config& c) {
   queue::SchedulerOptions o;
   o.workers = c.delivery_workers;
   o.claim_batch = static_cast<std::size_t>(c.claim_batch);
@@ -106,13 +106,13 @@ int WaitForStopSignal() {
   return signal;
 }
 
-int Serve(const admin::ConfigOverrides& overrides) {
-  auto config = admin::LoadConfig(overrides, admin::ProcessEnvironment());
+int Serve(const config::ConfigOverrides& overrides) {
+  auto config = campaignd::config::LoadConfig(overrides, campaignd::config::ProcessEnvironment());
   if (!config.ok()) {
     std::cerr << "campaignd: " << config.status().message() << "\n";
     return admin::kExitBadInput;
   }
-  const admin::Config& c = *config;
+  const config::Config& c = *config;
   SetUpLogging(c);
   const std::string& role = c.role;
   const bool api = role == "all" || role == "api";
@@ -215,28 +215,28 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", kVersion);
   app.require_subcommand(1);
 
-  admin::ConfigOverrides serve_overrides;
+  config::ConfigOverrides serve_overrides;
   CLI::App* serve = app.add_subcommand(
       "serve", "Answer the HTTP API and deliver queued mail until SIGTERM/SIGINT.");
-  admin::AddConfigOptions(*serve, serve_overrides, admin::ConfigScope::kServer);
+  config::AddConfigOptions(*serve, serve_overrides, config::ConfigScope::kServer);
 
-  admin::ConfigOverrides apply_overrides;
+  config::ConfigOverrides apply_overrides;
   std::string apply_file;
   CLI::App* apply = app.add_subcommand(
       "apply", "Create or update, idempotently and all-or-nothing, the clients, lists, "
                "recipients, mailings, codes and keys of a provisioning file.");
-  admin::AddConfigOptions(*apply, apply_overrides, admin::ConfigScope::kDatabase);
+  config::AddConfigOptions(*apply, apply_overrides, config::ConfigScope::kDatabase);
   apply->add_option("FILE", apply_file, "Provisioning file (TOML), see examples/demo.toml")
       ->required();
 
   // client, key, relay, dkim, list, field, recipient, mailing, code, blocklist, mail.
   auto admin_commands = admin::cli::AddAdminCommands(app);
 
-  admin::ConfigOverrides migrate_overrides;
+  config::ConfigOverrides migrate_overrides;
   CLI::App* migrate = app.add_subcommand(
       "migrate", "Apply the database migrations this binary knows and exit (serve does it too; "
                  "run this once before starting many processes, or to check a database).");
-  admin::AddConfigOptions(*migrate, migrate_overrides, admin::ConfigScope::kDatabase);
+  config::AddConfigOptions(*migrate, migrate_overrides, config::ConfigScope::kDatabase);
 
   std::string copy_from;
   std::string copy_to;
@@ -251,15 +251,15 @@ int main(int argc, char** argv) {
 
   CLI11_PARSE(app, argc, argv);
 
-  auto config_of = [](const admin::ConfigOverrides& o) -> std::optional<admin::Config> {
-    auto config = admin::LoadConfig(o, admin::ProcessEnvironment());
+  auto config_of = [](const config::ConfigOverrides& o) -> std::optional<config::Config> {
+    auto config = campaignd::config::LoadConfig(o, campaignd::config::ProcessEnvironment());
     if (!config.ok()) {
       std::cerr << "campaignd: " << config.status().message() << "\n";
       return std::nullopt;
     }
     return *config;
   };
-  auto db_of = [&config_of](const admin::ConfigOverrides& o) -> std::optional<std::string> {
+  auto db_of = [&config_of](const config::ConfigOverrides& o) -> std::optional<std::string> {
     auto config = config_of(o);
     return config ? std::optional<std::string>(config->db) : std::nullopt;
   };

@@ -1,11 +1,15 @@
 // Lists, recipients and mailings of the provisioning file (see
 // provisioning_sections.h).
 #include <algorithm>
+#include <array>
 #include <cctype>
+#include <charconv>
+#include <cmath>
+#include <sstream>
 
-#include "admin/field_value.h"
 #include "admin/provisioning_sections.h"
 #include "core/address.h"
+#include "core/field_value.h"
 #include "core/fields.h"
 #include "core/target_group.h"
 
@@ -30,6 +34,43 @@ std::optional<std::string> FieldNameProblem(std::string_view name) {
     return "'" + std::string(name) + "': names starting with 'bm' are reserved for the API";
   }
   return std::nullopt;
+}
+
+template <typename T>
+std::string Streamed(const T& v) {
+  std::ostringstream out;
+  out << v;
+  return out.str();
+}
+
+// A TOML value as field-value text: a string as written, and TOML's own
+// types for the field types they fit (an integer for int or decimal, a float
+// for decimal, a boolean for bool, a date for date, a date-time for
+// datetime; docs/decisions/0006). nullopt for any other kind.
+std::optional<std::string> TomlFieldText(const toml::node& value, std::string_view type) {
+  if (value.is_string()) return value.as_string()->get();
+  if (value.is_integer() && (type == "int" || type == "decimal")) {
+    return std::to_string(value.as_integer()->get());
+  }
+  if (value.is_floating_point() && type == "decimal") {
+    const double d = value.as_floating_point()->get();
+    std::array<char, 64> buffer{};
+    const auto [end, ec] =
+        std::to_chars(buffer.data(), buffer.data() + buffer.size(), d, std::chars_format::fixed);
+    if (!std::isfinite(d) || ec != std::errc()) return std::nullopt;
+    return std::string(buffer.data(), end);
+  }
+  if (value.is_boolean() && type == "bool") return value.as_boolean()->get() ? "true" : "false";
+  if (value.is_date() && type == "date") return Streamed(value.as_date()->get());
+  if (value.is_date_time() && type == "datetime") return Streamed(value.as_date_time()->get());
+  return std::nullopt;
+}
+
+// The stored text of a TOML field value, by core/field_value.h's rules.
+Result<std::string> TomlFieldValueText(const toml::node& value, std::string_view type) {
+  std::optional<std::string> text = TomlFieldText(value, type);
+  if (!text) return Status::InvalidArgument(FieldTypeExpectation(type));
+  return FieldValueText(*text, type);
 }
 
 void ReadFieldDefs(const toml::node& node, TableReader& reader, ClientScope& scope,
@@ -94,7 +135,7 @@ void ReadFieldValues(const toml::node& node, TableReader& reader, const store::R
                     " has no such field (fields: " + (known.empty() ? "none" : known) + ")");
       continue;
     }
-    auto text = FieldValueText(value, def->type);
+    auto text = TomlFieldValueText(value, def->type);
     if (!text.ok()) {
       scope.diagnostics.Add(line,
                             "fields." + std::string(key.str()) + ": " + text.status().message());

@@ -1,7 +1,7 @@
 // Each validation error of the provisioning file, with its line number.
 #include <gtest/gtest.h>
 
-#include "admin/provisioning_test_support.h"
+#include "admin/admin_testutil.h"
 #include "core/address.h"
 #include "core/limits.h"
 

@@ -6,8 +6,8 @@
 #include <set>
 
 #include "admin/provisioning_sections.h"
-#include "admin/toml_reader.h"
 #include "auth/code_hash.h"
+#include "config/toml_reader.h"
 #include "core/limits.h"
 #include "core/mail_id.h"
 

@@ -5,8 +5,9 @@
 #include <filesystem>
 #include <fstream>
 
-#include "admin/provisioning_test_support.h"
+#include "admin/admin_testutil.h"
 #include "auth/code_hash.h"
+#include "core/limits.h"
 
 namespace campaignd::admin {
 namespace {
@@ -212,6 +213,59 @@ TEST_F(ProvisioningFileTest, ListsInTheDatabaseCanBeReferred) {
   fields = { score = "high" }
 )"),
             "p.toml:12: fields.score: expected a number like 19.90 (field type decimal)");
+}
+
+// The field-value rules of core/field_value.h (docs/decisions/0016) in the
+// provisioning file, for TOML strings and TOML's own types: the stored text,
+// or the problem reported for the line.
+TEST_F(ProvisioningFileTest, FieldValuesFollowTheOneSetOfFieldRules) {
+  store::RecipientList stored;
+  stored.client_id = 1;
+  stored.id = 200;
+  stored.fields = {{"t", "text"}, {"n", "int"},    {"d", "decimal"},
+                   {"b", "bool"}, {"day", "date"}, {"at", "datetime"}};
+  db_.lists[{1, 200}] = stored;
+  auto value = [&](const std::string& field, const std::string& toml) -> std::string {
+    auto result = Parse(std::string(kHeader) + "  [[client.recipient]]\n  list = 200\n" +
+                        "  id = \"a@example.com\"\n  fields = { " + field + " = " + toml + " }\n");
+    if (!result.ok()) return result.status().message();
+    return result->clients[0].recipients[0].fields.at(field);
+  };
+  const std::string line = "p.toml:12: fields.";
+  EXPECT_EQ(value("t", "\"John\""), "John");
+  EXPECT_EQ(value("t", "3"), line + "t: expected a string (field type text)");
+  EXPECT_EQ(value("n", "-12"), "-12");
+  EXPECT_EQ(value("n", "\"+7\""), "7");
+  EXPECT_EQ(value("n", "4.5"), line + "n: expected an integer (field type int)");
+  EXPECT_EQ(value("n", "\"99999999999999999999\""),
+            line + "n: expected an integer (field type int)");
+  EXPECT_EQ(value("n", "true"), line + "n: expected an integer (field type int)");
+  EXPECT_EQ(value("d", "19.99"), "19.99");
+  EXPECT_EQ(value("d", "3"), "3");
+  EXPECT_EQ(value("d", "\"-0.50\""), "-0.50");
+  EXPECT_EQ(value("d", "inf"), line + "d: expected a number like 19.90 (field type decimal)");
+  EXPECT_EQ(value("b", "true"), "true");
+  EXPECT_EQ(value("b", "\"false\""), "false");
+  EXPECT_EQ(value("b", "\"yes\""), line + "b: expected true or false (field type bool)");
+  EXPECT_EQ(value("b", "1"), line + "b: expected true or false (field type bool)");
+  EXPECT_EQ(value("day", "1990-05-01"), "1990-05-01");
+  EXPECT_EQ(value("day", "\"2024-02-29\""), "2024-02-29");
+  EXPECT_EQ(value("day", "\"2024-02-31\""),
+            line + "day: expected a date YYYY-MM-DD (field type date)");
+  EXPECT_EQ(value("day", "1990-05-01T10:00:00Z"),
+            line + "day: expected a date YYYY-MM-DD (field type date)");
+  const std::string datetime =
+      line + "at: expected a date-time like 2024-05-01T12:30:00Z (field type datetime)";
+  EXPECT_EQ(value("at", "2024-05-01T12:30:00Z"), "2024-05-01T12:30:00Z");
+  EXPECT_EQ(value("at", "2024-05-01T12:30:00+02:00"), "2024-05-01T12:30:00+02:00");
+  EXPECT_EQ(value("at", "\"2024-05-01 12:30\""), "2024-05-01T12:30");
+  EXPECT_EQ(value("at", "\"2024-05-01t12:30:59.5z\""), datetime);  // no fractional seconds
+  EXPECT_EQ(value("at", "2024-05-01T12:30:59.5Z"), datetime);
+  EXPECT_EQ(value("at", "\"2024-05-01T24:00\""), datetime);
+  EXPECT_EQ(value("at", "2024-05-01"), datetime);
+  for (auto f : {"t", "n", "d", "b", "day", "at"}) EXPECT_EQ(value(f, "\"\""), "") << f;
+  EXPECT_EQ(value("t", "\"" + std::string(limits::kMaxFieldValueBytes + 1, 'x') + "\""),
+            line + "t: longer than " + std::to_string(limits::kMaxFieldValueBytes) + " bytes");
 }
 
 TEST_F(ProvisioningFileTest, DatabaseFailuresKeepTheirStatus) {

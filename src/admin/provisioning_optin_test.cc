@@ -2,7 +2,7 @@
 // with its line, and the processes reaching the store through Apply.
 #include <gtest/gtest.h>
 
-#include "admin/provisioning_test_support.h"
+#include "admin/admin_testutil.h"
 #include "testing/temp_store.h"
 
 namespace campaignd::admin {

@@ -15,9 +15,18 @@
 #include <vector>
 
 #include "admin/provisioning_file.h"
-#include "admin/toml_reader.h"
+#include "config/toml_reader.h"
 
 namespace campaignd::admin {
+
+// The operator-TOML reader the provisioning file shares with the server
+// configuration (config/toml_reader.h).
+using config::ClosestWord;
+using config::Diagnostics;
+using config::LineOf;
+using config::ParseTomlText;
+using config::ReadTextFile;
+using config::TableReader;
 
 // A [[client.code]] before its name is checked against the database.
 struct CodeEntry {

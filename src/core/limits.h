@@ -1,6 +1,6 @@
 // Every size, count and time limit of campaignd, named, with its unit and
 // why it has this value (model: Postfix mail_params.h). Configuration may
-// override some of them (see admin/config.h); code never uses a bare number.
+// override some of them (see config/config.h); code never uses a bare number.
 #ifndef CAMPAIGND_CORE_LIMITS_H_
 #define CAMPAIGND_CORE_LIMITS_H_
 

@@ -10,8 +10,9 @@
 // nesting (parentheses and NOT) is limited to kMaxDepth.
 #include "core/target_group.h"
 
-#include <chrono>
 #include <vector>
+
+#include "core/field_value.h"
 
 namespace campaignd {
 namespace {
@@ -59,23 +60,6 @@ bool IsNumber(std::string_view s) {
     if (!IsDigit(s[i])) return false;
   }
   return true;
-}
-
-// YYYY-MM-DD naming a real calendar day.
-bool IsDate(std::string_view s) {
-  if (s.size() != 10 || s[4] != '-' || s[7] != '-') return false;
-  for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
-    if (!IsDigit(s[i])) return false;
-  }
-  auto num = [&](std::size_t at, std::size_t n) {
-    int v = 0;
-    for (std::size_t i = at; i < at + n; ++i) v = v * 10 + (s[i] - '0');
-    return v;
-  };
-  using namespace std::chrono;
-  return year_month_day{year{num(0, 4)}, month{static_cast<unsigned>(num(5, 2))},
-                        day{static_cast<unsigned>(num(8, 2))}}
-      .ok();
 }
 
 // Exact comparison of two IsNumber() strings: -1, 0 or 1.
@@ -178,7 +162,7 @@ Status Lex(std::string_view expr, std::vector<Tok>* toks) {
       while (i < expr.size() && (IsWordChar(expr[i]) || expr[i] == '+')) ++i;
       std::string text(expr.substr(start, i - start));
       TokKind kind = IsNumber(text) ? TokKind::kNumber
-                     : IsDate(text) ? TokKind::kDate
+                     : IsCalendarDate(text) ? TokKind::kDate
                                     : TokKind::kEnd;
       if (kind == TokKind::kEnd) {
         return ErrorAt(expr, start,

@@ -17,7 +17,7 @@
 #include <string>
 
 #include "http/server.h"
-#include "http/test_client.h"
+#include "testing/http_client.h"
 
 namespace campaignd::http::testing {
 namespace {

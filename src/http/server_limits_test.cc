@@ -1,6 +1,6 @@
 #include <gtest/gtest.h>
 
-#include "http/server_test_env.h"
+#include "http/http_testutil.h"
 
 namespace campaignd::http::testing {
 namespace {

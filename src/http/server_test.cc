@@ -3,7 +3,7 @@
 #include <future>
 #include <thread>
 
-#include "http/server_test_env.h"
+#include "http/http_testutil.h"
 
 namespace campaignd::http::testing {
 namespace {

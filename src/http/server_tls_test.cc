@@ -3,7 +3,7 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "http/server_test_env.h"
+#include "http/http_testutil.h"
 
 namespace campaignd::http::testing {
 namespace {

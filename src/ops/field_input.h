@@ -1,18 +1,17 @@
 // FieldInput: request parameters -> recipient field values, by the list's
 // field schema (behaviour.md §2: every parameter not starting with "bm" is
 // a field value; an unknown field name is ignored). Values are checked
-// against their field type and stored in the same text forms as apply
-// (docs/decisions/0006): int "-12", decimal "19.90", bool "true"/"false",
-// date "YYYY-MM-DD", datetime "YYYY-MM-DDTHH:MM[:SS]" (a space may replace
-// the T). updatefields' modifiers ([add] [sub] [prepend] [append]) are
-// applied here (docs/decisions/0010-recipient-operations.md).
+// against their field type and stored in their text form by the one set of
+// field-value rules, core/field_value.h (ParameterFieldValueText:
+// docs/decisions/0016-field-values.md). updatefields' modifiers ([add]
+// [sub] [prepend] [append]) are applied here
+// (docs/decisions/0010-recipient-operations.md).
 // Input: untrusted UTF-8 values. Threads: pure functions.
 // Errors: InvalidArgument (the operation answers syntax_error).
 #ifndef CAMPAIGND_OPS_FIELD_INPUT_H_
 #define CAMPAIGND_OPS_FIELD_INPUT_H_
 
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "core/fields.h"
@@ -44,10 +43,6 @@ Result<std::vector<FieldChange>> FieldChanges(const Params& params,
 // [prepend]/[append] need text).
 Status ApplyFieldChanges(const std::vector<FieldChange>& changes, const store::RecipientList& list,
                          FieldValues& fields);
-
-// The stored text of `value` for a field of `type`, or InvalidArgument.
-// An empty value is accepted for every type (no value).
-Result<std::string> FieldText(std::string_view value, std::string_view type);
 
 }  // namespace campaignd::ops
 

@@ -3,8 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/mail_id.h"
-#include "ops/ops_test_env.h"
-#include "ops/transaction_test_env.h"
+#include "ops/ops_testutil.h"
 
 namespace campaignd::ops {
 namespace {

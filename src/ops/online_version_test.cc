@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "ops/transaction_test_env.h"
+#include "ops/ops_testutil.h"
 
 namespace campaignd::ops {
 namespace {

@@ -27,7 +27,7 @@ namespace campaignd::ops {
 struct Settings {
   // getsendstatus answers the stored status this long, then "enqueued".
   std::chrono::seconds status_retention = limits::kStatusRetention;
-  // Base of mail-service links on onlineversion pages (admin/config.h).
+  // Base of mail-service links on onlineversion pages (config/config.h).
   std::string public_url = "http://127.0.0.1:8080";
   // Recipient addresses like user@[192.0.2.1]: kAllow only when the
   // operator's allow_address_literals says so (syntax_error otherwise).

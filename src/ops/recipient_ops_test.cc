@@ -2,7 +2,7 @@
 // opt-out operations, in both services, and a store failure.
 #include <gtest/gtest.h>
 
-#include "ops/recipient_ops_test_env.h"
+#include "ops/ops_testutil.h"
 
 namespace campaignd::ops {
 namespace {

@@ -5,7 +5,7 @@
 #include <set>
 
 #include "core/limits.h"
-#include "ops/transaction_test_env.h"
+#include "ops/ops_testutil.h"
 
 namespace campaignd::ops {
 namespace {

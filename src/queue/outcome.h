@@ -2,7 +2,7 @@
 // §4.1, §4.2). The one place that decides retries, give-ups and bounces;
 // the store applies the decision (MailQueue::Record) in one transaction.
 //
-// Retry policy (knobs in admin/config.h, defaults in core/limits.h):
+// Retry policy (knobs in config/config.h, defaults in core/limits.h):
 //   - 2xx (or the file written): sent.
 //   - 5xx: could_not_be_sent at once, and one hard bounce on the recipient
 //     (at the client's bounce limit later sends become too_many_bounces),

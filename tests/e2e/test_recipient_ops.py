@@ -50,6 +50,9 @@ class RecipientOpsTest(E2ETestCase):
             {"id": TX_LIST, "name": "Transactions", "kind": "transaction",
              "fields": [{"name": "firstname", "type": "text"}]},
         ]
+        shoe["list"][0]["fields"] += [{"name": "born", "type": "date"},
+                                      {"name": "seen", "type": "datetime"},
+                                      {"name": "vip", "type": "bool"}]
         shoe["recipient"] += [
             world.recipient(100, JANE, firstname="Jane", orders=0),
             dict(world.recipient(100, "bouncy@example.com", firstname="B", orders=1), bounces=3),
@@ -425,6 +428,32 @@ class RecipientOpsTest(E2ETestCase):
         mail_id = self.sent_mail_id(address)
         self.assertAnswer(self.mail_call(mail_id, "updatefields", [("orders[add]", "1")]), "ok")
         self.assertEqual(self.recipient(address)[1]["orders"], "4")
+
+    def test_field_values_follow_one_set_of_rules(self):
+        """core/field_value.h's rules on the public API (decision 0016): an impossible date,
+        fractional seconds or a 19-digit int is syntax_error and stores nothing; a bool reads
+        as every boolean parameter (behaviour.md §2); '+' is dropped, t/z stored as T/Z."""
+        address = "typed@example.com"
+        for name, value in (("born", "2024-02-31"), ("born", "2023-02-29"),
+                            ("seen", "2024-05-01T12:30:59.5Z"), ("seen", "2024-02-31T10:00"),
+                            ("seen", "2024-05-01 25:00"), ("orders", "1000000000000000000")):
+            with self.subTest(name=name, value=value):
+                self.answer("subscribe", [("bmRecipientId", address), (name, value)],
+                            "syntax_error")
+                self.assertIsNone(self.recipient(address))
+        self.answer("subscribe", [("bmRecipientId", address), ("born", "2024-02-29"),
+                                  ("seen", "2024-05-01t12:30:59z"), ("vip", "Yes"),
+                                  ("orders", "+7")], "ok")
+        self.assertEqual(self.recipient(address)[1],
+                         {"born": "2024-02-29", "seen": "2024-05-01T12:30:59Z", "vip": "true",
+                          "orders": "7"})
+        self.answer("updatefields", [("bmRecipientId", address), ("born", "2024-04-31")],
+                    "syntax_error")
+        self.answer("updatefields", [("bmRecipientId", address), ("vip", "nope"),
+                                     ("seen", "2024-05-01 08:00")], "ok")
+        stored = self.recipient(address)[1]
+        self.assertEqual((stored["born"], stored["vip"], stored["seen"]),
+                         ("2024-02-29", "false", "2024-05-01T08:00"))
 
     def test_updatefields_new_recipient_id(self):
         old, new = "rename.me@example.com", "renamed+shop@example.com"

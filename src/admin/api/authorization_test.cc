@@ -4,7 +4,7 @@
 #include <regex>
 #include <cstring>
 
-#include "admin/api/api_test_env.h"
+#include "admin/api/api_testutil.h"
 
 namespace campaignd::admin::api {
 namespace {

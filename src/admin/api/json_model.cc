@@ -3,12 +3,11 @@
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
-#include <toml++/toml.h>
 
-#include "admin/field_value.h"
 #include "admin/provisioning_sections.h"
 #include "auth/authorize.h"
 #include "core/address.h"
+#include "core/field_value.h"
 #include "core/target_group.h"
 #include "store/store.h"
 
@@ -217,7 +216,7 @@ Problem CheckFieldValues(const store::RecipientList& list, FieldValues& values) 
     auto def = std::find_if(list.fields.begin(), list.fields.end(),
                             [&](const store::FieldDef& f) { return f.name == key; });
     if (def == list.fields.end()) return "field '" + name + "' is not defined in the list";
-    Result<std::string> text = FieldValueText(toml::value<std::string>(value), def->type);
+    Result<std::string> text = FieldValueText(value, def->type);
     if (!text.ok()) return "field '" + name + "': " + text.status().message();
     checked[key] = std::move(*text);
   }

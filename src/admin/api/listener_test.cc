@@ -14,9 +14,9 @@
 #include <thread>
 #include <vector>
 
-#include "admin/api/api_test_env.h"
+#include "admin/api/api_testutil.h"
 #include "core/limits.h"
-#include "http/test_client.h"
+#include "testing/http_client.h"
 
 namespace campaignd::admin::api {
 namespace {

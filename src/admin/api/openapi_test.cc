@@ -8,7 +8,7 @@
 #include <set>
 #include <sstream>
 
-#include "admin/api/api_test_env.h"
+#include "admin/api/api_testutil.h"
 
 namespace campaignd::admin::api {
 namespace {

@@ -1,7 +1,7 @@
 // docs/decisions/0014-relay-policy.md through the admin API: what a client
 // key may choose as its relay, what only the operator may, and address
 // literals as recipients (issue 15, items 2, 5 and 9).
-#include "admin/api/api_test_env.h"
+#include "admin/api/api_testutil.h"
 
 namespace campaignd::admin::api {
 namespace {

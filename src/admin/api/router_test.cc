@@ -2,7 +2,7 @@
 // bodies, pagination with cursors, Bearer parsing, in-process operators;
 // unknown query parameters, body limits per route and JSON nesting depth.
 #include "admin/api/answer.h"
-#include "admin/api/api_test_env.h"
+#include "admin/api/api_testutil.h"
 #include "core/limits.h"
 
 namespace campaignd::admin::api {

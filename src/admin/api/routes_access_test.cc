@@ -1,5 +1,5 @@
 // Codes (shown once, stored hashed), blocklist, DKIM keys (never returned).
-#include "admin/api/api_test_env.h"
+#include "admin/api/api_testutil.h"
 #include "auth/code_hash.h"
 #include "render/test_keys.h"
 

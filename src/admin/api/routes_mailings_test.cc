@@ -1,5 +1,5 @@
 // Mailings: content validation, the status table, preview, mail search.
-#include "admin/api/api_test_env.h"
+#include "admin/api/api_testutil.h"
 
 namespace campaignd::admin::api {
 namespace {

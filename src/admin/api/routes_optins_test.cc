@@ -1,7 +1,7 @@
 // Opt-in processes through the admin API: create (given or next id), list
 // in pages, show, change, delete; every rule of [[client.optin]] answered
 // 422 naming the member, nothing stored on a refusal.
-#include "admin/api/api_test_env.h"
+#include "admin/api/api_testutil.h"
 #include "store/recipients.h"
 
 namespace campaignd::admin::api {

@@ -1,5 +1,5 @@
 // Lists, fields and recipients: single, bulk, CSV import and export.
-#include "admin/api/api_test_env.h"
+#include "admin/api/api_testutil.h"
 
 namespace campaignd::admin::api {
 namespace {
@@ -51,6 +51,60 @@ TEST_F(RecipientRoutesTest, SingleRecipientsAreCheckedAgainstTheSchema) {
             "unsubscribed");
   EXPECT_EQ(As1("DELETE", list_ + "/recipients/new@example.com").status, 204);
   EXPECT_EQ(As1("GET", list_ + "/recipients/new@example.com").status, 404);
+}
+
+// The field-value rules of core/field_value.h (docs/decisions/0016) on the
+// admin API: the stored text, or 422 with the message naming the field.
+TEST_F(RecipientRoutesTest, FieldValuesFollowTheOneSetOfFieldRules) {
+  nlohmann::json types = nlohmann::json::array();
+  for (auto [name, type] : {std::pair{"n", "int"},
+                            {"d", "decimal"},
+                            {"b", "bool"},
+                            {"day", "date"},
+                            {"at", "datetime"}}) {
+    types.push_back({{"name", name}, {"type", type}});
+  }
+  TestReply created =
+      As1("POST", "/admin/v1/clients/1/lists", {{"id", 20}, {"name", "typed"}, {"fields", types}});
+  ASSERT_EQ(created.status, 201) << created.body;
+  const std::string list = "/admin/v1/clients/1/lists/20";
+  int next = 0;
+  // The stored value, or the 422 message.
+  auto store = [&](const std::string& field, const std::string& value) -> std::string {
+    const std::string id = "r" + std::to_string(++next) + "@example.com";
+    TestReply r =
+        As1("POST", list + "/recipients", {{"recipient_id", id}, {"fields", {{field, value}}}});
+    if (r.status == 422) return r.json["error"]["message"].get<std::string>();
+    EXPECT_EQ(r.status, 201) << r.body;
+    return r.json["fields"][field].get<std::string>();
+  };
+  EXPECT_EQ(store("n", "+7"), "7");
+  EXPECT_EQ(store("n", "4.5"), "field 'n': expected an integer (field type int)");
+  EXPECT_EQ(store("n", "1000000000000000000"), "field 'n': expected an integer (field type int)");
+  EXPECT_EQ(store("d", "+1.5"), "1.5");
+  EXPECT_EQ(store("d", "1,5"), "field 'd': expected a number like 19.90 (field type decimal)");
+  EXPECT_EQ(store("b", "false"), "false");
+  EXPECT_EQ(store("b", "yes"), "field 'b': expected true or false (field type bool)");
+  EXPECT_EQ(store("day", "2024-02-29"), "2024-02-29");
+  EXPECT_EQ(store("day", "2024-02-31"),
+            "field 'day': expected a date YYYY-MM-DD (field type date)");
+  const std::string datetime =
+      "field 'at': expected a date-time like 2024-05-01T12:30:00Z (field type datetime)";
+  EXPECT_EQ(store("at", "2024-05-01 12:30"), "2024-05-01T12:30");
+  EXPECT_EQ(store("at", "2024-05-01t12:30:59z"), "2024-05-01T12:30:59Z");
+  EXPECT_EQ(store("at", "2024-05-01T12:30:59.5Z"), datetime);  // no fractional seconds
+  EXPECT_EQ(store("at", "2024-02-31T10:00"), datetime);
+  EXPECT_EQ(store("n", ""), "");  // no value
+
+  // The CSV import checks each row by the same rules.
+  TestReply imported =
+      Raw("POST", list + "/recipients/import", key1_,
+          "email,day,at\nok@example.com,2024-02-29,2024-05-01T12:30:00Z\n"
+          "bad@example.com,2024-02-31,\nfrac@example.com,,2024-05-01T12:30:00.25Z\n",
+          "text/csv");
+  ASSERT_EQ(imported.status, 200) << imported.body;
+  EXPECT_EQ(imported.json["stored"], 1);
+  EXPECT_EQ(imported.json["rejected"], 2);
 }
 
 TEST_F(RecipientRoutesTest, BulkIsAllOrNothing) {

@@ -12,7 +12,7 @@ AdminService::AdminService(std::unique_ptr<store::Catalog> catalog, AdminContext
   context_.uploads = &uploads_;
 }
 
-Result<std::unique_ptr<AdminService>> AdminService::Start(const Config& config,
+Result<std::unique_ptr<AdminService>> AdminService::Start(const config::Config& config,
                                                           store::Engine& engine, Clock& clock,
                                                           const http::Timeouts& timeouts) {
   Result<std::unique_ptr<store::Catalog>> catalog = store::OpenCatalog(engine);

@@ -11,7 +11,7 @@
 
 #include "admin/api/listener.h"
 #include "admin/api/router.h"
-#include "admin/config.h"
+#include "config/config.h"
 #include "core/clock.h"
 
 namespace campaignd::admin::api {
@@ -21,8 +21,9 @@ class AdminService {
   // Starts listening on config.admin_listen with `timeouts` (the public
   // API's). REQUIRES: !admin_listen.empty(); `engine` and `clock` outlive
   // the service.
-  static Result<std::unique_ptr<AdminService>> Start(const Config& config, store::Engine& engine,
-                                                     Clock& clock, const http::Timeouts& timeouts);
+  static Result<std::unique_ptr<AdminService>> Start(const config::Config& config,
+                                                     store::Engine& engine, Clock& clock,
+                                                     const http::Timeouts& timeouts);
   ~AdminService();  // Stop()
   // Stops the listener (requests in flight get the shutdown grace).
   void Stop();

@@ -7,7 +7,7 @@
 #include "admin/cli/command.h"
 #include "admin/cli/run.h"
 #include "admin/commands.h"
-#include "admin/config.h"
+#include "config/config.h"
 #include "core/clock.h"
 #include "store/catalog.h"
 #include "store/store.h"
@@ -41,7 +41,7 @@ std::optional<int> RunAdminCommand(const AdminCommands& commands, std::ostream& 
     err << "campaignd " << leaf->name << ": " << invocation.status().message() << "\n";
     return kExitBadInput;
   }
-  auto config = LoadConfig(leaf->db, ProcessEnvironment());
+  auto config = campaignd::config::LoadConfig(leaf->db, campaignd::config::ProcessEnvironment());
   if (!config.ok()) {
     err << "campaignd " << leaf->name << ": " << config.status().message() << "\n";
     return kExitBadInput;

@@ -3,7 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <memory>
 
-#include "admin/toml_reader.h"
+#include "config/toml_reader.h"
 
 namespace campaignd::admin::cli {
 
@@ -13,7 +13,7 @@ CLI::App* CommandSet::Add(CLI::App& noun, const std::string& verb, const std::st
   leaf.app = noun.add_subcommand(verb, help);
   leaf.name = noun.get_parent() == nullptr ? verb : noun.get_name() + " " + verb;
   leaf.build = std::move(build);
-  AddConfigOptions(*leaf.app, leaf.db, ConfigScope::kDatabase);
+  config::AddConfigOptions(*leaf.app, leaf.db, config::ConfigScope::kDatabase);
   leaf.app->add_flag("--json", leaf.json,
                      "Print the admin API's JSON answer instead of a table (for scripts)");
   return leaf.app;
@@ -102,7 +102,7 @@ Result<std::vector<std::pair<std::string, std::string>>> SplitPairs(
 }
 
 Result<std::string> ReadInputFile(const std::string& path, std::string_view flag) {
-  auto text = ReadTextFile(path, kMaxInputFileBytes);
+  auto text = config::ReadTextFile(path, kMaxInputFileBytes);
   if (!text.ok()) return Status::InvalidArgument(std::string(flag) + ": " + text.status().message());
   return text;
 }

@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "admin/cli/table.h"
-#include "admin/config.h"
+#include "config/config.h"
 #include "core/percent_encoding.h"
 #include "core/status.h"
 
@@ -63,7 +63,7 @@ struct Leaf {
   CLI::App* app = nullptr;
   std::string name;  // "client create"
   InvocationBuilder build;
-  ConfigOverrides db;  // --db, --config
+  config::ConfigOverrides db;  // --db, --config
   bool json = false;   // --json
 };
 

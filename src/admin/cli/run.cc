@@ -7,7 +7,7 @@
 
 #include "admin/cli/progress.h"
 #include "admin/commands.h"
-#include "admin/toml_reader.h"
+#include "config/toml_reader.h"
 
 namespace campaignd::admin::cli {
 namespace {
@@ -111,7 +111,7 @@ int WriteCsv(const Invocation& inv, const api::AdminResponse& response, const Ru
 // Attaches `inv.upload_file` to `request` as a streamed text/csv body.
 Status AttachUpload(const Invocation& inv, const RunOptions& o, std::ostream& err,
                     api::AdminRequest& request) {
-  const auto size = RegularFileSize(inv.upload_file);
+  const auto size = config::RegularFileSize(inv.upload_file);
   if (!size.ok()) return size.status();
   auto file = std::make_shared<std::ifstream>(inv.upload_file, std::ios::binary);
   if (!*file) {

@@ -9,8 +9,8 @@
 //   "campaignd.toml:7: lease: expected a duration like '300s'"
 //   "CAMPAIGND_LEASE: expected a duration like '300s'", "--lease: ..."
 // Unknown keys in the file are errors (typos must not be silently ignored).
-#ifndef CAMPAIGND_ADMIN_CONFIG_H_
-#define CAMPAIGND_ADMIN_CONFIG_H_
+#ifndef CAMPAIGND_CONFIG_CONFIG_H_
+#define CAMPAIGND_CONFIG_CONFIG_H_
 
 #include <chrono>
 #include <filesystem>
@@ -28,7 +28,7 @@ namespace CLI {
 class App;
 }
 
-namespace campaignd::admin {
+namespace campaignd::config {
 
 struct Config {
   std::string db = "sqlite:campaignd.db";            // store::OpenEngine URL
@@ -118,6 +118,6 @@ std::string FormatDuration(std::chrono::milliseconds d);
 // Parses "<digits><unit>", unit one of ms s m h d; nullopt otherwise.
 std::optional<std::chrono::milliseconds> ParseDuration(std::string_view text);
 
-}  // namespace campaignd::admin
+}  // namespace campaignd::config
 
-#endif  // CAMPAIGND_ADMIN_CONFIG_H_
+#endif  // CAMPAIGND_CONFIG_CONFIG_H_

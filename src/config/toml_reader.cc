@@ -1,4 +1,4 @@
-#include "admin/toml_reader.h"
+#include "config/toml_reader.h"
 
 #include <algorithm>
 #include <fstream>
@@ -6,7 +6,7 @@
 
 #include "core/limits.h"
 
-namespace campaignd::admin {
+namespace campaignd::config {
 
 void Diagnostics::Add(int line, std::string_view message) {
   std::string text = file_;
@@ -242,4 +242,4 @@ void TableReader::RejectUnknownKeys() {
   }
 }
 
-}  // namespace campaignd::admin
+}  // namespace campaignd::config

@@ -1,4 +1,4 @@
-#include "admin/config.h"
+#include "config/config.h"
 
 #include <gtest/gtest.h>
 
@@ -6,9 +6,9 @@
 #include <filesystem>
 #include <fstream>
 
-#include "admin/config_keys.h"
+#include "config/config_keys.h"
 
-namespace campaignd::admin {
+namespace campaignd::config {
 namespace {
 
 using std::chrono::hours;
@@ -28,7 +28,7 @@ class ConfigTest : public ::testing::Test {
  protected:
   void SetUp() override {
     dir_ = std::filesystem::temp_directory_path() /
-           ("admin_config_test_" + std::to_string(::getpid()) + "_" +
+           ("config_test_" + std::to_string(::getpid()) + "_" +
             ::testing::UnitTest::GetInstance()->current_test_info()->name());
     std::filesystem::create_directories(dir_);
   }
@@ -368,4 +368,4 @@ TEST(ConfigExampleTest, ExampleFileHoldsTheDefaultsAndDocumentsEveryKey) {
 }
 
 }  // namespace
-}  // namespace campaignd::admin
+}  // namespace campaignd::config

@@ -2,11 +2,12 @@
 // file) with errors that point at a line: "FILE:LINE: key: what is wrong".
 // TableReader reads one table key by key and, at the end, refuses every key
 // it was not asked for (typos must not be silently ignored).
-// Callers: admin/config.cc, admin/provisioning_file.cc.
+// Callers: config/config.cc, admin/provisioning_file.cc (and the rest of
+// the provisioning file reader, admin/provisioning_*.cc).
 // Input: trusted operator files, but every value is checked for its type.
 // Errors: collected in Diagnostics; ToStatus() is InvalidArgument.
-#ifndef CAMPAIGND_ADMIN_TOML_READER_H_
-#define CAMPAIGND_ADMIN_TOML_READER_H_
+#ifndef CAMPAIGND_CONFIG_TOML_READER_H_
+#define CAMPAIGND_CONFIG_TOML_READER_H_
 
 #include <toml++/toml.h>
 
@@ -20,7 +21,7 @@
 
 #include "core/status.h"
 
-namespace campaignd::admin {
+namespace campaignd::config {
 
 // The messages of one file, each "FILE:LINE: message".
 class Diagnostics {
@@ -105,6 +106,6 @@ class TableReader {
   std::set<std::string, std::less<>> known_;
 };
 
-}  // namespace campaignd::admin
+}  // namespace campaignd::config
 
-#endif  // CAMPAIGND_ADMIN_TOML_READER_H_
+#endif  // CAMPAIGND_CONFIG_TOML_READER_H_

@@ -1,4 +1,4 @@
-#include "admin/config_keys.h"
+#include "config/config_keys.h"
 
 #include <algorithm>
 #include <array>
@@ -10,7 +10,7 @@
 #include "core/address.h"
 #include "deliver/transport_url.h"
 
-namespace campaignd::admin {
+namespace campaignd::config {
 namespace {
 
 // Upper bound for thread, worker and batch counts: far above what any host
@@ -359,4 +359,4 @@ std::optional<std::chrono::milliseconds> ParseDuration(std::string_view text) {
   return std::chrono::milliseconds(number * scale);
 }
 
-}  // namespace campaignd::admin
+}  // namespace campaignd::config

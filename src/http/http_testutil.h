@@ -1,7 +1,7 @@
 // Test-only: a Server on 127.0.0.1 port 0 with a recording handler whose
 // answer, delay and blocking the test controls. Callers: server tests.
-#ifndef CAMPAIGND_HTTP_SERVER_TEST_ENV_H_
-#define CAMPAIGND_HTTP_SERVER_TEST_ENV_H_
+#ifndef CAMPAIGND_HTTP_HTTP_TESTUTIL_H_
+#define CAMPAIGND_HTTP_HTTP_TESTUTIL_H_
 
 #include <gtest/gtest.h>
 
@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "http/server.h"
-#include "http/test_client.h"
+#include "testing/http_client.h"
 
 namespace campaignd::http::testing {
 
@@ -117,4 +117,4 @@ class ServerTestBase : public ::testing::Test {
 
 }  // namespace campaignd::http::testing
 
-#endif  // CAMPAIGND_HTTP_SERVER_TEST_ENV_H_
+#endif  // CAMPAIGND_HTTP_HTTP_TESTUTIL_H_

@@ -1,9 +1,12 @@
 // Test-only: a blocking HTTP/1.x client over a real loopback socket (plain
 // or TLS) that sends raw bytes and reads raw responses, so server tests can
 // assert exact bytes. Every read gives up after a timeout; nothing hangs.
-// Callers: http/*_test.cc only. Threads: one client per thread.
-#ifndef CAMPAIGND_HTTP_TEST_CLIENT_H_
-#define CAMPAIGND_HTTP_TEST_CLIENT_H_
+// Callers: http/*_test.cc and admin/api/listener_test.cc (both listeners are
+// http::Servers); compiled into those test binaries (http_client.cc). Its
+// namespace is still campaignd::http::testing, the one its callers use.
+// Threads: one client per thread.
+#ifndef CAMPAIGND_TESTING_HTTP_CLIENT_H_
+#define CAMPAIGND_TESTING_HTTP_CLIENT_H_
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -55,4 +58,4 @@ int StatusOf(const std::string& response);
 
 }  // namespace campaignd::http::testing
 
-#endif  // CAMPAIGND_HTTP_TEST_CLIENT_H_
+#endif  // CAMPAIGND_TESTING_HTTP_CLIENT_H_

@@ -1,12 +1,12 @@
-#include "admin/config.h"
+#include "config/config.h"
 
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 
-#include "admin/config_keys.h"
-#include "admin/toml_reader.h"
+#include "config/config_keys.h"
+#include "config/toml_reader.h"
 
-namespace campaignd::admin {
+namespace campaignd::config {
 namespace {
 
 // Where each key's value came from, to name it in a message about the
@@ -154,4 +154,4 @@ void AddConfigOptions(CLI::App& app, ConfigOverrides& overrides, ConfigScope sco
   }
 }
 
-}  // namespace campaignd::admin
+}  // namespace campaignd::config

@@ -1,4 +1,4 @@
-#include "admin/toml_reader.h"
+#include "config/toml_reader.h"
 
 #include <gtest/gtest.h>
 #include <sys/stat.h>
@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <fstream>
 
-namespace campaignd::admin {
+namespace campaignd::config {
 namespace {
 
 toml::table Parse(std::string_view text) {
@@ -167,4 +167,4 @@ TEST(TomlReaderTest, DiagnosticsCapTheReport) {
 }
 
 }  // namespace
-}  // namespace campaignd::admin
+}  // namespace campaignd::config

@@ -1,8 +1,8 @@
 // Test support for the provisioning file tests: a throwaway DKIM key, the
 // common file header, a "database" of plain maps behind ExistingRecords, and
 // the fixture that parses text in a temp directory. Test-only.
-#ifndef CAMPAIGND_ADMIN_PROVISIONING_TEST_SUPPORT_H_
-#define CAMPAIGND_ADMIN_PROVISIONING_TEST_SUPPORT_H_
+#ifndef CAMPAIGND_ADMIN_ADMIN_TESTUTIL_H_
+#define CAMPAIGND_ADMIN_ADMIN_TESTUTIL_H_
 
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -91,4 +91,4 @@ class ProvisioningFileTest : public ::testing::Test {
 
 }  // namespace campaignd::admin
 
-#endif  // CAMPAIGND_ADMIN_PROVISIONING_TEST_SUPPORT_H_
+#endif  // CAMPAIGND_ADMIN_ADMIN_TESTUTIL_H_

@@ -1,4 +1,4 @@
-#include "admin/api/api_test_env.h"
+#include "admin/api/api_testutil.h"
 
 #include "auth/code_hash.h"
 #include "store/engine_test_fixture.h"

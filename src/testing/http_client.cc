@@ -1,4 +1,4 @@
-#include "http/test_client.h"
+#include "testing/http_client.h"
 
 #include <sys/socket.h>
 #include <sys/time.h>

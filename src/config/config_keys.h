@@ -1,10 +1,10 @@
-// The table of configuration keys behind admin/config.h: each key's name,
+// The table of configuration keys behind config/config.h: each key's name,
 // the Config member it sets, its --help text, and how a value is checked.
 // SetFromText (environment, command line) and SetFromToml (config file)
 // return the problem with a value, or nullopt when it was stored.
-// Callers: admin/config.cc only.
-#ifndef CAMPAIGND_ADMIN_CONFIG_KEYS_H_
-#define CAMPAIGND_ADMIN_CONFIG_KEYS_H_
+// Callers: config/config.cc only.
+#ifndef CAMPAIGND_CONFIG_CONFIG_KEYS_H_
+#define CAMPAIGND_CONFIG_CONFIG_KEYS_H_
 
 #include <toml++/toml.h>
 
@@ -14,9 +14,9 @@
 #include <string_view>
 #include <variant>
 
-#include "admin/config.h"
+#include "config/config.h"
 
-namespace campaignd::admin {
+namespace campaignd::config {
 
 // A problem with a value ("expected a duration like '300s'"), or nullopt.
 using Problem = std::optional<std::string>;
@@ -44,6 +44,6 @@ std::string FormatValue(const Config& config, const ConfigKey& key);
 Problem SetFromText(Config& config, const ConfigKey& key, std::string_view text);
 Problem SetFromToml(Config& config, const ConfigKey& key, const toml::node& node);
 
-}  // namespace campaignd::admin
+}  // namespace campaignd::config
 
-#endif  // CAMPAIGND_ADMIN_CONFIG_KEYS_H_
+#endif  // CAMPAIGND_CONFIG_CONFIG_KEYS_H_

@@ -2,8 +2,8 @@
 // SQLite, or PostgreSQL in the pg.* registration) holding
 // store::SampleClient(1) and SampleClient(2), with the admin key kAdminKey
 // and one API key per client (key1_, key2_), and Do() to call a route.
-#ifndef CAMPAIGND_ADMIN_API_API_TEST_ENV_H_
-#define CAMPAIGND_ADMIN_API_API_TEST_ENV_H_
+#ifndef CAMPAIGND_ADMIN_API_API_TESTUTIL_H_
+#define CAMPAIGND_ADMIN_API_API_TESTUTIL_H_
 
 #include <gtest/gtest.h>
 
@@ -58,4 +58,4 @@ class AdminApiTest : public ::testing::Test {
 
 }  // namespace campaignd::admin::api
 
-#endif  // CAMPAIGND_ADMIN_API_API_TEST_ENV_H_
+#endif  // CAMPAIGND_ADMIN_API_API_TESTUTIL_H_

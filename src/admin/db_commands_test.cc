@@ -8,7 +8,7 @@
 
 #include "admin/commands.h"
 #include "store/engine_test_fixture.h"
-#include "store/sqlite/temp_dir.h"
+#include "store/temp_dir.h"
 #include "store/store.h"
 
 namespace campaignd::admin {
@@ -55,7 +55,7 @@ TEST_F(DbCommandsTest, CopyDbPrintsCountsAndRefusesToCopyTwice) {
     ASSERT_TRUE((*engine)->provisioner().Apply({store::SampleClient(1)}).ok());
     ASSERT_TRUE((*engine)->queue().Enqueue({1, 10, 100, "a@example.com", {}, {}}).ok());
   }
-  store::sqlite::TempDir dir = store::sqlite::TempDir::Create("copy-db-test").value();
+  store::TempDir dir = store::TempDir::Create("copy-db-test").value();
   const std::string target = "sqlite:" + dir.File("target.db");
   ASSERT_EQ(Copy(source->url(), target), kExitOk) << err_.str();
   EXPECT_NE(out_.str().find("\n  clients        1\n"), std::string::npos) << out_.str();

@@ -169,7 +169,7 @@ class CopyTest : public EngineTest {
 
 TEST_F(CopyTest, CopiesEverythingThereAndBackAndCountsEachTable) {
   const std::string expected = Describe(*engine_);
-  sqlite::TempDir dir = sqlite::TempDir::Create("copy-test").value();
+  TempDir dir = TempDir::Create("copy-test").value();
   const std::string middle = "sqlite:" + dir.File("middle.db");
   Result<CopyReport> there = CopyDatabase(db_->url(), middle);
   ASSERT_TRUE(there.ok()) << there.status().ToString();
@@ -217,7 +217,7 @@ TEST_F(CopyTest, TablesLongerThanOneReadPageArriveWhole) {
     }
     return int64_t{-1};
   };
-  sqlite::TempDir dir = sqlite::TempDir::Create("copy-test").value();
+  TempDir dir = TempDir::Create("copy-test").value();
   const std::string middle = "sqlite:" + dir.File("middle.db");
   Result<CopyReport> there = CopyDatabase(db_->url(), middle);
   ASSERT_TRUE(there.ok()) << there.status().ToString();
@@ -242,7 +242,7 @@ TEST_F(CopyTest, NewMailIdsStayAboveADeletedHighestMail) {
   const int64_t highest = *queue().Enqueue({1, 10, 100, "last@example.com", {}, kT0});
   ExecSql("DELETE FROM mail_events WHERE mail_id = " + std::to_string(highest));
   ExecSql("DELETE FROM mails WHERE id = " + std::to_string(highest));
-  sqlite::TempDir dir = sqlite::TempDir::Create("copy-test").value();
+  TempDir dir = TempDir::Create("copy-test").value();
   const std::string target = "sqlite:" + dir.File("t.db");
   Result<CopyReport> report = CopyDatabase(db_->url(), target);
   ASSERT_TRUE(report.ok()) << report.status().ToString();
@@ -271,7 +271,7 @@ TEST_F(CopyTest, RefusesANonEmptyTargetAndChangesNothing) {
 }
 
 TEST_F(CopyTest, RefusesAMissingSqliteSourceAndCreatesNothing) {
-  sqlite::TempDir dir = sqlite::TempDir::Create("copy-test").value();
+  TempDir dir = TempDir::Create("copy-test").value();
   const std::string missing = dir.File("typo.db");
   std::unique_ptr<TestDatabase> target = TestDatabase::CreateOrDie();
   Result<CopyReport> report = CopyDatabase("sqlite:" + missing, target->url());
@@ -292,7 +292,7 @@ TEST_F(CopyTest, AFailureHalfWayLeavesTheTargetEmpty) {
           "INSERT INTO mails (id, client_id, list_id, mailing_id, recipient_id, fields, status, "
           "created_at, updated_at, next_attempt_at) VALUES (900, 77, 1, 1, 'x@y.z', '{}', "
           "'enqueued', 0, 0, 0)");
-  sqlite::TempDir dir = sqlite::TempDir::Create("copy-test").value();
+  TempDir dir = TempDir::Create("copy-test").value();
   const std::string target = "sqlite:" + dir.File("t.db");
   Result<CopyReport> report = CopyDatabase(db_->url(), target);
   ASSERT_FALSE(report.ok());

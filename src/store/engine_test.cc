@@ -18,7 +18,6 @@ namespace campaignd::store {
 namespace {
 
 using sqlite::MakeTestDir;
-using sqlite::TempDir;
 
 std::unique_ptr<Engine> OpenOrFail(const std::string& url, EngineOptions options = {}) {
   Result<std::unique_ptr<Engine>> engine = OpenEngine(url, options);

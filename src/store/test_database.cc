@@ -88,7 +88,7 @@ Result<std::unique_ptr<TestDatabase>> TestDatabase::Create(Schema schema) {
   std::unique_ptr<TestDatabase> db(new TestDatabase());
   std::optional<std::string> server = TestServerUrl();
   if (!server) {
-    Result<sqlite::TempDir> dir = sqlite::TempDir::Create("campaignd-test");
+    Result<TempDir> dir = TempDir::Create("campaignd-test");
     if (!dir.ok()) return dir.status();
     db->dir_ = std::move(*dir);
     db->url_ = "sqlite:" + db->dir_.File("test.db");

@@ -21,7 +21,7 @@
 #include <string_view>
 
 #include "core/status.h"
-#include "store/sqlite/temp_dir.h"
+#include "store/temp_dir.h"
 
 namespace campaignd::store {
 
@@ -56,7 +56,7 @@ class TestDatabase {
   std::string url_;
   std::string server_url_;  // PostgreSQL: the server's own database (to drop ours)
   std::string name_;        // PostgreSQL: our database
-  sqlite::TempDir dir_;     // SQLite
+  TempDir dir_;     // SQLite
 };
 
 }  // namespace campaignd::store

@@ -12,7 +12,7 @@
 #include "store/postgres/connection.h"
 #include "store/postgres/pg_url.h"
 #include "store/postgres/pool.h"
-#include "store/sqlite/temp_dir.h"
+#include "store/temp_dir.h"
 
 namespace campaignd::store::postgres {
 namespace {
@@ -33,7 +33,7 @@ class PgOutageTest : public PgTest {
   void SetUp() override {
     PgTest::SetUp();
     if (IsSkipped()) return;
-    Result<sqlite::TempDir> dir = sqlite::TempDir::Create("campaignd-outage");
+    Result<TempDir> dir = TempDir::Create("campaignd-outage");
     ASSERT_TRUE(dir.ok());
     dir_ = std::move(*dir);
     ASSERT_TRUE(Cluster("start"));
@@ -54,7 +54,7 @@ class PgOutageTest : public PgTest {
     return std::system(line.c_str()) == 0;
   }
 
-  sqlite::TempDir dir_;
+  TempDir dir_;
   std::string url_;
 };
 

@@ -13,7 +13,7 @@
 
 #include "store/engine_test_fixture.h"
 #include "store/sqlite/sqlite_engine.h"
-#include "store/sqlite/temp_dir.h"
+#include "store/temp_dir.h"
 
 namespace campaignd::store::sqlite {
 

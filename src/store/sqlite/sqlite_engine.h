@@ -29,7 +29,7 @@
 #include "store/sqlite/serve_lock.h"
 #include "store/sqlite/sqlite_queue.h"
 #include "store/sqlite/sqlite_runner.h"
-#include "store/sqlite/temp_dir.h"
+#include "store/temp_dir.h"
 #include "store/sqlite/writer.h"
 #include "store/store.h"
 

@@ -3,15 +3,15 @@
 // "sqlite::memory:" engines (sqlite_engine.h) and the test databases.
 // Threads: a value owned by one object. Errors: Unavailable if the
 // directory cannot be created.
-#ifndef CAMPAIGND_STORE_SQLITE_TEMP_DIR_H_
-#define CAMPAIGND_STORE_SQLITE_TEMP_DIR_H_
+#ifndef CAMPAIGND_STORE_TEMP_DIR_H_
+#define CAMPAIGND_STORE_TEMP_DIR_H_
 
 #include <string>
 #include <string_view>
 
 #include "core/status.h"
 
-namespace campaignd::store::sqlite {
+namespace campaignd::store {
 
 class TempDir {
  public:
@@ -34,6 +34,6 @@ class TempDir {
   std::string path_;
 };
 
-}  // namespace campaignd::store::sqlite
+}  // namespace campaignd::store
 
-#endif  // CAMPAIGND_STORE_SQLITE_TEMP_DIR_H_
+#endif  // CAMPAIGND_STORE_TEMP_DIR_H_

@@ -1,4 +1,4 @@
-#include "store/sqlite/temp_dir.h"
+#include "store/temp_dir.h"
 
 #include <stdlib.h>
 
@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <utility>
 
-namespace campaignd::store::sqlite {
+namespace campaignd::store {
 
 Result<TempDir> TempDir::Create(std::string_view prefix) {
   const char* tmp = std::getenv("TMPDIR");
@@ -41,4 +41,4 @@ void TempDir::Remove() {
   path_.clear();
 }
 
-}  // namespace campaignd::store::sqlite
+}  // namespace campaignd::store

@@ -47,7 +47,8 @@ void Processor::WaitForRate(const std::string& key, double per_second) {
   }
 }
 
-Result<store::Outcome> Processor::Process(const store::Mail& mail) {
+Result<store::Outcome> Processor::Process(const store::Mail& mail,
+                                          const std::function<void()>& before_attempt) {
   TimePoint now = clock_.Now();
   auto judged = Judge(mail, now);
   if (!judged.ok()) return judged.status();
@@ -59,7 +60,7 @@ Result<store::Outcome> Processor::Process(const store::Mail& mail) {
     return Final(mail, MailStatus::kVetoed, "attachments expired or removed before sending", now);
   }
   j.attachments = std::move(**files);
-  return Deliver(mail, j, now);
+  return Deliver(mail, j, now, before_attempt);
 }
 
 Result<std::variant<store::Outcome, Processor::Judged>> Processor::Judge(const store::Mail& mail,
@@ -117,7 +118,8 @@ Result<std::variant<store::Outcome, Processor::Judged>> Processor::Judge(const s
   return Verdict{std::move(j)};
 }
 
-store::Outcome Processor::Deliver(const store::Mail& mail, const Judged& j, TimePoint now) {
+store::Outcome Processor::Deliver(const store::Mail& mail, const Judged& j, TimePoint now,
+                                  const std::function<void()>& before_attempt) {
   const std::string mail_id = MailId::Make(mail.client_id, mail.id, j.client.mail_id_secret)
                                   .ToString();
   render::MessageInput in;
@@ -152,6 +154,7 @@ store::Outcome Processor::Deliver(const store::Mail& mail, const Judged& j, Time
   }
 
   std::string signed_bytes;
+  signed_bytes.reserve(message->bytes.size() + 1024);  // the signature fields, then the mail
   auto keys = directory_.FindDkimKeys(mail.client_id);
   std::vector<std::string> problems;
   if (keys.ok()) {
@@ -175,6 +178,7 @@ store::Outcome Processor::Deliver(const store::Mail& mail, const Judged& j, Time
   } else {
     WaitForRate("client:" + std::to_string(mail.client_id), j.client.rate_limit);
     WaitForRate("relay:" + (*transport)->Describe(), (*transport)->RatePerSecond());
+    if (before_attempt) before_attempt();
     attempt_started_at = clock_.Now();
     result = (*transport)->Deliver({message->envelope_from, message->envelope_to, mail_id},
                                    signed_bytes);

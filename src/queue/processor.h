@@ -80,7 +80,8 @@ class Processor {
  private:
   struct Judged;  // what the checks found (processor.cc)
   Result<std::variant<store::Outcome, Judged>> Judge(const store::Mail& mail, TimePoint now);
-  store::Outcome Deliver(const store::Mail& mail, const Judged& judged, TimePoint now,
+  // Consumes the templates, fields and attachments of `judged`.
+  store::Outcome Deliver(const store::Mail& mail, Judged& judged, TimePoint now,
                          const std::function<void()>& before_attempt);
   // The files of `mail`'s upload (none without one); nullopt when the upload
   // expired or vanished (or no attachment store was given).

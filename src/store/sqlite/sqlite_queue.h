@@ -1,7 +1,8 @@
 // SqliteQueue: store.h's MailQueue on SQLite. Writes (Enqueue, Claim,
-// Record, Release*) are units of the group-commit writer (writer.h), so
-// an Enqueue returns only once its mail and `enqueued` event are fsynced;
-// reads (FindMail, History) use the read pool.
+// RecordBatch - one unit for the whole batch -, Release*) are units of the
+// group-commit writer (writer.h), so an Enqueue returns only once its mail
+// and `enqueued` event are fsynced; reads (FindMail, History) use the read
+// pool.
 // Claims: due mails (status enqueued or sending, next_attempt_at <= now,
 // no live lease, client not excluded) are taken oldest first through two partial indexes, one
 // for never-attempted mails and one for deferred ones, so the scheduler

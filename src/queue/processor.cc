@@ -47,7 +47,8 @@ void Processor::WaitForRate(const std::string& key, double per_second) {
   }
 }
 
-Result<store::Outcome> Processor::Process(const store::Mail& mail) {
+Result<store::Outcome> Processor::Process(const store::Mail& mail,
+                                          const std::function<void()>& before_attempt) {
   TimePoint now = clock_.Now();
   auto judged = Judge(mail, now);
   if (!judged.ok()) return judged.status();
@@ -59,7 +60,7 @@ Result<store::Outcome> Processor::Process(const store::Mail& mail) {
     return Final(mail, MailStatus::kVetoed, "attachments expired or removed before sending", now);
   }
   j.attachments = std::move(**files);
-  return Deliver(mail, j, now);
+  return Deliver(mail, j, now, before_attempt);
 }
 
 Result<std::variant<store::Outcome, Processor::Judged>> Processor::Judge(const store::Mail& mail,
@@ -70,17 +71,17 @@ Result<std::variant<store::Outcome, Processor::Judged>> Processor::Judge(const s
   auto client = directory_.FindClient(mail.client_id);
   if (!client.ok()) return client.status();
   if (!client->has_value()) return final_as(MailStatus::kCouldNotBeSent, "client no longer exists");
-  j.client = **client;
+  j.client = std::move(**client);
   auto mailing = directory_.FindMailing(mail.client_id, mail.mailing_id);
   if (!mailing.ok()) return mailing.status();
   if (!mailing->has_value() || (*mailing)->status != store::MailingStatus::kSending) {
     return final_as(MailStatus::kWrongMailingStatus, "mailing is not SENDING");
   }
-  j.mailing = **mailing;
+  j.mailing = std::move(**mailing);
   auto list = directory_.FindList(mail.client_id, mail.list_id);
   if (!list.ok()) return list.status();
   if (!list->has_value()) return final_as(MailStatus::kNotFound, "recipient list no longer exists");
-  j.list = **list;
+  j.list = std::move(**list);
   if (!mail.fields.empty() || j.list.kind == store::ListKind::kTransaction) {
     j.fields = mail.fields;  // a transaction mail carries its own record
   } else {
@@ -91,7 +92,7 @@ Result<std::variant<store::Outcome, Processor::Judged>> Processor::Judge(const s
         ((*recipient)->state == store::RecipientState::kPending && !confirmation)) {
       return final_as(MailStatus::kNotFound, "recipient is not in the list");
     }
-    j.fields = (*recipient)->fields;
+    j.fields = std::move((*recipient)->fields);
     if (confirmation) {
       auto url = ConfirmationUrl(mail);
       if (!url.ok()) return url.status();
@@ -117,19 +118,21 @@ Result<std::variant<store::Outcome, Processor::Judged>> Processor::Judge(const s
   return Verdict{std::move(j)};
 }
 
-store::Outcome Processor::Deliver(const store::Mail& mail, const Judged& j, TimePoint now) {
+store::Outcome Processor::Deliver(const store::Mail& mail, Judged& j, TimePoint now,
+                                  const std::function<void()>& before_attempt) {
   const std::string mail_id = MailId::Make(mail.client_id, mail.id, j.client.mail_id_secret)
                                   .ToString();
   render::MessageInput in;
-  in.from = j.mailing.from;
-  in.reply_to = j.mailing.reply_to;
-  in.subject = j.mailing.subject;
-  in.text = j.mailing.text;
-  in.html = j.mailing.html;
+  // The templates, fields and files are moved, not copied: `j` is this mail's alone.
+  in.from = std::move(j.mailing.from);
+  in.reply_to = std::move(j.mailing.reply_to);
+  in.subject = std::move(j.mailing.subject);
+  in.text = std::move(j.mailing.text);
+  in.html = std::move(j.mailing.html);
   in.to = mail.recipient_id;
-  in.fields = j.fields;
+  in.fields = std::move(j.fields);
   in.fields.erase(std::string(store::kAttachmentsField));
-  in.attachments = j.attachments;
+  in.attachments = std::move(j.attachments);
   const render::SystemFieldsInput system{
       .mail_id = mail_id,
       .recipient_id = mail.recipient_id,
@@ -152,6 +155,7 @@ store::Outcome Processor::Deliver(const store::Mail& mail, const Judged& j, Time
   }
 
   std::string signed_bytes;
+  signed_bytes.reserve(message->bytes.size() + 1024);  // the signature fields, then the mail
   auto keys = directory_.FindDkimKeys(mail.client_id);
   std::vector<std::string> problems;
   if (keys.ok()) {
@@ -175,6 +179,7 @@ store::Outcome Processor::Deliver(const store::Mail& mail, const Judged& j, Time
   } else {
     WaitForRate("client:" + std::to_string(mail.client_id), j.client.rate_limit);
     WaitForRate("relay:" + (*transport)->Describe(), (*transport)->RatePerSecond());
+    if (before_attempt) before_attempt();
     attempt_started_at = clock_.Now();
     result = (*transport)->Deliver({message->envelope_from, message->envelope_to, mail_id},
                                    signed_bytes);

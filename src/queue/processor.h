@@ -64,8 +64,12 @@ class Processor {
             store::Attachments* attachments = nullptr);
 
   // The outcome for `mail` (claimed by the caller); Outcome::worker is left
-  // for the caller to fill.
-  Result<store::Outcome> Process(const store::Mail& mail);
+  // for the caller to fill. `before_attempt`, when given, runs right before
+  // the message is handed to the transport (not for a mail that is judged
+  // without an attempt): the scheduler waits there until its thread's last
+  // outcome is committed (scheduler.h "Recording").
+  Result<store::Outcome> Process(const store::Mail& mail,
+                                 const std::function<void()>& before_attempt = {});
 
   // The transport the mail of `client_id` is delivered through, as Process
   // will use it (opened once per URL); null when the client is gone or its
@@ -76,7 +80,9 @@ class Processor {
  private:
   struct Judged;  // what the checks found (processor.cc)
   Result<std::variant<store::Outcome, Judged>> Judge(const store::Mail& mail, TimePoint now);
-  store::Outcome Deliver(const store::Mail& mail, const Judged& judged, TimePoint now);
+  // Consumes the templates, fields and attachments of `judged`.
+  store::Outcome Deliver(const store::Mail& mail, Judged& judged, TimePoint now,
+                         const std::function<void()>& before_attempt);
   // The files of `mail`'s upload (none without one); nullopt when the upload
   // expired or vanished (or no attachment store was given).
   Result<std::optional<std::vector<render::Attachment>>> LoadAttachments(const store::Mail& mail,

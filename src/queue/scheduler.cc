@@ -152,9 +152,17 @@ void Scheduler::StartThreadIfNeeded(Lane& lane) {
 }
 
 void Scheduler::RunLane(Lane* lane) {
+  Unrecorded unrecorded;  // this thread's outcomes not yet known to be committed
   std::unique_lock lock(mu_);
   for (;;) {
     if (lane->waiting.empty() && !stopping_) {
+      if (!unrecorded.empty()) {
+        // Nothing to overlap the commit with: wait for it before idling.
+        lock.unlock();
+        Settle(unrecorded);
+        lock.lock();
+        continue;
+      }
       lane->work.wait_for(lock, kLaneThreadIdle,
                           [&] { return !lane->waiting.empty() || stopping_.load(); });
     }
@@ -174,19 +182,24 @@ void Scheduler::RunLane(Lane* lane) {
       Release({item.mail.id});
       Notify();
     } else {
-      Deliver(item);
+      Deliver(item, unrecorded);
     }
     lock.lock();
     --lane->busy;
   }
+  lock.unlock();
+  Settle(unrecorded);  // before Stop() may release the claims
+  lock.lock();
   --lane->threads;
   --running_lane_threads_;
   stop_cv_.notify_all();  // under mu_: Stop() cannot return before this thread let go of it
 }
 
-void Scheduler::Deliver(const Item& item) {
+void Scheduler::Deliver(const Item& item, Unrecorded& unrecorded) {
   const store::Mail& mail = item.mail;
-  auto outcome = processor_.Process(mail);
+  // The previous outcome of this thread is committed before this mail's
+  // SMTP transaction starts: at most one delivered, unrecorded mail each.
+  auto outcome = processor_.Process(mail, [&] { Settle(unrecorded); });
   if (!outcome.ok()) {
     spdlog::error("scheduler {}: mail {}: {} (retried after the lease)", owner_, mail.id,
                   LogText(outcome.status().ToString()));
@@ -198,15 +211,13 @@ void Scheduler::Deliver(const Item& item) {
                  mail.client_id, mail.mailing_id, MailStatusName(outcome->status),
                  LogText(outcome->reply));
   }
-  Status s = RecordOutcome(*outcome);
-  if (s.IsNotFound()) {
-    spdlog::warn("scheduler {}: mail {}: claim lost before recording (lease expired)", owner_,
-                 mail.id);
-  } else if (!s.ok()) {
-    spdlog::error("scheduler {}: recording mail {}: {}", owner_, mail.id, s.ToString());
-  } else {
-    ++recorded_;
+  auto pending = std::make_unique<PendingOutcome>(
+      PendingOutcome{std::move(outcome).value(), Status::Ok()});
+  {
+    std::lock_guard lock(record_mu_);
+    to_record_.push_back(pending.get());
   }
+  unrecorded.push_back(std::move(pending));
 }
 
 std::vector<int64_t> Scheduler::TakeExpired(TimePoint now) {
@@ -231,16 +242,64 @@ void Scheduler::Release(const std::vector<int64_t>& mail_ids) {
   }
 }
 
-Status Scheduler::RecordOutcome(const store::Outcome& outcome) {
+void Scheduler::Settle(Unrecorded& unrecorded) {
+  {
+    std::unique_lock lock(record_mu_);
+    for (const auto& mine : unrecorded) {
+      while (!mine->done) {
+        if (recording_) {
+          record_cv_.wait(lock);
+          continue;
+        }
+        // Become the recorder of everything queued so far (this thread's
+        // outcomes are among them: they were queued when processed).
+        recording_ = true;
+        std::vector<PendingOutcome*> batch;
+        batch.swap(to_record_);
+        lock.unlock();
+        RecordBatch(batch);
+        lock.lock();
+        for (PendingOutcome* p : batch) p->done = true;
+        recording_ = false;
+        record_cv_.notify_all();
+      }
+    }
+  }
+  for (const auto& p : unrecorded) {
+    const Status& s = p->status;
+    if (s.IsNotFound()) {
+      spdlog::warn("scheduler {}: mail {}: claim lost before recording (lease expired)", owner_,
+                   p->outcome.mail_id);
+    } else if (!s.ok()) {
+      spdlog::error("scheduler {}: recording mail {}: {}", owner_, p->outcome.mail_id,
+                    s.ToString());
+    } else {
+      ++recorded_;
+    }
+  }
+  unrecorded.clear();
+}
+
+void Scheduler::RecordBatch(const std::vector<PendingOutcome*>& batch) {
+  std::vector<PendingOutcome*> left = batch;
   std::chrono::milliseconds wait = kRecordRetryFirst;
   for (;;) {
-    Status s = queue_.Record(outcome);
-    if (!s.IsUnavailable() || stopping_) return s;
-    spdlog::warn("scheduler {}: recording mail {}: {}; retrying in {} ms", owner_,
-                 outcome.mail_id, s.ToString(), wait.count());
+    std::vector<store::Outcome> outcomes;
+    outcomes.reserve(left.size());
+    for (const PendingOutcome* p : left) outcomes.push_back(p->outcome);
+    std::vector<Status> statuses = queue_.RecordBatch(outcomes);
+    std::vector<PendingOutcome*> unavailable;
+    for (std::size_t i = 0; i < left.size(); ++i) {
+      left[i]->status = std::move(statuses[i]);
+      if (left[i]->status.IsUnavailable()) unavailable.push_back(left[i]);
+    }
+    if (unavailable.empty() || stopping_) return;
+    spdlog::warn("scheduler {}: recording {} outcome(s): {}; retrying in {} ms", owner_,
+                 unavailable.size(), unavailable.front()->status.ToString(), wait.count());
     std::unique_lock lock(mu_);
-    if (stop_cv_.wait_for(lock, wait, [this] { return stopping_.load(); })) return s;
+    if (stop_cv_.wait_for(lock, wait, [this] { return stopping_.load(); })) return;
     wait = std::min(wait * 2, kRecordRetryMax);
+    left = std::move(unavailable);
   }
 }
 

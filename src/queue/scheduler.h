@@ -40,6 +40,19 @@
 // database locked) is retried until it is recorded or Stop(): the mail was
 // delivered, and giving it up would let another process deliver it again.
 //
+// Recording (group commit of outcomes, as Postfix's qmgr updates its queue
+// files per batch). A lane thread does not wait for its outcome to be
+// committed before it takes its next mail: it judges, renders and signs
+// that one meanwhile, and waits only right before the next SMTP attempt
+// (Processor::Process's before_attempt), before it idles and before it
+// ends. So a crash finds at most one delivered but unrecorded mail per
+// thread (the bound test_crash checks), and the outcomes of all lanes are
+// recorded together: the first thread that needs its outcome committed
+// becomes the recorder and writes every outcome queued so far with ONE
+// MailQueue::RecordBatch (one transaction); the ones queued while it
+// records go with the next. Each keeps its own Status (a lost claim is
+// NotFound for that mail alone).
+//
 // Stop conditions. Stop() wakes every thread, waits for the mails in hand
 // to be recorded, releases the remaining claims and joins. A failed claim
 // is logged and tried again after `idle_poll`; nothing is lost.
@@ -113,13 +126,25 @@ class Scheduler final : public Notifier {
   // Claims one batch and hands it to the lanes; false when nothing was due.
   bool ClaimBatch();
   void RunLane(Lane* lane);
-  // Processes and records one mail.
-  void Deliver(const Item& item);
+  // An outcome on its way to the store (Recording above).
+  struct PendingOutcome {
+    store::Outcome outcome;
+    Status status;
+    bool done = false;  // guarded by record_mu_
+  };
+  using Unrecorded = std::vector<std::unique_ptr<PendingOutcome>>;
+  // Processes one mail and queues its outcome, adding it to `unrecorded`
+  // (the calling thread's outcomes not yet known to be committed).
+  void Deliver(const Item& item, Unrecorded& unrecorded);
   // Gives back the mails that waited past their start_by. REQUIRES: mu_ held.
   std::vector<int64_t> TakeExpired(TimePoint now);
   void Release(const std::vector<int64_t>& mail_ids);
-  // queue_.Record, retried while the store is Unavailable until Stop().
-  Status RecordOutcome(const store::Outcome& outcome);
+  // Waits until every outcome in `unrecorded` is committed (or failed),
+  // recording the queued ones if no other thread is; logs and counts them.
+  void Settle(Unrecorded& unrecorded);
+  // queue_.RecordBatch of `batch`, the outcomes the store answers
+  // Unavailable retried until they are recorded or Stop().
+  void RecordBatch(const std::vector<PendingOutcome*>& batch);
   // The lane for `transport` (null: mail that needs none). REQUIRES: mu_ held.
   Lane& LaneFor(const std::shared_ptr<deliver::Transport>& transport);
   // Starts a thread for `lane` if mail waits for one. REQUIRES: mu_ held.
@@ -143,6 +168,11 @@ class Scheduler final : public Notifier {
   int running_lane_threads_ = 0;  // guarded by mu_
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> recorded_{0};
+  // The outcomes waiting to be recorded (Settle). Never held with mu_.
+  std::mutex record_mu_;
+  std::condition_variable record_cv_;            // a batch was recorded
+  std::vector<PendingOutcome*> to_record_;       // guarded by record_mu_
+  bool recording_ = false;                       // guarded by record_mu_
   std::thread claimer_;
 };
 

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <functional>
 #include <memory>
@@ -204,19 +205,33 @@ TEST(SchedulerTest, NoMailIsStartedWithLessThanHalfItsLeaseLeft) {
   for (int64_t seq : seqs) EXPECT_EQ(env.Mail(seq).status, MailStatus::kSent);
 }
 
-// A MailQueue whose Record answers Unavailable `failures` times (a full
-// disk, a locked database) before it reaches the real store.
+// A MailQueue whose RecordBatch answers Unavailable `failures` times (a full
+// disk, a locked database) before it reaches the real store; its first
+// call takes `first_delay` longer (a slow commit). It counts the outcomes
+// committed and the size of each batch.
 class FlakyRecordQueue final : public store::MailQueue {
  public:
-  FlakyRecordQueue(store::MailQueue& real, int failures) : real_(real), failures_(failures) {}
+  FlakyRecordQueue(store::MailQueue& real, int failures, milliseconds first_delay = {})
+      : real_(real), failures_(failures), first_delay_(first_delay) {}
   Result<int64_t> Enqueue(const store::NewMail& m) override { return real_.Enqueue(m); }
   Result<std::vector<store::Mail>> Claim(const store::ClaimRequest& r) override {
     return real_.Claim(r);
   }
-  Status Record(const store::Outcome& o) override {
-    ++calls;
-    if (failures_-- > 0) return Status::Unavailable("database or disk is full (SQLite code 13)");
-    return real_.Record(o);
+  std::vector<Status> RecordBatch(std::span<const store::Outcome> o) override {
+    if (calls++ == 0) std::this_thread::sleep_for(first_delay_);
+    if (failures_-- > 0) {
+      return std::vector<Status>(o.size(),
+                                 Status::Unavailable("database or disk is full (SQLite code 13)"));
+    }
+    std::vector<Status> statuses = real_.RecordBatch(o);
+    std::lock_guard lock(mu_);
+    sizes_.push_back(o.size());
+    for (const Status& s : statuses) committed += s.ok();
+    return statuses;
+  }
+  std::vector<std::size_t> batch_sizes() {
+    std::lock_guard lock(mu_);
+    return sizes_;
   }
   Status ReleaseClaims(std::string_view w) override { return real_.ReleaseClaims(w); }
   Status ReleaseClaim(std::string_view w, int64_t id) override {
@@ -230,11 +245,78 @@ class FlakyRecordQueue final : public store::MailQueue {
     return real_.History(c, m);
   }
   std::atomic<int> calls{0};
+  std::atomic<int> committed{0};
 
  private:
   store::MailQueue& real_;
   std::atomic<int> failures_;
+  const milliseconds first_delay_;
+  std::mutex mu_;
+  std::vector<std::size_t> sizes_;  // guarded by mu_
 };
+
+// Delivers every mail after calling `probe` (on the delivering thread).
+class ProbeTransport final : public deliver::Transport {
+ public:
+  explicit ProbeTransport(std::function<void()> probe) : probe_(std::move(probe)) {}
+  deliver::DeliveryResult Deliver(const deliver::Envelope&, std::string_view) override {
+    probe_();
+    return {deliver::DeliveryKind::kDelivered, 250, "250 ok"};
+  }
+  std::string Describe() const override { return "probe"; }
+
+ private:
+  std::function<void()> probe_;
+};
+
+// A thread renders its next mail while its last outcome is committed, but
+// starts no SMTP transaction before that: a crash finds at most one
+// delivered, unrecorded mail per thread (scheduler.h "Recording").
+TEST(SchedulerTest, AThreadsLastOutcomeIsCommittedBeforeItsNextAttempt) {
+  QueueTestEnv env;
+  for (int i = 0; i < 6; ++i) env.Enqueue("john.smith@example.com");
+  FlakyRecordQueue counting(env.store.queue(), 0);
+  std::mutex mu;
+  std::vector<std::pair<int, int>> seen;  // (attempts before, outcomes committed then)
+  auto probe = std::make_shared<ProbeTransport>([&] {
+    std::lock_guard lock(mu);
+    seen.emplace_back(static_cast<int>(seen.size()), counting.committed.load());
+  });
+  auto processor = ProcessorWith(env, probe);
+  Scheduler scheduler(counting, *processor, env.clock, Fast(1));
+  scheduler.Start();
+  ASSERT_TRUE(WaitUntil([&] { return scheduler.recorded() == 6; }));
+  scheduler.Stop();
+  ASSERT_EQ(seen.size(), 6u);
+  for (const auto& [before, committed] : seen) EXPECT_EQ(committed, before);
+  EXPECT_EQ(counting.committed.load(), 6);
+}
+
+// Outcomes that finish while another batch is being committed go to the
+// store together: one RecordBatch (one transaction) for several mails.
+TEST(SchedulerTest, OutcomesFinishedTogetherAreRecordedInOneBatch) {
+  QueueTestEnv env;
+  std::vector<int64_t> seqs;
+  for (int i = 0; i < 8; ++i) seqs.push_back(env.Enqueue("john.smith@example.com"));
+  // The first commit takes 300 ms: the other threads' outcomes queue meanwhile.
+  FlakyRecordQueue slow(env.store.queue(), 0, milliseconds(300));
+  SchedulerOptions o = Fast(4);
+  o.claim_batch = 8;
+  Scheduler scheduler(slow, env.processor, env.clock, o);
+  scheduler.Start();
+  ASSERT_TRUE(WaitUntil([&] { return scheduler.recorded() == 8; }));
+  scheduler.Stop();
+  std::vector<std::size_t> sizes = slow.batch_sizes();
+  std::size_t total = 0;
+  for (std::size_t n : sizes) total += n;
+  EXPECT_EQ(total, 8u);
+  EXPECT_GT(*std::max_element(sizes.begin(), sizes.end()), 1u) << "every outcome alone";
+  EXPECT_LT(sizes.size(), 8u);
+  for (int64_t seq : seqs) {
+    EXPECT_EQ(env.Mail(seq).status, MailStatus::kSent);
+    EXPECT_EQ(env.store.queue().History(1, seq)->size(), 3u) << "enqueued, sending, sent";
+  }
+}
 
 TEST(SchedulerTest, AnOutcomeIsRecordedOnceTheStoreIsBack) {
   QueueTestEnv env;

@@ -48,14 +48,17 @@ void EncodeQpLine(std::string_view line, std::string* out) {
 std::string NormalizeLineEnds(std::string_view text) {
   std::string out;
   out.reserve(text.size() + text.size() / 32);
-  std::size_t i = 0;
-  while (i < text.size()) {
-    std::size_t end = std::min(text.find_first_of("\r\n", i), text.size());
-    out.append(text.substr(i, end - i));
-    if (end == text.size()) break;
+  std::size_t start = 0;  // of the line not yet copied
+  // One pass, byte by byte (find_first_of would call memchr per byte).
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c != '\r' && c != '\n') continue;
+    out.append(text.substr(start, i - start));
     out += kCrlf;
-    i = end + (text.substr(end, 2) == kCrlf ? 2 : 1);
+    if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
+    start = i + 1;
   }
+  out.append(text.substr(start));
   if (!out.empty() && !out.ends_with(kCrlf)) out += kCrlf;
   return out;
 }

@@ -36,6 +36,9 @@ void ExpectLinesAtMost(std::string_view s, std::size_t max) {
 TEST(NormalizeLineEndsTest, EveryLineEndBecomesCrlf) {
   EXPECT_EQ(NormalizeLineEnds("a\nb\rc\r\nd"), "a\r\nb\r\nc\r\nd\r\n");
   EXPECT_EQ(NormalizeLineEnds("\n\n"), "\r\n\r\n");
+  EXPECT_EQ(NormalizeLineEnds("\r\r\n\n\r"), "\r\n\r\n\r\n\r\n");
+  EXPECT_EQ(NormalizeLineEnds("no end"), "no end\r\n");
+  EXPECT_EQ(NormalizeLineEnds(""), "");
   EXPECT_EQ(NormalizeLineEnds("\r\r\n"), "\r\n\r\n");
   EXPECT_EQ(NormalizeLineEnds("x\r\n"), "x\r\n");
   EXPECT_EQ(NormalizeLineEnds(""), "");

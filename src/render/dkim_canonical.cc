@@ -77,21 +77,28 @@ std::string RelaxedHeader(std::string_view raw) {
 
 std::string RelaxedBody(std::string_view body) {
   std::string out;
+  out.reserve(body.size() + kCrlf.size());
   std::size_t empty_lines = 0;  // held back until a non-empty line follows
   std::size_t pos = 0;
   while (pos < body.size()) {
     std::size_t end = body.find(kCrlf, pos);
     if (end == std::string_view::npos) end = body.size();
-    std::string line;
-    AppendCompressed(body.substr(pos, end - pos), &line);
-    if (line.empty()) {
-      ++empty_lines;
-    } else {
-      for (; empty_lines > 0; --empty_lines) out += kCrlf;
-      out += line;
-      out += kCrlf;
-    }
+    std::string_view line = body.substr(pos, end - pos);
     pos = end + kCrlf.size();
+    if (line.find_first_not_of(" \t") == std::string_view::npos) {
+      ++empty_lines;  // empty once compressed
+      continue;
+    }
+    for (; empty_lines > 0; --empty_lines) out += kCrlf;
+    // Most lines are canonical already (no tab, no double or trailing
+    // space): copied whole rather than byte by byte.
+    if (line.back() != ' ' && line.find('\t') == std::string_view::npos &&
+        line.find("  ") == std::string_view::npos) {
+      out += line;
+    } else {
+      AppendCompressed(line, &out);
+    }
+    out += kCrlf;
   }
   return out;
 }

@@ -40,6 +40,12 @@ TEST(DkimCanonicalTest, RelaxedBodyDetails) {
   EXPECT_EQ(RelaxedBody("\r\n\r\n"), "");
   EXPECT_EQ(RelaxedBody("no final crlf"), "no final crlf\r\n");
   EXPECT_EQ(RelaxedBody("a  \r\n\r\n b\t\r\n \r\n"), "a\r\n\r\n b\r\n");
+  // Lines already canonical are copied whole; the others byte by byte.
+  EXPECT_EQ(RelaxedBody("one two\r\n three\r\n"), "one two\r\n three\r\n");
+  EXPECT_EQ(RelaxedBody("x\r\n \t \r\n\r\ny \r\n"), "x\r\n\r\n\r\ny\r\n")
+      << "blank lines before a non-empty one are kept, as empty lines";
+  EXPECT_EQ(RelaxedBody("a\tb  c\r\n\t\r\n"), "a b c\r\n");
+  EXPECT_EQ(RelaxedBody("x \r\n"), "x\r\n");
 }
 
 TEST(DkimCanonicalTest, SplitWithoutBody) {

@@ -176,6 +176,63 @@ TEST_F(QueueTest, RecordWithoutTheClaimIsNotFound) {
   EXPECT_EQ(Find(id).attempts, 0) << "no attempt made";
 }
 
+// One batch, one transaction: each outcome as Record would apply it alone,
+// a lost claim and a bad status failing only their own mail, and two hard
+// bounces of one address in the same batch both counted.
+TEST_F(QueueTest, RecordBatchKeepsEachOutcomeOwnStatus) {
+  const int64_t sent = Enqueue("a@example.com");
+  const int64_t deferred = Enqueue("b@example.com");
+  const int64_t lost = Enqueue("c@example.com");
+  const int64_t bounced1 = Enqueue("D@example.com");
+  const int64_t bounced2 = Enqueue("d@example.com");
+  const int64_t bad = Enqueue("e@example.com");
+  ASSERT_EQ(Claim("w1", kT0 + seconds(1)).size(), 6u);
+  ASSERT_TRUE(queue().ReleaseClaim("w1", lost).ok());
+  ASSERT_EQ(Claim("w2", kT0 + seconds(1)).size(), 1u) << "the lost mail, now w2's";
+
+  std::vector<Outcome> batch;
+  batch.push_back(MakeOutcome(sent, "w1", MailStatus::kSent, kT0 + seconds(2), "250 ok", true));
+  batch.push_back(
+      MakeOutcome(deferred, "w1", MailStatus::kSending, kT0 + seconds(2), "451 later", true));
+  batch.back().retry_at = kT0 + minutes(10);
+  batch.push_back(MakeOutcome(lost, "w1", MailStatus::kSent, kT0 + seconds(2), "250 ok", true));
+  for (int64_t id : {bounced1, bounced2}) {
+    batch.push_back(
+        MakeOutcome(id, "w1", MailStatus::kCouldNotBeSent, kT0 + seconds(2), "550 no", true));
+    batch.back().hard_bounce = true;
+  }
+  batch.push_back(MakeOutcome(bad, "w1", MailStatus::kEnqueued, kT0 + seconds(2)));
+  std::vector<Status> results = queue().RecordBatch(batch);
+  ASSERT_EQ(results.size(), batch.size());
+  EXPECT_TRUE(results[0].ok()) << results[0].ToString();
+  EXPECT_TRUE(results[1].ok()) << results[1].ToString();
+  EXPECT_TRUE(results[2].IsNotFound()) << results[2].ToString();
+  EXPECT_NE(results[2].message().find("not claimed by worker w1"), std::string::npos);
+  EXPECT_TRUE(results[3].ok()) << results[3].ToString();
+  EXPECT_TRUE(results[4].ok()) << results[4].ToString();
+  EXPECT_TRUE(results[5].IsInvalidArgument()) << results[5].ToString();
+
+  EXPECT_EQ(Find(sent).status, MailStatus::kSent);
+  EXPECT_EQ(Find(sent).last_reply, "250 ok");
+  EXPECT_EQ(Statuses(sent), (std::vector<MailStatus>{MailStatus::kEnqueued, MailStatus::kSending,
+                                                     MailStatus::kSent}));
+  std::vector<MailEvent> history = *queue().History(1, sent);
+  EXPECT_EQ(history[1].at, kT0 + seconds(1)) << "`sending` at the attempt's start";
+  EXPECT_EQ(Find(deferred).next_attempt_at, kT0 + minutes(10));
+  EXPECT_EQ(Find(deferred).attempts, 1);
+  EXPECT_EQ(Find(sent).next_attempt_at, kT0) << "unchanged unless deferred";
+  Mail untouched = Find(lost);
+  EXPECT_EQ(untouched.status, MailStatus::kEnqueued) << "a lost claim writes nothing";
+  EXPECT_EQ(untouched.attempts, 0);
+  EXPECT_EQ(Statuses(lost), (std::vector<MailStatus>{MailStatus::kEnqueued}));
+  EXPECT_EQ(directory().CheckSuppression(1, 10, "d@example.com")->hard_bounces, 2)
+      << "two bounces of one address in one batch";
+  EXPECT_EQ(Statuses(bad), (std::vector<MailStatus>{MailStatus::kEnqueued}));
+  EXPECT_TRUE(queue().Record(MakeOutcome(bad, "w1", MailStatus::kSent, kT0)).ok())
+      << "its claim is still held";
+  EXPECT_TRUE(queue().RecordBatch({}).empty());
+}
+
 TEST_F(QueueTest, ReleaseClaimsOfOneWorker) {
   Enqueue();
   Enqueue("b@example.com");

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -86,10 +87,18 @@ class MailQueue {
   // first attempt on (Record), so getsendstatus never says `sending` for a
   // mail that only waits in a worker's batch.
   virtual Result<std::vector<Mail>> Claim(const ClaimRequest& req) = 0;
-  // Applies one outcome: status, reply, attempts, next attempt, history row,
-  // bounce count - all in one transaction. NotFound if the worker no longer
-  // holds the claim (its lease expired and another worker took it).
-  virtual Status Record(const Outcome& outcome) = 0;
+  // Applies outcomes: for each its status, reply, attempts, next attempt,
+  // history rows and bounce count, all of them in ONE transaction (one
+  // commit for the batch: queue/scheduler.h groups the outcomes its lanes
+  // finish at the same time). One Status per outcome, in order: NotFound
+  // for an outcome whose worker no longer holds the claim (its lease
+  // expired and another worker took it; nothing of it is written, the
+  // others are), InvalidArgument for one that would go back to enqueued;
+  // when the transaction fails, every other outcome gets that failure and
+  // nothing is written. REQUIRES: each mail at most once in `outcomes`.
+  virtual std::vector<Status> RecordBatch(std::span<const Outcome> outcomes) = 0;
+  // One outcome: RecordBatch of one.
+  Status Record(const Outcome& outcome) { return RecordBatch({&outcome, 1}).front(); }
   // Gives back every claim of `worker` (clean shutdown): due immediately.
   virtual Status ReleaseClaims(std::string_view worker) = 0;
   // Gives back one claim of `worker` (a mail it could not start in time);

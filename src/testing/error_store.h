@@ -59,9 +59,9 @@ class ErrorStore final : public store::Directory, public store::MailQueue {
     if (write_error_) return *write_error_;
     return queue_.Claim(r);
   }
-  Status Record(const store::Outcome& o) override {
-    if (write_error_) return *write_error_;
-    return queue_.Record(o);
+  std::vector<Status> RecordBatch(std::span<const store::Outcome> o) override {
+    if (write_error_) return std::vector<Status>(o.size(), *write_error_);
+    return queue_.RecordBatch(o);
   }
   Status ReleaseClaims(std::string_view w) override {
     if (write_error_) return *write_error_;

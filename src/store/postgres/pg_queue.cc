@@ -1,5 +1,7 @@
 #include "store/postgres/pg_queue.h"
 
+#include <set>
+
 #include "store/json_text.h"
 
 namespace campaignd::store::postgres {
@@ -69,44 +71,49 @@ const std::string& ClaimSql() {
   return kSql;
 }
 
-// $1 mail, $2 worker, $3 status, $4 reply, $5 attempt (0/1), $6 retry at or
-// NULL, $7 at, $8 hard bounce (0/1), $9 attempt start. `old` is the row
-// before the update (the join reads the statement's snapshot); a first
-// attempt of a mail still `enqueued` adds its `sending` row first (one
-// INSERT, rows in `ord` order, so the history's ids keep that order).
-// Addresses are counted lower-case (ASCII only, as SQLite's lower()).
+// One row per outcome: $1 mail, $2 worker, $3 status, $4 reply, $5
+// attempt (0/1), $6 retry at (used for status 'sending' only), $7 at, $8
+// hard bounce (0/1), $9 attempt start; `ord` is the outcome's place in the
+// batch. `old` is the row before the update (the join reads the
+// statement's snapshot); a first attempt of a mail still `enqueued` adds
+// its `sending` row first (one INSERT, rows in (ord, kind) order, so the
+// history's ids keep that order). A mail whose lease went elsewhere
+// matches nothing and writes nothing; the SELECT names the mails updated.
+// Hard bounces are summed per address first (one batch may hold two for
+// the same recipient; ON CONFLICT may touch a row once per statement), the
+// addresses counted lower-case (ASCII only, as SQLite's lower()).
 constexpr std::string_view kRecordSql =
-    "WITH updated AS ("
-    "  UPDATE mails m SET status = $3, last_reply = $4, attempts = m.attempts + $5,"
-    "    next_attempt_at = coalesce($6, m.next_attempt_at), updated_at = $7,"
-    "    lease_owner = NULL, lease_until = NULL"
-    "  FROM mails old WHERE m.id = $1 AND m.lease_owner = $2 AND old.id = m.id"
-    "  RETURNING m.id, m.client_id, m.recipient_id, old.status AS old_status"
+    "WITH input AS ("
+    "  SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::integer[],"
+    "                       $6::bigint[], $7::bigint[], $8::integer[], $9::bigint[])"
+    "    WITH ORDINALITY AS i(mail_id, worker, status, reply, attempted, retry_at, at,"
+    "                         hard_bounce, started_at, ord)"
+    "), updated AS ("
+    "  UPDATE mails m SET status = i.status, last_reply = i.reply,"
+    "    attempts = m.attempts + i.attempted,"
+    "    next_attempt_at = CASE WHEN i.status = 'sending' THEN i.retry_at"
+    "                           ELSE m.next_attempt_at END,"
+    "    updated_at = i.at, lease_owner = NULL, lease_until = NULL"
+    "  FROM input i, mails old"
+    "  WHERE m.id = i.mail_id AND m.lease_owner = i.worker AND old.id = m.id"
+    "  RETURNING m.id, m.client_id, m.recipient_id, old.status AS old_status, i.status,"
+    "            i.reply, i.attempted, i.at, i.hard_bounce, i.started_at, i.ord"
     "), event AS ("
     "  INSERT INTO mail_events (mail_id, at, status, reply)"
     "  SELECT u.id, v.at, v.status, v.reply FROM updated u"
-    "  CROSS JOIN (VALUES (1, $9::bigint, 'sending'::text, ''::text),"
-    "                     (2, $7::bigint, $3::text, $4::text)) AS v(ord, at, status, reply)"
-    "  WHERE v.ord = 2 OR (u.old_status = 'enqueued' AND $5::integer = 1)"
-    "  ORDER BY v.ord"
+    "  CROSS JOIN LATERAL (VALUES (1, u.started_at, 'sending'::text, ''::text),"
+    "                             (2, u.at, u.status, u.reply)) AS v(kind, at, status, reply)"
+    "  WHERE v.kind = 2 OR (u.old_status = 'enqueued' AND u.attempted = 1)"
+    "  ORDER BY u.ord, v.kind"
     "), bounce AS ("
     "  INSERT INTO bounces (client_id, address, hard_bounces)"
     "  SELECT client_id, translate(recipient_id, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ',"
-    "                              'abcdefghijklmnopqrstuvwxyz'), 1"
-    "  FROM updated WHERE $8::integer = 1"
-    "  ON CONFLICT (client_id, address) DO UPDATE SET hard_bounces = bounces.hard_bounces + 1"
+    "                              'abcdefghijklmnopqrstuvwxyz') AS address, count(*)"
+    "  FROM updated WHERE hard_bounce = 1 GROUP BY 1, 2"
+    "  ON CONFLICT (client_id, address)"
+    "  DO UPDATE SET hard_bounces = bounces.hard_bounces + EXCLUDED.hard_bounces"
     ") "
-    "SELECT count(*) FROM updated";
-
-// '{1,2,3}': a bigint[] literal of `ids`.
-std::string PgIdArray(const std::vector<int64_t>& ids) {
-  std::string out = "{";
-  for (int64_t id : ids) {
-    if (out.size() > 1) out += ',';
-    out += std::to_string(id);
-  }
-  return out + "}";
-}
+    "SELECT id FROM updated";
 
 }  // namespace
 
@@ -132,7 +139,7 @@ Result<std::vector<Mail>> PgQueue::Claim(const ClaimRequest& req) {
                                   .Int(static_cast<int64_t>(req.max_retry))
                                   .Text(req.worker)
                                   .Int(ToUnixMillis(req.now + req.lease))
-                                  .Text(PgIdArray(req.exclude_clients)),
+                                  .IntArray(req.exclude_clients),
                               "claim mails");
   if (!rows.ok()) return rows.status();
   std::vector<Mail> claimed;
@@ -144,31 +151,53 @@ Result<std::vector<Mail>> PgQueue::Claim(const ClaimRequest& req) {
   return claimed;
 }
 
-Status PgQueue::Record(const Outcome& outcome) {
-  if (outcome.status == MailStatus::kEnqueued) {
-    return Status::InvalidArgument("record: a mail cannot go back to enqueued");
+std::vector<Status> PgQueue::RecordBatch(std::span<const Outcome> outcomes) {
+  std::vector<Status> results(outcomes.size(), Status::Ok());
+  std::vector<int64_t> ids, attempted, retry_at, at, hard_bounce, started_at;
+  std::vector<std::string> workers, statuses, replies;
+  std::vector<std::size_t> sent;  // the outcomes in the statement, in its order
+  for (std::size_t i = 0; i < outcomes.size(); ++i) {
+    const Outcome& o = outcomes[i];
+    if (o.status == MailStatus::kEnqueued) {
+      results[i] = Status::InvalidArgument("record: a mail cannot go back to enqueued");
+      continue;
+    }
+    sent.push_back(i);
+    ids.push_back(o.mail_id);
+    workers.push_back(o.worker);
+    statuses.emplace_back(MailStatusName(o.status));
+    replies.push_back(o.reply);
+    attempted.push_back(o.attempted ? 1 : 0);
+    retry_at.push_back(ToUnixMillis(o.retry_at));
+    at.push_back(ToUnixMillis(o.at));
+    hard_bounce.push_back(o.hard_bounce ? 1 : 0);
+    started_at.push_back(ToUnixMillis(o.attempt_started_at));
   }
-  Params params;
-  params.Int(outcome.mail_id)
-      .Text(outcome.worker)
-      .Text(MailStatusName(outcome.status))
-      .Text(outcome.reply)
-      .Int(outcome.attempted ? 1 : 0);
-  if (outcome.status == MailStatus::kSending) {
-    params.Int(ToUnixMillis(outcome.retry_at));
-  } else {
-    params.Null();
+  if (sent.empty()) return results;
+  Result<PgResult> rows = Run(kRecordSql,
+                              Params()
+                                  .IntArray(ids)
+                                  .TextArray(workers)
+                                  .TextArray(statuses)
+                                  .TextArray(replies)
+                                  .IntArray(attempted)
+                                  .IntArray(retry_at)
+                                  .IntArray(at)
+                                  .IntArray(hard_bounce)
+                                  .IntArray(started_at),
+                              "record outcomes");
+  if (!rows.ok()) {
+    for (std::size_t i : sent) results[i] = rows.status();
+    return results;
   }
-  params.Int(ToUnixMillis(outcome.at))
-      .Int(outcome.hard_bounce ? 1 : 0)
-      .Int(ToUnixMillis(outcome.attempt_started_at));
-  Result<PgResult> rows = Run(kRecordSql, params, "record outcome");
-  if (!rows.ok()) return rows.status();
-  if (rows->Int(0, 0) == 0) {
-    return Status::NotFound("mail " + std::to_string(outcome.mail_id) +
-                            " is not claimed by worker " + outcome.worker);
+  std::set<int64_t> updated;
+  for (int r = 0; r < rows->rows(); ++r) updated.insert(rows->Int(r, 0));
+  for (std::size_t i : sent) {
+    if (updated.contains(outcomes[i].mail_id)) continue;
+    results[i] = Status::NotFound("mail " + std::to_string(outcomes[i].mail_id) +
+                                  " is not claimed by worker " + outcomes[i].worker);
   }
-  return Status::Ok();
+  return results;
 }
 
 Status PgQueue::ReleaseClaims(std::string_view worker) {

@@ -7,16 +7,19 @@
 //   scheduler asks, leaving out the excluded clients) and leases them with
 //   an UPDATE, so two workers claiming at once never get the same mail and
 //   neither waits for the other's rows. A claim changes no status.
-// - Record changes the mail only while req.worker still holds the lease,
-//   and writes its history rows (the enqueued -> sending transition at the
-//   first attempt, then the outcome) and hard-bounce count in the same
-//   statement.
+// - RecordBatch changes each mail only while its worker still holds the
+//   lease, and writes the history rows (the enqueued -> sending transition
+//   at the first attempt, then the outcome) and hard-bounce counts of the
+//   whole batch in the same statement (unnest of one array per column).
 // - ReleaseAllClaims is a no-op here: several worker processes share the
 //   database and none may take back the others' claims; a dead worker's
 //   claims return when their lease expires (docs/decisions/0009).
-// Threads: any. Errors: see store.h; NotFound from Record for a lost lease.
+// Threads: any. Errors: see store.h; NotFound from RecordBatch for a lost lease.
 #ifndef CAMPAIGND_STORE_POSTGRES_PG_QUEUE_H_
 #define CAMPAIGND_STORE_POSTGRES_PG_QUEUE_H_
+
+#include <span>
+#include <vector>
 
 #include "store/postgres/enqueue_batcher.h"
 #include "store/postgres/pool.h"
@@ -31,7 +34,7 @@ class PgQueue final : public MailQueue {
 
   Result<int64_t> Enqueue(const NewMail& mail) override;
   Result<std::vector<Mail>> Claim(const ClaimRequest& req) override;
-  Status Record(const Outcome& outcome) override;
+  std::vector<Status> RecordBatch(std::span<const Outcome> outcomes) override;
   Status ReleaseClaims(std::string_view worker) override;
   Status ReleaseClaim(std::string_view worker, int64_t mail_id) override;
   Status ReleaseAllClaims() override;

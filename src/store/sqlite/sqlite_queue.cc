@@ -72,6 +72,49 @@ Status AddHardBounce(Database& db, int64_t mail_id) {
   return upsert->BindInt(1, mail_id).Run();
 }
 
+// One outcome inside the batch's unit. NotFound (nothing written) when the
+// worker no longer holds the claim: both writes below check the lease.
+Status RecordOne(Database& db, const Outcome& outcome) {
+  if (outcome.attempted) {
+    // The first attempt is when a mail starts `sending` (behaviour.md §4.1).
+    Result<Statement> sending = db.Prepare(
+        "INSERT INTO mail_events (mail_id, at, status, reply) "
+        "SELECT id, ?3, 'sending', '' FROM mails "
+        "WHERE id = ?1 AND lease_owner = ?2 AND status = 'enqueued'",
+        "record first attempt");
+    if (!sending.ok()) return sending.status();
+    CAMPAIGND_RETURN_IF_ERROR(sending->BindInt(1, outcome.mail_id)
+                                  .BindText(2, outcome.worker)
+                                  .BindInt(3, ToUnixMillis(outcome.attempt_started_at))
+                                  .Run());
+  }
+  Result<Statement> update = db.Prepare(
+      "UPDATE mails SET status = ?3, last_reply = ?4, attempts = attempts + ?5, "
+      "next_attempt_at = coalesce(?6, next_attempt_at), updated_at = ?7, "
+      "lease_owner = NULL, lease_until = NULL WHERE id = ?1 AND lease_owner = ?2",
+      "record outcome");
+  if (!update.ok()) return update.status();
+  update->BindInt(1, outcome.mail_id)
+      .BindText(2, outcome.worker)
+      .BindText(3, MailStatusName(outcome.status))
+      .BindText(4, outcome.reply)
+      .BindInt(5, outcome.attempted ? 1 : 0)
+      .BindInt(7, ToUnixMillis(outcome.at));
+  if (outcome.status == MailStatus::kSending) {
+    update->BindInt(6, ToUnixMillis(outcome.retry_at));
+  } else {
+    update->BindNull(6);
+  }
+  CAMPAIGND_RETURN_IF_ERROR(update->Run());
+  if (db.Changes() == 0) {
+    return Status::NotFound("mail " + std::to_string(outcome.mail_id) +
+                            " is not claimed by worker " + outcome.worker);
+  }
+  CAMPAIGND_RETURN_IF_ERROR(
+      InsertEvent(db, outcome.mail_id, outcome.at, outcome.status, outcome.reply));
+  return outcome.hard_bounce ? AddHardBounce(db, outcome.mail_id) : Status::Ok();
+}
+
 }  // namespace
 
 // The WHERE terms repeat the partial indexes' (schema 0001) so SQLite uses
@@ -137,50 +180,34 @@ Result<std::vector<Mail>> SqliteQueue::Claim(const ClaimRequest& req) {
   return claimed;
 }
 
-Status SqliteQueue::Record(const Outcome& outcome) {
-  if (outcome.status == MailStatus::kEnqueued) {
-    return Status::InvalidArgument("record: a mail cannot go back to enqueued");
+std::vector<Status> SqliteQueue::RecordBatch(std::span<const Outcome> outcomes) {
+  std::vector<Status> results(outcomes.size(), Status::Ok());
+  std::vector<bool> valid(outcomes.size(), true);
+  for (std::size_t i = 0; i < outcomes.size(); ++i) {
+    if (outcomes[i].status != MailStatus::kEnqueued) continue;
+    valid[i] = false;
+    results[i] = Status::InvalidArgument("record: a mail cannot go back to enqueued");
   }
-  return writer_.Submit([&](Database& db) -> Status {
-    if (outcome.attempted) {
-      // The first attempt is when a mail starts `sending` (behaviour.md §4.1).
-      Result<Statement> sending = db.Prepare(
-          "INSERT INTO mail_events (mail_id, at, status, reply) "
-          "SELECT id, ?3, 'sending', '' FROM mails "
-          "WHERE id = ?1 AND lease_owner = ?2 AND status = 'enqueued'",
-          "record first attempt");
-      if (!sending.ok()) return sending.status();
-      CAMPAIGND_RETURN_IF_ERROR(sending->BindInt(1, outcome.mail_id)
-                                    .BindText(2, outcome.worker)
-                                    .BindInt(3, ToUnixMillis(outcome.attempt_started_at))
-                                    .Run());
+  if (std::find(valid.begin(), valid.end(), true) == valid.end()) return results;
+  // One unit: the batch commits with whatever else the writer groups with it.
+  Status unit = writer_.Submit([&](Database& db) -> Status {
+    for (std::size_t i = 0; i < outcomes.size(); ++i) {
+      if (!valid[i]) continue;
+      Status s = RecordOne(db, outcomes[i]);
+      if (s.IsNotFound()) {
+        results[i] = std::move(s);
+      } else if (!s.ok()) {
+        return s;
+      }
     }
-    Result<Statement> update = db.Prepare(
-        "UPDATE mails SET status = ?3, last_reply = ?4, attempts = attempts + ?5, "
-        "next_attempt_at = coalesce(?6, next_attempt_at), updated_at = ?7, "
-        "lease_owner = NULL, lease_until = NULL WHERE id = ?1 AND lease_owner = ?2",
-        "record outcome");
-    if (!update.ok()) return update.status();
-    update->BindInt(1, outcome.mail_id)
-        .BindText(2, outcome.worker)
-        .BindText(3, MailStatusName(outcome.status))
-        .BindText(4, outcome.reply)
-        .BindInt(5, outcome.attempted ? 1 : 0)
-        .BindInt(7, ToUnixMillis(outcome.at));
-    if (outcome.status == MailStatus::kSending) {
-      update->BindInt(6, ToUnixMillis(outcome.retry_at));
-    } else {
-      update->BindNull(6);
-    }
-    CAMPAIGND_RETURN_IF_ERROR(update->Run());
-    if (db.Changes() == 0) {
-      return Status::NotFound("mail " + std::to_string(outcome.mail_id) +
-                              " is not claimed by worker " + outcome.worker);
-    }
-    CAMPAIGND_RETURN_IF_ERROR(
-        InsertEvent(db, outcome.mail_id, outcome.at, outcome.status, outcome.reply));
-    return outcome.hard_bounce ? AddHardBounce(db, outcome.mail_id) : Status::Ok();
+    return Status::Ok();
   });
+  if (!unit.ok()) {
+    for (std::size_t i = 0; i < outcomes.size(); ++i) {
+      if (valid[i]) results[i] = unit;
+    }
+  }
+  return results;
 }
 
 Status SqliteQueue::ReleaseClaims(std::string_view worker) {

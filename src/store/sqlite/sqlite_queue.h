@@ -1,16 +1,19 @@
 // SqliteQueue: store.h's MailQueue on SQLite. Writes (Enqueue, Claim,
-// Record, Release*) are units of the group-commit writer (writer.h), so
-// an Enqueue returns only once its mail and `enqueued` event are fsynced;
-// reads (FindMail, History) use the read pool.
+// RecordBatch - one unit for the whole batch -, Release*) are units of the
+// group-commit writer (writer.h), so an Enqueue returns only once its mail
+// and `enqueued` event are fsynced; reads (FindMail, History) use the read
+// pool.
 // Claims: due mails (status enqueued or sending, next_attempt_at <= now,
 // no live lease, client not excluded) are taken oldest first through two partial indexes, one
 // for never-attempted mails and one for deferred ones, so the scheduler
 // can bound each kind per claim (queue/scheduler.h decides the mix).
-// Threads: any. Errors: see store.h; NotFound from Record for a lost lease.
+// Threads: any. Errors: see store.h; NotFound from RecordBatch for a lost lease.
 #ifndef CAMPAIGND_STORE_SQLITE_SQLITE_QUEUE_H_
 #define CAMPAIGND_STORE_SQLITE_SQLITE_QUEUE_H_
 
+#include <span>
 #include <string>
+#include <vector>
 
 #include "store/sqlite/read_pool.h"
 #include "store/sqlite/writer.h"
@@ -29,7 +32,7 @@ class SqliteQueue final : public MailQueue {
 
   Result<int64_t> Enqueue(const NewMail& mail) override;
   Result<std::vector<Mail>> Claim(const ClaimRequest& req) override;
-  Status Record(const Outcome& outcome) override;
+  std::vector<Status> RecordBatch(std::span<const Outcome> outcomes) override;
   Status ReleaseClaims(std::string_view worker) override;
   Status ReleaseClaim(std::string_view worker, int64_t mail_id) override;
   Status ReleaseAllClaims() override;

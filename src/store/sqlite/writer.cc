@@ -6,6 +6,17 @@
 #include "core/limits.h"
 
 namespace campaignd::store::sqlite {
+namespace {
+
+// One of the writer's fixed statements, prepared once (the connection's
+// statement cache) instead of parsed again for every batch and unit.
+Status RunCached(Database& db, std::string_view sql, std::string_view purpose) {
+  Result<Statement> statement = db.Prepare(sql, purpose);
+  if (!statement.ok()) return statement.status();
+  return statement->Run();
+}
+
+}  // namespace
 
 Writer::Writer(std::unique_ptr<Database> db) : db_(std::move(db)), thread_([this] { Run(); }) {}
 
@@ -61,7 +72,7 @@ void Writer::Run() {
 }
 
 void Writer::RunBatch(const std::vector<Unit*>& batch) {
-  Status begin = db_->Exec("BEGIN IMMEDIATE", "begin write transaction");
+  Status begin = RunCached(*db_, "BEGIN IMMEDIATE", "begin write transaction");
   if (!begin.ok()) return FailAll(batch, begin);
   for (Unit* unit : batch) {
     unit->status = RunUnit(*unit);
@@ -71,7 +82,7 @@ void Writer::RunBatch(const std::vector<Unit*>& batch) {
       return FailAll(batch, unit->status);
     }
   }
-  Status commit = db_->Exec("COMMIT", "commit write transaction");
+  Status commit = RunCached(*db_, "COMMIT", "commit write transaction");
   if (!commit.ok()) {
     if (db_->InTransaction()) db_->Exec("ROLLBACK", "roll back failed commit");
     return FailAll(batch, commit);
@@ -82,7 +93,7 @@ void Writer::RunBatch(const std::vector<Unit*>& batch) {
 }
 
 Status Writer::RunUnit(Unit& unit) {
-  CAMPAIGND_RETURN_IF_ERROR(db_->Exec("SAVEPOINT unit", "begin unit savepoint"));
+  CAMPAIGND_RETURN_IF_ERROR(RunCached(*db_, "SAVEPOINT unit", "begin unit savepoint"));
   Status status;
   try {
     status = (*unit.work)(*db_);
@@ -91,7 +102,8 @@ Status Writer::RunUnit(Unit& unit) {
   }
   if (!db_->InTransaction()) return status;
   Status undone = status.ok() ? Status::Ok() : db_->Exec("ROLLBACK TO unit", "roll back unit");
-  Status released = undone.ok() ? db_->Exec("RELEASE unit", "release unit savepoint") : undone;
+  Status released =
+      undone.ok() ? RunCached(*db_, "RELEASE unit", "release unit savepoint") : undone;
   if (!released.ok()) {
     // The savepoint is in an unknown state: give up the whole batch rather
     // than commit a half-undone unit (RunBatch sees the ended transaction).

@@ -2,7 +2,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/field.hpp>
+#include <memory>
+#include <optional>
 
 #include "http/blocking_call.h"
 #include "http/client_origin.h"
@@ -36,6 +42,30 @@ std::optional<Dispatched> DecodeFailure(const DecodedParams& decoded, ReplyConte
   ctx.keep_alive = false;
   return Dispatched{
       MakeTextResponse(bhttp::status::payload_too_large, std::string(kSyntaxError), ctx), true};
+}
+
+// The inline handler's answer, resumed on the connection's strand; nullopt
+// when it did not take the request. References as CallBlocking's.
+boost::asio::awaitable<std::optional<ops::Answer>> CallInline(const InlineHandler& handler,
+                                                              const auth::RequestInfo& info,
+                                                              const Params& params) {
+  using Signature = void(std::optional<ops::Answer>);
+  return boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&, Signature>(
+      [&](auto completion) {
+        // Shared: `done` may run on the store's thread while we still hold
+        // it here; std::function needs a copyable target.
+        using Completion = decltype(completion);
+        auto shared = std::make_shared<Completion>(std::move(completion));
+        auto resume = [shared](std::optional<ops::Answer> answer) {
+          auto executor = boost::asio::get_associated_executor(*shared);
+          boost::asio::post(executor, [shared, answer = std::move(answer)]() mutable {
+            std::move(*shared)(std::move(answer));
+          });
+        };
+        ops::AnswerDone done = [resume](ops::Answer answer) { resume(std::move(answer)); };
+        if (!handler(info, params, done)) resume(std::nullopt);
+      },
+      boost::asio::use_awaitable);
 }
 
 }  // namespace
@@ -79,7 +109,10 @@ boost::asio::awaitable<Dispatched> Dispatch(const Request& request, const std::s
                                route.operation, std::string(request.method_string()),
                                origin.protocol, origin.client_ip};
   const Params& params = decoded.params;
-  const ops::Answer answer = co_await CallBlocking(deps.pool, deps.handler, info, params);
+  std::optional<ops::Answer> answered;
+  if (deps.inline_handler) answered = co_await CallInline(deps.inline_handler, info, params);
+  if (!answered) answered = co_await CallBlocking(deps.pool, deps.handler, info, params);
+  const ops::Answer& answer = *answered;
   HttpReply reply = MakeApiReply(answer, params, ctx);
   record.token = std::move(reply.log_token);
   co_return Dispatched{std::move(reply.response), false};

@@ -7,6 +7,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/field.hpp>
+#include <atomic>
+#include <exception>
 #include <memory>
 #include <optional>
 
@@ -45,7 +47,9 @@ std::optional<Dispatched> DecodeFailure(const DecodedParams& decoded, ReplyConte
 }
 
 // The inline handler's answer, resumed on the connection's strand; nullopt
-// when it did not take the request. References as CallBlocking's.
+// when it did not take the request (or threw: the pool then runs it, and
+// its guard turns a second throw into system_error). References as
+// CallBlocking's.
 boost::asio::awaitable<std::optional<ops::Answer>> CallInline(const InlineHandler& handler,
                                                               const auth::RequestInfo& info,
                                                               const Params& params) {
@@ -53,17 +57,29 @@ boost::asio::awaitable<std::optional<ops::Answer>> CallInline(const InlineHandle
   return boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&, Signature>(
       [&](auto completion) {
         // Shared: `done` may run on the store's thread while we still hold
-        // it here; std::function needs a copyable target.
+        // it here; std::function needs a copyable target. Only the first
+        // resume counts.
         using Completion = decltype(completion);
-        auto shared = std::make_shared<Completion>(std::move(completion));
-        auto resume = [shared](std::optional<ops::Answer> answer) {
-          auto executor = boost::asio::get_associated_executor(*shared);
-          boost::asio::post(executor, [shared, answer = std::move(answer)]() mutable {
-            std::move(*shared)(std::move(answer));
+        struct Waiting {
+          Completion completion;
+          std::atomic<bool> resumed{false};
+        };
+        auto waiting = std::make_shared<Waiting>(std::move(completion));
+        auto resume = [waiting](std::optional<ops::Answer> answer) {
+          if (waiting->resumed.exchange(true)) return;
+          auto executor = boost::asio::get_associated_executor(waiting->completion);
+          boost::asio::post(executor, [waiting, answer = std::move(answer)]() mutable {
+            std::move(waiting->completion)(std::move(answer));
           });
         };
         ops::AnswerDone done = [resume](ops::Answer answer) { resume(std::move(answer)); };
-        if (!handler(info, params, done)) resume(std::nullopt);
+        bool taken = false;
+        try {
+          taken = handler(info, params, done);
+        } catch (const std::exception& e) {
+          spdlog::error("inline handler threw: {}", e.what());
+        }
+        if (!taken) resume(std::nullopt);
       },
       boost::asio::use_awaitable);
 }

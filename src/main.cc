@@ -24,6 +24,7 @@
 #include "ops/operation.h"
 #include "queue/processor.h"
 #include "queue/scheduler.h"
+#include "store/directory_cache.h"
 #include "store/store.h"
 
 namespace campaignd {
@@ -143,30 +144,52 @@ int Serve(const config::ConfigOverrides& overrides) {
     if (!s.ok()) spdlog::warn("releasing old claims: {}", s.ToString());
   }
 
+  // Every directory lookup of this process (the API's and the workers')
+  // comes from memory: docs/decisions/0015-directory-cache.md.
+  auto cache = store::OpenDirectoryCache(db);
+  if (!cache.ok()) {
+    spdlog::critical("directory cache on {}: {}", store::RedactUrl(c.db),
+                     cache.status().ToString());
+    db.Close();
+    return admin::kExitDatabaseError;
+  }
+  store::DirectoryCache& directory = **cache;
+
   SystemClock clock;
-  queue::Processor processor(db.directory(), db.recipients(), db.coordination(), clock,
+  queue::Processor processor(directory, db.recipients(), db.coordination(), clock,
                              ProcessorOptionsFrom(c), &deliver::OpenTransport, &db.attachments());
   queue::Scheduler scheduler(db.queue(), processor, clock, SchedulerOptionsFrom(c));
   NullNotifier no_workers_here;
-  ops::Deps deps{db.directory(), db.queue(), db.recipients(), clock,
-                 worker ? static_cast<Notifier&>(scheduler) : no_workers_here,
-                 ops::Settings{c.status_retention}};
-  deps.settings.public_url = c.public_url;
-  deps.settings.address_literals = Address::Literals(c.allow_address_literals);
-  deps.settings.optin_frequency_limit = c.optin_frequency_limit;
-  deps.settings.optin_source_limit = c.optin_source_limit;
-  deps.settings.optin_source_window = c.optin_source_window;
-  deps.attachments = &db.attachments();
-  deps.mailing_lookup = &db.mailing_lookup();
-  deps.coordination = &db.coordination();
-  http::Server server(ServerOptionsFrom(c), [&deps](const auth::RequestInfo& info,
-                                                    const Params& params) {
-    return ops::HandleRequest(info, params, deps);
-  });
+  // The same dependencies over the cache (pool) and over its memory only (inline).
+  auto deps_over = [&](store::Directory& lookups) {
+    ops::Deps deps{lookups, db.queue(), db.recipients(), clock,
+                   worker ? static_cast<Notifier&>(scheduler) : no_workers_here,
+                   ops::Settings{c.status_retention}};
+    deps.settings.public_url = c.public_url;
+    deps.settings.address_literals = Address::Literals(c.allow_address_literals);
+    deps.settings.optin_frequency_limit = c.optin_frequency_limit;
+    deps.settings.optin_source_limit = c.optin_source_limit;
+    deps.settings.optin_source_window = c.optin_source_window;
+    deps.attachments = &db.attachments();
+    deps.mailing_lookup = &db.mailing_lookup();
+    deps.coordination = &db.coordination();
+    return deps;
+  };
+  const ops::Deps deps = deps_over(directory);
+  const ops::Deps memory_deps = deps_over(directory.memory_only());
+  http::Server server(
+      ServerOptionsFrom(c),
+      [&deps](const auth::RequestInfo& info, const Params& params) {
+        return ops::HandleRequest(info, params, deps);
+      },
+      [&memory_deps](const auth::RequestInfo& info, const Params& params, ops::AnswerDone& done) {
+        return ops::HandleInline(info, params, memory_deps, done);
+      });
   // The admin listener first: once the public API answers (/healthz), both are up.
   std::unique_ptr<admin::api::AdminService> admin_api;
   if (api && !c.admin_listen.empty()) {
-    auto started = admin::api::AdminService::Start(c, db, clock, TimeoutsFrom(c));
+    auto started = admin::api::AdminService::Start(c, db, clock, TimeoutsFrom(c),
+                                                   [&directory] { directory.Invalidate(); });
     if (!started.ok()) {
       spdlog::critical("admin API: {}", started.status().ToString());
       db.Close();

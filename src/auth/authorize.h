@@ -6,7 +6,8 @@
 //   504 protocol not allowed                       (form service)
 //   505 the code's (or the mail's) list is gone
 // 506/507 are decided by ops/ once the operation is looked up.
-// Threads: blocks on the Directory; call it on the blocking pool.
+// Threads: blocks on the Directory; call it on the blocking pool (or with a
+// directory that never blocks: ops::HandleInline on the I/O thread).
 // Errors: a failed Status only when the store fails.
 #ifndef CAMPAIGND_AUTH_AUTHORIZE_H_
 #define CAMPAIGND_AUTH_AUTHORIZE_H_

@@ -2,7 +2,15 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/field.hpp>
+#include <atomic>
+#include <exception>
+#include <memory>
+#include <optional>
 
 #include "http/blocking_call.h"
 #include "http/client_origin.h"
@@ -36,6 +44,44 @@ std::optional<Dispatched> DecodeFailure(const DecodedParams& decoded, ReplyConte
   ctx.keep_alive = false;
   return Dispatched{
       MakeTextResponse(bhttp::status::payload_too_large, std::string(kSyntaxError), ctx), true};
+}
+
+// The inline handler's answer, resumed on the connection's strand; nullopt
+// when it did not take the request (or threw: the pool then runs it, and
+// its guard turns a second throw into system_error). References as
+// CallBlocking's.
+boost::asio::awaitable<std::optional<ops::Answer>> CallInline(const InlineHandler& handler,
+                                                              const auth::RequestInfo& info,
+                                                              const Params& params) {
+  using Signature = void(std::optional<ops::Answer>);
+  return boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&, Signature>(
+      [&](auto completion) {
+        // Shared: `done` may run on the store's thread while we still hold
+        // it here; std::function needs a copyable target. Only the first
+        // resume counts.
+        using Completion = decltype(completion);
+        struct Waiting {
+          Completion completion;
+          std::atomic<bool> resumed{false};
+        };
+        auto waiting = std::make_shared<Waiting>(std::move(completion));
+        auto resume = [waiting](std::optional<ops::Answer> answer) {
+          if (waiting->resumed.exchange(true)) return;
+          auto executor = boost::asio::get_associated_executor(waiting->completion);
+          boost::asio::post(executor, [waiting, answer = std::move(answer)]() mutable {
+            std::move(waiting->completion)(std::move(answer));
+          });
+        };
+        ops::AnswerDone done = [resume](ops::Answer answer) { resume(std::move(answer)); };
+        bool taken = false;
+        try {
+          taken = handler(info, params, done);
+        } catch (const std::exception& e) {
+          spdlog::error("inline handler threw: {}", e.what());
+        }
+        if (!taken) resume(std::nullopt);
+      },
+      boost::asio::use_awaitable);
 }
 
 }  // namespace
@@ -79,7 +125,10 @@ boost::asio::awaitable<Dispatched> Dispatch(const Request& request, const std::s
                                route.operation, std::string(request.method_string()),
                                origin.protocol, origin.client_ip};
   const Params& params = decoded.params;
-  const ops::Answer answer = co_await CallBlocking(deps.pool, deps.handler, info, params);
+  std::optional<ops::Answer> answered;
+  if (deps.inline_handler) answered = co_await CallInline(deps.inline_handler, info, params);
+  if (!answered) answered = co_await CallBlocking(deps.pool, deps.handler, info, params);
+  const ops::Answer& answer = *answered;
   HttpReply reply = MakeApiReply(answer, params, ctx);
   record.token = std::move(reply.log_token);
   co_return Dispatched{std::move(reply.response), false};

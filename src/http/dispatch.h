@@ -1,8 +1,11 @@
 // Dispatch: one complete request -> its response. Routes the path, decodes
 // the parameters, applies the in-flight limit, hands the API work to the
-// blocking pool and turns the answer into HTTP (reply.h).
+// blocking pool (or, when the inline handler takes it, answers it on the
+// I/O thread with at most the store's commit in between) and turns the
+// answer into HTTP (reply.h).
 // Callers: http/session.cc, on the connection's strand.
-// Threads: only CallBlocking leaves the I/O thread.
+// Threads: only CallBlocking and the inline handler's store work leave the
+// I/O thread; the answer comes back to the connection's strand.
 #ifndef CAMPAIGND_HTTP_DISPATCH_H_
 #define CAMPAIGND_HTTP_DISPATCH_H_
 
@@ -27,6 +30,7 @@ using Request = boost::beast::http::request<boost::beast::http::string_body>;
 struct DispatchDeps {
   const ServerOptions& options;
   const ApiHandler& handler;
+  const InlineHandler& inline_handler;  // may be empty
   boost::asio::thread_pool& pool;
   std::atomic<std::size_t>& in_flight;
 };

@@ -33,7 +33,7 @@ namespace campaignd::http {
 
 class Server {
  public:
-  Server(ServerOptions options, ApiHandler handler);
+  Server(ServerOptions options, ApiHandler handler, InlineHandler inline_handler = {});
   // Serves `raw` instead of the public API. REQUIRES: plan, handle and
   // refuse set.
   Server(ServerOptions options, RawHandler raw);
@@ -70,6 +70,7 @@ class Server {
   // Constant after construction.
   const ServerOptions options_;
   const ApiHandler handler_;  // empty when raw_ is used
+  const InlineHandler inline_handler_;  // may be empty
   const std::optional<RawHandler> raw_;
 
   // Shared with the connections; declared before io_ so that they outlive

@@ -25,6 +25,12 @@ namespace campaignd::http {
 // several pool threads at once.
 using ApiHandler = std::function<ops::Answer(const auth::RequestInfo&, const Params&)>;
 
+// Optional: the same work tried on the I/O thread first (ops::HandleInline).
+// It must not block. False: not taken, the ApiHandler runs on the pool.
+// True: `done` is called exactly once with the answer, on any thread.
+using InlineHandler =
+    std::function<bool(const auth::RequestInfo&, const Params&, ops::AnswerDone& done)>;
+
 // I/O threads: one handles ~100k trivial requests/s here (design.md §1).
 inline constexpr std::size_t kDefaultIoThreads = 1;
 // Blocking threads: handlers wait on the store; a few more than cores.

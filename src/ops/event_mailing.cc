@@ -28,12 +28,20 @@ Result<std::variant<store::Mailing, Reply>> FindEventMailing(const Context& ctx)
 }
 
 Result<Reply> EnqueueMail(const Context& ctx, const store::NewMail& mail) {
-  auto sequence = ctx.deps.queue.Enqueue(mail);
-  if (!sequence.ok()) return sequence.status();
-  ctx.deps.notifier.Notify();
   const store::Client& client = ctx.caller.client;
+  if (ctx.deferred != nullptr) {
+    *ctx.deferred = DeferredMail{mail, client.mail_id_secret};
+    return Reply::Success(Token::kEnqueued, "");
+  }
+  return EnqueuedReply(ctx.deps, client.id, client.mail_id_secret, ctx.deps.queue.Enqueue(mail));
+}
+
+Result<Reply> EnqueuedReply(const Deps& deps, int64_t client_id, const std::string& mail_id_secret,
+                            const Result<int64_t>& sequence) {
+  if (!sequence.ok()) return sequence.status();
+  deps.notifier.Notify();
   return Reply::Success(Token::kEnqueued,
-                        MailId::Make(client.id, *sequence, client.mail_id_secret).ToString());
+                        MailId::Make(client_id, *sequence, mail_id_secret).ToString());
 }
 
 }  // namespace campaignd::ops

@@ -19,8 +19,15 @@ namespace campaignd::ops {
 // REQUIRES: bmMailingId is present (the caller answered missing_id).
 Result<std::variant<store::Mailing, Reply>> FindEventMailing(const Context& ctx);
 
-// Stores `mail` durably, wakes the workers and answers `enqueued: <mailId>`.
+// Stores `mail` durably, wakes the workers and answers `enqueued: <mailId>`
+// (EnqueuedReply). Under HandleInline (ctx.deferred set) it only hands the
+// mail over and answers a placeholder that HandleInline replaces.
 Result<Reply> EnqueueMail(const Context& ctx, const store::NewMail& mail);
+
+// The answer once the queue returned `sequence` for a mail of `client_id`:
+// `enqueued: <mailId>` after waking the workers, or the queue's failure.
+Result<Reply> EnqueuedReply(const Deps& deps, int64_t client_id, const std::string& mail_id_secret,
+                            const Result<int64_t>& sequence);
 
 }  // namespace campaignd::ops
 

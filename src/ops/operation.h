@@ -3,12 +3,16 @@
 // it opens with its sanity checks, answers the precise token and returns
 // early; the happy path follows (model: Beast handle_request).
 // Threads: HandleRequest blocks on the store; call it on the blocking pool.
+// HandleInline never blocks (an I/O thread may call it); its `done` runs on
+// the store's writer thread or before it returns.
 // Errors: a Reply for every answer the spec defines (including wrong_tag);
 // a failed Status only when the work could not be done (store down...).
 #ifndef CAMPAIGND_OPS_OPERATION_H_
 #define CAMPAIGND_OPS_OPERATION_H_
 
 #include <chrono>
+#include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -60,11 +64,20 @@ struct Deps {
   store::Coordination* coordination = nullptr;
 };
 
+// A mail HandleInline leaves to its caller to enqueue (Context::deferred).
+struct DeferredMail {
+  store::NewMail mail;
+  std::string mail_id_secret;  // of mail.client_id: signs the answer's mail ID
+};
+
 // Everything one operation sees.
 struct Context {
   const auth::Caller& caller;
   const Params& params;
   const Deps& deps;
+  // Set by HandleInline: EnqueueMail stores the mail here instead of
+  // enqueueing it (the caller enqueues it without blocking).
+  std::optional<DeferredMail>* deferred = nullptr;
 };
 
 using OperationFn = Result<Reply> (*)(const Context&);
@@ -78,6 +91,19 @@ struct Answer {
 // Authorizes (wrong_tag 501..505), finds the operation (507) and checks it
 // is allowed here (506), then runs it. REQUIRES: info.operation lower-case.
 Answer HandleRequest(const auth::RequestInfo& info, const Params& params, const Deps& deps);
+
+using AnswerDone = std::function<void(Answer)>;
+
+// HandleRequest without blocking, for the I/O thread (the accept path:
+// sendeventmail on the form service). `memory` is `deps` with a directory
+// that answers from memory only (store/directory_cache.h memory_only()).
+// False, with nothing done, when the request needs the blocking pool (an
+// answer not in memory, another operation, a queue that cannot enqueue
+// without blocking): call HandleRequest then. True when `done` got or will
+// get the same answer HandleRequest would give: at once, or from the
+// store's thread once the mail is committed (MailQueue::EnqueueAsync).
+bool HandleInline(const auth::RequestInfo& info, const Params& params, const Deps& memory,
+                  AnswerDone& done);
 
 }  // namespace campaignd::ops
 

@@ -8,16 +8,21 @@
 
 namespace campaignd::store {
 
-Result<std::unique_ptr<Catalog>> OpenCatalog(Engine& engine) {
+Result<std::unique_ptr<SqlRunner>> OpenSqlRunner(Engine& engine) {
   if (auto* sqlite = dynamic_cast<sqlite::SqliteEngine*>(&engine)) {
-    return std::unique_ptr<Catalog>(std::make_unique<SqlCatalog>(
-        std::make_unique<sqlite::SqliteRunner>(sqlite->writer(), sqlite->readers())));
+    return std::unique_ptr<SqlRunner>(
+        std::make_unique<sqlite::SqliteRunner>(sqlite->writer(), sqlite->readers()));
   }
   if (auto* pg = dynamic_cast<postgres::PgEngine*>(&engine)) {
-    return std::unique_ptr<Catalog>(
-        std::make_unique<SqlCatalog>(std::make_unique<postgres::PgRunner>(pg->pool())));
+    return std::unique_ptr<SqlRunner>(std::make_unique<postgres::PgRunner>(pg->pool()));
   }
-  return Status::InvalidArgument("the admin catalog supports the SQLite and PostgreSQL engines");
+  return Status::InvalidArgument("the SQL runner supports the SQLite and PostgreSQL engines");
+}
+
+Result<std::unique_ptr<Catalog>> OpenCatalog(Engine& engine) {
+  Result<std::unique_ptr<SqlRunner>> runner = OpenSqlRunner(engine);
+  if (!runner.ok()) return runner.status();
+  return std::unique_ptr<Catalog>(std::make_unique<SqlCatalog>(std::move(*runner)));
 }
 
 }  // namespace campaignd::store

@@ -23,6 +23,7 @@
 #include "core/mail_status.h"
 #include "core/status.h"
 #include "store/model.h"
+#include "store/sql_session.h"
 #include "store/store.h"
 
 namespace campaignd::store {
@@ -148,6 +149,10 @@ class Catalog {
 // connections. REQUIRES: `engine` outlives the catalog. InvalidArgument for
 // an engine of another kind.
 Result<std::unique_ptr<Catalog>> OpenCatalog(Engine& engine);
+
+// The engine-neutral SQL surface (sql_session.h) over `engine`'s
+// connections, as the catalog uses it. Same requirements and errors.
+Result<std::unique_ptr<SqlRunner>> OpenSqlRunner(Engine& engine);
 
 }  // namespace campaignd::store
 

@@ -12,6 +12,7 @@
 #define CAMPAIGND_STORE_STORE_H_
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -80,6 +81,16 @@ class MailQueue {
   // Stores the mail durably (committed, fsynced) before returning its
   // sequence number. Concurrent calls are group-committed.
   virtual Result<int64_t> Enqueue(const NewMail& mail) = 0;
+  // Enqueue without blocking the caller: `done` gets what Enqueue would
+  // return, on the engine's writer thread once the batch is committed (so
+  // it must be quick and must not block). False, and `done` is never
+  // called, when this queue cannot (then call Enqueue).
+  using EnqueueDone = std::function<void(Result<int64_t>)>;
+  virtual bool EnqueueAsync(const NewMail& mail, EnqueueDone done) {
+    (void)mail;
+    (void)done;
+    return false;
+  }
   // Claims due mails (status enqueued or sending, next_attempt_at <= now, no
   // live lease, client not in exclude_clients) for req.worker until now +
   // lease, oldest first, at most max_fresh never-attempted and max_retry

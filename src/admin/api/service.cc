@@ -14,7 +14,8 @@ AdminService::AdminService(std::unique_ptr<store::Catalog> catalog, AdminContext
 
 Result<std::unique_ptr<AdminService>> AdminService::Start(const config::Config& config,
                                                           store::Engine& engine, Clock& clock,
-                                                          const http::Timeouts& timeouts) {
+                                                          const http::Timeouts& timeouts,
+                                                          std::function<void()> changed) {
   Result<std::unique_ptr<store::Catalog>> catalog = store::OpenCatalog(engine);
   if (!catalog.ok()) return catalog.status();
   store::Catalog& ref = **catalog;
@@ -27,8 +28,9 @@ Result<std::unique_ptr<AdminService>> AdminService::Start(const config::Config& 
   AdminService* self = service.get();
   service->listener_ = std::make_unique<AdminListener>(
       AdminListenerOptions{.listen = config.admin_listen, .timeouts = timeouts},
-      [self](const AdminRequest& request) {
+      [self, changed = std::move(changed)](const AdminRequest& request) {
         AdminResponse response = HandleAdmin(request, self->context_);
+        if (changed && request.method != "GET" && request.method != "HEAD") changed();
         if (response.status >= 500) {
           spdlog::warn("admin API {} {}: {} {}", LogText(request.method), LogText(request.target),
                        response.status, LogText(response.body));

@@ -7,6 +7,7 @@
 #ifndef CAMPAIGND_ADMIN_API_SERVICE_H_
 #define CAMPAIGND_ADMIN_API_SERVICE_H_
 
+#include <functional>
 #include <memory>
 
 #include "admin/api/listener.h"
@@ -19,11 +20,14 @@ namespace campaignd::admin::api {
 class AdminService {
  public:
   // Starts listening on config.admin_listen with `timeouts` (the public
-  // API's). REQUIRES: !admin_listen.empty(); `engine` and `clock` outlive
-  // the service.
+  // API's). `changed`, if set, runs after every request that may have
+  // written (any method but GET/HEAD): serve drops its directory cache
+  // then, so this process answers with the change at once.
+  // REQUIRES: !admin_listen.empty(); `engine` and `clock` outlive the service.
   static Result<std::unique_ptr<AdminService>> Start(const config::Config& config,
                                                      store::Engine& engine, Clock& clock,
-                                                     const http::Timeouts& timeouts);
+                                                     const http::Timeouts& timeouts,
+                                                     std::function<void()> changed = {});
   ~AdminService();  // Stop()
   // Stops the listener (requests in flight get the shutdown grace).
   void Stop();

@@ -1,6 +1,7 @@
 #include "store/postgres/enqueue_batcher.h"
 
 #include <algorithm>
+#include <memory>
 
 #include "core/limits.h"
 
@@ -47,6 +48,24 @@ Result<int64_t> EnqueueBatcher::Enqueue(const NewMail& mail, const std::string& 
   return std::move(unit.result);
 }
 
+void EnqueueBatcher::EnqueueAsync(NewMail mail, std::string fields_json, Done done) {
+  auto unit = std::make_unique<Unit>(Unit{nullptr, nullptr});
+  unit->owned_mail = std::move(mail);
+  unit->owned_fields = std::move(fields_json);
+  unit->mail = &unit->owned_mail;
+  unit->fields = &unit->owned_fields;
+  unit->on_done = std::move(done);
+  {
+    std::lock_guard lock(mu_);
+    if (!closing_) {
+      pending_.push_back(unit.release());
+      work_cv_.notify_one();
+      return;
+    }
+  }
+  unit->on_done(Status::Unavailable("store is closed"));
+}
+
 void EnqueueBatcher::Close() {
   std::call_once(close_once_, [this] {
     {
@@ -75,8 +94,21 @@ void EnqueueBatcher::Run() {
     RunBatch(batch);
     lock.lock();
     stats_.units += n;
-    for (Unit* unit : batch) unit->done = true;
-    done_cv_.notify_all();
+    // A waiting unit belongs to its Enqueue(), which may return as soon as
+    // `done` is set: the async ones are taken out before.
+    std::vector<std::unique_ptr<Unit>> async;
+    for (Unit* unit : batch) {
+      if (unit->on_done) {
+        async.emplace_back(unit);
+      } else {
+        unit->done = true;
+      }
+    }
+    if (async.size() < batch.size()) done_cv_.notify_all();
+    if (async.empty()) continue;
+    lock.unlock();
+    for (std::unique_ptr<Unit>& unit : async) unit->on_done(std::move(unit->result));
+    lock.lock();
   }
 }
 

@@ -14,13 +14,15 @@
 // - A mail the database refuses (unknown client: a foreign key) fails the
 //   whole statement; the batch is then retried mail by mail, so only the
 //   refused mail fails.
-// Threads: Enqueue() from any thread; the statement runs on the batcher thread.
+// Threads: Enqueue() and EnqueueAsync() from any thread; the statement, and
+// an async mail's completion, run on the batcher thread.
 #ifndef CAMPAIGND_STORE_POSTGRES_ENQUEUE_BATCHER_H_
 #define CAMPAIGND_STORE_POSTGRES_ENQUEUE_BATCHER_H_
 
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <mutex>
 #include <span>
 #include <string>
@@ -54,6 +56,12 @@ class EnqueueBatcher {
   // returns its id once committed. Unavailable after Close().
   Result<int64_t> Enqueue(const NewMail& mail, const std::string& fields_json);
 
+  // As Enqueue, without waiting: `done` gets the result on the batcher
+  // thread once the batch is committed (or failed); it must not block.
+  // After Close() it gets Unavailable at once, on the caller's thread.
+  using Done = std::function<void(Result<int64_t>)>;
+  void EnqueueAsync(NewMail mail, std::string fields_json, Done done);
+
   // Completes every mail submitted before, then stops the thread. Idempotent.
   void Close();
 
@@ -65,6 +73,10 @@ class EnqueueBatcher {
     const std::string* fields;
     Result<int64_t> result = Status::Internal("not run");
     bool done = false;
+    // An async unit: owns its mail, completes through on_done, is deleted then.
+    NewMail owned_mail;
+    std::string owned_fields;
+    Done on_done;
   };
 
   void Run();

@@ -130,6 +130,16 @@ Result<int64_t> PgQueue::Enqueue(const NewMail& mail) {
   return batcher_.Enqueue(mail, *fields);
 }
 
+bool PgQueue::EnqueueAsync(const NewMail& mail, EnqueueDone done) {
+  Result<std::string> fields = FieldsToJson(mail.fields);
+  if (!fields.ok()) {
+    done(fields.status());
+    return true;
+  }
+  batcher_.EnqueueAsync(mail, std::move(*fields), std::move(done));
+  return true;
+}
+
 Result<std::vector<Mail>> PgQueue::Claim(const ClaimRequest& req) {
   if (req.worker.empty()) return Status::InvalidArgument("claim: worker name is empty");
   Result<PgResult> rows = Run(ClaimSql(),

@@ -33,6 +33,7 @@ class PgQueue final : public MailQueue {
   PgQueue(Pool& pool, EnqueueBatcher& batcher) : pool_(pool), batcher_(batcher) {}
 
   Result<int64_t> Enqueue(const NewMail& mail) override;
+  bool EnqueueAsync(const NewMail& mail, EnqueueDone done) override;
   Result<std::vector<Mail>> Claim(const ClaimRequest& req) override;
   std::vector<Status> RecordBatch(std::span<const Outcome> outcomes) override;
   Status ReleaseClaims(std::string_view worker) override;

@@ -133,31 +133,66 @@ const std::string& DueMailsSql(bool retries) {
   return retries ? kRetry : kFresh;
 }
 
+namespace {
+
+// The rows of one enqueued mail (its `enqueued` event too); its id.
+Result<int64_t> InsertMail(Database& db, const NewMail& mail, const std::string& fields) {
+  Result<Statement> insert = db.Prepare(
+      "INSERT INTO mails (client_id, list_id, mailing_id, recipient_id, fields, status, "
+      "created_at, updated_at, next_attempt_at) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, 'enqueued', ?6, ?6, ?6) RETURNING id",
+      "enqueue mail");
+  if (!insert.ok()) return insert.status();
+  Result<bool> row = insert->BindInt(1, mail.client_id)
+                         .BindInt(2, mail.list_id)
+                         .BindInt(3, mail.mailing_id)
+                         .BindText(4, mail.recipient_id)
+                         .BindText(5, fields)
+                         .BindInt(6, ToUnixMillis(mail.created_at))
+                         .Step();
+  if (!row.ok()) return row.status();
+  const int64_t id = insert->ColumnInt(0);
+  CAMPAIGND_RETURN_IF_ERROR(insert->Run());  // finish the statement before the next one
+  CAMPAIGND_RETURN_IF_ERROR(InsertEvent(db, id, mail.created_at, MailStatus::kEnqueued, ""));
+  return id;
+}
+
+}  // namespace
+
 Result<int64_t> SqliteQueue::Enqueue(const NewMail& mail) {
   Result<std::string> fields = FieldsToJson(mail.fields);
   if (!fields.ok()) return fields.status();
   int64_t id = 0;
   Status status = writer_.Submit([&](Database& db) -> Status {
-    Result<Statement> insert = db.Prepare(
-        "INSERT INTO mails (client_id, list_id, mailing_id, recipient_id, fields, status, "
-        "created_at, updated_at, next_attempt_at) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, 'enqueued', ?6, ?6, ?6) RETURNING id",
-        "enqueue mail");
-    if (!insert.ok()) return insert.status();
-    Result<bool> row = insert->BindInt(1, mail.client_id)
-                           .BindInt(2, mail.list_id)
-                           .BindInt(3, mail.mailing_id)
-                           .BindText(4, mail.recipient_id)
-                           .BindText(5, *fields)
-                           .BindInt(6, ToUnixMillis(mail.created_at))
-                           .Step();
-    if (!row.ok()) return row.status();
-    id = insert->ColumnInt(0);
-    CAMPAIGND_RETURN_IF_ERROR(insert->Run());  // finish the statement before the next one
-    return InsertEvent(db, id, mail.created_at, MailStatus::kEnqueued, "");
+    Result<int64_t> inserted = InsertMail(db, mail, *fields);
+    if (!inserted.ok()) return inserted.status();
+    id = *inserted;
+    return Status::Ok();
   });
   if (!status.ok()) return status;
   return id;
+}
+
+bool SqliteQueue::EnqueueAsync(const NewMail& mail, EnqueueDone done) {
+  Result<std::string> fields = FieldsToJson(mail.fields);
+  if (!fields.ok()) {
+    done(fields.status());
+    return true;
+  }
+  // The unit and its completion run one after the other on the writer
+  // thread: `id` needs no lock.
+  auto id = std::make_shared<int64_t>(0);
+  writer_.SubmitAsync(
+      [mail, fields = std::move(*fields), id](Database& db) -> Status {
+        Result<int64_t> inserted = InsertMail(db, mail, fields);
+        if (!inserted.ok()) return inserted.status();
+        *id = *inserted;
+        return Status::Ok();
+      },
+      [done = std::move(done), id](const Status& status) {
+        done(status.ok() ? Result<int64_t>(*id) : Result<int64_t>(status));
+      });
+  return true;
 }
 
 Result<std::vector<Mail>> SqliteQueue::Claim(const ClaimRequest& req) {

@@ -31,6 +31,7 @@ class SqliteQueue final : public MailQueue {
   SqliteQueue(Writer& writer, ReadPool& readers) : writer_(writer), readers_(readers) {}
 
   Result<int64_t> Enqueue(const NewMail& mail) override;
+  bool EnqueueAsync(const NewMail& mail, EnqueueDone done) override;
   Result<std::vector<Mail>> Claim(const ClaimRequest& req) override;
   std::vector<Status> RecordBatch(std::span<const Outcome> outcomes) override;
   Status ReleaseClaims(std::string_view worker) override;

@@ -32,6 +32,22 @@ Status Writer::Submit(const Work& work) {
   return unit.status;
 }
 
+void Writer::SubmitAsync(Work work, Done done) {
+  auto unit = std::make_unique<Unit>();
+  unit->owned = std::move(work);
+  unit->work = &unit->owned;
+  unit->on_done = std::move(done);
+  {
+    std::lock_guard lock(mu_);
+    if (!closing_) {
+      pending_.push_back(unit.release());
+      work_cv_.notify_one();
+      return;
+    }
+  }
+  unit->on_done(Status::Unavailable("store is closed"));
+}
+
 void Writer::Close() {
   std::call_once(close_once_, [this] {
     {
@@ -53,6 +69,7 @@ WriterStats Writer::stats() const {
 
 void Writer::Run() {
   std::vector<Unit*> batch;
+  std::vector<std::unique_ptr<Unit>> async;
   for (;;) {
     {
       std::unique_lock lock(mu_);
@@ -63,11 +80,21 @@ void Writer::Run() {
       pending_.erase(pending_.begin(), pending_.begin() + n);
     }
     RunBatch(batch);
+    // A waiting unit belongs to its Submit(), which may return as soon as
+    // `done` is set: the async ones are taken out before.
+    async.clear();
     {
       std::lock_guard lock(mu_);
-      for (Unit* unit : batch) unit->done = true;
+      for (Unit* unit : batch) {
+        if (unit->on_done) {
+          async.emplace_back(unit);
+        } else {
+          unit->done = true;
+        }
+      }
     }
-    done_cv_.notify_all();
+    if (async.size() < batch.size()) done_cv_.notify_all();
+    for (std::unique_ptr<Unit>& unit : async) unit->on_done(unit->status);
   }
 }
 

@@ -16,7 +16,8 @@
 // - If SQLite abandons the transaction (disk full, I/O error) or COMMIT
 //   fails, every unit of the batch gets Unavailable: nobody is told "done"
 //   for a write that is not durable.
-// Threads: Submit() from any thread; the unit runs on the writer thread.
+// Threads: Submit() and SubmitAsync() from any thread; the unit, and an
+// async unit's completion, run on the writer thread.
 #ifndef CAMPAIGND_STORE_SQLITE_WRITER_H_
 #define CAMPAIGND_STORE_SQLITE_WRITER_H_
 
@@ -59,6 +60,12 @@ class Writer {
   // committed (or failed). Unavailable after Close().
   Status Submit(const Work& work);
 
+  // As Submit, without waiting: `done` gets the Status on the writer
+  // thread once the batch is committed (or failed); it must not block.
+  // After Close() it gets Unavailable at once, on the caller's thread.
+  using Done = std::function<void(const Status&)>;
+  void SubmitAsync(Work work, Done done);
+
   // Completes every unit submitted before, then stops the thread and
   // closes the connection. Idempotent.
   void Close();
@@ -70,6 +77,9 @@ class Writer {
     const Work* work;
     Status status;
     bool done = false;
+    // An async unit: owns its work, completes through on_done, deletes itself.
+    Work owned;
+    Done on_done;
   };
 
   void Run();

@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <future>
+#include <optional>
 #include <thread>
 
 #include "store/sqlite/engine_fixture.h"
@@ -192,6 +193,40 @@ TEST_F(SqliteWriterTest, ConcurrentUnitsShareTransactions) {
   WriterStats stats = writer_->stats();
   EXPECT_EQ(stats.units, static_cast<uint64_t>(kThreads * kPerThread));
   EXPECT_LT(stats.transactions * 4, stats.units) << "group commit batches units";
+}
+
+TEST_F(SqliteWriterTest, AsyncUnitsJoinTheBatchAndCompleteAfterTheCommit) {
+  const uint64_t transactions_before = writer_->stats().transactions;
+  std::promise<void> release = BlockWriter();
+  // Each completion records what a separate connection sees at that moment.
+  std::vector<std::promise<std::pair<Status, std::size_t>>> done(3);
+  for (int i = 0; i < 3; ++i) {
+    Writer::Work work = i == 1 ? Writer::Work([](Database&) { return Status::InvalidArgument("no"); })
+                               : Insert(i);
+    writer_->SubmitAsync(std::move(work), [this, &done, i](const Status& status) {
+      done[i].set_value({status, Committed().size()});
+    });
+  }
+  auto sync = std::async(std::launch::async, [this] { return writer_->Submit(Insert(7)); });
+  ASSERT_TRUE(WaitFor([&] { return writer_->stats().pending == 4; }));
+  release.set_value();
+  ASSERT_TRUE(blocker_.get().ok());
+  EXPECT_TRUE(sync.get().ok());
+  for (int i = 0; i < 3; ++i) {
+    auto [status, committed] = done[i].get_future().get();
+    EXPECT_EQ(status.ok(), i != 1) << status.ToString();
+    EXPECT_EQ(committed, 3u) << "completion " << i << " ran before the commit was visible";
+  }
+  EXPECT_EQ(Committed(), (std::vector<int64_t>{0, 2, 7}));
+  EXPECT_EQ(writer_->stats().transactions, transactions_before + 2);
+}
+
+TEST_F(SqliteWriterTest, AsyncUnitAfterCloseIsUnavailableAtOnce) {
+  writer_->Close();
+  std::optional<Status> got;
+  writer_->SubmitAsync(Insert(1), [&](const Status& status) { got = status; });
+  ASSERT_TRUE(got.has_value());
+  EXPECT_TRUE(got->IsUnavailable()) << got->ToString();
 }
 
 }  // namespace

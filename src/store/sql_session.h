@@ -67,6 +67,10 @@ class SqlRunner {
   // Runs `work` in one write transaction: committed when it returns OK,
   // rolled back otherwise.
   virtual Status Write(const Work& work) = 0;
+  // Runs one write statement alone, committed (PostgreSQL: autocommit, one
+  // round trip; SQLite: one unit of the writer); the rows it changed.
+  virtual Result<int64_t> Execute(std::string_view sql, std::span<const SqlValue> params,
+                                  std::string_view purpose) = 0;
 };
 
 // Runs `read` (SqlSession& -> Result<T>) on a read connection; its answer.

@@ -1,9 +1,6 @@
 #include "store/postgres/enqueue_batcher.h"
 
-#include <algorithm>
 #include <memory>
-
-#include "core/limits.h"
 
 namespace campaignd::store::postgres {
 namespace {
@@ -34,17 +31,16 @@ const std::string& InsertSql() {
 
 }  // namespace
 
-EnqueueBatcher::EnqueueBatcher(Pool& pool) : pool_(pool), thread_([this] { Run(); }) {}
+EnqueueBatcher::EnqueueBatcher(Pool& pool)
+    : pool_(pool),
+      queue_([this](std::span<Unit*> batch) { RunBatch(batch); },
+             [](Unit& unit) { unit.on_done(std::move(unit.result)); }) {}
 
 EnqueueBatcher::~EnqueueBatcher() { Close(); }
 
 Result<int64_t> EnqueueBatcher::Enqueue(const NewMail& mail, const std::string& fields_json) {
   Unit unit{&mail, &fields_json};
-  std::unique_lock lock(mu_);
-  if (closing_) return Status::Unavailable("store is closed");
-  pending_.push_back(&unit);
-  work_cv_.notify_one();
-  done_cv_.wait(lock, [&] { return unit.done; });
+  if (!queue_.RunAndWait(unit)) return Status::Unavailable("store is closed");
   return std::move(unit.result);
 }
 
@@ -55,64 +51,22 @@ void EnqueueBatcher::EnqueueAsync(NewMail mail, std::string fields_json, Done do
   unit->mail = &unit->owned_mail;
   unit->fields = &unit->owned_fields;
   unit->on_done = std::move(done);
-  {
-    std::lock_guard lock(mu_);
-    if (!closing_) {
-      pending_.push_back(unit.release());
-      work_cv_.notify_one();
-      return;
-    }
-  }
-  unit->on_done(Status::Unavailable("store is closed"));
+  unit = queue_.Queue(std::move(unit));
+  if (unit) unit->on_done(Status::Unavailable("store is closed"));
 }
 
-void EnqueueBatcher::Close() {
-  std::call_once(close_once_, [this] {
-    {
-      std::lock_guard lock(mu_);
-      closing_ = true;
-      work_cv_.notify_one();
-    }
-    thread_.join();
-  });
-}
+void EnqueueBatcher::Close() { queue_.Close(); }
 
 BatcherStats EnqueueBatcher::stats() const {
   std::lock_guard lock(mu_);
   return stats_;
 }
 
-void EnqueueBatcher::Run() {
-  std::unique_lock lock(mu_);
-  for (;;) {
-    work_cv_.wait(lock, [&] { return closing_ || !pending_.empty(); });
-    if (pending_.empty()) return;  // closing, nothing left
-    const std::size_t n = std::min(pending_.size(), limits::kMaxGroupCommit);
-    std::vector<Unit*> batch(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(n));
-    pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(n));
-    lock.unlock();
-    RunBatch(batch);
-    lock.lock();
-    stats_.units += n;
-    // A waiting unit belongs to its Enqueue(), which may return as soon as
-    // `done` is set: the async ones are taken out before.
-    std::vector<std::unique_ptr<Unit>> async;
-    for (Unit* unit : batch) {
-      if (unit->on_done) {
-        async.emplace_back(unit);
-      } else {
-        unit->done = true;
-      }
-    }
-    if (async.size() < batch.size()) done_cv_.notify_all();
-    if (async.empty()) continue;
-    lock.unlock();
-    for (std::unique_ptr<Unit>& unit : async) unit->on_done(std::move(unit->result));
-    lock.lock();
-  }
-}
-
 void EnqueueBatcher::RunBatch(std::span<Unit*> batch) {
+  {
+    std::lock_guard lock(mu_);
+    stats_.units += batch.size();
+  }
   auto fail_all = [&](const Status& status) {
     for (Unit* unit : batch) unit->result = status;
     std::lock_guard lock(mu_);

@@ -19,17 +19,14 @@
 #ifndef CAMPAIGND_STORE_POSTGRES_ENQUEUE_BATCHER_H_
 #define CAMPAIGND_STORE_POSTGRES_ENQUEUE_BATCHER_H_
 
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <mutex>
 #include <span>
 #include <string>
-#include <thread>
-#include <vector>
 
 #include "core/status.h"
+#include "store/group_commit.h"
 #include "store/model.h"
 #include "store/postgres/pool.h"
 
@@ -79,20 +76,14 @@ class EnqueueBatcher {
     Done on_done;
   };
 
-  void Run();
   void RunBatch(std::span<Unit*> batch);
   // One statement for `units`; fills their results when it commits.
   Status Insert(Connection& conn, std::span<Unit*> units);
 
   Pool& pool_;
   mutable std::mutex mu_;
-  std::condition_variable work_cv_;  // new units or closing
-  std::condition_variable done_cv_;  // a batch completed
-  std::deque<Unit*> pending_;        // guarded by mu_
-  bool closing_ = false;             // guarded by mu_
-  BatcherStats stats_;               // guarded by mu_
-  std::once_flag close_once_;
-  std::thread thread_;  // last: starts after the members above
+  BatcherStats stats_;  // guarded by mu_
+  GroupCommit<Unit> queue_;  // last: its thread starts after the members above
 };
 
 }  // namespace campaignd::store::postgres

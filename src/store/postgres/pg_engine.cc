@@ -32,13 +32,10 @@ PgEngine::PgEngine(std::string url, std::size_t connections)
       pool_(url_, connections),
       batcher_(pool_),
       runner_(pool_),
-      directory_(runner_),
-      queue_(pool_, batcher_),
-      provisioner_(runner_),
-      coordination_(url_, pool_),
-      attachments_(runner_),
-      mailing_lookup_(runner_, queue_),
-      recipients_(runner_) {}
+      queue_(runner_, pool_, batcher_),
+      coordination_(url_, pool_) {
+  BuildParts(runner_);
+}
 
 PgEngine::~PgEngine() { Close(); }
 

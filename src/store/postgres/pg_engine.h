@@ -21,16 +21,12 @@
 #include "store/postgres/pg_queue.h"
 #include "store/postgres/pg_runner.h"
 #include "store/postgres/pool.h"
-#include "store/sql/attachments.h"
 #include "store/sql/copy_endpoint.h"
-#include "store/sql/directory.h"
-#include "store/sql/provisioner.h"
-#include "store/sql/recipients.h"
-#include "store/store.h"
+#include "store/sql/engine.h"
 
 namespace campaignd::store::postgres {
 
-class PgEngine final : public Engine {
+class PgEngine final : public SqlEngine {
  public:
   // Connects to `url`, applies pending migrations (pg_migrator.h) and
   // opens the pool lazily. Unavailable when the server cannot be reached.
@@ -40,22 +36,15 @@ class PgEngine final : public Engine {
   static Result<std::vector<Migration>> Migrate(std::string_view url);
   ~PgEngine() override;  // Close()
 
-  Directory& directory() override { return directory_; }
   MailQueue& queue() override { return queue_; }
-  Provisioner& provisioner() override { return provisioner_; }
   Coordination& coordination() override { return coordination_; }
-  Attachments& attachments() override { return attachments_; }
-  MailingLookup& mailing_lookup() override { return mailing_lookup_; }
-  Recipients& recipients() override { return recipients_; }
   // Completes pending enqueues, stops the listener, closes every
   // connection. Idempotent.
   void Close() override;
 
   BatcherStats batcher_stats() const { return batcher_.stats(); }
   uint64_t listener_connects() { return coordination_.listener_connects(); }
-  // The engine's pool, and sql_session.h over it.
   Pool& pool() { return pool_; }
-  SqlRunner& runner() { return runner_; }
   // copy-db's mail-ID sequence (sql/copy_endpoint.h): the identity
   // sequences of mails and mail_events.
   static const CopySequences& copy_sequences();
@@ -68,13 +57,8 @@ class PgEngine final : public Engine {
   Pool pool_;
   EnqueueBatcher batcher_;
   PgRunner runner_;  // the engine-neutral parts' (sql/)
-  SqlDirectory directory_;
   PgQueue queue_;
-  SqlProvisioner provisioner_;
   PgCoordination coordination_;
-  SqlAttachments attachments_;
-  SqlMailingLookup mailing_lookup_;
-  SqlRecipients recipients_;
   std::once_flag close_once_;
 };
 

@@ -7,41 +7,6 @@
 namespace campaignd::store::postgres {
 namespace {
 
-// Columns 0..11 of a mails row, in ReadMail's order, each after `prefix`.
-std::string MailColumns(std::string_view prefix) {
-  std::string columns;
-  for (std::string_view name : {"id", "client_id", "list_id", "mailing_id", "recipient_id",
-                                "fields", "status", "attempts", "created_at", "updated_at",
-                                "next_attempt_at", "last_reply"}) {
-    if (!columns.empty()) columns += ", ";
-    columns += std::string(prefix) + std::string(name);
-  }
-  return columns;
-}
-
-Result<Mail> ReadMail(const PgResult& rows, int row) {
-  Mail mail;
-  mail.id = rows.Int(row, 0);
-  mail.client_id = rows.Int(row, 1);
-  mail.list_id = rows.Int(row, 2);
-  mail.mailing_id = rows.Int(row, 3);
-  mail.recipient_id = rows.Text(row, 4);
-  const std::string what = "mail " + std::to_string(mail.id);
-  Result<FieldValues> fields = FieldsFromJson(rows.Text(row, 5), what + " fields");
-  if (!fields.ok()) return fields.status();
-  mail.fields = std::move(*fields);
-  const std::string status = rows.Text(row, 6);
-  std::optional<MailStatus> parsed = ParseMailStatus(status);
-  if (!parsed) return Status::Corruption(what + ": unknown status '" + status + "'");
-  mail.status = *parsed;
-  mail.attempts = static_cast<int>(rows.Int(row, 7));
-  mail.created_at = FromUnixMillis(rows.Int(row, 8));
-  mail.updated_at = FromUnixMillis(rows.Int(row, 9));
-  mail.next_attempt_at = FromUnixMillis(rows.Int(row, 10));
-  mail.last_reply = rows.Text(row, 11);
-  return mail;
-}
-
 // $1 now, $2 max fresh, $3 max retry, $4 worker, $5 lease end, $6 the
 // excluded client IDs ('{1,2}'). The WHERE terms repeat the partial
 // indexes' (schema 0001); the order is SQLite's (due time, never-attempted
@@ -66,7 +31,7 @@ const std::string& ClaimSql() {
     "  FROM due WHERE m.id = due.id"
     "  RETURNING " + MailColumns("m.") +
     ") "
-    "SELECT " + MailColumns("") + " FROM claimed"
+    "SELECT " + MailColumns() + " FROM claimed"
     " ORDER BY next_attempt_at, attempts > 0, id";
   return kSql;
 }
@@ -117,13 +82,6 @@ constexpr std::string_view kRecordSql =
 
 }  // namespace
 
-Result<PgResult> PgQueue::Run(std::string_view sql, const Params& params,
-                              std::string_view purpose) {
-  Result<Pool::Lease> conn = pool_.Checkout();
-  if (!conn.ok()) return conn.status().WithContext(purpose);
-  return (*conn)->Query(sql, params, purpose);
-}
-
 Result<int64_t> PgQueue::Enqueue(const NewMail& mail) {
   Result<std::string> fields = FieldsToJson(mail.fields);
   if (!fields.ok()) return fields.status();
@@ -142,19 +100,19 @@ bool PgQueue::EnqueueAsync(const NewMail& mail, EnqueueDone done) {
 
 Result<std::vector<Mail>> PgQueue::Claim(const ClaimRequest& req) {
   if (req.worker.empty()) return Status::InvalidArgument("claim: worker name is empty");
-  Result<PgResult> rows = Run(ClaimSql(),
-                              Params()
-                                  .Int(ToUnixMillis(req.now))
-                                  .Int(static_cast<int64_t>(req.max_fresh))
-                                  .Int(static_cast<int64_t>(req.max_retry))
-                                  .Text(req.worker)
-                                  .Int(ToUnixMillis(req.now + req.lease))
-                                  .IntArray(req.exclude_clients),
-                              "claim mails");
+  std::string excluded = "{";  // an array literal: '{1,2}'
+  for (int64_t id : req.exclude_clients) {
+    if (excluded.size() > 1) excluded += ',';
+    excluded += std::to_string(id);
+  }
+  const SqlValue params[] = {ToUnixMillis(req.now), static_cast<int64_t>(req.max_fresh),
+                             static_cast<int64_t>(req.max_retry), req.worker,
+                             ToUnixMillis(req.now + req.lease), excluded + "}"};
+  Result<std::vector<SqlRow>> rows = runner_.Query(ClaimSql(), params, 12, "claim mails");
   if (!rows.ok()) return rows.status();
   std::vector<Mail> claimed;
-  for (int i = 0; i < rows->rows(); ++i) {
-    Result<Mail> mail = ReadMail(*rows, i);
+  for (const SqlRow& row : *rows) {
+    Result<Mail> mail = MailFromRow(row);
     if (!mail.ok()) return mail.status();
     claimed.push_back(std::move(*mail));
   }
@@ -184,7 +142,12 @@ std::vector<Status> PgQueue::RecordBatch(std::span<const Outcome> outcomes) {
     started_at.push_back(ToUnixMillis(o.attempt_started_at));
   }
   if (sent.empty()) return results;
-  Result<PgResult> rows = Run(kRecordSql,
+  Result<Pool::Lease> conn = pool_.Checkout();
+  if (!conn.ok()) {
+    for (std::size_t i : sent) results[i] = conn.status().WithContext("record outcomes");
+    return results;
+  }
+  Result<PgResult> rows = (*conn)->Query(kRecordSql,
                               Params()
                                   .IntArray(ids)
                                   .TextArray(workers)
@@ -210,52 +173,11 @@ std::vector<Status> PgQueue::RecordBatch(std::span<const Outcome> outcomes) {
   return results;
 }
 
-Status PgQueue::ReleaseClaims(std::string_view worker) {
-  return Run("UPDATE mails SET lease_owner = NULL, lease_until = NULL WHERE lease_owner = $1",
-             Params().Text(worker), "release claims")
-      .status();
-}
-
-Status PgQueue::ReleaseClaim(std::string_view worker, int64_t mail_id) {
-  return Run("UPDATE mails SET lease_owner = NULL, lease_until = NULL "
-             "WHERE id = $1 AND lease_owner = $2",
-             Params().Int(mail_id).Text(worker), "release claim")
-      .status();
-}
-
 Status PgQueue::ReleaseAllClaims() {
   // Deliberately nothing (see the header): other processes' claims are
   // theirs until their lease ends. Still fails once the engine is closed.
   Result<Pool::Lease> conn = pool_.Checkout();
   return conn.status();
-}
-
-Result<std::optional<Mail>> PgQueue::FindMail(int64_t client_id, int64_t mail_id) {
-  static const std::string kFind =
-      "SELECT " + MailColumns("") + " FROM mails WHERE id = $1 AND client_id = $2";
-  Result<PgResult> rows = Run(kFind, Params().Int(mail_id).Int(client_id), "find mail");
-  if (!rows.ok()) return rows.status();
-  if (rows->rows() == 0) return std::optional<Mail>();
-  Result<Mail> mail = ReadMail(*rows, 0);
-  if (!mail.ok()) return mail.status();
-  return std::optional<Mail>(std::move(*mail));
-}
-
-Result<std::vector<MailEvent>> PgQueue::History(int64_t client_id, int64_t mail_id) {
-  Result<PgResult> rows = Run(
-      "SELECT e.at, e.status, e.reply FROM mail_events e JOIN mails m ON m.id = e.mail_id "
-      "WHERE e.mail_id = $1 AND m.client_id = $2 ORDER BY e.id",
-      Params().Int(mail_id).Int(client_id), "read mail history");
-  if (!rows.ok()) return rows.status();
-  std::vector<MailEvent> events;
-  for (int i = 0; i < rows->rows(); ++i) {
-    std::optional<MailStatus> status = ParseMailStatus(rows->Text(i, 1));
-    if (!status) {
-      return Status::Corruption("mail " + std::to_string(mail_id) + ": unknown event status");
-    }
-    events.push_back({FromUnixMillis(rows->Int(i, 0)), *status, rows->Text(i, 2)});
-  }
-  return events;
 }
 
 }  // namespace campaignd::store::postgres

@@ -1,5 +1,6 @@
 // PgQueue: store.h's MailQueue on PostgreSQL, shared by any number of
-// processes. Enqueue goes through the group-commit batcher
+// processes: sql/queue.h's SqlQueue plus the calls whose SQL is
+// PostgreSQL's. Enqueue goes through the group-commit batcher
 // (enqueue_batcher.h). Every other call is ONE statement on a pooled
 // connection - an implicit transaction, one round trip:
 // - Claim picks due mails with two `SELECT ... FOR UPDATE SKIP LOCKED LIMIT n`
@@ -22,29 +23,25 @@
 #include <vector>
 
 #include "store/postgres/enqueue_batcher.h"
+#include "store/postgres/pg_runner.h"
 #include "store/postgres/pool.h"
-#include "store/store.h"
+#include "store/sql/queue.h"
 
 namespace campaignd::store::postgres {
 
-class PgQueue final : public MailQueue {
+class PgQueue final : public SqlQueue {
  public:
-  // REQUIRES: `pool` and `batcher` outlive this.
-  PgQueue(Pool& pool, EnqueueBatcher& batcher) : pool_(pool), batcher_(batcher) {}
+  // REQUIRES: `runner`, `pool` (the runner's) and `batcher` outlive this.
+  PgQueue(PgRunner& runner, Pool& pool, EnqueueBatcher& batcher)
+      : SqlQueue(runner), pool_(pool), batcher_(batcher) {}
 
   Result<int64_t> Enqueue(const NewMail& mail) override;
   bool EnqueueAsync(const NewMail& mail, EnqueueDone done) override;
   Result<std::vector<Mail>> Claim(const ClaimRequest& req) override;
   std::vector<Status> RecordBatch(std::span<const Outcome> outcomes) override;
-  Status ReleaseClaims(std::string_view worker) override;
-  Status ReleaseClaim(std::string_view worker, int64_t mail_id) override;
   Status ReleaseAllClaims() override;
-  Result<std::optional<Mail>> FindMail(int64_t client_id, int64_t mail_id) override;
-  Result<std::vector<MailEvent>> History(int64_t client_id, int64_t mail_id) override;
 
  private:
-  Result<PgResult> Run(std::string_view sql, const Params& params, std::string_view purpose);
-
   Pool& pool_;
   EnqueueBatcher& batcher_;
 };

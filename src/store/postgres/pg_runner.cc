@@ -101,4 +101,11 @@ Status PgRunner::Write(const Work& work) {
   return transaction.Commit();
 }
 
+Result<int64_t> PgRunner::Execute(std::string_view sql, std::span<const SqlValue> params,
+                                  std::string_view purpose) {
+  Result<Pool::Lease> conn = pool_.Checkout();
+  if (!conn.ok()) return conn.status();
+  return PgSession(**conn).Execute(sql, params, purpose);
+}
+
 }  // namespace campaignd::store::postgres

@@ -19,6 +19,8 @@ class PgRunner final : public SqlRunner {
   Result<std::vector<SqlRow>> Query(std::string_view sql, std::span<const SqlValue> params,
                                     int columns, std::string_view purpose) override;
   Status Write(const Work& work) override;
+  Result<int64_t> Execute(std::string_view sql, std::span<const SqlValue> params,
+                          std::string_view purpose) override;
 
  private:
   Pool& pool_;

@@ -6,10 +6,6 @@
 
 namespace campaignd::store::postgres {
 
-Pool::Lease::~Lease() {
-  if (conn_ != nullptr) pool_->Return(std::move(conn_));
-}
-
 Pool::Pool(std::string url, std::size_t size)
     : url_(std::move(url)), size_(std::max<std::size_t>(size, 1)) {}
 

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "store/pool_lease.h"
 #include "store/postgres/connection.h"
 
 namespace campaignd::store::postgres {
@@ -45,19 +46,7 @@ class Pool {
  public:
   // A checked-out connection; goes back to the pool (or is discarded when
   // broken or inside a transaction) when destroyed.
-  class Lease {
-   public:
-    Lease(Pool* pool, std::unique_ptr<Connection> conn) : pool_(pool), conn_(std::move(conn)) {}
-    Lease(Lease&&) = default;
-    Lease& operator=(Lease&&) = delete;
-    ~Lease();
-    Connection& operator*() { return *conn_; }
-    Connection* operator->() { return conn_.get(); }
-
-   private:
-    Pool* pool_;
-    std::unique_ptr<Connection> conn_;
-  };
+  using Lease = PoolLease<Pool, Connection>;
 
   Pool(std::string url, std::size_t size);
   ~Pool();  // Close()
@@ -71,6 +60,7 @@ class Pool {
  private:
   using Clock = std::chrono::steady_clock;
   Result<Lease> Connect(std::unique_lock<std::mutex>& lock);
+  friend Lease;  // Return
   void Return(std::unique_ptr<Connection> conn);
 
   // Constant after construction.

@@ -1,5 +1,7 @@
 #include "store/sql/attachments.h"
 
+#include "store/sql/queue.h"
+
 namespace campaignd::store {
 
 Status SqlAttachments::StoreUpload(const NewUpload& upload) {
@@ -87,15 +89,15 @@ Result<std::optional<Mail>> SqlMailingLookup::LatestMail(int64_t client_id, int6
                                                          std::optional<MailStatus> status) {
   const SqlValue params[] = {client_id, std::string(recipient_id), list_id,
                              std::string(status ? MailStatusName(*status) : std::string_view())};
-  Result<std::vector<SqlRow>> rows = runner_.Query(
-      "SELECT id FROM mails WHERE client_id = $1 AND recipient_id = $2 AND list_id = $3 "
-      "AND ($4 = '' OR status = $4) ORDER BY id DESC LIMIT 1",
-      params, 1, "find latest mail");
+  static const std::string kLatest =
+      "SELECT " + MailColumns() + " FROM mails WHERE client_id = $1 AND recipient_id = $2 "
+      "AND list_id = $3 AND ($4 = '' OR status = $4) ORDER BY id DESC LIMIT 1";
+  Result<std::vector<SqlRow>> rows = runner_.Query(kLatest, params, 12, "find latest mail");
   if (!rows.ok()) return rows.status();
   if (rows->empty()) return std::optional<Mail>();
-  Result<int64_t> id = CellInt(rows->front(), 0);
-  if (!id.ok()) return id.status();
-  return queue_.FindMail(client_id, *id);
+  Result<Mail> mail = MailFromRow(rows->front());
+  if (!mail.ok()) return mail.status();
+  return std::optional<Mail>(std::move(*mail));
 }
 
 }  // namespace campaignd::store

@@ -30,9 +30,8 @@ class SqlAttachments final : public Attachments {
 
 class SqlMailingLookup final : public MailingLookup {
  public:
-  // REQUIRES: `runner` and `queue` outlive this; the mail itself is read
-  // through queue.FindMail (the engine's one row reader for mails).
-  SqlMailingLookup(SqlRunner& runner, MailQueue& queue) : runner_(runner), queue_(queue) {}
+  // REQUIRES: `runner` outlives this.
+  explicit SqlMailingLookup(SqlRunner& runner) : runner_(runner) {}
 
   Result<std::vector<MailingName>> ListMailings(int64_t client_id, int64_t list_id) override;
   Result<std::optional<Mail>> LatestMail(int64_t client_id, int64_t list_id,
@@ -41,7 +40,6 @@ class SqlMailingLookup final : public MailingLookup {
 
  private:
   SqlRunner& runner_;
-  MailQueue& queue_;
 };
 
 }  // namespace campaignd::store

@@ -431,9 +431,13 @@ Status PutUnsubscribe(SqlSession& session, int64_t client_id, const Unsubscribe&
 Result<int64_t> InsertMail(SqlSession& session, const NewMail& mail) {
   Result<std::string> fields = FieldsToJson(mail.fields);
   if (!fields.ok()) return fields.status();
+  return InsertMail(session, mail, std::move(*fields));
+}
+
+Result<int64_t> InsertMail(SqlSession& session, const NewMail& mail, std::string fields) {
   const int64_t at = ToUnixMillis(mail.created_at);
   const SqlValue values[] = {mail.client_id, mail.list_id, mail.mailing_id, mail.recipient_id,
-                             std::move(*fields), at};
+                             std::move(fields), at};
   Result<std::vector<SqlRow>> rows = session.Query(
       "INSERT INTO mails (client_id, list_id, mailing_id, recipient_id, fields, status, "
       "created_at, updated_at, next_attempt_at) "

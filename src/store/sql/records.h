@@ -114,6 +114,9 @@ Status PutUnsubscribe(SqlSession& session, int64_t client_id, const Unsubscribe&
 // A new mail (status enqueued) and its enqueued event; its sequence. The
 // caller announces it (SqlSession::AnnounceMail) in the same transaction.
 Result<int64_t> InsertMail(SqlSession& session, const NewMail& mail);
+// As above with mail.fields already FieldsToJson's text (the queue encodes
+// it on the caller's thread, not on SQLite's one writer thread).
+Result<int64_t> InsertMail(SqlSession& session, const NewMail& mail, std::string fields);
 
 }  // namespace campaignd::store::records
 

@@ -2,10 +2,6 @@
 
 namespace campaignd::store::sqlite {
 
-ReadPool::Lease::~Lease() {
-  if (db_ != nullptr) pool_->Return(std::move(db_));
-}
-
 ReadPool::ReadPool(std::string path, DatabaseOptions options, std::size_t max_connections)
     : path_(std::move(path)), options_(options), max_connections_(max_connections) {}
 

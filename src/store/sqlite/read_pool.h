@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/status.h"
+#include "store/pool_lease.h"
 #include "store/sqlite/database.h"
 
 namespace campaignd::store::sqlite {
@@ -26,19 +27,7 @@ inline constexpr std::size_t kReadConnections = 4;
 class ReadPool {
  public:
   // A checked-out connection; returns it to the pool when destroyed.
-  class Lease {
-   public:
-    Lease(ReadPool* pool, std::unique_ptr<Database> db) : pool_(pool), db_(std::move(db)) {}
-    Lease(Lease&&) = default;
-    Lease& operator=(Lease&&) = delete;
-    ~Lease();
-    Database& operator*() { return *db_; }
-    Database* operator->() { return db_.get(); }
-
-   private:
-    ReadPool* pool_;
-    std::unique_ptr<Database> db_;
-  };
+  using Lease = PoolLease<ReadPool, Database>;
 
   // Connections are opened lazily, at most `max_connections`.
   ReadPool(std::string path, DatabaseOptions options, std::size_t max_connections);
@@ -52,6 +41,7 @@ class ReadPool {
   void Close();
 
  private:
+  friend Lease;  // Return
   void Return(std::unique_ptr<Database> db);
 
   // Constant after construction.

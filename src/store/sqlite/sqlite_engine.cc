@@ -75,12 +75,9 @@ SqliteEngine::SqliteEngine(std::string path, TempDir temp_dir, std::optional<Ser
       readers_(path_, DatabaseOptions{.durable = durable, .read_only = true},
                kReadConnections),
       runner_(*writer_, readers_),
-      directory_(runner_),
-      queue_(*writer_, readers_),
-      provisioner_(runner_),
-      attachments_(runner_),
-      mailing_lookup_(runner_, queue_),
-      recipients_(runner_) {}
+      queue_(runner_) {
+  BuildParts(runner_);
+}
 
 SqliteEngine::~SqliteEngine() { Close(); }
 

@@ -20,24 +20,20 @@
 
 #include "store/local_coordination.h"
 #include "store/migration.h"
-#include "store/sql/attachments.h"
 #include "store/sql/copy_endpoint.h"
-#include "store/sql/directory.h"
-#include "store/sql/provisioner.h"
-#include "store/sql/recipients.h"
+#include "store/sql/engine.h"
 #include "store/sqlite/read_pool.h"
 #include "store/sqlite/serve_lock.h"
 #include "store/sqlite/sqlite_queue.h"
 #include "store/sqlite/sqlite_runner.h"
 #include "store/temp_dir.h"
 #include "store/sqlite/writer.h"
-#include "store/store.h"
 
 namespace campaignd::store::sqlite {
 
 inline constexpr std::string_view kMemoryPath = ":memory:";
 
-class SqliteEngine final : public Engine {
+class SqliteEngine final : public SqlEngine {
  public:
   // Opens (creating if needed) the database at `path` (relative to the
   // working directory) or kMemoryPath, and applies pending migrations.
@@ -48,22 +44,15 @@ class SqliteEngine final : public Engine {
   static Result<std::vector<Migration>> Migrate(std::string_view path);
   ~SqliteEngine() override;  // Close()
 
-  Directory& directory() override { return directory_; }
   MailQueue& queue() override { return queue_; }
-  Provisioner& provisioner() override { return provisioner_; }
   Coordination& coordination() override { return coordination_; }
-  Attachments& attachments() override { return attachments_; }
-  MailingLookup& mailing_lookup() override { return mailing_lookup_; }
-  Recipients& recipients() override { return recipients_; }
   // Completes pending writes, closes every connection, removes a
   // temporary database and releases the serve lock. Idempotent.
   void Close() override;
 
   WriterStats writer_stats() const { return writer_->stats(); }
-  // The writer and the read pool, and sql_session.h over them.
   Writer& writer() { return *writer_; }
   ReadPool& readers() { return readers_; }
-  SqlRunner& runner() { return runner_; }
   // copy-db's mail-ID sequence (sql/copy_endpoint.h): sqlite_sequence's
   // entry for mails (AUTOINCREMENT); mail_events ids (INTEGER PRIMARY KEY)
   // continue after the highest row by themselves.
@@ -82,13 +71,8 @@ class SqliteEngine final : public Engine {
   std::unique_ptr<Writer> writer_;
   ReadPool readers_;
   SqliteRunner runner_;  // the engine-neutral parts' (sql/)
-  SqlDirectory directory_;
   SqliteQueue queue_;
-  SqlProvisioner provisioner_;
   LocalCoordination coordination_;
-  SqlAttachments attachments_;
-  SqlMailingLookup mailing_lookup_;
-  SqlRecipients recipients_;
   std::once_flag close_once_;
 };
 

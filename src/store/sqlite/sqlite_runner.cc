@@ -110,4 +110,25 @@ Status SqliteRunner::Write(const Work& work) {
   });
 }
 
+Result<int64_t> SqliteRunner::Execute(std::string_view sql, std::span<const SqlValue> params,
+                                      std::string_view purpose) {
+  int64_t changed = 0;
+  CAMPAIGND_RETURN_IF_ERROR(writer_.Submit([&](Database& db) -> Status {
+    Result<int64_t> rows = SqliteSession(db).Execute(sql, params, purpose);
+    if (!rows.ok()) return rows.status();
+    changed = *rows;
+    return Status::Ok();
+  }));
+  return changed;
+}
+
+void SqliteRunner::WriteAsync(Work work, Writer::Done done) {
+  writer_.SubmitAsync(
+      [work = std::move(work)](Database& db) -> Status {
+        SqliteSession session(db);
+        return work(session);
+      },
+      std::move(done));
+}
+
 }  // namespace campaignd::store::sqlite

@@ -20,6 +20,11 @@ class SqliteRunner final : public SqlRunner {
   Result<std::vector<SqlRow>> Query(std::string_view sql, std::span<const SqlValue> params,
                                     int columns, std::string_view purpose) override;
   Status Write(const Work& work) override;
+  Result<int64_t> Execute(std::string_view sql, std::span<const SqlValue> params,
+                          std::string_view purpose) override;
+  // As Write, without waiting: `done` gets the unit's Status on the writer
+  // thread once its batch is committed (writer.h SubmitAsync).
+  void WriteAsync(Work work, Writer::Done done);
 
  private:
   Writer& writer_;

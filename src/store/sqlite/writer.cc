@@ -1,9 +1,6 @@
 #include "store/sqlite/writer.h"
 
-#include <algorithm>
 #include <exception>
-
-#include "core/limits.h"
 
 namespace campaignd::store::sqlite {
 namespace {
@@ -18,17 +15,16 @@ Status RunCached(Database& db, std::string_view sql, std::string_view purpose) {
 
 }  // namespace
 
-Writer::Writer(std::unique_ptr<Database> db) : db_(std::move(db)), thread_([this] { Run(); }) {}
+Writer::Writer(std::unique_ptr<Database> db)
+    : db_(std::move(db)),
+      queue_([this](std::span<Unit*> batch) { RunBatch(batch); },
+             [](Unit& unit) { unit.on_done(unit.status); }) {}
 
 Writer::~Writer() { Close(); }
 
 Status Writer::Submit(const Work& work) {
   Unit unit{&work, Status::Ok()};
-  std::unique_lock lock(mu_);
-  if (closing_) return Status::Unavailable("store is closed");
-  pending_.push_back(&unit);
-  work_cv_.notify_one();
-  done_cv_.wait(lock, [&] { return unit.done; });
+  if (!queue_.RunAndWait(unit)) return Status::Unavailable("store is closed");
   return unit.status;
 }
 
@@ -37,25 +33,13 @@ void Writer::SubmitAsync(Work work, Done done) {
   unit->owned = std::move(work);
   unit->work = &unit->owned;
   unit->on_done = std::move(done);
-  {
-    std::lock_guard lock(mu_);
-    if (!closing_) {
-      pending_.push_back(unit.release());
-      work_cv_.notify_one();
-      return;
-    }
-  }
-  unit->on_done(Status::Unavailable("store is closed"));
+  unit = queue_.Queue(std::move(unit));
+  if (unit) unit->on_done(Status::Unavailable("store is closed"));
 }
 
 void Writer::Close() {
   std::call_once(close_once_, [this] {
-    {
-      std::lock_guard lock(mu_);
-      closing_ = true;
-    }
-    work_cv_.notify_one();
-    thread_.join();
+    queue_.Close();
     db_.reset();
   });
 }
@@ -63,42 +47,11 @@ void Writer::Close() {
 WriterStats Writer::stats() const {
   std::lock_guard lock(mu_);
   WriterStats stats = stats_;
-  stats.pending = pending_.size();
+  stats.pending = queue_.pending();
   return stats;
 }
 
-void Writer::Run() {
-  std::vector<Unit*> batch;
-  std::vector<std::unique_ptr<Unit>> async;
-  for (;;) {
-    {
-      std::unique_lock lock(mu_);
-      work_cv_.wait(lock, [&] { return !pending_.empty() || closing_; });
-      if (pending_.empty()) return;  // closing, and everything submitted is done
-      std::size_t n = std::min(pending_.size(), limits::kMaxGroupCommit);
-      batch.assign(pending_.begin(), pending_.begin() + n);
-      pending_.erase(pending_.begin(), pending_.begin() + n);
-    }
-    RunBatch(batch);
-    // A waiting unit belongs to its Submit(), which may return as soon as
-    // `done` is set: the async ones are taken out before.
-    async.clear();
-    {
-      std::lock_guard lock(mu_);
-      for (Unit* unit : batch) {
-        if (unit->on_done) {
-          async.emplace_back(unit);
-        } else {
-          unit->done = true;
-        }
-      }
-    }
-    if (async.size() < batch.size()) done_cv_.notify_all();
-    for (std::unique_ptr<Unit>& unit : async) unit->on_done(unit->status);
-  }
-}
-
-void Writer::RunBatch(const std::vector<Unit*>& batch) {
+void Writer::RunBatch(std::span<Unit*> batch) {
   Status begin = RunCached(*db_, "BEGIN IMMEDIATE", "begin write transaction");
   if (!begin.ok()) return FailAll(batch, begin);
   for (Unit* unit : batch) {
@@ -140,7 +93,7 @@ Status Writer::RunUnit(Unit& unit) {
   return status;
 }
 
-void Writer::FailAll(const std::vector<Unit*>& batch, const Status& cause) {
+void Writer::FailAll(std::span<Unit*> batch, const Status& cause) {
   Status failed = Status::Unavailable("write not committed: " + cause.message());
   for (Unit* unit : batch) unit->status = failed;
   std::lock_guard lock(mu_);

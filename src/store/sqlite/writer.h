@@ -21,16 +21,14 @@
 #ifndef CAMPAIGND_STORE_SQLITE_WRITER_H_
 #define CAMPAIGND_STORE_SQLITE_WRITER_H_
 
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
-#include <thread>
-#include <vector>
+#include <span>
 
 #include "core/status.h"
+#include "store/group_commit.h"
 #include "store/sqlite/database.h"
 
 namespace campaignd::store::sqlite {
@@ -82,22 +80,16 @@ class Writer {
     Done on_done;
   };
 
-  void Run();
-  void RunBatch(const std::vector<Unit*>& batch);
+  void RunBatch(std::span<Unit*> batch);
   Status RunUnit(Unit& unit);
-  void FailAll(const std::vector<Unit*>& batch, const Status& cause);
+  void FailAll(std::span<Unit*> batch, const Status& cause);
 
   // Constant after construction; used by the writer thread only.
   std::unique_ptr<Database> db_;
-
   mutable std::mutex mu_;
-  std::condition_variable work_cv_;  // new units or closing
-  std::condition_variable done_cv_;  // a batch completed
-  std::deque<Unit*> pending_;        // guarded by mu_
-  bool closing_ = false;             // guarded by mu_
-  WriterStats stats_;                // guarded by mu_ (pending: computed)
+  WriterStats stats_;  // guarded by mu_ (pending: the queue's)
   std::once_flag close_once_;
-  std::thread thread_;               // last: starts after the members above
+  GroupCommit<Unit> queue_;  // last: its thread starts after the members above
 };
 
 }  // namespace campaignd::store::sqlite

@@ -1,5 +1,5 @@
 // campaignd migrate and copy-db, on the engine the environment names
-// (store/test_database.h) and SQLite.
+// (store/store_testutil.h) and SQLite.
 #include "admin/db_commands.h"
 
 #include <gtest/gtest.h>
@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "admin/commands.h"
-#include "store/engine_test_fixture.h"
+#include "store/store_testutil.h"
 #include "store/temp_dir.h"
 #include "store/store.h"
 

@@ -1,10 +1,10 @@
 // Attachments and MailingLookup, on the engine the environment names
-// (engine_test_fixture.h).
+// (store_testutil.h).
 #include "store/attachments.h"
 
 #include <gtest/gtest.h>
 
-#include "store/engine_test_fixture.h"
+#include "store/store_testutil.h"
 #include "store/mailing_lookup.h"
 
 namespace campaignd::store {

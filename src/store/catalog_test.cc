@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "store/engine_test_fixture.h"
+#include "store/store_testutil.h"
 #include "store/recipients.h"
 
 namespace campaignd::store {

@@ -1,8 +1,8 @@
 // MailQueue::Claim: due-ness, fairness counts, order, leases - on the
-// engine the environment names (engine_test_fixture.h).
+// engine the environment names (store_testutil.h).
 #include <gtest/gtest.h>
 
-#include "store/engine_test_fixture.h"
+#include "store/store_testutil.h"
 
 namespace campaignd::store {
 namespace {

@@ -3,7 +3,7 @@
 // windows, wake-ups from another process) is PostgreSQL's: pg_engine_test.cc.
 #include <gtest/gtest.h>
 
-#include "store/engine_test_fixture.h"
+#include "store/store_testutil.h"
 #include "store/local_coordination.h"
 
 namespace campaignd::store {

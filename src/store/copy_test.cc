@@ -11,7 +11,7 @@
 #include <filesystem>
 #include <sstream>
 
-#include "store/engine_test_fixture.h"
+#include "store/store_testutil.h"
 
 namespace campaignd::store {
 namespace {

@@ -1,4 +1,4 @@
-// DirectoryCache on the engine the environment names (engine_test_fixture.h):
+// DirectoryCache on the engine the environment names (store_testutil.h):
 // answers from memory, sees changes of other processes (a second engine on
 // the same database, or SQL through a connection of its own) within a
 // second, and stays within its bound.
@@ -10,7 +10,7 @@
 #include <functional>
 #include <thread>
 
-#include "store/engine_test_fixture.h"
+#include "store/store_testutil.h"
 
 namespace campaignd::store {
 namespace {

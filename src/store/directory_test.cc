@@ -1,10 +1,10 @@
-// Directory lookups, on the engine the environment names (engine_test_fixture.h).
+// Directory lookups, on the engine the environment names (store_testutil.h).
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <thread>
 
-#include "store/engine_test_fixture.h"
+#include "store/store_testutil.h"
 
 namespace campaignd::store {
 namespace {

@@ -11,7 +11,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include "store/sqlite/engine_fixture.h"
+#include "store/sqlite/sqlite_testutil.h"
 #include "store/store.h"
 
 namespace campaignd::store {

@@ -1,7 +1,7 @@
 // Provisioner::Apply rules, on the engine the environment names.
 #include <gtest/gtest.h>
 
-#include "store/engine_test_fixture.h"
+#include "store/store_testutil.h"
 
 namespace campaignd::store {
 namespace {

@@ -1,5 +1,5 @@
 // MailQueue: enqueue, record, release, history - on the engine the
-// environment names (engine_test_fixture.h).
+// environment names (store_testutil.h).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -7,7 +7,7 @@
 #include <set>
 #include <thread>
 
-#include "store/engine_test_fixture.h"
+#include "store/store_testutil.h"
 
 namespace campaignd::store {
 namespace {

@@ -7,7 +7,7 @@
 
 #include <thread>
 
-#include "store/engine_test_fixture.h"
+#include "store/store_testutil.h"
 
 namespace campaignd::store {
 namespace {

@@ -1,7 +1,7 @@
 // TempStore: a real engine on a fresh database, removed when the TempStore
 // goes away - SQLite in a temporary directory, or a fresh PostgreSQL
 // database when CAMPAIGND_TEST_DATABASE(_FILE) names a server (see
-// store/test_database.h), so every test using it runs on both engines.
+// store/store_testutil.h), so every test using it runs on both engines.
 // Test-only; tests use real storage, not mocks.
 #ifndef CAMPAIGND_TESTING_TEMP_STORE_H_
 #define CAMPAIGND_TESTING_TEMP_STORE_H_
@@ -10,7 +10,7 @@
 #include <string>
 
 #include "store/store.h"
-#include "store/test_database.h"
+#include "store/store_testutil.h"
 
 namespace campaignd::testing {
 

@@ -1,7 +1,7 @@
 #include "admin/api/api_testutil.h"
 
 #include "auth/code_hash.h"
-#include "store/engine_test_fixture.h"
+#include "store/store_testutil.h"
 
 namespace campaignd::admin::api {
 

@@ -22,7 +22,7 @@
 #include "core/mail_id.h"
 #include "store/catalog.h"
 #include "store/store.h"
-#include "store/test_database.h"
+#include "store/store_testutil.h"
 
 namespace campaignd::admin::cli {
 namespace {

@@ -15,7 +15,7 @@
 #include <set>
 #include <thread>
 
-#include "store/engine_test_fixture.h"
+#include "store/store_testutil.h"
 
 namespace campaignd::store::postgres {
 namespace {

@@ -8,7 +8,7 @@
 #include <fstream>
 #include <thread>
 
-#include "store/engine_test_fixture.h"
+#include "store/store_testutil.h"
 #include "store/postgres/connection.h"
 #include "store/postgres/pg_url.h"
 #include "store/postgres/pool.h"

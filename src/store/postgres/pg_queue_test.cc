@@ -7,7 +7,7 @@
 #include <atomic>
 #include <thread>
 
-#include "store/engine_test_fixture.h"
+#include "store/store_testutil.h"
 #include "store/postgres/pg_engine.h"
 
 namespace campaignd::store::postgres {

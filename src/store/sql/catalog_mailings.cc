@@ -13,23 +13,11 @@ constexpr int kMailingColumns = 11;
 Status ReadMailings(SqlSession& session, const std::vector<SqlRow>& rows,
                     std::vector<Mailing>& mailings) {
   for (const SqlRow& row : rows) {
-    Mailing& m = mailings.emplace_back();
     Result<int64_t> client_id = CellInt(row, 0), id = CellInt(row, 1);
     if (!client_id.ok() || !id.ok()) return Status::Corruption("mailing row");
-    std::optional<MailingType> type = ParseMailingType(CellText(row, 3));
-    std::optional<MailingStatus> status = ParseMailingStatus(CellText(row, 4));
-    if (!type || !status) return Status::Corruption("mailing type or status");
-    m.client_id = *client_id;
-    m.id = *id;
-    m.name = CellText(row, 2);
-    m.type = *type;
-    m.status = *status;
-    m.target_group = CellText(row, 5);
-    m.from = CellText(row, 6);
-    m.reply_to = CellText(row, 7);
-    m.subject = CellText(row, 8);
-    m.text = CellText(row, 9);
-    m.html = CellText(row, 10);
+    Result<Mailing> read = records::MailingFromRow(row, 2, *client_id, *id);
+    if (!read.ok()) return read.status();
+    Mailing& m = mailings.emplace_back(std::move(*read));
     const SqlValue key[] = {m.client_id, m.id};
     Result<std::vector<SqlRow>> lists = session.Query(
         "SELECT list_id FROM mailing_lists WHERE client_id = $1 AND mailing_id = $2 "

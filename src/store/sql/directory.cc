@@ -43,28 +43,6 @@ Result<AuthCode> ReadCode(const SqlRow& row) {
   return code;
 }
 
-// Columns 0..8: name .. html_body.
-Result<Mailing> ReadMailing(const SqlRow& row, int64_t client_id, int64_t mailing_id) {
-  Mailing m;
-  m.client_id = client_id;
-  m.id = mailing_id;
-  m.name = CellText(row, 0);
-  std::optional<MailingType> type = ParseMailingType(CellText(row, 1));
-  std::optional<MailingStatus> status = ParseMailingStatus(CellText(row, 2));
-  if (!type || !status) {
-    return Status::Corruption("mailing " + std::to_string(mailing_id) + ": unknown type or status");
-  }
-  m.type = *type;
-  m.status = *status;
-  m.target_group = CellText(row, 3);
-  m.from = CellText(row, 4);
-  m.reply_to = CellText(row, 5);
-  m.subject = CellText(row, 6);
-  m.text = CellText(row, 7);
-  m.html = CellText(row, 8);
-  return m;
-}
-
 }  // namespace
 
 Result<std::optional<AuthCode>> SqlDirectory::FindCode(std::string_view code_hash) {
@@ -151,7 +129,7 @@ Result<std::optional<Mailing>> SqlDirectory::FindMailing(int64_t client_id, int6
       params, 10, "find mailing");
   if (!rows.ok()) return rows.status();
   if (rows->empty()) return std::optional<Mailing>();
-  Result<Mailing> mailing = ReadMailing(rows->front(), client_id, mailing_id);
+  Result<Mailing> mailing = records::MailingFromRow(rows->front(), 0, client_id, mailing_id);
   if (!mailing.ok()) return mailing.status();
   for (const SqlRow& row : *rows) {
     if (!row[9]) continue;  // NULL: no lists
@@ -164,22 +142,8 @@ Result<std::optional<Mailing>> SqlDirectory::FindMailing(int64_t client_id, int6
 
 Result<std::optional<Recipient>> SqlDirectory::FindRecipient(int64_t client_id, int64_t list_id,
                                                              std::string_view recipient_id) {
-  const SqlValue params[] = {client_id, list_id, std::string(recipient_id)};
-  Result<std::vector<SqlRow>> rows = runner_.Query(
-      "SELECT fields, state FROM recipients "
-      "WHERE client_id = $1 AND list_id = $2 AND recipient_id = $3",
-      params, 2, "find recipient");
-  if (!rows.ok()) return rows.status();
-  if (rows->empty()) return std::optional<Recipient>();
-  const SqlRow& row = rows->front();
-  const std::string what =
-      "recipient " + std::string(recipient_id) + " of list " + std::to_string(list_id);
-  Result<FieldValues> fields = FieldsFromJson(CellText(row, 0), what);
-  if (!fields.ok()) return fields.status();
-  std::optional<RecipientState> state = ParseRecipientState(CellText(row, 1));
-  if (!state) return Status::Corruption(what + ": unknown state");
-  return std::optional<Recipient>(
-      Recipient{list_id, std::string(recipient_id), std::move(*fields), *state});
+  StatementSession session(runner_);
+  return records::FindRecipient(session, client_id, list_id, recipient_id);
 }
 
 Result<Suppression> SqlDirectory::CheckSuppression(int64_t client_id, int64_t list_id,

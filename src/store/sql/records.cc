@@ -301,6 +301,27 @@ Result<std::optional<Recipient>> FindRecipient(SqlSession& session, int64_t clie
   return std::optional<Recipient>(std::move(*recipient));
 }
 
+Result<Mailing> MailingFromRow(const SqlRow& row, int first, int64_t client_id, int64_t id) {
+  Mailing m;
+  m.client_id = client_id;
+  m.id = id;
+  m.name = CellText(row, first);
+  std::optional<MailingType> type = ParseMailingType(CellText(row, first + 1));
+  std::optional<MailingStatus> status = ParseMailingStatus(CellText(row, first + 2));
+  if (!type || !status) {
+    return Status::Corruption("mailing " + std::to_string(id) + ": unknown type or status");
+  }
+  m.type = *type;
+  m.status = *status;
+  m.target_group = CellText(row, first + 3);
+  m.from = CellText(row, first + 4);
+  m.reply_to = CellText(row, first + 5);
+  m.subject = CellText(row, first + 6);
+  m.text = CellText(row, first + 7);
+  m.html = CellText(row, first + 8);
+  return m;
+}
+
 Result<int64_t> WriteMailing(SqlSession& session, int64_t client_id, const Mailing& m,
                              Write how) {
   const SqlValue values[] = {client_id,      m.id,       Text(Name(m.status)), m.name,

@@ -69,6 +69,11 @@ Result<int64_t> DeleteRecipient(SqlSession& session, int64_t client_id, int64_t 
 Result<std::optional<Recipient>> FindRecipient(SqlSession& session, int64_t client_id,
                                                int64_t list_id, std::string_view recipient_id);
 
+// The mailing in cells first..first+8 of `row` (name, type, status,
+// target_group, from_address, reply_to, subject, text_body, html_body),
+// its key given; list_ids left empty.
+Result<Mailing> MailingFromRow(const SqlRow& row, int first, int64_t client_id, int64_t id);
+
 // Mailings, by (client, id); a written mailing's list assignments are
 // replaced by mailing.list_ids. kUpdate never changes the status: it
 // writes only while the stored status is still mailing.status.

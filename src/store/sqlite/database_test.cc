@@ -5,7 +5,7 @@
 
 #include <fstream>
 
-#include "store/sqlite/engine_fixture.h"
+#include "store/sqlite/sqlite_testutil.h"
 #include "store/sqlite/sqlite_error.h"
 
 namespace campaignd::store::sqlite {

@@ -10,7 +10,7 @@
 #include <atomic>
 #include <thread>
 
-#include "store/sqlite/engine_fixture.h"
+#include "store/sqlite/sqlite_testutil.h"
 
 namespace campaignd::store::sqlite {
 namespace {

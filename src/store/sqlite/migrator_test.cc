@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "store/sqlite/engine_fixture.h"
+#include "store/sqlite/sqlite_testutil.h"
 
 namespace campaignd::store::sqlite {
 namespace {

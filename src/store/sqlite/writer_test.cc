@@ -7,7 +7,7 @@
 #include <optional>
 #include <thread>
 
-#include "store/sqlite/engine_fixture.h"
+#include "store/sqlite/sqlite_testutil.h"
 
 namespace campaignd::store::sqlite {
 namespace {

@@ -1,4 +1,4 @@
-#include "store/test_database.h"
+#include "store/store_testutil.h"
 
 #include <unistd.h>
 

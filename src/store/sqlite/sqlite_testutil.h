@@ -1,8 +1,8 @@
 // Test-only: what the SQLite-only tests share - a temporary directory and
 // an SqliteEngine opened in it (to see the writer's counters and the file),
-// with the sample clients of store/engine_test_fixture.h applied.
-#ifndef CAMPAIGND_STORE_SQLITE_ENGINE_FIXTURE_H_
-#define CAMPAIGND_STORE_SQLITE_ENGINE_FIXTURE_H_
+// with the sample clients of store/store_testutil.h applied.
+#ifndef CAMPAIGND_STORE_SQLITE_SQLITE_TESTUTIL_H_
+#define CAMPAIGND_STORE_SQLITE_SQLITE_TESTUTIL_H_
 
 #include <gtest/gtest.h>
 
@@ -11,7 +11,7 @@
 #include <memory>
 #include <string>
 
-#include "store/engine_test_fixture.h"
+#include "store/store_testutil.h"
 #include "store/sqlite/sqlite_engine.h"
 #include "store/temp_dir.h"
 
@@ -56,4 +56,4 @@ class SqliteEngineTest : public ::testing::Test {
 
 }  // namespace campaignd::store::sqlite
 
-#endif  // CAMPAIGND_STORE_SQLITE_ENGINE_FIXTURE_H_
+#endif  // CAMPAIGND_STORE_SQLITE_SQLITE_TESTUTIL_H_

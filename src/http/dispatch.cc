@@ -61,6 +61,9 @@ boost::asio::awaitable<std::optional<ops::Answer>> CallInline(const InlineHandle
         // resume counts.
         using Completion = decltype(completion);
         struct Waiting {
+          // A constructor, not an aggregate: clang 14 (the sanitizer and fuzz
+          // builds) cannot make_shared an aggregate from parentheses.
+          explicit Waiting(Completion c) : completion(std::move(c)) {}
           Completion completion;
           std::atomic<bool> resumed{false};
         };

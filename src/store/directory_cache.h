@@ -24,17 +24,10 @@
 #ifndef CAMPAIGND_STORE_DIRECTORY_CACHE_H_
 #define CAMPAIGND_STORE_DIRECTORY_CACHE_H_
 
-#include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <memory>
-#include <mutex>
-#include <optional>
-#include <shared_mutex>
-#include <string>
 #include <thread>
 #include <utility>
 
@@ -80,68 +73,24 @@ class DirectoryCache final : public Directory {
 
   // The same lookups from memory only, for an I/O thread: a miss fails with
   // Unavailable instead of reading; FindRecipient/CheckSuppression always do.
-  Directory& memory_only() { return memory_only_; }
+  Directory& memory_only() { return *memory_only_; }
 
   DirectoryCacheStats stats() const;
 
  private:
-  template <typename K, typename V>
-  struct Kind {
-    std::map<K, std::optional<V>, std::less<>> entries;
-    std::size_t negative = 0;
-  };
-  using IdPair = std::pair<int64_t, int64_t>;
+  struct State;  // the answers and the polling thread's, shared with memory_only()
+  explicit DirectoryCache(std::shared_ptr<State> state);  // the memory-only view
 
-  class MemoryOnly final : public Directory {
-   public:
-    explicit MemoryOnly(DirectoryCache& cache) : cache_(cache) {}
-    Result<std::optional<AuthCode>> FindCode(std::string_view code_hash) override;
-    Result<std::optional<Client>> FindClient(int64_t client_id) override;
-    Result<std::vector<DkimKey>> FindDkimKeys(int64_t client_id) override;
-    Result<std::optional<RecipientList>> FindList(int64_t client_id, int64_t list_id) override;
-    Result<std::optional<Mailing>> FindMailing(int64_t client_id, int64_t mailing_id) override;
-    Result<std::optional<Recipient>> FindRecipient(int64_t client_id, int64_t list_id,
-                                                   std::string_view recipient_id) override;
-    Result<Suppression> CheckSuppression(int64_t client_id, int64_t list_id,
-                                         std::string_view address) override;
-
-   private:
-    DirectoryCache& cache_;
-  };
-
-  // The cached answer for `key` in `kind`, if any.
-  template <typename K, typename V, typename Key>
-  std::optional<std::optional<V>> Lookup(const Kind<K, V>& kind, const Key& key);
-  // Reads through `read` on a miss and stores the answer unless a drop
-  // happened since `generation`.
-  template <typename K, typename V, typename Key, typename Read>
-  Result<std::optional<V>> Find(Kind<K, V>& kind, const Key& key, Read read);
-  template <typename K, typename V>
-  void Store(Kind<K, V>& kind, K key, const std::optional<V>& value, uint64_t generation);
-  void DropLocked();  // REQUIRES: mu_ held exclusively
+  // The cached answer of `kind`, else `read` (Directory& -> the answer) of
+  // the inner directory; the memory-only view fails with Unavailable.
+  template <typename Kind, typename Key, typename Read>
+  auto Find(Kind& kind, const Key& key, Read read) -> decltype(read(std::declval<Directory&>()));
   void Poll();
 
-  Directory& inner_;
-  const VersionReader version_;
-  const DirectoryCacheOptions options_;
-  MemoryOnly memory_only_{*this};
-
-  mutable std::shared_mutex mu_;
-  uint64_t generation_ = 0;  // guarded by mu_; +1 per drop
-  bool known_ = false;       // guarded by mu_; the counter was read (else nothing is kept)
-  Kind<std::string, AuthCode> codes_;
-  Kind<int64_t, Client> clients_;
-  Kind<int64_t, std::vector<DkimKey>> keys_;
-  Kind<IdPair, RecipientList> lists_;
-  Kind<IdPair, Mailing> mailings_;
-  std::atomic<uint64_t> hits_{0};
-  std::atomic<uint64_t> misses_{0};
-  std::atomic<uint64_t> drops_{0};
-
-  std::mutex stop_mu_;
-  std::condition_variable stop_cv_;
-  bool stopping_ = false;  // guarded by stop_mu_
-  std::thread thread_;     // last: starts after the members above
+  Directory* const inner_;  // nullptr in the memory-only view
+  const std::shared_ptr<State> state_;
+  std::unique_ptr<DirectoryCache> memory_only_;  // nullptr in the view itself
+  std::thread thread_;                           // last: starts after the members above
 };
 
 // A cache over `engine`'s directory that reads the change counter through

@@ -14,56 +14,38 @@ Result<std::string> Dump(const nlohmann::json& value) {
   }
 }
 
-Result<nlohmann::json> ParseJson(std::string_view text, std::string_view what) {
+// `text` as T (FieldValues: an object, else an array) whose every value is a string.
+template <typename T>
+Result<T> ParseStrings(std::string_view text, std::string_view what) {
+  const bool object = std::is_same_v<T, FieldValues>;
   nlohmann::json value = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (value.is_discarded()) {
     return Status::Corruption(std::string(what) + ": stored text is not valid JSON");
   }
-  return value;
+  if (object ? !value.is_object() : !value.is_array()) {
+    return Status::Corruption(std::string(what) + ": stored JSON is not an " +
+                              (object ? "object" : "array"));
+  }
+  for (const auto& [name, v] : value.items()) {
+    if (!v.is_string()) {
+      return Status::Corruption(std::string(what) + ": value '" + name + "' is not a string");
+    }
+  }
+  return value.get<T>();
 }
 
 }  // namespace
 
-Result<std::string> FieldsToJson(const FieldValues& fields) {
-  nlohmann::json object = nlohmann::json::object();
-  for (const auto& [name, value] : fields) object[name] = value;
-  return Dump(object);
-}
+Result<std::string> FieldsToJson(const FieldValues& fields) { return Dump(fields); }
 
 Result<FieldValues> FieldsFromJson(std::string_view text, std::string_view what) {
-  Result<nlohmann::json> value = ParseJson(text, what);
-  if (!value.ok()) return value.status();
-  if (!value->is_object()) {
-    return Status::Corruption(std::string(what) + ": stored JSON is not an object");
-  }
-  FieldValues fields;
-  for (const auto& [name, v] : value->items()) {
-    if (!v.is_string()) {
-      return Status::Corruption(std::string(what) + ": field '" + name + "' is not a string");
-    }
-    fields.emplace(name, v.get<std::string>());
-  }
-  return fields;
+  return ParseStrings<FieldValues>(text, what);
 }
 
-Result<std::string> StringsToJson(const std::vector<std::string>& strings) {
-  return Dump(nlohmann::json(strings));
-}
+Result<std::string> StringsToJson(const std::vector<std::string>& strings) { return Dump(strings); }
 
 Result<std::vector<std::string>> StringsFromJson(std::string_view text, std::string_view what) {
-  Result<nlohmann::json> value = ParseJson(text, what);
-  if (!value.ok()) return value.status();
-  if (!value->is_array()) {
-    return Status::Corruption(std::string(what) + ": stored JSON is not an array");
-  }
-  std::vector<std::string> strings;
-  for (const auto& v : *value) {
-    if (!v.is_string()) {
-      return Status::Corruption(std::string(what) + ": array element is not a string");
-    }
-    strings.push_back(v.get<std::string>());
-  }
-  return strings;
+  return ParseStrings<std::vector<std::string>>(text, what);
 }
 
 }  // namespace campaignd::store

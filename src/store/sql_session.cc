@@ -20,17 +20,10 @@ std::string CellText(const SqlRow& row, int column) {
   return cell ? *cell : std::string();
 }
 
-Result<int64_t> StatementSession::Execute(std::string_view, std::span<const SqlValue>,
-                                          std::string_view purpose) {
-  return Status::Internal(std::string(purpose) + ": a write outside a transaction");
-}
-
-Status StatementSession::LockKey(std::string_view key) {
-  return Status::Internal("lock " + std::string(key) + ": outside a transaction");
-}
-
-Status StatementSession::AnnounceMail() {
-  return Status::Internal("announce mail: outside a transaction");
+int64_t CellReader::Int(int column) {
+  Result<int64_t> value = CellInt(row_, column);
+  if (!value.ok()) Fail(value.status());
+  return value.ok() ? *value : 0;
 }
 
 }  // namespace campaignd::store

@@ -20,6 +20,7 @@
 #include <variant>
 #include <vector>
 
+#include "core/clock.h"
 #include "core/status.h"
 
 namespace campaignd::store {
@@ -99,9 +100,15 @@ class StatementSession final : public SqlSession {
     return runner_.Query(sql, params, columns, purpose);
   }
   Result<int64_t> Execute(std::string_view, std::span<const SqlValue>,
-                          std::string_view purpose) override;
-  Status LockKey(std::string_view key) override;
-  Status AnnounceMail() override;
+                          std::string_view purpose) override {
+    return Status::Internal(std::string(purpose) + ": a write outside a transaction");
+  }
+  Status LockKey(std::string_view key) override {
+    return Status::Internal("lock " + std::string(key) + ": outside a transaction");
+  }
+  Status AnnounceMail() override {
+    return Status::Internal("announce mail: outside a transaction");
+  }
 
  private:
   SqlRunner& runner_;
@@ -112,6 +119,72 @@ class StatementSession final : public SqlSession {
 Result<int64_t> CellInt(const SqlRow& row, int column);
 // Cell text ("" for NULL).
 std::string CellText(const SqlRow& row, int column);
+
+// Reads the cells of one row as values, keeping the first failure
+// (Corruption), so a row reader reads every cell and checks once: Finish.
+class CellReader {
+ public:
+  explicit CellReader(const SqlRow& row) : row_(row) {}
+  std::string Text(int column) const { return CellText(row_, column); }
+  int64_t Int(int column);  // 0 after a failure
+  bool Flag(int column) { return Int(column) != 0; }
+  TimePoint Time(int column) { return FromUnixMillis(Int(column)); }
+  // The cell's value as `parse` (a Parse* of model.h, mail_status.h) reads
+  // it; `what` names it in the failure.
+  template <typename E>
+  E Enum(int column, std::optional<E> (*parse)(std::string_view), std::string_view what) {
+    std::optional<E> value = parse(Text(column));
+    if (!value) Fail(Status::Corruption(std::string(what) + " '" + Text(column) + "' unknown"));
+    return value.value_or(E{});
+  }
+  // The cell as `decode` (json_text.h's *FromJson) reads it; `what` names the row.
+  template <typename T>
+  T Decode(int column, Result<T> (*decode)(std::string_view, std::string_view),
+           std::string_view what) {
+    Result<T> value = decode(Text(column), what);
+    if (!value.ok()) Fail(value.status());
+    return value.ok() ? std::move(*value) : T{};
+  }
+  const Status& status() const { return status_; }  // OK, or the first failure
+  // `value`, or the first failure.
+  template <typename T>
+  Result<T> Finish(T value) const {
+    if (!status_.ok()) return status_;
+    return value;
+  }
+
+ private:
+  void Fail(Status status) {
+    if (status_.ok()) status_ = std::move(status);
+  }
+  const SqlRow& row_;
+  Status status_;
+};
+
+// The first of `rows` as `read` (const SqlRow& -> Result<T>) reads it;
+// nullopt when there is none.
+template <typename T, typename Read>
+Result<std::optional<T>> FirstRow(const Result<std::vector<SqlRow>>& rows, const Read& read) {
+  if (!rows.ok()) return rows.status();
+  if (rows->empty()) return std::optional<T>();
+  Result<T> value = read(rows->front());
+  if (!value.ok()) return value.status();
+  return std::optional<T>(std::move(*value));
+}
+
+// Every one of `rows` as `read` (const SqlRow& -> Result<T> or T) reads it.
+template <typename T, typename Read>
+Result<std::vector<T>> EachRow(const Result<std::vector<SqlRow>>& rows, const Read& read) {
+  if (!rows.ok()) return rows.status();
+  std::vector<T> out;
+  out.reserve(rows->size());
+  for (const SqlRow& row : *rows) {
+    Result<T> value = read(row);
+    if (!value.ok()) return value.status();
+    out.push_back(std::move(*value));
+  }
+  return out;
+}
 
 }  // namespace campaignd::store
 

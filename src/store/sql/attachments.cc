@@ -69,19 +69,15 @@ Result<std::optional<std::vector<AttachmentFile>>> SqlAttachments::FindUpload(in
 Result<std::vector<MailingName>> SqlMailingLookup::ListMailings(int64_t client_id,
                                                                 int64_t list_id) {
   const SqlValue params[] = {client_id, list_id};
-  Result<std::vector<SqlRow>> rows = runner_.Query(
-      "SELECT m.id, m.name FROM mailings m JOIN mailing_lists l "
-      "ON l.client_id = m.client_id AND l.mailing_id = m.id "
-      "WHERE m.client_id = $1 AND l.list_id = $2 ORDER BY m.id",
-      params, 2, "list mailings");
-  if (!rows.ok()) return rows.status();
-  std::vector<MailingName> out;
-  for (const SqlRow& row : *rows) {
-    Result<int64_t> id = CellInt(row, 0);
-    if (!id.ok()) return id.status();
-    out.push_back({*id, CellText(row, 1)});
-  }
-  return out;
+  return EachRow<MailingName>(runner_.Query("SELECT m.id, m.name FROM mailings m JOIN "
+                                            "mailing_lists l ON l.client_id = m.client_id AND "
+                                            "l.mailing_id = m.id WHERE m.client_id = $1 AND "
+                                            "l.list_id = $2 ORDER BY m.id",
+                                            params, 2, "list mailings"),
+                              [](const SqlRow& row) {
+                                CellReader cells(row);
+                                return cells.Finish(MailingName{cells.Int(0), cells.Text(1)});
+                              });
 }
 
 Result<std::optional<Mail>> SqlMailingLookup::LatestMail(int64_t client_id, int64_t list_id,
@@ -92,12 +88,7 @@ Result<std::optional<Mail>> SqlMailingLookup::LatestMail(int64_t client_id, int6
   static const std::string kLatest =
       "SELECT " + MailColumns() + " FROM mails WHERE client_id = $1 AND recipient_id = $2 "
       "AND list_id = $3 AND ($4 = '' OR status = $4) ORDER BY id DESC LIMIT 1";
-  Result<std::vector<SqlRow>> rows = runner_.Query(kLatest, params, 12, "find latest mail");
-  if (!rows.ok()) return rows.status();
-  if (rows->empty()) return std::optional<Mail>();
-  Result<Mail> mail = MailFromRow(rows->front());
-  if (!mail.ok()) return mail.status();
-  return std::optional<Mail>(std::move(*mail));
+  return FirstRow<Mail>(runner_.Query(kLatest, params, 12, "find latest mail"), MailFromRow);
 }
 
 }  // namespace campaignd::store

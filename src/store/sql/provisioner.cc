@@ -149,10 +149,7 @@ Result<std::vector<std::string>> SqlProvisioner::CodeNames(int64_t client_id) {
     return s.Query("SELECT name FROM codes WHERE client_id = $1 ORDER BY name", key, 1,
                    "list codes");
   });
-  if (!rows.ok()) return rows.status();
-  std::vector<std::string> names;
-  for (const SqlRow& row : *rows) names.push_back(CellText(row, 0));
-  return names;
+  return EachRow<std::string>(rows, [](const SqlRow& row) { return CellText(row, 0); });
 }
 
 }  // namespace campaignd::store

@@ -16,32 +16,17 @@ std::string MailColumns(std::string_view prefix) {
 }
 
 Result<Mail> MailFromRow(const SqlRow& row) {
-  int64_t v[12] = {};  // the integer columns: 0..3, 7..10
-  for (int c : {0, 1, 2, 3, 7, 8, 9, 10}) {
-    Result<int64_t> value = CellInt(row, c);
-    if (!value.ok()) return value.status();
-    v[c] = *value;
-  }
-  Mail mail;
-  mail.id = v[0];
-  mail.client_id = v[1];
-  mail.list_id = v[2];
-  mail.mailing_id = v[3];
-  mail.recipient_id = CellText(row, 4);
+  CellReader cells(row);
+  Mail mail{cells.Int(1), cells.Int(0), cells.Int(2), cells.Int(3), cells.Text(4)};
   const std::string what = "mail " + std::to_string(mail.id);
-  Result<FieldValues> fields = FieldsFromJson(CellText(row, 5), what + " fields");
-  if (!fields.ok()) return fields.status();
-  mail.fields = std::move(*fields);
-  const std::string status = CellText(row, 6);
-  std::optional<MailStatus> parsed = ParseMailStatus(status);
-  if (!parsed) return Status::Corruption(what + ": unknown status '" + status + "'");
-  mail.status = *parsed;
-  mail.attempts = static_cast<int>(v[7]);
-  mail.created_at = FromUnixMillis(v[8]);
-  mail.updated_at = FromUnixMillis(v[9]);
-  mail.next_attempt_at = FromUnixMillis(v[10]);
-  mail.last_reply = CellText(row, 11);
-  return mail;
+  mail.fields = cells.Decode(5, FieldsFromJson, what + " fields");
+  mail.status = cells.Enum(6, ParseMailStatus, what + ": status");
+  mail.attempts = static_cast<int>(cells.Int(7));
+  mail.created_at = cells.Time(8);
+  mail.updated_at = cells.Time(9);
+  mail.next_attempt_at = cells.Time(10);
+  mail.last_reply = cells.Text(11);
+  return cells.Finish(std::move(mail));
 }
 
 Status SqlQueue::ReleaseClaims(std::string_view worker) {
@@ -65,32 +50,22 @@ Result<std::optional<Mail>> SqlQueue::FindMail(int64_t client_id, int64_t mail_i
   static const std::string kFind =
       "SELECT " + MailColumns() + " FROM mails WHERE id = $1 AND client_id = $2";
   const SqlValue params[] = {mail_id, client_id};
-  Result<std::vector<SqlRow>> rows = runner_.Query(kFind, params, 12, "find mail");
-  if (!rows.ok()) return rows.status();
-  if (rows->empty()) return std::optional<Mail>();
-  Result<Mail> mail = MailFromRow(rows->front());
-  if (!mail.ok()) return mail.status();
-  return std::optional<Mail>(std::move(*mail));
+  return FirstRow<Mail>(runner_.Query(kFind, params, 12, "find mail"), MailFromRow);
 }
 
 Result<std::vector<MailEvent>> SqlQueue::History(int64_t client_id, int64_t mail_id) {
   const SqlValue params[] = {mail_id, client_id};
-  Result<std::vector<SqlRow>> rows = runner_.Query(
-      "SELECT e.at, e.status, e.reply FROM mail_events e JOIN mails m ON m.id = e.mail_id "
-      "WHERE e.mail_id = $1 AND m.client_id = $2 ORDER BY e.id",
-      params, 3, "read mail history");
-  if (!rows.ok()) return rows.status();
-  std::vector<MailEvent> events;
-  for (const SqlRow& row : *rows) {
-    Result<int64_t> at = CellInt(row, 0);
-    if (!at.ok()) return at.status();
-    std::optional<MailStatus> status = ParseMailStatus(CellText(row, 1));
-    if (!status) {
-      return Status::Corruption("mail " + std::to_string(mail_id) + ": unknown event status");
-    }
-    events.push_back({FromUnixMillis(*at), *status, CellText(row, 2)});
-  }
-  return events;
+  return EachRow<MailEvent>(
+      runner_.Query(
+          "SELECT e.at, e.status, e.reply FROM mail_events e JOIN mails m ON m.id = e.mail_id "
+          "WHERE e.mail_id = $1 AND m.client_id = $2 ORDER BY e.id",
+          params, 3, "read mail history"),
+      [&](const SqlRow& row) {
+        CellReader cells(row);
+        const std::string what = "mail " + std::to_string(mail_id) + ": event status";
+        return cells.Finish(
+            MailEvent{cells.Time(0), cells.Enum(1, ParseMailStatus, what), cells.Text(2)});
+      });
 }
 
 }  // namespace campaignd::store

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "store/json_text.h"
 #include "store/sql/records.h"
 
 namespace campaignd::store {
@@ -18,20 +19,13 @@ class Writes final : public RecipientWrites {
 
   Result<std::vector<int64_t>> ListsOf(std::string_view id, bool ordinary_only) override {
     const SqlValue params[] = {client_, std::string(id), int64_t{ordinary_only ? 1 : 0}};
-    Result<std::vector<SqlRow>> rows = s_.Query(
-        "SELECT r.list_id FROM recipients r JOIN lists l "
-        "ON l.client_id = r.client_id AND l.id = r.list_id "
-        "WHERE r.client_id = $1 AND r.recipient_id = $2 "
-        "AND ($3 = 0 OR (l.test = 0 AND l.kind <> 'transaction')) ORDER BY r.list_id",
-        params, 1, "find lists of recipient");
-    if (!rows.ok()) return rows.status();
-    std::vector<int64_t> lists;
-    for (const SqlRow& row : *rows) {
-      Result<int64_t> list_id = CellInt(row, 0);
-      if (!list_id.ok()) return list_id.status();
-      lists.push_back(*list_id);
-    }
-    return lists;
+    return EachRow<int64_t>(
+        s_.Query("SELECT r.list_id FROM recipients r JOIN lists l "
+                 "ON l.client_id = r.client_id AND l.id = r.list_id "
+                 "WHERE r.client_id = $1 AND r.recipient_id = $2 "
+                 "AND ($3 = 0 OR (l.test = 0 AND l.kind <> 'transaction')) ORDER BY r.list_id",
+                 params, 1, "find lists of recipient"),
+        [](const SqlRow& row) { return CellInt(row, 0); });
   }
 
   Status Put(const Recipient& r) override { return records::PutRecipient(s_, client_, r); }
@@ -80,7 +74,9 @@ class Writes final : public RecipientWrites {
   }
 
   Result<int64_t> Enqueue(const NewMail& mail) override {
-    Result<int64_t> id = records::InsertMail(s_, mail);
+    Result<std::string> fields = FieldsToJson(mail.fields);
+    if (!fields.ok()) return fields.status();
+    Result<int64_t> id = records::InsertMail(s_, mail, std::move(*fields));
     if (!id.ok()) return id;
     CAMPAIGND_RETURN_IF_ERROR(s_.AnnounceMail());
     return id;
@@ -118,15 +114,11 @@ Result<std::optional<Unsubscribe>> SqlRecipients::FindUnsubscribe(int64_t client
         "SELECT mail_id, mailing_id, at FROM unsubscribes WHERE client_id = $1 AND address = $2",
         key, 3, "find unsubscribe");
   });
-  if (!rows.ok()) return rows.status();
-  if (rows->empty()) return std::optional<Unsubscribe>();
-  Result<int64_t> mail_id = CellInt(rows->front(), 0), mailing_id = CellInt(rows->front(), 1),
-                  at = CellInt(rows->front(), 2);
-  if (!mail_id.ok() || !mailing_id.ok() || !at.ok()) {
-    return Status::Corruption("unsubscribe of " + std::string(address));
-  }
-  return std::optional<Unsubscribe>(
-      Unsubscribe{std::string(address), *mail_id, *mailing_id, FromUnixMillis(*at)});
+  return FirstRow<Unsubscribe>(rows, [&](const SqlRow& row) {
+    CellReader cells(row);
+    return cells.Finish(
+        Unsubscribe{std::string(address), cells.Int(0), cells.Int(1), cells.Time(2)});
+  });
 }
 
 Status SqlRecipients::Write(int64_t client_id, const std::vector<std::string>& keys,

@@ -89,10 +89,7 @@ Result<int64_t> WriteCode(SqlSession& session, int64_t client_id, const AuthCode
 // reason, kInsertNew keeps the stored one.
 Result<int64_t> WriteBlockEntry(SqlSession& session, int64_t client_id, const BlockEntry& entry,
                                 Write how);
-Result<int64_t> DeleteBlockEntry(SqlSession& session, int64_t client_id,
-                                 std::string_view pattern);
-// Whether a (lower-cased) blocklist pattern has wildcards ('*', '?').
-bool IsWildcardPattern(std::string_view pattern);
+Result<int64_t> DeleteBlockEntry(SqlSession& session, int64_t client_id, std::string_view pattern);
 
 // Sets the hard-bounce count of (client, lower-case address).
 Status SetBounces(SqlSession& session, int64_t client_id, std::string_view address, int count);
@@ -118,9 +115,8 @@ Status PutUnsubscribe(SqlSession& session, int64_t client_id, const Unsubscribe&
 
 // A new mail (status enqueued) and its enqueued event; its sequence. The
 // caller announces it (SqlSession::AnnounceMail) in the same transaction.
-Result<int64_t> InsertMail(SqlSession& session, const NewMail& mail);
-// As above with mail.fields already FieldsToJson's text (the queue encodes
-// it on the caller's thread, not on SQLite's one writer thread).
+// `fields` is mail.fields as FieldsToJson's text (the queue encodes it on
+// the caller's thread, not on SQLite's one writer thread).
 Result<int64_t> InsertMail(SqlSession& session, const NewMail& mail, std::string fields);
 
 }  // namespace campaignd::store::records

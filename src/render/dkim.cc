@@ -13,6 +13,7 @@
 #include <openssl/pem.h>
 #include <openssl/sha.h>
 
+#include <algorithm>
 #include <array>
 #include <memory>
 #include <vector>
@@ -200,12 +201,32 @@ Result<DkimSigner> DkimSigner::Load(std::string domain, std::string selector,
   return signer;
 }
 
+// Small canonical pieces (CRLFs, delimiters, a part's header lines) are
+// gathered in `buffer`, so SHA-256 gets few, larger updates.
 struct DkimBodyHash::State {
+  static constexpr std::size_t kBufferBytes = 1024;
   MdContext md{EVP_MD_CTX_new(), &EVP_MD_CTX_free};
   bool ok = md && EVP_DigestInit_ex(md.get(), Sha256Md(), nullptr) == 1;
-  RelaxedBodyStream stream{[this](std::string_view piece) {
-    ok = ok && EVP_DigestUpdate(md.get(), piece.data(), piece.size()) == 1;
-  }};
+  std::array<char, kBufferBytes> buffer;
+  std::size_t buffered = 0;
+  RelaxedBodyStream stream{[this](std::string_view piece) { Add(piece); }};
+
+  void Hash(const char* data, std::size_t size) {
+    ok = ok && EVP_DigestUpdate(md.get(), data, size) == 1;
+  }
+  void Flush() {
+    Hash(buffer.data(), buffered);
+    buffered = 0;
+  }
+  void Add(std::string_view piece) {
+    if (buffered + piece.size() > buffer.size()) Flush();
+    if (piece.size() >= buffer.size() / 4) {
+      Hash(piece.data(), piece.size());
+    } else {
+      std::copy(piece.begin(), piece.end(), buffer.begin() + buffered);
+      buffered += piece.size();
+    }
+  }
 };
 
 DkimBodyHash::DkimBodyHash() : state_(std::make_unique<State>()) {}
@@ -215,6 +236,7 @@ void DkimBodyHash::Update(std::string_view body_bytes) { state_->stream.Update(b
 
 Result<DkimBodyDigest> DkimBodyHash::Finish() {
   state_->stream.Finish();
+  state_->Flush();
   DkimBodyDigest digest;
   if (!state_->ok || EVP_DigestFinal_ex(state_->md.get(), digest.data(), nullptr) != 1) {
     return Status::Internal("DKIM body hash failed: " + OpensslError());

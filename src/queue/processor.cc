@@ -160,7 +160,7 @@ store::Outcome Processor::Deliver(const store::Mail& mail, Judged& j, TimePoint 
   std::vector<std::string> problems;
   if (keys.ok()) {
     for (const auto& signer : signers_.SignersFor(*keys, message->from_domain, &problems)) {
-      auto header = signer->Sign(message->bytes, now);
+      auto header = signer->Sign(message->bytes, message->dkim_body_hash, now);
       if (header.ok()) signed_bytes += *header;
       else problems.push_back(header.status().ToString());
     }

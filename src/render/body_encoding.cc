@@ -23,9 +23,24 @@ void EncodeQpLine(std::string_view line, std::string* out) {
   constexpr std::size_t kSoftLineChars = kMaxEncodedLineChars - 1;
   std::size_t column = 0;
   std::size_t i = 0;
+  auto literal_at = [&line](std::size_t k) {
+    auto c = static_cast<unsigned char>(line[k]);
+    return IsQpLiteral(c) || ((c == ' ' || c == '\t') && k + 1 < line.size());
+  };
   while (i < line.size()) {
-    auto c = static_cast<unsigned char>(line[i]);
-    bool literal = IsQpLiteral(c) || ((c == ' ' || c == '\t') && i + 1 < line.size());
+    // Literals that fit before the soft-break column are appended as one
+    // run (most of a text); the rest goes token by token below.
+    std::size_t run_end = i;
+    std::size_t stop =
+        std::min(line.size(), i + (kSoftLineChars - std::min(column, kSoftLineChars)));
+    while (run_end < stop && literal_at(run_end)) ++run_end;
+    if (run_end > i) {
+      out->append(line.substr(i, run_end - i));
+      column += run_end - i;
+      i = run_end;
+      continue;
+    }
+    bool literal = literal_at(i);
     std::size_t n = literal ? 1 : Utf8SequenceBytes(line, i);  // bytes in this token
     std::size_t width = literal ? 1 : 3 * n;
     bool last = i + n == line.size();

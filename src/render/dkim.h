@@ -1,8 +1,11 @@
 // DkimSigner: DKIM signatures (RFC 6376, c=relaxed/relaxed) with rsa-sha256
 // or ed25519-sha256 (RFC 8463) on OpenSSL 3 EVP. A signer loads its private
-// key once (Load) and then signs any number of messages.
+// key and sets up its signing context once (Load) and then signs any number
+// of messages. DkimBodyHash takes the body hash (bh=) while the body is
+// written (RenderMessage does), so signing reads only the header.
 // Input: the message bytes RenderMessage produced (CRLF, trusted).
-// Threads: Sign() is const and safe from many threads at once.
+// Threads: Sign() is const and safe from many threads at once; a
+// DkimBodyHash belongs to one caller.
 // Errors: Load -> InvalidArgument naming the problem (bad PEM, key type not
 // matching the algorithm, RSA key < 1024 bits, domain or selector not an
 // ASCII DNS name); Sign -> InvalidArgument for a message without a From
@@ -10,6 +13,7 @@
 #ifndef CAMPAIGND_RENDER_DKIM_H_
 #define CAMPAIGND_RENDER_DKIM_H_
 
+#include <array>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -18,6 +22,27 @@
 #include "core/status.h"
 
 namespace campaignd::render {
+
+class RelaxedBodyStream;
+
+// SHA-256 of a body in relaxed canonical form: the value of bh=.
+using DkimBodyDigest = std::array<unsigned char, 32>;
+
+// Hashes a body given in pieces (Update, in order, split anywhere), then
+// Finish() once: Internal when OpenSSL failed at any step.
+class DkimBodyHash {
+ public:
+  DkimBodyHash();
+  ~DkimBodyHash();
+  DkimBodyHash(const DkimBodyHash&) = delete;
+  DkimBodyHash& operator=(const DkimBodyHash&) = delete;
+  void Update(std::string_view body_bytes);
+  Result<DkimBodyDigest> Finish();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 class DkimSigner {
  public:
@@ -32,6 +57,11 @@ class DkimSigner {
   // message-id, mime-version, content-type, reply-to, list-unsubscribe,
   // list-unsubscribe-post and feedback-id where present; t= is `now`.
   Result<std::string> Sign(std::string_view message, TimePoint now) const;
+  // The same with bh= given: `body_hash` is DkimBodyHash's digest of the
+  // body of `message` (RenderedMessage::dkim_body_hash); only the header
+  // fields of `message` are read.
+  Result<std::string> Sign(std::string_view message, const DkimBodyDigest& body_hash,
+                           TimePoint now) const;
 
   const std::string& domain() const { return domain_; }
   const std::string& selector() const { return selector_; }
@@ -41,7 +71,7 @@ class DkimSigner {
   struct Key;
   DkimSigner() = default;
   std::string domain_, selector_, algorithm_;
-  std::shared_ptr<const Key> key_;  // EVP_PKEY, shared by copies
+  std::shared_ptr<const Key> key_;  // EVP_PKEY and signing context, shared by copies
 };
 
 }  // namespace campaignd::render

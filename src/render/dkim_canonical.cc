@@ -75,31 +75,111 @@ std::string RelaxedHeader(std::string_view raw) {
   return out;
 }
 
+void RelaxedBodyStream::BeginContent() {
+  // Empty lines followed by content stay, in pieces of up to 16.
+  constexpr std::string_view kCrlfs =
+      "\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n\r\n";
+  while (held_lines_ > 0) {
+    std::size_t n = std::min(held_lines_, kCrlfs.size() / kCrlf.size());
+    sink_(kCrlfs.substr(0, n * kCrlf.size()));
+    held_lines_ -= n;
+  }
+  if (pending_space_) sink_(" ");
+  pending_space_ = false;
+  line_has_content_ = true;
+}
+
+void RelaxedBodyStream::EndLine() {
+  if (line_has_content_) {
+    sink_(kCrlf);  // any WSP before it is dropped
+  } else {
+    ++held_lines_;
+  }
+  pending_space_ = false;
+  line_has_content_ = false;
+}
+
+void RelaxedBodyStream::Update(std::string_view bytes) {
+  const char* p = bytes.data();
+  const char* const end = p + bytes.size();
+  if (p == end) return;
+  if (pending_cr_) {
+    pending_cr_ = false;
+    if (*p == '\n') {
+      EndLine();
+      ++p;
+    } else {
+      BeginContent();
+      sink_("\r");  // a bare CR is content
+    }
+  }
+  // [run, p) is canonical already and is passed on as it is; nullptr: no run.
+  const char* run = nullptr;
+  auto flush = [&] {
+    if (run != nullptr && run < p) sink_(std::string_view(run, static_cast<std::size_t>(p - run)));
+    run = nullptr;
+  };
+  auto is_special = [](char c) { return c == ' ' || c == '\t' || c == '\r'; };
+  while (p < end) {
+    const char c = *p;
+    const bool crlf = c == '\r' && p + 1 < end && p[1] == '\n';
+    if (c == '\r' && p + 1 == end) {  // CR or CRLF: the next piece tells
+      flush();
+      pending_cr_ = true;
+      ++p;
+      break;
+    }
+    if (!is_special(c) || (c == '\r' && !crlf)) {  // content
+      if (run == nullptr) {
+        BeginContent();
+        run = p;
+      }
+      line_has_content_ = true;
+      ++p;
+      continue;
+    }
+    if (crlf) {
+      if (run != nullptr && line_has_content_) {
+        p += kCrlf.size();  // ends a line with content and no WSP: the run goes on
+        line_has_content_ = false;
+        continue;
+      }
+      flush();
+      EndLine();
+      p += kCrlf.size();
+      continue;
+    }
+    // One space between content on a line (inside a run) stays as it is.
+    if (c == ' ' && run != nullptr && p + 1 < end && !is_special(p[1])) {
+      p += 2;
+      line_has_content_ = true;
+      continue;
+    }
+    flush();  // a WSP run: one space if content follows on this line
+    pending_space_ = true;
+    ++p;
+  }
+  flush();
+}
+
+void RelaxedBodyStream::Finish() {
+  if (pending_cr_) {
+    pending_cr_ = false;
+    BeginContent();
+    sink_("\r");
+  }
+  if (line_has_content_) sink_(kCrlf);
+  held_lines_ = 0;
+  pending_space_ = false;
+  line_has_content_ = false;
+}
+
 std::string RelaxedBody(std::string_view body) {
   std::string out;
   out.reserve(body.size() + kCrlf.size());
-  std::size_t empty_lines = 0;  // held back until a non-empty line follows
-  std::size_t pos = 0;
-  while (pos < body.size()) {
-    std::size_t end = body.find(kCrlf, pos);
-    if (end == std::string_view::npos) end = body.size();
-    std::string_view line = body.substr(pos, end - pos);
-    pos = end + kCrlf.size();
-    if (line.find_first_not_of(" \t") == std::string_view::npos) {
-      ++empty_lines;  // empty once compressed
-      continue;
-    }
-    for (; empty_lines > 0; --empty_lines) out += kCrlf;
-    // Most lines are canonical already (no tab, no double or trailing
-    // space): copied whole rather than byte by byte.
-    if (line.back() != ' ' && line.find('\t') == std::string_view::npos &&
-        line.find("  ") == std::string_view::npos) {
-      out += line;
-    } else {
-      AppendCompressed(line, &out);
-    }
-    out += kCrlf;
-  }
+  RelaxedBodyStream stream([&out](std::string_view piece) { out += piece; });
+  stream.Update(body);
+  stream.Finish();
   return out;
 }
 

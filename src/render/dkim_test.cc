@@ -139,6 +139,28 @@ TEST(DkimSignerTest, RelaxedChangesDoNotChangeTheSignature) {
   EXPECT_NE(*signer.Sign(kMessage, kNow), *signer.Sign(changed, kNow));
 }
 
+TEST(DkimSignerTest, BodyHashGivenOrTakenGivesTheSameSignature) {
+  // Ed25519 and RSA PKCS#1 v1.5 signatures are deterministic: same input,
+  // same header.
+  const std::string message = std::string(kMessage) + " \t\r\nsecond  line \r\n\r\n\r\n";
+  DkimBodyHash pieces;
+  std::string_view body = std::string_view(message).substr(message.find("\r\n\r\n") + 4);
+  for (std::size_t i = 0; i < body.size(); i += 3) pieces.Update(body.substr(i, 3));
+  Result<DkimBodyDigest> digest = pieces.Finish();
+  ASSERT_TRUE(digest.ok()) << digest.status().ToString();
+  for (const char* algorithm : {"rsa-sha256", "ed25519-sha256"}) {
+    DkimSigner signer =
+        LoadOrDie(algorithm, algorithm[0] == 'r' ? SharedRsaKey() : SharedEd25519Key());
+    Result<std::string> taken = signer.Sign(message, kNow);
+    Result<std::string> given = signer.Sign(message, *digest, kNow);
+    ASSERT_TRUE(taken.ok() && given.ok()) << algorithm;
+    EXPECT_EQ(*taken, *given) << algorithm;
+    DkimBodyDigest wrong = *digest;
+    wrong[0] ^= 1;
+    EXPECT_NE(Tag(*signer.Sign(message, wrong, kNow), "bh"), Tag(*given, "bh")) << algorithm;
+  }
+}
+
 TEST(DkimSignerTest, SignRefusesMessagesItCannotSign) {
   DkimSigner signer = LoadOrDie("rsa-sha256", SharedRsaKey());
   EXPECT_TRUE(signer.Sign("To: a@b.example\r\n\r\nbody\r\n", kNow).status().IsInvalidArgument());

@@ -143,7 +143,10 @@ Result<RenderedMessage> RenderMessage(const MessageInput& input) {
   Result<std::string> headers = TopHeaders(input, *texts, *from, *to);
   if (!headers.ok()) return headers.status();
   BoundaryMaker boundaries(input.boundary_seed);
-  Result<std::string> bytes = SerializeMessage(*headers, BodyTree(input, *texts), boundaries);
+  DkimBodyHash body_hash;  // fed each piece of the body as it is written: no pass of its own
+  Result<std::string> bytes =
+      SerializeMessage(*headers, BodyTree(input, *texts), boundaries,
+                       [&body_hash](std::string_view piece) { body_hash.Update(piece); });
   if (!bytes.ok()) return bytes.status();
   // The texts fit; their transfer encoding and the attachments add to them.
   if (bytes->size() > limits::kMaxRenderedMessageBytes) {
@@ -151,8 +154,10 @@ Result<RenderedMessage> RenderMessage(const MessageInput& input) {
                                    std::to_string(limits::kMaxRenderedMessageBytes) +
                                    " bytes once encoded");
   }
+  Result<DkimBodyDigest> digest = body_hash.Finish();
+  if (!digest.ok()) return digest.status();
   return RenderedMessage{std::move(bytes).value(), from->address.ToAscii(), to->ToAscii(),
-                         from->address.domain_ascii()};
+                         from->address.domain_ascii(), *digest};
 }
 
 }  // namespace campaignd::render

@@ -1,7 +1,8 @@
 // RenderMessage: turns a mailing's templates and one recipient's values into
 // the RFC 5322 / MIME bytes of one mail (behaviour.md §4.3, §4.4; field
-// functions: docs/decisions/0005-field-functions.md); DkimSigner (dkim.h)
-// then signs them. Called by queue/ workers. Bytes in, bytes out: no I/O,
+// functions: docs/decisions/0005-field-functions.md) and the DKIM body hash
+// of them, taken while the body is written; DkimSigner (dkim.h) then signs
+// them without reading the body again. Called by queue/ workers. Bytes in, bytes out: no I/O,
 // no clock (the Date is an input), no randomness unless boundary_seed is empty.
 // Input: templates are trusted (provisioned), field values untrusted.
 // Threads: pure functions, safe from any thread.
@@ -16,6 +17,7 @@
 #include "core/clock.h"
 #include "core/fields.h"
 #include "core/status.h"
+#include "render/dkim.h"
 
 namespace campaignd::render {
 
@@ -57,6 +59,7 @@ struct RenderedMessage {
   std::string envelope_from;  // From address, IDN domain punycoded
   std::string envelope_to;    // To address, IDN domain punycoded
   std::string from_domain;    // lower-case ASCII domain of From (DKIM key choice)
+  DkimBodyDigest dkim_body_hash;  // bh= of `bytes` (DkimSigner::Sign)
 };
 
 // The mail for `input`. InvalidArgument, the message naming the field, when
@@ -66,7 +69,7 @@ struct RenderedMessage {
 // limits::kMaxRenderedMessageBytes (field functions stop as soon as their
 // texts exceed it, render/field_functions.h RenderTexts): the mail becomes
 // could_not_be_sent with that reason. Internal when the CSPRNG fails
-// (random boundaries).
+// (random boundaries) or OpenSSL cannot hash the body.
 Result<RenderedMessage> RenderMessage(const MessageInput& input);
 
 }  // namespace campaignd::render

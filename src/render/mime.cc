@@ -90,14 +90,26 @@ std::string AttachmentDisposition(std::string_view file_name) {
   return out;
 }
 
-Status AppendField(std::string_view name, std::string_view value, std::string* out) {
-  Result<std::string> field = FoldField(name, value);
-  if (!field.ok()) return field.status();
-  *out += *field;
-  return Status::Ok();
-}
+// The message being written; what is appended once `in_body` is set also
+// goes to the body sink (if any).
+struct MessageWriter {
+  std::string out;
+  const std::function<void(std::string_view)>& body_sink;
+  bool in_body = false;
 
-Status AppendPart(const MimePart& part, BoundaryMaker& boundaries, std::string* out) {
+  void Append(std::string_view piece) {
+    out += piece;
+    if (in_body && body_sink) body_sink(piece);
+  }
+  Status AppendField(std::string_view name, std::string_view value) {
+    Result<std::string> field = FoldField(name, value);
+    if (!field.ok()) return field.status();
+    Append(*field);
+    return Status::Ok();
+  }
+};
+
+Status AppendPart(const MimePart& part, BoundaryMaker& boundaries, MessageWriter& w) {
   std::string content_type = part.content_type;
   std::string boundary;
   if (!part.children.empty()) {
@@ -106,27 +118,28 @@ Status AppendPart(const MimePart& part, BoundaryMaker& boundaries, std::string* 
     boundary = std::move(next).value();
     content_type += "; boundary=\"" + boundary + "\"";
   }
-  CAMPAIGND_RETURN_IF_ERROR(AppendField("Content-Type", content_type, out));
+  CAMPAIGND_RETURN_IF_ERROR(w.AppendField("Content-Type", content_type));
   if (!part.transfer_encoding.empty()) {
-    CAMPAIGND_RETURN_IF_ERROR(
-        AppendField("Content-Transfer-Encoding", part.transfer_encoding, out));
+    CAMPAIGND_RETURN_IF_ERROR(w.AppendField("Content-Transfer-Encoding", part.transfer_encoding));
   }
   if (!part.disposition.empty()) {
-    CAMPAIGND_RETURN_IF_ERROR(AppendField("Content-Disposition", part.disposition, out));
+    CAMPAIGND_RETURN_IF_ERROR(w.AppendField("Content-Disposition", part.disposition));
   }
-  *out += "\r\n";
+  w.Append("\r\n");
+  w.in_body = true;  // the end of the top-level header block, or already in the body
   if (part.children.empty()) {
-    *out += part.encoded_body;
+    w.Append(part.encoded_body);
     return Status::Ok();
   }
   // Each delimiter is CRLF "--" boundary; the CRLF that ends every part
   // body is that CRLF, so an empty body needs one of its own.
+  const std::string delimiter = "--" + boundary + "\r\n";
   for (const MimePart& child : part.children) {
-    *out += "--" + boundary + "\r\n";
-    CAMPAIGND_RETURN_IF_ERROR(AppendPart(child, boundaries, out));
-    if (child.children.empty() && child.encoded_body.empty()) *out += "\r\n";
+    w.Append(delimiter);
+    CAMPAIGND_RETURN_IF_ERROR(AppendPart(child, boundaries, w));
+    if (child.children.empty() && child.encoded_body.empty()) w.Append("\r\n");
   }
-  *out += "--" + boundary + "--\r\n";
+  w.Append("--" + boundary + "--\r\n");
   return Status::Ok();
 }
 
@@ -183,10 +196,11 @@ Result<std::string> BoundaryMaker::Next() {
 }
 
 Result<std::string> SerializeMessage(std::string_view top_headers, const MimePart& root,
-                                     BoundaryMaker& boundaries) {
-  std::string out(top_headers);
-  CAMPAIGND_RETURN_IF_ERROR(AppendPart(root, boundaries, &out));
-  return out;
+                                     BoundaryMaker& boundaries,
+                                     const std::function<void(std::string_view)>& body_sink) {
+  MessageWriter w{std::string(top_headers), body_sink};
+  CAMPAIGND_RETURN_IF_ERROR(AppendPart(root, boundaries, w));
+  return std::move(w.out);
 }
 
 }  // namespace campaignd::render

@@ -9,6 +9,7 @@
 #ifndef CAMPAIGND_RENDER_MIME_H_
 #define CAMPAIGND_RENDER_MIME_H_
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -56,9 +57,13 @@ class BoundaryMaker {
 };
 
 // `top_headers` (complete folded header lines) followed by the part's own
-// Content-* headers, the empty line and the body: a whole message.
+// Content-* headers, the empty line and the body: a whole message. Each
+// piece of the body (after that empty line) goes to `body_sink` too, in
+// order, right after it is appended, when a sink is given (RenderMessage
+// hashes it for DKIM).
 Result<std::string> SerializeMessage(std::string_view top_headers, const MimePart& root,
-                                     BoundaryMaker& boundaries);
+                                     BoundaryMaker& boundaries,
+                                     const std::function<void(std::string_view)>& body_sink = {});
 
 }  // namespace campaignd::render
 

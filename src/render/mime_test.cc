@@ -188,6 +188,34 @@ TEST(SerializeMessageTest, NestsMultipartsWithDelimiters) {
   EXPECT_EQ(*out, want);
 }
 
+TEST(SerializeMessageTest, TheBodySinkGetsExactlyTheBody) {
+  MimePart root = MultipartPart(
+      "mixed", {MultipartPart("alternative", {TextPart("plain", "a "), TextPart("html", "")}),
+                AttachmentPart({"x.bin", "application/octet-stream", std::string(200, 'z')})});
+  BoundaryMaker boundaries("s");
+  std::string body;
+  int pieces = 0;
+  Result<std::string> out =
+      SerializeMessage("X-Top: 1\r\n", root, boundaries, [&](std::string_view piece) {
+        body += piece;
+        ++pieces;
+      });
+  ASSERT_TRUE(out.ok());
+  std::size_t end_of_header = out->find("\r\n\r\n");
+  ASSERT_NE(end_of_header, std::string::npos);
+  EXPECT_EQ(body, out->substr(end_of_header + 4));
+  EXPECT_GT(pieces, 1) << "pieces as they are written, not the whole at the end";
+
+  MimePart single = TextPart("plain", "only\n");
+  BoundaryMaker unused("u");
+  std::string single_body;
+  out = SerializeMessage("X-Top: 1\r\n", single, unused,
+                         [&](std::string_view piece) { single_body += piece; });
+  ASSERT_TRUE(out.ok());
+  EXPECT_EQ(single_body, "only\r\n");
+  EXPECT_TRUE(out->ends_with("\r\n\r\nonly\r\n"));
+}
+
 TEST(SerializeMessageTest, EmptyBodyInMultipartGetsItsOwnLine) {
   MimePart root = MultipartPart("mixed", {TextPart("plain", ""), AttachmentPart({"x", "a/b", ""})});
   BoundaryMaker boundaries("e");

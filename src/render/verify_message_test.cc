@@ -144,6 +144,38 @@ TEST_F(VerifyMessageTest, AlteredMessagesFailRelaxedChangesPass) {
   EXPECT_EQ(output, "");
 }
 
+TEST_F(VerifyMessageTest, SignedWithTheBodyHashOfRenderBothSignaturesVerify) {
+  // The delivery path: bh= from RenderMessage (taken while the body was
+  // written), not from reading the body again.
+  for (const char* name :
+       {"text_html_umlauts", "attachments", "long_lines_qp", "text_only_ascii"}) {
+    Result<GoldenCase> c = LoadGoldenCase(name);
+    ASSERT_TRUE(c.ok()) << c.status().ToString();
+    c->input.boundary_seed.clear();
+    Result<RenderedMessage> m = RenderMessage(c->input);
+    ASSERT_TRUE(m.ok()) << m.status().ToString();
+    std::string bytes = m->bytes;
+    nlohmann::json dns = nlohmann::json::object();
+    for (auto [algorithm, selector, key] :
+         {std::tuple{"rsa-sha256", kRsaSelector, &SharedRsaKey()},
+          std::tuple{"ed25519-sha256", kEdSelector, &SharedEd25519Key()}}) {
+      Result<DkimSigner> signer =
+          DkimSigner::Load(m->from_domain, std::string(selector), algorithm, key->private_pem);
+      ASSERT_TRUE(signer.ok()) << signer.status().ToString();
+      Result<std::string> header =
+          signer->Sign(bytes, m->dkim_body_hash, std::chrono::system_clock::now());
+      ASSERT_TRUE(header.ok()) << header.status().ToString();
+      bytes = *header + bytes;
+      dns[std::string(selector) + "._domainkey." + m->from_domain + "."] = key->dns_txt;
+    }
+    Add(std::string(name) + ".eml", bytes, c->expect, true, dns);
+  }
+  int exit_code = -1;
+  std::string output = RunVerifier(&exit_code);
+  EXPECT_EQ(exit_code, 0) << output;
+  EXPECT_EQ(output, "");
+}
+
 TEST_F(VerifyMessageTest, VerifierReportsAWrongExpectation) {
   // The checker itself must be able to fail: a wrong subject is reported.
   Result<GoldenCase> c = LoadGoldenCase("text_only_ascii");

@@ -107,9 +107,10 @@ std::string FirstAddress(GMimeMessage* message, GMimeAddressType type) {
   return {};
 }
 
-// RFC 3464 field groups: the text split at blank lines.
-std::vector<std::string_view> SplitGroups(std::string_view text) {
-  std::vector<std::string_view> groups;
+// Calls `fn(group)` for each RFC 3464 field group of `text` (the text
+// split at blank lines), in order, without keeping them.
+template <typename Fn>
+void ForEachGroup(std::string_view text, Fn fn) {
   std::size_t pos = 0;
   std::size_t group_start = std::string_view::npos;
   std::size_t group_end = 0;
@@ -117,19 +118,15 @@ std::vector<std::string_view> SplitGroups(std::string_view text) {
     std::size_t line_start = pos;
     std::string_view line = NextLine(text, &pos);
     if (TrimSpace(line).empty()) {
-      if (group_start != std::string_view::npos) {
-        groups.push_back(text.substr(group_start, group_end - group_start));
-      }
+      if (group_start != std::string_view::npos)
+        fn(text.substr(group_start, group_end - group_start));
       group_start = std::string_view::npos;
       continue;
     }
     if (group_start == std::string_view::npos) group_start = line_start;
     group_end = pos;
   }
-  if (group_start != std::string_view::npos) {
-    groups.push_back(text.substr(group_start, group_end - group_start));
-  }
-  return groups;
+  if (group_start != std::string_view::npos) fn(text.substr(group_start, group_end - group_start));
 }
 
 // One field group as header fields (GMime unfolds and decodes them).
@@ -137,6 +134,23 @@ GRef<GMimeMessage> ParseGroup(std::string_view group) {
   std::string text(group);
   text += "\n\n";
   return ParseMessage(text);
+}
+
+// Cuts `*message` before its line number max_lines + 1 that starts with
+// "--"; true when it did.
+bool CutAtBoundaryLines(std::string_view* message, std::size_t max_lines) {
+  std::size_t lines = 0;
+  std::size_t at = 0;
+  while (at + 1 < message->size()) {
+    if ((*message)[at] == '-' && (*message)[at + 1] == '-' && ++lines > max_lines) {
+      *message = message->substr(0, at);
+      return true;
+    }
+    std::size_t newline = message->find('\n', at);
+    if (newline == std::string_view::npos) break;
+    at = newline + 1;
+  }
+  return false;
 }
 
 class Parser {
@@ -215,21 +229,27 @@ void Parser::AddRecipient(RecipientReport entry) {
   r_.recipients.push_back(std::move(entry));
 }
 
+// GMime parses the per-message group and at most max_recipients
+// per-recipient groups; the others are only counted, so a report of a
+// million groups costs one scan.
 void Parser::ReadDeliveryStatus(std::string_view text) {
-  std::vector<std::string_view> groups = SplitGroups(text);
-  for (std::size_t i = 0; i < groups.size(); ++i) {
+  bool first = true;
+  std::size_t parsed = 0;
+  ForEachGroup(text, [&](std::string_view group) {
     bool per_message =
-        i == 0 && FindIgnoringCase(groups[i], "final-recipient") == std::string_view::npos;
-    if (!per_message && r_.recipients.size() >= limits_.max_recipients) {
+        first && FindIgnoringCase(group, "final-recipient") == std::string_view::npos;
+    first = false;
+    if (!per_message && parsed >= limits_.max_recipients) {
       ++r_.recipients_total;  // counted, not parsed
-      continue;
+      return;
     }
-    GRef<GMimeMessage> fields = ParseGroup(groups[i]);
-    if (fields == nullptr) continue;
+    if (!per_message) ++parsed;
+    GRef<GMimeMessage> fields = ParseGroup(group);
+    if (fields == nullptr) return;
     GMimeObject* g = GMIME_OBJECT(fields.get());
     if (per_message) {
       r_.reporting_mta = CleanField(AfterType(Header(g, "Reporting-MTA")), kMaxMtaBytes);
-      continue;
+      return;
     }
     RecipientReport entry;
     entry.final_recipient = CleanAddress(AfterType(Header(g, "Final-Recipient")));
@@ -242,16 +262,19 @@ void Parser::ReadDeliveryStatus(std::string_view text) {
     entry.remote_mta = CleanField(AfterType(Header(g, "Remote-MTA")), kMaxMtaBytes);
     if (entry.final_recipient.empty() && entry.original_recipient.empty()) {
       ++r_.recipients_total;  // a group that names nobody is counted only
-      continue;
+      return;
     }
     AddRecipient(std::move(entry));
-  }
+  });
 }
 
 void Parser::ReadFeedbackReport(std::string_view text) {
-  std::vector<std::string_view> groups = SplitGroups(text);
-  if (groups.empty()) return;
-  GRef<GMimeMessage> fields = ParseGroup(groups[0]);
+  std::string_view first_group;
+  ForEachGroup(text, [&](std::string_view group) {
+    if (first_group.empty()) first_group = group;
+  });
+  if (first_group.empty()) return;
+  GRef<GMimeMessage> fields = ParseGroup(first_group);
   if (fields == nullptr) return;
   GMimeObject* g = GMIME_OBJECT(fields.get());
   r_.feedback_type = Lowered(CleanField(Header(g, "Feedback-Type"), kMaxArfFieldBytes));
@@ -479,6 +502,7 @@ Result<InboundReport> ParseReport(std::string_view message, const ParseLimits& l
     message = message.substr(0, limits.max_message_bytes);
     report.message_cut = true;
   }
+  if (CutAtBoundaryLines(&message, limits.max_boundary_lines)) report.message_cut = true;
   GRef<GMimeMessage> parsed = ParseMessage(message);
   if (parsed == nullptr) return Status::InvalidArgument("not a mail message");
   Parser(limits, &report).Run(parsed.get());

@@ -37,6 +37,9 @@ std::string_view ReportKindName(ReportKind kind);
 struct ParseLimits {
   // Bytes of the message read; the rest is ignored (`message_cut`).
   std::size_t max_message_bytes = limits::kMaxInboundMessageBytes;
+  // Lines starting with "--" read; the message is cut before the next one
+  // (`message_cut`): this bounds the MIME parts GMime builds.
+  std::size_t max_boundary_lines = limits::kMaxReportBoundaryLines;
   // Recipient entries kept; the others are only counted (`truncated`).
   std::size_t max_recipients = limits::kMaxReportRecipients;
   // MIME levels walked below the top (deeper parts are not looked at).

@@ -2,8 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <fstream>
 #include <sstream>
+#include <thread>
+#include <vector>
 
 namespace campaignd::events {
 namespace {
@@ -248,6 +251,30 @@ TEST(ReportTest, EveryFixtureParsesToItsFields) {
   for (const FixtureCase& c : kFixtures) {
     EXPECT_EQ(ParseFixture(c.file), c.expected) << c.file;
   }
+}
+
+// GMime is initialised once, whichever thread comes first; parses then
+// run at once on separate objects and give the same answers.
+TEST(ReportTest, ParsesFromManyThreadsAtOnce) {
+  std::vector<std::string> messages;
+  std::vector<std::string> expected;
+  for (const FixtureCase& c : kFixtures) {
+    messages.push_back(ReadFixture(c.file));
+    expected.push_back(c.expected);
+  }
+  std::atomic<int> mismatches{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      for (int round = 0; round < 20; ++round) {
+        std::size_t i = static_cast<std::size_t>(t + round) % messages.size();
+        Result<InboundReport> report = ParseReport(messages[i]);
+        if (!report.ok() || Describe(*report) != expected[i]) ++mismatches;
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  EXPECT_EQ(mismatches.load(), 0);
 }
 
 // The report's own VERP address and the returned message's headers can

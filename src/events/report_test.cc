@@ -222,6 +222,41 @@ returned:
   message_id: 5-4H-2B3C4D5E6F7G8H9J@shop.example
 mail_id: 5-4H-2B3C4D5E6F7G8H9J (verp-return-path)
 )"},
+    // A spam block says 5.7.1: soft, not hard (decision 0017).
+    {"gmail_blocked.eml", R"(kind: dsn
+format: rfc3464
+reporting_mta: googlemail.example
+recipients: 1 of 1
+- reader@gmail.example
+  action: failed
+  status: 5.7.1
+  diagnostic: 550-5.7.1 [198.51.100.7] Our system has detected that this message is likely unsolicited mail. To reduce the amount of spam sent to Gmail, this message has been blocked. b2si654321abc.7 - gsmtp
+  remote_mta: gmail-smtp-in.l.google.example. (203.0.113.27, the server for the domain gmail.example.)
+  category: soft (policy block)
+returned:
+  to: reader@gmail.example
+  return_path: bounces+3-2g-4k5m6n7p8q9r0s1t@bounce.shop.example
+  message_id: 3-2G-4K5M6N7P8Q9R0S1T@shop.example
+mail_id: 3-2G-4K5M6N7P8Q9R0S1T (verp-recipient)
+)"},
+    {"postfix_delayed.eml", R"(kind: dsn
+format: rfc3464
+reporting_mta: mail.example.org
+recipients: 1 of 1
+- slow@example.org
+  original: slow@example.org
+  action: delayed
+  status: 4.4.1
+  diagnostic: connect to mx.example.org[192.0.2.80]:25: Connection timed out
+  category: soft (action delayed)
+returned:
+  to: slow@example.org
+  return_path: bounces+1-9ec-2v3w4x5y6z7a8b9c@bounce.shop.example
+  message_id: 1-9EC-2V3W4X5Y6Z7A8B9C@shop.example
+mail_id: 1-9EC-2V3W4X5Y6Z7A8B9C (verp-recipient)
+)"},
+    // A read receipt (RFC 8098) is automatic: ignored like an auto-reply.
+    {"read_receipt.eml", "kind: auto_reply\nformat: mdn\nrecipients: 0 of 0\n"},
     {"autoreply_rfc3834.eml", "kind: auto_reply\nformat: Auto-Submitted\nrecipients: 0 of 0\n"},
     {"autoreply_outlook.eml", "kind: auto_reply\nformat: subject\nrecipients: 0 of 0\n"},
     {"autoreply_xautoreply.eml", "kind: auto_reply\nformat: X-Autoreply\nrecipients: 0 of 0\n"},

@@ -149,6 +149,28 @@ inline constexpr std::size_t kMaxReplyTextBytes = 2048;
 // Longest mail ID accepted as a file name (".<id>.tmp" stays below NAME_MAX).
 inline constexpr std::size_t kMaxFileMailIdBytes = 200;
 
+// --- Inbound reports: bounces, complaints (events.md §2, events/report.h) ---
+// The parser reads at most this much of one inbound message (the report
+// parts come first; a returned copy of a large mail is cut, not refused).
+inline constexpr std::size_t kMaxInboundMessageBytes = 10 * 1024 * 1024;
+// Lines starting with "--" (each a possible MIME boundary) read from one
+// message; it is cut before the next one. GMime builds objects for every
+// part (measured here: a 10 MiB message of 1.3 million empty parts took
+// 40 s and 2 GB), so the parts, not the bytes, bound its work; a real
+// report has a dozen such lines, a returned newsletter a few more.
+inline constexpr std::size_t kMaxReportBoundaryLines = 1000;
+// Recipients kept from one report; the rest are counted only (a DSN with
+// 10,000 recipients must not become 10,000 events of one message).
+inline constexpr std::size_t kMaxReportRecipients = 100;
+// MIME levels the parser walks (a bounce of a bounce of a report needs 5);
+// GMime itself stops nesting at 1024 levels (its MAX_LEVEL).
+inline constexpr int kMaxReportMimeDepth = 16;
+// Text of one body part that the rules for non-standard bounces read, and
+// of an inline copy of the returned message (its headers come first).
+inline constexpr std::size_t kMaxReportPartBytes = 1024 * 1024;
+// Mail IDs collected from one report for attribution.
+inline constexpr std::size_t kMaxReportMailIds = 8;
+
 // --- Logging ---
 // Untrusted text in a log line (core/log_text.h) is cut after this many
 // bytes: a relay reply (2 KiB, above) fits whole, and a line stays bounded.

@@ -149,6 +149,28 @@ inline constexpr std::size_t kMaxReplyTextBytes = 2048;
 // Longest mail ID accepted as a file name (".<id>.tmp" stays below NAME_MAX).
 inline constexpr std::size_t kMaxFileMailIdBytes = 200;
 
+// --- Inbound SMTP listener (events.md §2; Postfix smtpd's parameters) ---
+// One message (a bounce quotes the mail it returns; message_size_limit's
+// default is 10 MB). Larger: 552 5.3.4, and never more than this is held.
+inline constexpr std::size_t kMaxInboundMessageBytes = 10 * 1000 * 1000;
+// A command line with its CRLF: RFC 5321 §4.5.3.1.4 allows 512 octets plus
+// what the MAIL/RCPT extension parameters add. Longer: 500 5.5.2.
+inline constexpr std::size_t kMaxSmtpCommandLineBytes = 1024;
+// Sessions at once; more are answered 421 4.7.0 (default_process_limit).
+inline constexpr std::size_t kMaxInboundConnections = 100;
+// Recipients of one message; more get 452 4.5.3. A bounce or a complaint
+// has one; forwarders batch a few.
+inline constexpr std::size_t kMaxInboundRecipients = 100;
+// Error replies (4xx/5xx) in one session before 421 and close
+// (smtpd_hard_error_limit).
+inline constexpr int kMaxInboundErrors = 20;
+// Waiting for a command, writing a reply, reading one piece of the message
+// (smtpd_timeout)...
+inline constexpr seconds kInboundCommandTimeout{300};
+// ...and the whole message from DATA to the final dot (a client trickling a
+// byte a minute cannot hold the session forever).
+inline constexpr seconds kInboundDataTimeout{600};
+
 // --- Logging ---
 // Untrusted text in a log line (core/log_text.h) is cut after this many
 // bytes: a relay reply (2 KiB, above) fits whole, and a line stays bounded.

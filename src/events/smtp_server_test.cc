@@ -14,14 +14,14 @@
 #include <boost/asio/write.hpp>
 #include <chrono>
 #include <condition_variable>
-#include <cstdlib>
-#include <filesystem>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include "testing/self_signed_cert.h"
 
 namespace campaignd::events {
 namespace {
@@ -205,28 +205,6 @@ class FakePolicy {
   std::vector<std::string> checked_;
   std::vector<Envelope> envelopes_;
   std::vector<std::string> messages_;
-};
-
-// A self-signed certificate in a fresh temp dir (as http's TLS tests make one).
-class SelfSignedCert {
- public:
-  SelfSignedCert() {
-    char pattern[] = "/tmp/campaignd-smtpd-tls-XXXXXX";
-    dir_ = mkdtemp(pattern);
-    const std::string cmd =
-        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 "
-        "-subj /CN=localhost -keyout " +
-        key() + " -out " + cert() + " >/dev/null 2>&1";
-    ok_ = std::system(cmd.c_str()) == 0;
-  }
-  ~SelfSignedCert() { std::filesystem::remove_all(dir_); }
-  bool ok() const { return ok_; }
-  std::string cert() const { return (dir_ / "cert.pem").string(); }
-  std::string key() const { return (dir_ / "key.pem").string(); }
-
- private:
-  std::filesystem::path dir_;
-  bool ok_ = false;
 };
 
 class SmtpServerTest : public ::testing::Test {
@@ -604,7 +582,7 @@ TEST_F(SmtpServerTest, BlockingDeliverDoesNotStallOtherSessions) {
 }
 
 TEST_F(SmtpServerTest, StartTls) {
-  SelfSignedCert cert;
+  campaignd::testing::SelfSignedCert cert;
   ASSERT_TRUE(cert.ok());
   SmtpServerOptions options = Options();
   options.tls_cert_file = cert.cert();

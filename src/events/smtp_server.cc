@@ -759,11 +759,12 @@ void SmtpServer::Stop() {
   io_.stop();
   for (std::thread& t : io_threads_) t.join();
   io_threads_.clear();
+  shared_->acceptors.clear();  // they use io_'s services: gone before io_ is
   spdlog::info("smtpd: stopped");
 }
 
 uint16_t SmtpServer::BoundPort() const {
-  if (shared_->acceptors.empty()) return 0;
+  if (shared_->acceptors.empty()) return 0;  // not started, or stopped
   boost::system::error_code ec;
   const auto endpoint = shared_->acceptors.front()->local_endpoint(ec);
   return ec ? 0 : endpoint.port();

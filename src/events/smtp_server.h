@@ -121,7 +121,8 @@ class SmtpServer {
   // and returns when no thread of the server runs.
   void Stop();
 
-  // The port of the first listener (useful with port 0), 0 if none.
+  // The port of the first listener (useful with port 0), 0 if none or
+  // after Stop().
   uint16_t BoundPort() const;
 
   // Sessions open now (for tests and the status page).

@@ -9,6 +9,7 @@
 // Postfix smtpd has them: message size (never more held in memory),
 // connections, recipients per message, errors per session, timeouts.
 // Callers: main.cc (the serve command, when inbound_listen is set), tests.
+// What it refuses by itself and why: docs/decisions/0017-inbound-smtp.md.
 // Threads: Start/Stop/BoundPort from one controlling thread. Sessions run on
 // `io_threads` Asio threads and never block; the policy's two calls run on
 // a pool of `policy_threads`, so a slow Deliver holds only its own session.

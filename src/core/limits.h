@@ -149,10 +149,31 @@ inline constexpr std::size_t kMaxReplyTextBytes = 2048;
 // Longest mail ID accepted as a file name (".<id>.tmp" stays below NAME_MAX).
 inline constexpr std::size_t kMaxFileMailIdBytes = 200;
 
+// --- Inbound SMTP listener (events.md §2; Postfix smtpd's parameters) ---
+// One inbound message (a bounce quotes the mail it returns; Postfix's
+// message_size_limit default is 10 MB). The listener answers a larger one
+// 552 5.3.4 and never holds more; the parser reads at most this much (the
+// report parts come first: a returned copy of a large mail is cut).
+inline constexpr std::size_t kMaxInboundMessageBytes = 10 * 1000 * 1000;
+// A command line with its CRLF: RFC 5321 §4.5.3.1.4 allows 512 octets plus
+// what the MAIL/RCPT extension parameters add. Longer: 500 5.5.2.
+inline constexpr std::size_t kMaxSmtpCommandLineBytes = 1024;
+// Sessions at once; more are answered 421 4.7.0 (default_process_limit).
+inline constexpr std::size_t kMaxInboundConnections = 100;
+// Recipients of one message; more get 452 4.5.3. A bounce or a complaint
+// has one; forwarders batch a few.
+inline constexpr std::size_t kMaxInboundRecipients = 100;
+// Error replies (4xx/5xx) in one session before 421 and close
+// (smtpd_hard_error_limit).
+inline constexpr int kMaxInboundErrors = 20;
+// Waiting for a command, writing a reply, reading one piece of the message
+// (smtpd_timeout)...
+inline constexpr seconds kInboundCommandTimeout{300};
+// ...and the whole message from DATA to the final dot (a client trickling a
+// byte a minute cannot hold the session forever).
+inline constexpr seconds kInboundDataTimeout{600};
+
 // --- Inbound reports: bounces, complaints (events.md §2, events/report.h) ---
-// The parser reads at most this much of one inbound message (the report
-// parts come first; a returned copy of a large mail is cut, not refused).
-inline constexpr std::size_t kMaxInboundMessageBytes = 10 * 1024 * 1024;
 // Lines starting with "--" (each a possible MIME boundary) read from one
 // message; it is cut before the next one. GMime builds objects for every
 // part (measured here: a 10 MiB message of 1.3 million empty parts took

@@ -12,6 +12,7 @@
 #include <exception>
 
 #include "core/log_text.h"
+#include "http/listen.h"
 #include "http/session.h"
 
 namespace campaignd::http {
@@ -24,18 +25,6 @@ using tcp = asio::ip::tcp;
 // before accepting again, instead of spinning.
 constexpr std::chrono::milliseconds kAcceptErrorPause{100};
 
-// Splits "host:port" / "[v6]:port"; false when there is no port.
-bool SplitHostPort(const std::string& endpoint, std::string* host, std::string* port) {
-  const std::size_t colon = endpoint.rfind(':');
-  if (colon == std::string::npos || colon + 1 == endpoint.size()) return false;
-  *host = endpoint.substr(0, colon);
-  *port = endpoint.substr(colon + 1);
-  if (host->size() >= 2 && host->front() == '[' && host->back() == ']') {
-    *host = host->substr(1, host->size() - 2);
-  }
-  return !host->empty();
-}
-
 void LogCoroutineEnd(const char* what, std::exception_ptr e) {
   if (!e) return;
   try {
@@ -43,19 +32,6 @@ void LogCoroutineEnd(const char* what, std::exception_ptr e) {
   } catch (const std::exception& ex) {
     spdlog::error("http: {} ended with an exception: {}", what, LogText(ex.what()));
   }
-}
-
-Status LoadTlsContext(const TlsListenerOptions& tls, asio::ssl::context& context) {
-  boost::system::error_code ec;
-  context.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                          asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
-                          asio::ssl::context::no_tlsv1_1,
-                      ec);
-  if (!ec) context.use_certificate_chain_file(tls.cert_file, ec);
-  if (ec) return Status::IOError("TLS certificate " + tls.cert_file + ": " + ec.message());
-  context.use_private_key_file(tls.key_file, asio::ssl::context::pem, ec);
-  if (ec) return Status::IOError("TLS key " + tls.key_file + ": " + ec.message());
-  return Status::Ok();
 }
 
 }  // namespace
@@ -73,24 +49,8 @@ Server::Server(ServerOptions options, RawHandler raw)
 Server::~Server() { Stop(); }
 
 Status Server::Listen(const std::string& endpoint, bool tls) {
-  std::string host, port;
-  if (!SplitHostPort(endpoint, &host, &port)) {
-    return Status::InvalidArgument("listen address '" + endpoint + "' is not host:port");
-  }
-  boost::system::error_code ec;
-  tcp::resolver resolver(io_);
-  const auto results = resolver.resolve(host, port, tcp::resolver::passive, ec);
-  if (ec || results.empty()) {
-    return Status::InvalidArgument("cannot resolve listen address '" + endpoint +
-                                   "': " + ec.message());
-  }
   auto acceptor = std::make_unique<Acceptor>(asio::make_strand(io_));
-  const tcp::endpoint bind_to = results.begin()->endpoint();
-  acceptor->open(bind_to.protocol(), ec);
-  if (!ec) acceptor->set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) acceptor->bind(bind_to, ec);
-  if (!ec) acceptor->listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return Status::IOError("cannot listen on " + endpoint + ": " + ec.message());
+  CAMPAIGND_RETURN_IF_ERROR(OpenListener(io_, endpoint, *acceptor));
   (tls ? tls_acceptor_ : plain_acceptors_.emplace_back()) = std::move(acceptor);
   return Status::Ok();
 }
@@ -130,7 +90,8 @@ Status Server::ListenAll() {
   }
   if (!options_.tls) return Status::Ok();
   tls_context_.emplace(asio::ssl::context::tls_server);
-  CAMPAIGND_RETURN_IF_ERROR(LoadTlsContext(*options_.tls, *tls_context_));
+  CAMPAIGND_RETURN_IF_ERROR(
+      LoadTlsContext(options_.tls->cert_file, options_.tls->key_file, *tls_context_));
   return Listen(options_.tls->endpoint, /*tls=*/true);
 }
 

@@ -1,41 +1,15 @@
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <filesystem>
-
 #include "http/http_testutil.h"
+#include "testing/self_signed_cert.h"
 
 namespace campaignd::http::testing {
 namespace {
 
-namespace fs = std::filesystem;
-
 class ServerOriginTest : public ServerTestBase {};
 
-// A self-signed certificate in a fresh temp dir, made by the openssl CLI.
-class SelfSignedCert {
- public:
-  SelfSignedCert() {
-    char pattern[] = "/tmp/campaignd-http-tls-XXXXXX";
-    dir_ = mkdtemp(pattern);
-    const std::string cmd =
-        "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 1 "
-        "-subj /CN=localhost -keyout " +
-        key() + " -out " + cert() + " >/dev/null 2>&1";
-    ok_ = std::system(cmd.c_str()) == 0;
-  }
-  ~SelfSignedCert() { fs::remove_all(dir_); }
-  bool ok() const { return ok_; }
-  std::string cert() const { return (dir_ / "cert.pem").string(); }
-  std::string key() const { return (dir_ / "key.pem").string(); }
-
- private:
-  fs::path dir_;
-  bool ok_ = false;
-};
-
 TEST_F(ServerOriginTest, TlsListenerMarksHttps) {
-  SelfSignedCert cert;
+  campaignd::testing::SelfSignedCert cert;
   ASSERT_TRUE(cert.ok());
   ServerOptions options = LoopbackOptions();
   options.tls = TlsListenerOptions{"127.0.0.1:0", cert.cert(), cert.key()};

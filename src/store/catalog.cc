@@ -2,7 +2,6 @@
 
 #include "store/postgres/pg_engine.h"
 #include "store/postgres/pg_runner.h"
-#include "store/sql/catalog.h"
 #include "store/sqlite/sqlite_engine.h"
 #include "store/sqlite/sqlite_runner.h"
 
@@ -22,7 +21,7 @@ Result<std::unique_ptr<SqlRunner>> OpenSqlRunner(Engine& engine) {
 Result<std::unique_ptr<Catalog>> OpenCatalog(Engine& engine) {
   Result<std::unique_ptr<SqlRunner>> runner = OpenSqlRunner(engine);
   if (!runner.ok()) return runner.status();
-  return std::unique_ptr<Catalog>(std::make_unique<SqlCatalog>(std::move(*runner)));
+  return std::make_unique<Catalog>(std::move(*runner));
 }
 
 }  // namespace campaignd::store

@@ -6,7 +6,6 @@
 #include "store/copy.h"
 #include "store/postgres/pg_engine.h"
 #include "store/postgres/pg_url.h"
-#include "store/sql/copy_endpoint.h"
 #include "store/sqlite/sqlite_engine.h"
 #include "store/store.h"
 
@@ -50,21 +49,19 @@ Result<std::vector<Migration>> MigrateDatabase(std::string_view url) {
   return postgres::PgEngine::Migrate(url);
 }
 
-Result<std::unique_ptr<CopyEndpoint>> OpenCopyEndpoint(std::string_view url) {
+Result<CopyEndpoint> OpenCopyEndpoint(std::string_view url) {
   CAMPAIGND_RETURN_IF_ERROR(CheckScheme(url));
   if (url.starts_with(kSqlite)) {
     Result<std::unique_ptr<sqlite::SqliteEngine>> engine =
         sqlite::SqliteEngine::Open(url.substr(kSqlite.size()), EngineOptions{});
     if (!engine.ok()) return engine.status();
-    SqlRunner& runner = (*engine)->runner();
-    return std::unique_ptr<CopyEndpoint>(
-        new SqlCopyEndpoint(std::move(*engine), runner, sqlite::SqliteEngine::copy_sequences()));
+    SqlRunner* runner = &(*engine)->runner();
+    return CopyEndpoint{std::move(*engine), runner, &sqlite::SqliteEngine::copy_sequences()};
   }
   Result<std::unique_ptr<postgres::PgEngine>> engine = postgres::PgEngine::Open(url, {});
   if (!engine.ok()) return engine.status();
-  SqlRunner& runner = (*engine)->runner();
-  return std::unique_ptr<CopyEndpoint>(
-      new SqlCopyEndpoint(std::move(*engine), runner, postgres::PgEngine::copy_sequences()));
+  SqlRunner* runner = &(*engine)->runner();
+  return CopyEndpoint{std::move(*engine), runner, &postgres::PgEngine::copy_sequences()};
 }
 
 }  // namespace campaignd::store

@@ -27,6 +27,7 @@
 #include "store/migration.h"
 #include "store/model.h"
 #include "store/recipients.h"
+#include "store/sql_session.h"
 
 namespace campaignd::store {
 
@@ -138,15 +139,25 @@ struct ClientSpec {
   std::vector<std::pair<std::string, int>> bounces;
 };
 
+// The same SQL on both engines (sql/provisioner.cc: the rules, which records
+// a ClientSpec writes in which order, what is normalised and refused; the
+// writes are sql/records.h's). Errors: InvalidArgument for a spec that
+// breaks a rule or a constraint, "client N: <record>: why".
 class Provisioner {
  public:
-  virtual ~Provisioner() = default;
-  // All or nothing. A code with the same (client, name) but another hash
+  // REQUIRES: `runner` outlives this.
+  explicit Provisioner(SqlRunner& runner) : runner_(runner) {}
+  // All or nothing: one write transaction (SQLite: one unit of the
+  // group-commit writer; PostgreSQL: one transaction on a pooled
+  // connection). A code with the same (client, name) but another hash
   // replaces the old one's hash only when spec.code_hash is non-empty.
-  virtual Status Apply(const std::vector<ClientSpec>& clients) = 0;
+  Status Apply(const std::vector<ClientSpec>& clients);
   // Names of codes of `client_id` that exist already (so apply generates
   // codes only for new names).
-  virtual Result<std::vector<std::string>> CodeNames(int64_t client_id) = 0;
+  Result<std::vector<std::string>> CodeNames(int64_t client_id);
+
+ private:
+  SqlRunner& runner_;
 };
 
 // What processes sharing one database tell each other (behaviour.md §6):

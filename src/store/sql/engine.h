@@ -11,7 +11,6 @@
 
 #include "store/sql/attachments.h"
 #include "store/sql/directory.h"
-#include "store/sql/provisioner.h"
 #include "store/sql/recipients.h"
 #include "store/store.h"
 
@@ -40,9 +39,9 @@ class SqlEngine : public Engine {
           recipients(r) {}
     SqlRunner& runner;
     SqlDirectory directory;
-    SqlProvisioner provisioner;
+    Provisioner provisioner;
     SqlAttachments attachments;
-    SqlMailingLookup mailing_lookup;
+    MailingLookup mailing_lookup;
     SqlRecipients recipients;
   };
   std::unique_ptr<Parts> parts_;

@@ -69,8 +69,8 @@ struct MailQuery {
 
 class Catalog {
  public:
-  explicit Catalog(std::unique_ptr<SqlRunner> runner)
-      : owned_(std::move(runner)), runner_(*owned_) {}
+  // REQUIRES: `runner` outlives this.
+  explicit Catalog(SqlRunner& runner) : runner_(runner) {}
 
   // Clients, by id. CreateClient: client.id 0 takes the next free id
   // (written back); kConflict when the id exists. UpdateClient changes
@@ -145,18 +145,14 @@ class Catalog {
   Result<std::vector<Mail>> SearchMails(const MailQuery& query);
 
  private:
-  const std::unique_ptr<SqlRunner> owned_;
   SqlRunner& runner_;
 };
 
 // The catalog of an open engine (SQLite or PostgreSQL), sharing its
-// connections. REQUIRES: `engine` outlives the catalog. InvalidArgument for
-// an engine of another kind.
-Result<std::unique_ptr<Catalog>> OpenCatalog(Engine& engine);
-
-// The engine-neutral SQL surface (sql_session.h) over `engine`'s
-// connections, as the catalog uses it. Same requirements and errors.
-Result<std::unique_ptr<SqlRunner>> OpenSqlRunner(Engine& engine);
+// connections (Engine::runner()). REQUIRES: `engine` outlives the catalog.
+inline Result<std::unique_ptr<Catalog>> OpenCatalog(Engine& engine) {
+  return std::make_unique<Catalog>(engine.runner());
+}
 
 }  // namespace campaignd::store
 

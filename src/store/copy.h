@@ -2,7 +2,7 @@
 // one - SQLite to PostgreSQL or back - so an installation changes engine
 // without losing mails, statuses, history, secrets, code hashes, bounces or
 // unsubscribes. Engine-neutral: both schemas have the same tables and
-// columns (migrations/<engine>/), listed once in CopyTables(), and copy.cc
+// columns (migrations/<engine>/), listed once in CopyTables(), and sql/copy.cc
 // reads and writes them with the same SQL on both (sql_session.h).
 // The source is read from one snapshot, a table at a time in pages of its
 // primary key (row values "(a, b) > ($1, $2)": bounded memory, an index
@@ -26,7 +26,6 @@
 #include <vector>
 
 #include "core/status.h"
-#include "store/sql_session.h"
 #include "store/store.h"
 
 namespace campaignd::store {
@@ -62,8 +61,7 @@ struct CopySequences {
 // One database opened for copy-db (engine.cc OpenCopyEndpoint, pending
 // migrations applied so both sides have this binary's schema).
 struct CopyEndpoint {
-  std::unique_ptr<Engine> engine;
-  SqlRunner* runner = nullptr;  // the engine's
+  std::unique_ptr<Engine> engine;  // its runner() reads or writes the rows
   const CopySequences* sequences = nullptr;
 };
 Result<CopyEndpoint> OpenCopyEndpoint(std::string_view url);

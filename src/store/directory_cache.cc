@@ -1,7 +1,7 @@
 #include "store/directory_cache.h"
 
-#include "store/catalog.h"
 #include "store/sql_session.h"
+#include "store/store.h"
 
 namespace campaignd::store {
 namespace {
@@ -191,9 +191,7 @@ Result<Suppression> DirectoryCache::MemoryOnly::CheckSuppression(int64_t, int64_
 
 Result<std::unique_ptr<DirectoryCache>> OpenDirectoryCache(Engine& engine,
                                                            DirectoryCacheOptions options) {
-  Result<std::unique_ptr<SqlRunner>> opened = OpenSqlRunner(engine);
-  if (!opened.ok()) return opened.status();
-  std::shared_ptr<SqlRunner> runner = std::move(*opened);
+  SqlRunner* runner = &engine.runner();
   auto read = [runner]() -> Result<int64_t> {
     int64_t version = 0;
     Status status = runner->Read([&](SqlSession& session) -> Status {

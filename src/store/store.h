@@ -188,20 +188,37 @@ class Coordination {
                                      TimePoint now) = 0;
 };
 
-// One opened database. Owns its connections and threads.
+// One opened database. Owns its connections and threads. The parts that are
+// the same SQL on both engines (sql/: directory, provisioner, attachments,
+// mailing lookup, recipients) are built here over the engine's runner; an
+// engine (sqlite/, postgres/) adds its connections, runner, queue and
+// coordination.
 class Engine {
  public:
-  virtual ~Engine() = default;
-  virtual Directory& directory() = 0;
+  virtual ~Engine();
+  Directory& directory();
   virtual MailQueue& queue() = 0;
-  virtual Provisioner& provisioner() = 0;
+  Provisioner& provisioner();
   virtual Coordination& coordination() = 0;
   // Uploaded attachments and onlineversion's lookups (docs/decisions/0011).
-  virtual Attachments& attachments() = 0;
-  virtual MailingLookup& mailing_lookup() = 0;
-  virtual Recipients& recipients() = 0;  // store/recipients.h
+  Attachments& attachments();
+  MailingLookup& mailing_lookup();
+  Recipients& recipients();  // store/recipients.h
+  // sql_session.h over the engine's connections.
+  SqlRunner& runner();
   // Stops background threads after flushing pending writes.
   virtual void Close() = 0;
+
+ protected:
+  Engine();
+  // Builds the parts over `runner`: called once from the engine's
+  // constructor body (its runner is a member built after this base).
+  // REQUIRES: `runner` outlives every use of the parts (Close).
+  void BuildParts(SqlRunner& runner);
+
+ private:
+  struct Parts;
+  std::unique_ptr<Parts> parts_;
 };
 
 struct EngineOptions {

@@ -22,11 +22,11 @@
 #include "store/postgres/pg_queue.h"
 #include "store/postgres/pg_runner.h"
 #include "store/postgres/pool.h"
-#include "store/sql/engine.h"
+#include "store/store.h"
 
 namespace campaignd::store::postgres {
 
-class PgEngine final : public SqlEngine {
+class PgEngine final : public Engine {
  public:
   // Connects to `url`, applies pending migrations (pg_migrator.h) and
   // opens the pool lazily. Unavailable when the server cannot be reached.

@@ -21,7 +21,7 @@
 #include "store/copy.h"
 #include "store/local_coordination.h"
 #include "store/migration.h"
-#include "store/sql/engine.h"
+#include "store/store.h"
 #include "store/sqlite/read_pool.h"
 #include "store/sqlite/serve_lock.h"
 #include "store/sqlite/sqlite_queue.h"
@@ -33,7 +33,7 @@ namespace campaignd::store::sqlite {
 
 inline constexpr std::string_view kMemoryPath = ":memory:";
 
-class SqliteEngine final : public SqlEngine {
+class SqliteEngine final : public Engine {
  public:
   // Opens (creating if needed) the database at `path` (relative to the
   // working directory) or kMemoryPath, and applies pending migrations.

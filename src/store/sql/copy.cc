@@ -156,9 +156,9 @@ Status CheckEmpty(SqlSession& to) {
 
 Result<CopyReport> Copy(const CopyEndpoint& from, const CopyEndpoint& to) {
   CopyReport report;
-  Status status = to.runner->Write([&](SqlSession& writer) -> Status {
+  Status status = to.engine->runner().Write([&](SqlSession& writer) -> Status {
     CAMPAIGND_RETURN_IF_ERROR(CheckEmpty(writer));
-    return from.runner->Read([&](SqlSession& reader) -> Status {
+    return from.engine->runner().Read([&](SqlSession& reader) -> Status {
       int64_t max_mail_id = 0;
       for (const CopyTable& table : CopyTables()) {
         Result<int64_t> rows = CopyTableRows(table, reader, writer, max_mail_id);

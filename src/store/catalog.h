@@ -1,8 +1,12 @@
 // Catalog: the admin API's reads and writes (behaviour.md §5) - list,
 // create, change and delete clients, API keys, lists and fields,
 // recipients, mailings, codes, blocklist entries, DKIM keys and opt-in
-// processes, and search mails. Every call is scoped by client. One
-// implementation (sql/catalog.h) runs the same SQL on both engines.
+// processes, and search mails. Every call is scoped by client. The same SQL
+// (sql_session.h) on both engines, split by record kind over
+// sql/catalog_*.cc; the records are written by sql/records.h's functions,
+// as provisioning and the recipient operations write them. Writes that
+// check before they change (exists? in use? which status?) do both inside
+// one write transaction.
 // Callers: admin/api (router), the CLI.
 // Threads: safe from any thread; blocks. Errors: as store.h (Unavailable,
 // IOError, Corruption); business answers (missing, conflicting) are a
@@ -65,67 +69,64 @@ struct MailQuery {
 
 class Catalog {
  public:
-  virtual ~Catalog() = default;
+  // REQUIRES: `runner` outlives this.
+  explicit Catalog(SqlRunner& runner) : runner_(runner) {}
 
   // Clients, by id. CreateClient: client.id 0 takes the next free id
   // (written back); kConflict when the id exists. UpdateClient changes
   // name, transport, redirect_hosts, bounce_limit, rate_limit.
-  virtual Result<std::vector<Client>> ListClients(const PageRequest& page) = 0;
-  virtual Result<Change> CreateClient(Client& client) = 0;
-  virtual Result<Change> UpdateClient(const Client& client) = 0;
+  Result<std::vector<Client>> ListClients(const PageRequest& page);
+  Result<Change> CreateClient(Client& client);
+  Result<Change> UpdateClient(const Client& client);
 
   // API keys. FindApiKey: the key with this hash, any client.
-  virtual Result<std::optional<ApiKey>> FindApiKey(std::string_view key_hash) = 0;
-  virtual Result<std::vector<ApiKey>> ListApiKeys(int64_t client_id, const PageRequest& page) = 0;
-  virtual Result<Change> CreateApiKey(ApiKey& key) = 0;  // assigns key.id
-  virtual Result<Change> DeleteApiKey(int64_t client_id, int64_t key_id) = 0;
+  Result<std::optional<ApiKey>> FindApiKey(std::string_view key_hash);
+  Result<std::vector<ApiKey>> ListApiKeys(int64_t client_id, const PageRequest& page);
+  Result<Change> CreateApiKey(ApiKey& key);  // assigns key.id
+  Result<Change> DeleteApiKey(int64_t client_id, int64_t key_id);
 
   // Lists with their fields. Create/Update write the field schema too;
   // id 0 takes the next free id. DeleteList removes recipients and fields;
   // kConflict while a mailing or code uses the list.
-  virtual Result<std::vector<RecipientList>> ListLists(int64_t client_id,
-                                                       const PageRequest& page) = 0;
-  virtual Result<Change> CreateList(RecipientList& list) = 0;
-  virtual Result<Change> UpdateList(const RecipientList& list) = 0;
-  virtual Result<Change> DeleteList(int64_t client_id, int64_t list_id) = 0;
+  Result<std::vector<RecipientList>> ListLists(int64_t client_id, const PageRequest& page);
+  Result<Change> CreateList(RecipientList& list);
+  Result<Change> UpdateList(const RecipientList& list);
+  Result<Change> DeleteList(int64_t client_id, int64_t list_id);
 
   // Recipients, by address. UpsertRecipients: all or nothing, one
   // transaction; kNotFound when the list does not exist. A batch may name
   // one address twice: the last wins.
-  virtual Result<std::vector<Recipient>> ListRecipients(int64_t client_id, int64_t list_id,
-                                                        const PageRequest& page) = 0;
-  virtual Result<Change> UpsertRecipients(int64_t client_id, int64_t list_id,
-                                          std::span<const Recipient> recipients) = 0;
-  virtual Result<Change> DeleteRecipient(int64_t client_id, int64_t list_id,
-                                         std::string_view recipient_id) = 0;
+  Result<std::vector<Recipient>> ListRecipients(int64_t client_id, int64_t list_id,
+                                                const PageRequest& page);
+  Result<Change> UpsertRecipients(int64_t client_id, int64_t list_id,
+                                  std::span<const Recipient> recipients);
+  Result<Change> DeleteRecipient(int64_t client_id, int64_t list_id, std::string_view recipient_id);
 
   // Mailings with their lists. UpdateMailing writes everything but the
   // status, and only while the stored status is NEW or PAUSED (else
   // kConflict). SetMailingStatus: kConflict unless the stored status is
   // `from`. DeleteMailing: only in status NEW (else kConflict).
-  virtual Result<std::vector<Mailing>> ListMailings(int64_t client_id,
-                                                    const PageRequest& page) = 0;
-  virtual Result<Change> CreateMailing(Mailing& mailing) = 0;
-  virtual Result<Change> UpdateMailing(const Mailing& mailing) = 0;
-  virtual Result<Change> SetMailingStatus(int64_t client_id, int64_t mailing_id,
-                                          MailingStatus from, MailingStatus to) = 0;
-  virtual Result<Change> DeleteMailing(int64_t client_id, int64_t mailing_id) = 0;
+  Result<std::vector<Mailing>> ListMailings(int64_t client_id, const PageRequest& page);
+  Result<Change> CreateMailing(Mailing& mailing);
+  Result<Change> UpdateMailing(const Mailing& mailing);
+  Result<Change> SetMailingStatus(int64_t client_id, int64_t mailing_id, MailingStatus from,
+                                  MailingStatus to);
+  Result<Change> DeleteMailing(int64_t client_id, int64_t mailing_id);
 
   // Authorization codes, by name. CreateCode: kConflict when the name or
   // the hash exists; UpdateCode keeps the hash.
-  virtual Result<std::vector<AuthCode>> ListCodes(int64_t client_id, const PageRequest& page) = 0;
-  virtual Result<Change> CreateCode(const AuthCode& code) = 0;
-  virtual Result<Change> UpdateCode(const AuthCode& code) = 0;
-  virtual Result<Change> DeleteCode(int64_t client_id, std::string_view name) = 0;
+  Result<std::vector<AuthCode>> ListCodes(int64_t client_id, const PageRequest& page);
+  Result<Change> CreateCode(const AuthCode& code);
+  Result<Change> UpdateCode(const AuthCode& code);
+  Result<Change> DeleteCode(int64_t client_id, std::string_view name);
 
   // Blocklist (patterns lower-case) and DKIM keys (domain, selector).
-  virtual Result<std::vector<BlockEntry>> ListBlocklist(int64_t client_id,
-                                                        const PageRequest& page) = 0;
-  virtual Result<Change> UpsertBlockEntry(int64_t client_id, const BlockEntry& entry) = 0;
-  virtual Result<Change> DeleteBlockEntry(int64_t client_id, std::string_view pattern) = 0;
-  virtual Result<Change> UpsertDkimKey(int64_t client_id, const DkimKey& key) = 0;
-  virtual Result<Change> DeleteDkimKey(int64_t client_id, std::string_view domain,
-                                       std::string_view selector) = 0;
+  Result<std::vector<BlockEntry>> ListBlocklist(int64_t client_id, const PageRequest& page);
+  Result<Change> UpsertBlockEntry(int64_t client_id, const BlockEntry& entry);
+  Result<Change> DeleteBlockEntry(int64_t client_id, std::string_view pattern);
+  Result<Change> UpsertDkimKey(int64_t client_id, const DkimKey& key);
+  Result<Change> DeleteDkimKey(int64_t client_id, std::string_view domain,
+                               std::string_view selector);
 
   // Opt-in processes, by id. CreateOptIn: id 0 takes the next free id
   // (written back); kConflict when the id exists, kNotFound when the client
@@ -134,25 +135,24 @@ class Catalog {
   // named mailing is one of the client's of type confirmation (checked in
   // the write transaction). DeleteOptIn: recipients that started the
   // process keep its id (docs/decisions/0012-admin-api.md).
-  virtual Result<std::vector<OptInProcess>> ListOptIns(int64_t client_id,
-                                                       const PageRequest& page) = 0;
-  virtual Result<std::optional<OptInProcess>> FindOptIn(int64_t client_id, int64_t id) = 0;
-  virtual Result<Change> CreateOptIn(OptInProcess& process) = 0;
-  virtual Result<Change> UpdateOptIn(const OptInProcess& process) = 0;
-  virtual Result<Change> DeleteOptIn(int64_t client_id, int64_t id) = 0;
+  Result<std::vector<OptInProcess>> ListOptIns(int64_t client_id, const PageRequest& page);
+  Result<std::optional<OptInProcess>> FindOptIn(int64_t client_id, int64_t id);
+  Result<Change> CreateOptIn(OptInProcess& process);
+  Result<Change> UpdateOptIn(const OptInProcess& process);
+  Result<Change> DeleteOptIn(int64_t client_id, int64_t id);
 
   // Mails matching `query`, newest (highest id) first.
-  virtual Result<std::vector<Mail>> SearchMails(const MailQuery& query) = 0;
+  Result<std::vector<Mail>> SearchMails(const MailQuery& query);
+
+ private:
+  SqlRunner& runner_;
 };
 
 // The catalog of an open engine (SQLite or PostgreSQL), sharing its
-// connections. REQUIRES: `engine` outlives the catalog. InvalidArgument for
-// an engine of another kind.
-Result<std::unique_ptr<Catalog>> OpenCatalog(Engine& engine);
-
-// The engine-neutral SQL surface (sql_session.h) over `engine`'s
-// connections, as the catalog uses it. Same requirements and errors.
-Result<std::unique_ptr<SqlRunner>> OpenSqlRunner(Engine& engine);
+// connections (Engine::runner()). REQUIRES: `engine` outlives the catalog.
+inline Result<std::unique_ptr<Catalog>> OpenCatalog(Engine& engine) {
+  return std::make_unique<Catalog>(engine.runner());
+}
 
 }  // namespace campaignd::store
 

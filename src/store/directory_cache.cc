@@ -6,8 +6,8 @@
 #include <mutex>
 #include <shared_mutex>
 
-#include "store/catalog.h"
 #include "store/sql_session.h"
+#include "store/store.h"
 
 namespace campaignd::store {
 namespace {
@@ -190,9 +190,7 @@ Result<Suppression> DirectoryCache::CheckSuppression(int64_t client_id, int64_t 
 
 Result<std::unique_ptr<DirectoryCache>> OpenDirectoryCache(Engine& engine,
                                                            DirectoryCacheOptions options) {
-  Result<std::unique_ptr<SqlRunner>> opened = OpenSqlRunner(engine);
-  if (!opened.ok()) return opened.status();
-  std::shared_ptr<SqlRunner> runner = std::move(*opened);
+  SqlRunner* runner = &engine.runner();
   auto read = [runner]() -> Result<int64_t> {
     auto version = ReadResult<std::optional<int64_t>>(*runner, [](SqlSession& session) {
       return FirstRow<int64_t>(session.Query("SELECT version FROM directory_version WHERE id = 1",

@@ -95,7 +95,6 @@ class DirectoryCache final : public Directory {
 
 // A cache over `engine`'s directory that reads the change counter through
 // the engine's connections. REQUIRES: `engine` outlives the cache.
-// InvalidArgument for an engine of another kind.
 Result<std::unique_ptr<DirectoryCache>> OpenDirectoryCache(Engine& engine,
                                                            DirectoryCacheOptions options = {});
 

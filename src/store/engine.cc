@@ -1,12 +1,14 @@
-// OpenEngine, MigrateDatabase and OpenCopyEndpoint: pick the engine by the
-// URL's scheme.
-// Engine-neutral: each engine's own Open parses the rest of its URL.
+// Engine's engine-neutral parts; OpenEngine, MigrateDatabase and
+// OpenCopyEndpoint: pick the engine by the URL's scheme (each engine's own
+// Open parses the rest of its URL).
 #include <string>
 
 #include "store/copy.h"
 #include "store/postgres/pg_engine.h"
 #include "store/postgres/pg_url.h"
-#include "store/sql/copy_endpoint.h"
+#include "store/sql/attachments.h"
+#include "store/sql/directory.h"
+#include "store/sql/recipients.h"
 #include "store/sqlite/sqlite_engine.h"
 #include "store/store.h"
 
@@ -29,6 +31,27 @@ Status CheckScheme(std::string_view url) {
 
 }  // namespace
 
+struct Engine::Parts {
+  explicit Parts(SqlRunner& r)
+      : runner(r), directory(r), provisioner(r), attachments(r), mailing_lookup(r), recipients(r) {}
+  SqlRunner& runner;
+  SqlDirectory directory;
+  Provisioner provisioner;
+  SqlAttachments attachments;
+  MailingLookup mailing_lookup;
+  SqlRecipients recipients;
+};
+
+Engine::Engine() = default;
+Engine::~Engine() = default;
+void Engine::BuildParts(SqlRunner& runner) { parts_ = std::make_unique<Parts>(runner); }
+Directory& Engine::directory() { return parts_->directory; }
+Provisioner& Engine::provisioner() { return parts_->provisioner; }
+Attachments& Engine::attachments() { return parts_->attachments; }
+MailingLookup& Engine::mailing_lookup() { return parts_->mailing_lookup; }
+Recipients& Engine::recipients() { return parts_->recipients; }
+SqlRunner& Engine::runner() { return parts_->runner; }
+
 Result<std::unique_ptr<Engine>> OpenEngine(std::string_view url, const EngineOptions& options) {
   CAMPAIGND_RETURN_IF_ERROR(CheckScheme(url));
   if (url.starts_with(kSqlite)) {
@@ -50,21 +73,17 @@ Result<std::vector<Migration>> MigrateDatabase(std::string_view url) {
   return postgres::PgEngine::Migrate(url);
 }
 
-Result<std::unique_ptr<CopyEndpoint>> OpenCopyEndpoint(std::string_view url) {
+Result<CopyEndpoint> OpenCopyEndpoint(std::string_view url) {
   CAMPAIGND_RETURN_IF_ERROR(CheckScheme(url));
   if (url.starts_with(kSqlite)) {
     Result<std::unique_ptr<sqlite::SqliteEngine>> engine =
         sqlite::SqliteEngine::Open(url.substr(kSqlite.size()), EngineOptions{});
     if (!engine.ok()) return engine.status();
-    SqlRunner& runner = (*engine)->runner();
-    return std::unique_ptr<CopyEndpoint>(
-        new SqlCopyEndpoint(std::move(*engine), runner, sqlite::SqliteEngine::copy_sequences()));
+    return CopyEndpoint{std::move(*engine), &sqlite::SqliteEngine::copy_sequences()};
   }
   Result<std::unique_ptr<postgres::PgEngine>> engine = postgres::PgEngine::Open(url, {});
   if (!engine.ok()) return engine.status();
-  SqlRunner& runner = (*engine)->runner();
-  return std::unique_ptr<CopyEndpoint>(
-      new SqlCopyEndpoint(std::move(*engine), runner, postgres::PgEngine::copy_sequences()));
+  return CopyEndpoint{std::move(*engine), &postgres::PgEngine::copy_sequences()};
 }
 
 }  // namespace campaignd::store

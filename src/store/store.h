@@ -27,6 +27,7 @@
 #include "store/migration.h"
 #include "store/model.h"
 #include "store/recipients.h"
+#include "store/sql_session.h"
 
 namespace campaignd::store {
 
@@ -138,15 +139,25 @@ struct ClientSpec {
   std::vector<std::pair<std::string, int>> bounces;
 };
 
+// The same SQL on both engines (sql/provisioner.cc: the rules, which records
+// a ClientSpec writes in which order, what is normalised and refused; the
+// writes are sql/records.h's). Errors: InvalidArgument for a spec that
+// breaks a rule or a constraint, "client N: <record>: why".
 class Provisioner {
  public:
-  virtual ~Provisioner() = default;
-  // All or nothing. A code with the same (client, name) but another hash
+  // REQUIRES: `runner` outlives this.
+  explicit Provisioner(SqlRunner& runner) : runner_(runner) {}
+  // All or nothing: one write transaction (SQLite: one unit of the
+  // group-commit writer; PostgreSQL: one transaction on a pooled
+  // connection). A code with the same (client, name) but another hash
   // replaces the old one's hash only when spec.code_hash is non-empty.
-  virtual Status Apply(const std::vector<ClientSpec>& clients) = 0;
+  Status Apply(const std::vector<ClientSpec>& clients);
   // Names of codes of `client_id` that exist already (so apply generates
   // codes only for new names).
-  virtual Result<std::vector<std::string>> CodeNames(int64_t client_id) = 0;
+  Result<std::vector<std::string>> CodeNames(int64_t client_id);
+
+ private:
+  SqlRunner& runner_;
 };
 
 // What processes sharing one database tell each other (behaviour.md §6):
@@ -177,20 +188,37 @@ class Coordination {
                                      TimePoint now) = 0;
 };
 
-// One opened database. Owns its connections and threads.
+// One opened database. Owns its connections and threads. The parts that are
+// the same SQL on both engines (sql/: directory, provisioner, attachments,
+// mailing lookup, recipients) are built here over the engine's runner; an
+// engine (sqlite/, postgres/) adds its connections, runner, queue and
+// coordination.
 class Engine {
  public:
-  virtual ~Engine() = default;
-  virtual Directory& directory() = 0;
+  virtual ~Engine();
+  Directory& directory();
   virtual MailQueue& queue() = 0;
-  virtual Provisioner& provisioner() = 0;
+  Provisioner& provisioner();
   virtual Coordination& coordination() = 0;
   // Uploaded attachments and onlineversion's lookups (docs/decisions/0011).
-  virtual Attachments& attachments() = 0;
-  virtual MailingLookup& mailing_lookup() = 0;
-  virtual Recipients& recipients() = 0;  // store/recipients.h
+  Attachments& attachments();
+  MailingLookup& mailing_lookup();
+  Recipients& recipients();  // store/recipients.h
+  // sql_session.h over the engine's connections.
+  SqlRunner& runner();
   // Stops background threads after flushing pending writes.
   virtual void Close() = 0;
+
+ protected:
+  Engine();
+  // Builds the parts over `runner`: called once from the engine's
+  // constructor body (its runner is a member built after this base).
+  // REQUIRES: `runner` outlives every use of the parts (Close).
+  void BuildParts(SqlRunner& runner);
+
+ private:
+  struct Parts;
+  std::unique_ptr<Parts> parts_;
 };
 
 struct EngineOptions {

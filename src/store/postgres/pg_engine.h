@@ -15,18 +15,18 @@
 #include <string_view>
 #include <vector>
 
+#include "store/copy.h"
 #include "store/migration.h"
 #include "store/postgres/enqueue_batcher.h"
 #include "store/postgres/pg_coordination.h"
 #include "store/postgres/pg_queue.h"
 #include "store/postgres/pg_runner.h"
 #include "store/postgres/pool.h"
-#include "store/sql/copy_endpoint.h"
-#include "store/sql/engine.h"
+#include "store/store.h"
 
 namespace campaignd::store::postgres {
 
-class PgEngine final : public SqlEngine {
+class PgEngine final : public Engine {
  public:
   // Connects to `url`, applies pending migrations (pg_migrator.h) and
   // opens the pool lazily. Unavailable when the server cannot be reached.
@@ -45,7 +45,7 @@ class PgEngine final : public SqlEngine {
   BatcherStats batcher_stats() const { return batcher_.stats(); }
   uint64_t listener_connects() { return coordination_.listener_connects(); }
   Pool& pool() { return pool_; }
-  // copy-db's mail-ID sequence (sql/copy_endpoint.h): the identity
+  // copy-db's mail-ID sequence (store/copy.h): the identity
   // sequences of mails and mail_events.
   static const CopySequences& copy_sequences();
 

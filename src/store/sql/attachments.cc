@@ -66,8 +66,7 @@ Result<std::optional<std::vector<AttachmentFile>>> SqlAttachments::FindUpload(in
   return Found(std::move(out));
 }
 
-Result<std::vector<MailingName>> SqlMailingLookup::ListMailings(int64_t client_id,
-                                                                int64_t list_id) {
+Result<std::vector<MailingName>> MailingLookup::ListMailings(int64_t client_id, int64_t list_id) {
   const SqlValue params[] = {client_id, list_id};
   return EachRow<MailingName>(runner_.Query("SELECT m.id, m.name FROM mailings m JOIN "
                                             "mailing_lists l ON l.client_id = m.client_id AND "
@@ -80,9 +79,9 @@ Result<std::vector<MailingName>> SqlMailingLookup::ListMailings(int64_t client_i
                               });
 }
 
-Result<std::optional<Mail>> SqlMailingLookup::LatestMail(int64_t client_id, int64_t list_id,
-                                                         std::string_view recipient_id,
-                                                         std::optional<MailStatus> status) {
+Result<std::optional<Mail>> MailingLookup::LatestMail(int64_t client_id, int64_t list_id,
+                                                      std::string_view recipient_id,
+                                                      std::optional<MailStatus> status) {
   const SqlValue params[] = {client_id, std::string(recipient_id), list_id,
                              std::string(status ? MailStatusName(*status) : std::string_view())};
   static const std::string kLatest =

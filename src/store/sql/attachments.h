@@ -1,6 +1,6 @@
-// SqlAttachments and SqlMailingLookup: store/attachments.h and
-// store/mailing_lookup.h on either engine, over sql_session.h (schema:
-// migrations/<engine>/*_attachments.sql, the same tables and columns).
+// SqlAttachments: store/attachments.h on either engine, over sql_session.h
+// (schema: migrations/<engine>/*_attachments.sql, the same tables and
+// columns); attachments.cc also holds store/mailing_lookup.h's reads.
 // StoreUpload is one write transaction; every read is one statement.
 // Threads: any. Errors: as store.h.
 #ifndef CAMPAIGND_STORE_SQL_ATTACHMENTS_H_
@@ -23,20 +23,6 @@ class SqlAttachments final : public Attachments {
   Result<std::optional<std::vector<AttachmentFile>>> FindUpload(int64_t client_id,
                                                                 std::string_view key,
                                                                 TimePoint now) override;
-
- private:
-  SqlRunner& runner_;
-};
-
-class SqlMailingLookup final : public MailingLookup {
- public:
-  // REQUIRES: `runner` outlives this.
-  explicit SqlMailingLookup(SqlRunner& runner) : runner_(runner) {}
-
-  Result<std::vector<MailingName>> ListMailings(int64_t client_id, int64_t list_id) override;
-  Result<std::optional<Mail>> LatestMail(int64_t client_id, int64_t list_id,
-                                         std::string_view recipient_id,
-                                         std::optional<MailStatus> status) override;
 
  private:
   SqlRunner& runner_;

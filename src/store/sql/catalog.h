@@ -1,82 +1,14 @@
-// SqlCatalog: catalog.h over sql_session.h, the same SQL on SQLite and
-// PostgreSQL. Split by record kind over sql/catalog_*.cc; the records are
-// written by records.h's functions, as provisioning and the recipient
-// operations write them. Writes that check before they change (exists? in
-// use? which status?) do both inside one write transaction.
-// Threads: any. Errors: as catalog.h.
+// The helpers the catalog's files (sql/catalog_*.cc, store/catalog.h's
+// Catalog) share. Threads: any. Errors: as catalog.h.
 #ifndef CAMPAIGND_STORE_SQL_CATALOG_H_
 #define CAMPAIGND_STORE_SQL_CATALOG_H_
 
 #include <functional>
-#include <memory>
 
 #include "store/catalog.h"
 #include "store/sql_session.h"
 
 namespace campaignd::store {
-
-class SqlCatalog final : public Catalog {
- public:
-  explicit SqlCatalog(std::unique_ptr<SqlRunner> runner)
-      : owned_(std::move(runner)), runner_(*owned_) {}
-
-  Result<std::vector<Client>> ListClients(const PageRequest& page) override;
-  Result<Change> CreateClient(Client& client) override;
-  Result<Change> UpdateClient(const Client& client) override;
-
-  Result<std::optional<ApiKey>> FindApiKey(std::string_view key_hash) override;
-  Result<std::vector<ApiKey>> ListApiKeys(int64_t client_id, const PageRequest& page) override;
-  Result<Change> CreateApiKey(ApiKey& key) override;
-  Result<Change> DeleteApiKey(int64_t client_id, int64_t key_id) override;
-
-  Result<std::vector<RecipientList>> ListLists(int64_t client_id,
-                                               const PageRequest& page) override;
-  Result<Change> CreateList(RecipientList& list) override;
-  Result<Change> UpdateList(const RecipientList& list) override;
-  Result<Change> DeleteList(int64_t client_id, int64_t list_id) override;
-
-  Result<std::vector<Recipient>> ListRecipients(int64_t client_id, int64_t list_id,
-                                                const PageRequest& page) override;
-  Result<Change> UpsertRecipients(int64_t client_id, int64_t list_id,
-                                  std::span<const Recipient> recipients) override;
-  Result<Change> DeleteRecipient(int64_t client_id, int64_t list_id,
-                                 std::string_view recipient_id) override;
-
-  Result<std::vector<Mailing>> ListMailings(int64_t client_id, const PageRequest& page) override;
-  Result<Change> CreateMailing(Mailing& mailing) override;
-  Result<Change> UpdateMailing(const Mailing& mailing) override;
-  Result<Change> SetMailingStatus(int64_t client_id, int64_t mailing_id, MailingStatus from,
-                                  MailingStatus to) override;
-  Result<Change> DeleteMailing(int64_t client_id, int64_t mailing_id) override;
-
-  Result<std::vector<AuthCode>> ListCodes(int64_t client_id, const PageRequest& page) override;
-  Result<Change> CreateCode(const AuthCode& code) override;
-  Result<Change> UpdateCode(const AuthCode& code) override;
-  Result<Change> DeleteCode(int64_t client_id, std::string_view name) override;
-
-  Result<std::vector<BlockEntry>> ListBlocklist(int64_t client_id,
-                                                const PageRequest& page) override;
-  Result<Change> UpsertBlockEntry(int64_t client_id, const BlockEntry& entry) override;
-  Result<Change> DeleteBlockEntry(int64_t client_id, std::string_view pattern) override;
-  Result<Change> UpsertDkimKey(int64_t client_id, const DkimKey& key) override;
-  Result<Change> DeleteDkimKey(int64_t client_id, std::string_view domain,
-                               std::string_view selector) override;
-
-  Result<std::vector<OptInProcess>> ListOptIns(int64_t client_id,
-                                               const PageRequest& page) override;
-  Result<std::optional<OptInProcess>> FindOptIn(int64_t client_id, int64_t id) override;
-  Result<Change> CreateOptIn(OptInProcess& process) override;
-  Result<Change> UpdateOptIn(const OptInProcess& process) override;
-  Result<Change> DeleteOptIn(int64_t client_id, int64_t id) override;
-
-  Result<std::vector<Mail>> SearchMails(const MailQuery& query) override;
-
- private:
-  const std::unique_ptr<SqlRunner> owned_;
-  SqlRunner& runner_;
-};
-
-// Shared by the sql/catalog_*.cc files.
 namespace catalog_sql {
 // Whether `sql` (with `params`) returns a row.
 Result<bool> Exists(SqlSession& session, std::string_view sql, std::span<const SqlValue> params,

@@ -1,4 +1,4 @@
-// SqlCatalog: clients and their API keys.
+// Catalog: clients and their API keys.
 #include "store/json_text.h"
 #include "store/sql/catalog.h"
 #include "store/sql/records.h"
@@ -119,7 +119,7 @@ Result<ApiKey> ApiKeyFromRow(const SqlRow& row) {
 
 }  // namespace
 
-Result<std::vector<Client>> SqlCatalog::ListClients(const PageRequest& page) {
+Result<std::vector<Client>> Catalog::ListClients(const PageRequest& page) {
   Result<int64_t> after = catalog_sql::IntCursor(page);
   if (!after.ok()) return after.status();
   const SqlValue params[] = {*after, static_cast<int64_t>(page.limit)};
@@ -131,7 +131,7 @@ Result<std::vector<Client>> SqlCatalog::ListClients(const PageRequest& page) {
   return catalog_sql::FromRows<Client>(*rows, ClientFromRow);
 }
 
-Result<Change> SqlCatalog::CreateClient(Client& client) {
+Result<Change> Catalog::CreateClient(Client& client) {
   return catalog_sql::Decide(runner_, [&](SqlSession& session) -> Result<Change> {
     Result<bool> free = catalog_sql::ClaimId(session, "clients", 0, client.id);
     if (!free.ok()) return free.status();
@@ -142,14 +142,14 @@ Result<Change> SqlCatalog::CreateClient(Client& client) {
   });
 }
 
-Result<Change> SqlCatalog::UpdateClient(const Client& client) {
+Result<Change> Catalog::UpdateClient(const Client& client) {
   return catalog_sql::WriteOne(runner_, [&](SqlSession& session) {
     return records::WriteClient(session, client, records::Write::kUpdate,
                                 records::ClientColumns::kSettings);
   });
 }
 
-Result<std::optional<ApiKey>> SqlCatalog::FindApiKey(std::string_view key_hash) {
+Result<std::optional<ApiKey>> Catalog::FindApiKey(std::string_view key_hash) {
   const SqlValue params[] = {std::string(key_hash)};
   Result<std::vector<SqlRow>> rows = runner_.Query(
       "SELECT client_id, id, name, key_hash, created_at FROM api_keys WHERE key_hash = $1", params,
@@ -161,7 +161,7 @@ Result<std::optional<ApiKey>> SqlCatalog::FindApiKey(std::string_view key_hash) 
   return std::optional<ApiKey>(std::move(*found));
 }
 
-Result<std::vector<ApiKey>> SqlCatalog::ListApiKeys(int64_t client_id, const PageRequest& page) {
+Result<std::vector<ApiKey>> Catalog::ListApiKeys(int64_t client_id, const PageRequest& page) {
   Result<int64_t> after = catalog_sql::IntCursor(page);
   if (!after.ok()) return after.status();
   const SqlValue params[] = {client_id, *after, static_cast<int64_t>(page.limit)};
@@ -173,7 +173,7 @@ Result<std::vector<ApiKey>> SqlCatalog::ListApiKeys(int64_t client_id, const Pag
   return catalog_sql::FromRows<ApiKey>(*rows, ApiKeyFromRow);
 }
 
-Result<Change> SqlCatalog::CreateApiKey(ApiKey& key) {
+Result<Change> Catalog::CreateApiKey(ApiKey& key) {
   return catalog_sql::Decide(runner_, [&](SqlSession& session) -> Result<Change> {
     Result<bool> exists = catalog_sql::Exists(session, "clients", 0, key.client_id);
     if (!exists.ok()) return exists.status();
@@ -186,7 +186,7 @@ Result<Change> SqlCatalog::CreateApiKey(ApiKey& key) {
   });
 }
 
-Result<Change> SqlCatalog::DeleteApiKey(int64_t client_id, int64_t key_id) {
+Result<Change> Catalog::DeleteApiKey(int64_t client_id, int64_t key_id) {
   const SqlValue params[] = {client_id, key_id};
   return catalog_sql::WriteOne(runner_, "DELETE FROM api_keys WHERE client_id = $1 AND id = $2",
                                params, "delete API key");

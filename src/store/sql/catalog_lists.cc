@@ -1,4 +1,4 @@
-// SqlCatalog: recipient lists, their fields and their recipients.
+// Catalog: recipient lists, their fields and their recipients.
 #include "store/json_text.h"
 #include "store/sql/catalog.h"
 #include "store/sql/records.h"
@@ -37,8 +37,7 @@ Status ReadLists(SqlSession& session, const std::vector<SqlRow>& rows,
 
 }  // namespace
 
-Result<std::vector<RecipientList>> SqlCatalog::ListLists(int64_t client_id,
-                                                         const PageRequest& page) {
+Result<std::vector<RecipientList>> Catalog::ListLists(int64_t client_id, const PageRequest& page) {
   Result<int64_t> after = catalog_sql::IntCursor(page);
   if (!after.ok()) return after.status();
   std::vector<RecipientList> lists;
@@ -55,7 +54,7 @@ Result<std::vector<RecipientList>> SqlCatalog::ListLists(int64_t client_id,
   return lists;
 }
 
-Result<Change> SqlCatalog::CreateList(RecipientList& list) {
+Result<Change> Catalog::CreateList(RecipientList& list) {
   return catalog_sql::Decide(runner_, [&](SqlSession& session) -> Result<Change> {
     Result<bool> free = catalog_sql::ClaimId(session, "lists", list.client_id, list.id);
     if (!free.ok()) return free.status();
@@ -66,7 +65,7 @@ Result<Change> SqlCatalog::CreateList(RecipientList& list) {
   });
 }
 
-Result<Change> SqlCatalog::UpdateList(const RecipientList& list) {
+Result<Change> Catalog::UpdateList(const RecipientList& list) {
   return catalog_sql::Decide(runner_, [&](SqlSession& session) -> Result<Change> {
     Result<bool> exists = Exists(session, "lists", list.client_id, list.id);
     if (!exists.ok()) return exists.status();
@@ -77,7 +76,7 @@ Result<Change> SqlCatalog::UpdateList(const RecipientList& list) {
   });
 }
 
-Result<Change> SqlCatalog::DeleteList(int64_t client_id, int64_t list_id) {
+Result<Change> Catalog::DeleteList(int64_t client_id, int64_t list_id) {
   return catalog_sql::Decide(runner_, [&](SqlSession& session) -> Result<Change> {
     Result<bool> exists = Exists(session, "lists", client_id, list_id);
     if (!exists.ok()) return exists.status();
@@ -99,8 +98,8 @@ Result<Change> SqlCatalog::DeleteList(int64_t client_id, int64_t list_id) {
   });
 }
 
-Result<std::vector<Recipient>> SqlCatalog::ListRecipients(int64_t client_id, int64_t list_id,
-                                                          const PageRequest& page) {
+Result<std::vector<Recipient>> Catalog::ListRecipients(int64_t client_id, int64_t list_id,
+                                                       const PageRequest& page) {
   const SqlValue params[] = {client_id, list_id, page.after, static_cast<int64_t>(page.limit)};
   Result<std::vector<SqlRow>> rows = runner_.Query(
       "SELECT recipient_id, fields, state FROM recipients WHERE client_id = $1 AND list_id = $2 "
@@ -119,8 +118,8 @@ Result<std::vector<Recipient>> SqlCatalog::ListRecipients(int64_t client_id, int
   return recipients;
 }
 
-Result<Change> SqlCatalog::UpsertRecipients(int64_t client_id, int64_t list_id,
-                                            std::span<const Recipient> recipients) {
+Result<Change> Catalog::UpsertRecipients(int64_t client_id, int64_t list_id,
+                                         std::span<const Recipient> recipients) {
   return catalog_sql::Decide(runner_, [&](SqlSession& session) -> Result<Change> {
     Result<bool> exists = Exists(session, "lists", client_id, list_id);
     if (!exists.ok()) return exists.status();
@@ -130,8 +129,8 @@ Result<Change> SqlCatalog::UpsertRecipients(int64_t client_id, int64_t list_id,
   });
 }
 
-Result<Change> SqlCatalog::DeleteRecipient(int64_t client_id, int64_t list_id,
-                                           std::string_view recipient_id) {
+Result<Change> Catalog::DeleteRecipient(int64_t client_id, int64_t list_id,
+                                        std::string_view recipient_id) {
   return catalog_sql::WriteOne(runner_, [&](SqlSession& session) {
     return records::DeleteRecipient(session, client_id, list_id, recipient_id);
   });

@@ -1,4 +1,4 @@
-// SqlCatalog: mailings (with their lists and status) and authorization codes.
+// Catalog: mailings (with their lists and status) and authorization codes.
 #include "store/json_text.h"
 #include "store/sql/catalog.h"
 #include "store/sql/records.h"
@@ -46,7 +46,7 @@ Result<std::optional<MailingStatus>> StoredStatus(SqlSession& session, int64_t c
 
 }  // namespace
 
-Result<std::vector<Mailing>> SqlCatalog::ListMailings(int64_t client_id, const PageRequest& page) {
+Result<std::vector<Mailing>> Catalog::ListMailings(int64_t client_id, const PageRequest& page) {
   Result<int64_t> after = catalog_sql::IntCursor(page);
   if (!after.ok()) return after.status();
   std::vector<Mailing> mailings;
@@ -64,7 +64,7 @@ Result<std::vector<Mailing>> SqlCatalog::ListMailings(int64_t client_id, const P
   return mailings;
 }
 
-Result<Change> SqlCatalog::CreateMailing(Mailing& mailing) {
+Result<Change> Catalog::CreateMailing(Mailing& mailing) {
   return catalog_sql::Decide(runner_, [&](SqlSession& session) -> Result<Change> {
     Result<bool> free = catalog_sql::ClaimId(session, "mailings", mailing.client_id, mailing.id);
     if (!free.ok()) return free.status();
@@ -76,7 +76,7 @@ Result<Change> SqlCatalog::CreateMailing(Mailing& mailing) {
   });
 }
 
-Result<Change> SqlCatalog::UpdateMailing(const Mailing& mailing) {
+Result<Change> Catalog::UpdateMailing(const Mailing& mailing) {
   return catalog_sql::Decide(runner_, [&](SqlSession& session) -> Result<Change> {
     Result<std::optional<MailingStatus>> stored =
         StoredStatus(session, mailing.client_id, mailing.id);
@@ -94,8 +94,8 @@ Result<Change> SqlCatalog::UpdateMailing(const Mailing& mailing) {
   });
 }
 
-Result<Change> SqlCatalog::SetMailingStatus(int64_t client_id, int64_t mailing_id,
-                                            MailingStatus from, MailingStatus to) {
+Result<Change> Catalog::SetMailingStatus(int64_t client_id, int64_t mailing_id, MailingStatus from,
+                                         MailingStatus to) {
   return catalog_sql::Decide(runner_, [&](SqlSession& session) -> Result<Change> {
     const SqlValue params[] = {client_id, mailing_id, std::string(Name(from)),
                                std::string(Name(to))};
@@ -110,7 +110,7 @@ Result<Change> SqlCatalog::SetMailingStatus(int64_t client_id, int64_t mailing_i
   });
 }
 
-Result<Change> SqlCatalog::DeleteMailing(int64_t client_id, int64_t mailing_id) {
+Result<Change> Catalog::DeleteMailing(int64_t client_id, int64_t mailing_id) {
   return catalog_sql::Decide(runner_, [&](SqlSession& session) -> Result<Change> {
     Result<std::optional<MailingStatus>> stored = StoredStatus(session, client_id, mailing_id);
     if (!stored.ok()) return stored.status();
@@ -149,7 +149,7 @@ Result<AuthCode> CodeFromRow(const SqlRow& row) {
 
 }  // namespace
 
-Result<std::vector<AuthCode>> SqlCatalog::ListCodes(int64_t client_id, const PageRequest& page) {
+Result<std::vector<AuthCode>> Catalog::ListCodes(int64_t client_id, const PageRequest& page) {
   const SqlValue params[] = {client_id, page.after, static_cast<int64_t>(page.limit)};
   Result<std::vector<SqlRow>> rows = runner_.Query(
       "SELECT client_id, name, code_hash, list_id, operations, ips, methods, protocols, "
@@ -160,7 +160,7 @@ Result<std::vector<AuthCode>> SqlCatalog::ListCodes(int64_t client_id, const Pag
   return catalog_sql::FromRows<AuthCode>(*rows, CodeFromRow);
 }
 
-Result<Change> SqlCatalog::CreateCode(const AuthCode& code) {
+Result<Change> Catalog::CreateCode(const AuthCode& code) {
   return catalog_sql::Decide(runner_, [&](SqlSession& session) -> Result<Change> {
     const SqlValue key[] = {code.client_id, code.name, code.code_hash};
     Result<bool> exists = Exists(session,
@@ -175,13 +175,13 @@ Result<Change> SqlCatalog::CreateCode(const AuthCode& code) {
   });
 }
 
-Result<Change> SqlCatalog::UpdateCode(const AuthCode& code) {
+Result<Change> Catalog::UpdateCode(const AuthCode& code) {
   return catalog_sql::WriteOne(runner_, [&](SqlSession& session) {
     return records::WriteCode(session, code.client_id, code, records::Write::kUpdate);
   });
 }
 
-Result<Change> SqlCatalog::DeleteCode(int64_t client_id, std::string_view name) {
+Result<Change> Catalog::DeleteCode(int64_t client_id, std::string_view name) {
   const SqlValue params[] = {client_id, std::string(name)};
   return catalog_sql::WriteOne(runner_, "DELETE FROM codes WHERE client_id = $1 AND name = $2",
                                params, "delete code");

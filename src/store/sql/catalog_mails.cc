@@ -1,12 +1,11 @@
-// SqlCatalog: blocklist entries, DKIM keys and the mail search.
+// Catalog: blocklist entries, DKIM keys and the mail search.
 #include "store/json_text.h"
 #include "store/sql/catalog.h"
 #include "store/sql/records.h"
 
 namespace campaignd::store {
 
-Result<std::vector<BlockEntry>> SqlCatalog::ListBlocklist(int64_t client_id,
-                                                          const PageRequest& page) {
+Result<std::vector<BlockEntry>> Catalog::ListBlocklist(int64_t client_id, const PageRequest& page) {
   const SqlValue params[] = {client_id, page.after, static_cast<int64_t>(page.limit)};
   Result<std::vector<SqlRow>> rows = runner_.Query(
       "SELECT pattern, reason FROM blocklist WHERE client_id = $1 AND pattern > $2 "
@@ -18,27 +17,27 @@ Result<std::vector<BlockEntry>> SqlCatalog::ListBlocklist(int64_t client_id,
   return entries;
 }
 
-Result<Change> SqlCatalog::UpsertBlockEntry(int64_t client_id, const BlockEntry& entry) {
+Result<Change> Catalog::UpsertBlockEntry(int64_t client_id, const BlockEntry& entry) {
   return catalog_sql::WriteOne(runner_, [&](SqlSession& session) {
     return records::WriteBlockEntry(session, client_id, entry, records::Write::kUpsert);
   });
 }
 
-Result<Change> SqlCatalog::DeleteBlockEntry(int64_t client_id, std::string_view pattern) {
+Result<Change> Catalog::DeleteBlockEntry(int64_t client_id, std::string_view pattern) {
   return catalog_sql::WriteOne(runner_, [&](SqlSession& session) {
     return records::DeleteBlockEntry(session, client_id, pattern);
   });
 }
 
-Result<Change> SqlCatalog::UpsertDkimKey(int64_t client_id, const DkimKey& key) {
+Result<Change> Catalog::UpsertDkimKey(int64_t client_id, const DkimKey& key) {
   return catalog_sql::WriteOne(runner_, [&](SqlSession& session) -> Result<int64_t> {
     CAMPAIGND_RETURN_IF_ERROR(records::UpsertDkimKey(session, client_id, key));
     return 1;
   });
 }
 
-Result<Change> SqlCatalog::DeleteDkimKey(int64_t client_id, std::string_view domain,
-                                         std::string_view selector) {
+Result<Change> Catalog::DeleteDkimKey(int64_t client_id, std::string_view domain,
+                                      std::string_view selector) {
   const SqlValue params[] = {client_id, std::string(domain), std::string(selector)};
   return catalog_sql::WriteOne(
       runner_, "DELETE FROM dkim_keys WHERE client_id = $1 AND domain = $2 AND selector = $3",
@@ -81,7 +80,7 @@ Result<Mail> MailFromRow(const SqlRow& row) {
 
 // Filters become conditions with their own placeholders, so each engine
 // sees one statement per combination of filters (prepared once each).
-Result<std::vector<Mail>> SqlCatalog::SearchMails(const MailQuery& query) {
+Result<std::vector<Mail>> Catalog::SearchMails(const MailQuery& query) {
   std::string sql =
       "SELECT client_id, id, list_id, mailing_id, recipient_id, fields, status, attempts, "
       "created_at, updated_at, next_attempt_at, last_reply FROM mails WHERE client_id = $1";

@@ -1,4 +1,4 @@
-// SqlCatalog: opt-in processes (behaviour.md §1, decisions 0010 and 0012).
+// Catalog: opt-in processes (behaviour.md §1, decisions 0010 and 0012).
 // The confirmation mailing is checked inside the write transaction, so a
 // process never names a mailing that is not a confirmation mailing of its
 // client at the moment it is stored.
@@ -28,8 +28,7 @@ Result<Change> CheckMailing(SqlSession& session, const OptInProcess& p) {
 
 }  // namespace
 
-Result<std::vector<OptInProcess>> SqlCatalog::ListOptIns(int64_t client_id,
-                                                         const PageRequest& page) {
+Result<std::vector<OptInProcess>> Catalog::ListOptIns(int64_t client_id, const PageRequest& page) {
   Result<int64_t> after = catalog_sql::IntCursor(page);
   if (!after.ok()) return after.status();
   const SqlValue params[] = {client_id, *after, static_cast<int64_t>(page.limit)};
@@ -41,12 +40,12 @@ Result<std::vector<OptInProcess>> SqlCatalog::ListOptIns(int64_t client_id,
       *rows, [&](const SqlRow& row) { return records::OptInFromRow(client_id, row); });
 }
 
-Result<std::optional<OptInProcess>> SqlCatalog::FindOptIn(int64_t client_id, int64_t id) {
+Result<std::optional<OptInProcess>> Catalog::FindOptIn(int64_t client_id, int64_t id) {
   return ReadResult<std::optional<OptInProcess>>(
       runner_, [&](SqlSession& session) { return records::FindOptIn(session, client_id, id); });
 }
 
-Result<Change> SqlCatalog::CreateOptIn(OptInProcess& process) {
+Result<Change> Catalog::CreateOptIn(OptInProcess& process) {
   return catalog_sql::Decide(runner_, [&](SqlSession& session) -> Result<Change> {
     Result<bool> client_exists = Exists(session, "clients", 0, process.client_id);
     if (!client_exists.ok()) return client_exists.status();
@@ -64,7 +63,7 @@ Result<Change> SqlCatalog::CreateOptIn(OptInProcess& process) {
   });
 }
 
-Result<Change> SqlCatalog::UpdateOptIn(const OptInProcess& process) {
+Result<Change> Catalog::UpdateOptIn(const OptInProcess& process) {
   return catalog_sql::Decide(runner_, [&](SqlSession& session) -> Result<Change> {
     Result<bool> exists = Exists(session, "optin_processes", process.client_id, process.id);
     if (!exists.ok()) return exists.status();
@@ -78,7 +77,7 @@ Result<Change> SqlCatalog::UpdateOptIn(const OptInProcess& process) {
   });
 }
 
-Result<Change> SqlCatalog::DeleteOptIn(int64_t client_id, int64_t id) {
+Result<Change> Catalog::DeleteOptIn(int64_t client_id, int64_t id) {
   // docs/decisions/0012-admin-api.md: recipients keep the id of a deleted
   // process; nothing else refers to it.
   const SqlValue params[] = {client_id, id};

@@ -13,12 +13,11 @@
 //   opt-ins     upsert by id; confirmed and double need a confirmation mailing
 // A record's client_id, when set (non-zero), must be the spec's client.
 // The writes are records.h's, inside Apply's one write transaction.
-#include "store/sql/provisioner.h"
-
 #include <string>
 
 #include "core/fields.h"
 #include "store/sql/records.h"
+#include "store/store.h"
 
 namespace campaignd::store {
 namespace {
@@ -136,14 +135,14 @@ Status ApplySpec(SqlSession& session, const ClientSpec& spec) {
 
 }  // namespace
 
-Status SqlProvisioner::Apply(const std::vector<ClientSpec>& clients) {
+Status Provisioner::Apply(const std::vector<ClientSpec>& clients) {
   return runner_.Write([&](SqlSession& session) -> Status {
     for (const ClientSpec& spec : clients) CAMPAIGND_RETURN_IF_ERROR(ApplySpec(session, spec));
     return Status::Ok();
   });
 }
 
-Result<std::vector<std::string>> SqlProvisioner::CodeNames(int64_t client_id) {
+Result<std::vector<std::string>> Provisioner::CodeNames(int64_t client_id) {
   const SqlValue key[] = {client_id};
   Result<std::vector<SqlRow>> rows = ReadResult<std::vector<SqlRow>>(runner_, [&](SqlSession& s) {
     return s.Query("SELECT name FROM codes WHERE client_id = $1 ORDER BY name", key, 1,

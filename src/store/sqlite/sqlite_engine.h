@@ -18,10 +18,10 @@
 #include <string_view>
 #include <vector>
 
+#include "store/copy.h"
 #include "store/local_coordination.h"
 #include "store/migration.h"
-#include "store/sql/copy_endpoint.h"
-#include "store/sql/engine.h"
+#include "store/store.h"
 #include "store/sqlite/read_pool.h"
 #include "store/sqlite/serve_lock.h"
 #include "store/sqlite/sqlite_queue.h"
@@ -33,7 +33,7 @@ namespace campaignd::store::sqlite {
 
 inline constexpr std::string_view kMemoryPath = ":memory:";
 
-class SqliteEngine final : public SqlEngine {
+class SqliteEngine final : public Engine {
  public:
   // Opens (creating if needed) the database at `path` (relative to the
   // working directory) or kMemoryPath, and applies pending migrations.
@@ -53,7 +53,7 @@ class SqliteEngine final : public SqlEngine {
   WriterStats writer_stats() const { return writer_->stats(); }
   Writer& writer() { return *writer_; }
   ReadPool& readers() { return readers_; }
-  // copy-db's mail-ID sequence (sql/copy_endpoint.h): sqlite_sequence's
+  // copy-db's mail-ID sequence (store/copy.h): sqlite_sequence's
   // entry for mails (AUTOINCREMENT); mail_events ids (INTEGER PRIMARY KEY)
   // continue after the highest row by themselves.
   static const CopySequences& copy_sequences();

@@ -23,18 +23,6 @@ Result<bool> Exists(SqlSession& session, std::string_view table, int64_t client_
 // For a create in `table`: a zero `id` becomes the next free one (true);
 // else whether (client_id, id) is free.
 Result<bool> ClaimId(SqlSession& session, std::string_view table, int64_t client_id, int64_t& id);
-// Every row of `rows` as `from_row` (const SqlRow& -> Result<T>) reads it.
-template <typename T, typename FromRow>
-Result<std::vector<T>> FromRows(const std::vector<SqlRow>& rows, const FromRow& from_row) {
-  std::vector<T> out;
-  out.reserve(rows.size());
-  for (const SqlRow& row : rows) {
-    Result<T> value = from_row(row);
-    if (!value.ok()) return value.status();
-    out.push_back(std::move(*value));
-  }
-  return out;
-}
 // Runs `decide` (checks, then writes or answers a business "no") in one
 // write transaction; its answer.
 Result<Change> Decide(SqlRunner& runner,

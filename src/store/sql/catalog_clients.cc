@@ -89,32 +89,25 @@ namespace {
 
 constexpr std::string_view kClientColumns =
     "id, name, transport, redirect_hosts, bounce_limit, rate_limit";
+constexpr std::string_view kApiKeySelect =
+    "SELECT client_id, id, name, key_hash, created_at FROM api_keys ";
 
 Result<Client> ClientFromRow(const SqlRow& row) {
+  CellReader cells(row);
   Client client;
-  Result<int64_t> id = CellInt(row, 0);
-  Result<int64_t> bounce_limit = CellInt(row, 4);
-  Result<int64_t> rate_limit = CellInt(row, 5);
-  if (!id.ok()) return id.status();
-  if (!bounce_limit.ok()) return bounce_limit.status();
-  if (!rate_limit.ok()) return rate_limit.status();
-  Result<std::vector<std::string>> hosts = StringsFromJson(CellText(row, 3), "redirect_hosts");
-  if (!hosts.ok()) return hosts.status();
-  client.id = *id;
-  client.name = CellText(row, 1);
-  client.transport = CellText(row, 2);
-  client.redirect_hosts = std::move(*hosts);
-  client.bounce_limit = static_cast<int>(*bounce_limit);
-  client.rate_limit = static_cast<int>(*rate_limit);
-  return client;
+  client.id = cells.Int(0);
+  client.name = cells.Text(1);
+  client.transport = cells.Text(2);
+  client.redirect_hosts = cells.Decode(3, StringsFromJson, "redirect_hosts");
+  client.bounce_limit = static_cast<int>(cells.Int(4));
+  client.rate_limit = static_cast<int>(cells.Int(5));
+  return cells.Finish(std::move(client));
 }
 
 Result<ApiKey> ApiKeyFromRow(const SqlRow& row) {
-  Result<int64_t> client_id = CellInt(row, 0), id = CellInt(row, 1), at = CellInt(row, 4);
-  if (!client_id.ok()) return client_id.status();
-  if (!id.ok()) return id.status();
-  if (!at.ok()) return at.status();
-  return ApiKey{*client_id, *id, CellText(row, 2), CellText(row, 3), FromUnixMillis(*at)};
+  CellReader cells(row);
+  ApiKey key{cells.Int(0), cells.Int(1), cells.Text(2), cells.Text(3), cells.Time(4)};
+  return cells.Finish(std::move(key));
 }
 
 }  // namespace
@@ -123,12 +116,10 @@ Result<std::vector<Client>> Catalog::ListClients(const PageRequest& page) {
   Result<int64_t> after = catalog_sql::IntCursor(page);
   if (!after.ok()) return after.status();
   const SqlValue params[] = {*after, static_cast<int64_t>(page.limit)};
-  Result<std::vector<SqlRow>> rows =
-      runner_.Query(std::string("SELECT ") + std::string(kClientColumns) +
-                        " FROM clients WHERE id > $1 ORDER BY id LIMIT $2",
-                    params, 6, "list clients");
-  if (!rows.ok()) return rows.status();
-  return catalog_sql::FromRows<Client>(*rows, ClientFromRow);
+  return EachRow<Client>(runner_.Query(std::string("SELECT ") + std::string(kClientColumns) +
+                                           " FROM clients WHERE id > $1 ORDER BY id LIMIT $2",
+                                       params, 6, "list clients"),
+                         ClientFromRow);
 }
 
 Result<Change> Catalog::CreateClient(Client& client) {
@@ -151,26 +142,19 @@ Result<Change> Catalog::UpdateClient(const Client& client) {
 
 Result<std::optional<ApiKey>> Catalog::FindApiKey(std::string_view key_hash) {
   const SqlValue params[] = {std::string(key_hash)};
-  Result<std::vector<SqlRow>> rows = runner_.Query(
-      "SELECT client_id, id, name, key_hash, created_at FROM api_keys WHERE key_hash = $1", params,
-      5, "find API key");
-  if (!rows.ok()) return rows.status();
-  if (rows->empty()) return std::optional<ApiKey>();
-  Result<ApiKey> found = ApiKeyFromRow(rows->front());
-  if (!found.ok()) return found.status();
-  return std::optional<ApiKey>(std::move(*found));
+  return FirstRow<ApiKey>(
+      runner_.Query(std::string(kApiKeySelect) + "WHERE key_hash = $1", params, 5, "find API key"),
+      ApiKeyFromRow);
 }
 
 Result<std::vector<ApiKey>> Catalog::ListApiKeys(int64_t client_id, const PageRequest& page) {
   Result<int64_t> after = catalog_sql::IntCursor(page);
   if (!after.ok()) return after.status();
   const SqlValue params[] = {client_id, *after, static_cast<int64_t>(page.limit)};
-  Result<std::vector<SqlRow>> rows = runner_.Query(
-      "SELECT client_id, id, name, key_hash, created_at FROM api_keys "
-      "WHERE client_id = $1 AND id > $2 ORDER BY id LIMIT $3",
-      params, 5, "list API keys");
-  if (!rows.ok()) return rows.status();
-  return catalog_sql::FromRows<ApiKey>(*rows, ApiKeyFromRow);
+  return EachRow<ApiKey>(runner_.Query(std::string(kApiKeySelect) +
+                                           "WHERE client_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+                                       params, 5, "list API keys"),
+                         ApiKeyFromRow);
 }
 
 Result<Change> Catalog::CreateApiKey(ApiKey& key) {

@@ -12,25 +12,24 @@ using catalog_sql::Exists;
 Status ReadLists(SqlSession& session, const std::vector<SqlRow>& rows,
                  std::vector<RecipientList>& lists) {
   for (const SqlRow& row : rows) {
+    CellReader cells(row);
     RecipientList& list = lists.emplace_back();
-    Result<int64_t> client_id = CellInt(row, 0), id = CellInt(row, 1), test = CellInt(row, 4);
-    if (!client_id.ok() || !id.ok() || !test.ok()) return Status::Corruption("list row");
-    std::optional<ListKind> kind = ParseListKind(CellText(row, 3));
-    if (!kind) return Status::Corruption("list kind '" + CellText(row, 3) + "'");
-    list.client_id = *client_id;
-    list.id = *id;
-    list.name = CellText(row, 2);
-    list.kind = *kind;
-    list.test = *test != 0;
+    list.client_id = cells.Int(0);
+    list.id = cells.Int(1);
+    list.name = cells.Text(2);
+    list.kind = cells.Enum(3, ParseListKind, "list kind");
+    list.test = cells.Flag(4);
+    CAMPAIGND_RETURN_IF_ERROR(cells.status());
     const SqlValue key[] = {list.client_id, list.id};
-    Result<std::vector<SqlRow>> fields = session.Query(
-        "SELECT name, type FROM list_fields WHERE client_id = $1 AND list_id = $2 "
-        "ORDER BY position",
-        key, 2, "list fields");
+    Result<std::vector<FieldDef>> fields = EachRow<FieldDef>(
+        session.Query("SELECT name, type FROM list_fields WHERE client_id = $1 AND list_id = $2 "
+                      "ORDER BY position",
+                      key, 2, "list fields"),
+        [](const SqlRow& field) {
+          return FieldDef{CellText(field, 0), CellText(field, 1)};
+        });
     if (!fields.ok()) return fields.status();
-    for (const SqlRow& field : *fields) {
-      list.fields.push_back(FieldDef{CellText(field, 0), CellText(field, 1)});
-    }
+    list.fields = std::move(*fields);
   }
   return Status::Ok();
 }
@@ -101,21 +100,17 @@ Result<Change> Catalog::DeleteList(int64_t client_id, int64_t list_id) {
 Result<std::vector<Recipient>> Catalog::ListRecipients(int64_t client_id, int64_t list_id,
                                                        const PageRequest& page) {
   const SqlValue params[] = {client_id, list_id, page.after, static_cast<int64_t>(page.limit)};
-  Result<std::vector<SqlRow>> rows = runner_.Query(
-      "SELECT recipient_id, fields, state FROM recipients WHERE client_id = $1 AND list_id = $2 "
-      "AND recipient_id > $3 ORDER BY recipient_id LIMIT $4",
-      params, 3, "list recipients");
-  if (!rows.ok()) return rows.status();
-  std::vector<Recipient> recipients;
-  recipients.reserve(rows->size());
-  for (const SqlRow& row : *rows) {
-    Result<FieldValues> fields = FieldsFromJson(CellText(row, 1), "recipient fields");
-    if (!fields.ok()) return fields.status();
-    std::optional<RecipientState> state = ParseRecipientState(CellText(row, 2));
-    if (!state) return Status::Corruption("recipient state '" + CellText(row, 2) + "'");
-    recipients.push_back(Recipient{list_id, CellText(row, 0), std::move(*fields), *state});
-  }
-  return recipients;
+  return EachRow<Recipient>(
+      runner_.Query("SELECT recipient_id, fields, state FROM recipients WHERE client_id = $1 AND "
+                    "list_id = $2 AND recipient_id > $3 ORDER BY recipient_id LIMIT $4",
+                    params, 3, "list recipients"),
+      [&](const SqlRow& row) {
+        CellReader cells(row);
+        Recipient recipient{list_id, cells.Text(0),
+                            cells.Decode(1, FieldsFromJson, "recipient fields"),
+                            cells.Enum(2, ParseRecipientState, "recipient state")};
+        return cells.Finish(std::move(recipient));
+      });
 }
 
 Result<Change> Catalog::UpsertRecipients(int64_t client_id, int64_t list_id,

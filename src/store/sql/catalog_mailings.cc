@@ -13,22 +13,20 @@ constexpr int kMailingColumns = 11;
 Status ReadMailings(SqlSession& session, const std::vector<SqlRow>& rows,
                     std::vector<Mailing>& mailings) {
   for (const SqlRow& row : rows) {
-    Result<int64_t> client_id = CellInt(row, 0), id = CellInt(row, 1);
-    if (!client_id.ok() || !id.ok()) return Status::Corruption("mailing row");
-    Result<Mailing> read = records::MailingFromRow(row, 2, *client_id, *id);
+    CellReader cells(row);
+    const int64_t client_id = cells.Int(0), id = cells.Int(1);
+    CAMPAIGND_RETURN_IF_ERROR(cells.status());
+    Result<Mailing> read = records::MailingFromRow(row, 2, client_id, id);
     if (!read.ok()) return read.status();
     Mailing& m = mailings.emplace_back(std::move(*read));
     const SqlValue key[] = {m.client_id, m.id};
-    Result<std::vector<SqlRow>> lists = session.Query(
-        "SELECT list_id FROM mailing_lists WHERE client_id = $1 AND mailing_id = $2 "
-        "ORDER BY list_id",
-        key, 1, "mailing lists");
+    Result<std::vector<int64_t>> lists = EachRow<int64_t>(
+        session.Query("SELECT list_id FROM mailing_lists WHERE client_id = $1 AND mailing_id = $2 "
+                      "ORDER BY list_id",
+                      key, 1, "mailing lists"),
+        [](const SqlRow& list) { return CellInt(list, 0); });
     if (!lists.ok()) return lists.status();
-    for (const SqlRow& list : *lists) {
-      Result<int64_t> list_id = CellInt(list, 0);
-      if (!list_id.ok()) return list_id.status();
-      m.list_ids.push_back(*list_id);
-    }
+    m.list_ids = std::move(*lists);
   }
   return Status::Ok();
 }
@@ -37,11 +35,14 @@ Status ReadMailings(SqlSession& session, const std::vector<SqlRow>& rows,
 Result<std::optional<MailingStatus>> StoredStatus(SqlSession& session, int64_t client_id,
                                                   int64_t mailing_id) {
   const SqlValue key[] = {client_id, mailing_id};
-  Result<std::vector<SqlRow>> rows = session.Query(
-      "SELECT status FROM mailings WHERE client_id = $1 AND id = $2", key, 1, "mailing status");
-  if (!rows.ok()) return rows.status();
-  if (rows->empty()) return std::optional<MailingStatus>();
-  return ParseMailingStatus(CellText(rows->front(), 0));
+  return FirstRow<MailingStatus>(
+      session.Query("SELECT status FROM mailings WHERE client_id = $1 AND id = $2", key, 1,
+                    "mailing status"),
+      [](const SqlRow& row) {
+        CellReader cells(row);
+        MailingStatus status = cells.Enum(0, ParseMailingStatus, "mailing status");
+        return cells.Finish(status);
+      });
 }
 
 }  // namespace
@@ -129,35 +130,29 @@ Result<Change> Catalog::DeleteMailing(int64_t client_id, int64_t mailing_id) {
 namespace {
 
 Result<AuthCode> CodeFromRow(const SqlRow& row) {
+  CellReader cells(row);
   AuthCode code;
-  Result<int64_t> client_id = CellInt(row, 0), list_id = CellInt(row, 3), enabled = CellInt(row, 9);
-  if (!client_id.ok() || !list_id.ok() || !enabled.ok()) return Status::Corruption("code row");
-  code.client_id = *client_id;
-  code.name = CellText(row, 1);
-  code.code_hash = CellText(row, 2);
-  code.list_id = *list_id;
+  code.client_id = cells.Int(0);
+  code.name = cells.Text(1);
+  code.code_hash = cells.Text(2);
+  code.list_id = cells.Int(3);
   std::vector<std::string>* lists[] = {&code.operations, &code.ips, &code.methods,
                                        &code.protocols, &code.redirect_hosts};
-  for (int i = 0; i < 5; ++i) {
-    Result<std::vector<std::string>> values = StringsFromJson(CellText(row, 4 + i), "code");
-    if (!values.ok()) return values.status();
-    *lists[i] = std::move(*values);
-  }
-  code.enabled = *enabled != 0;
-  return code;
+  for (int i = 0; i < 5; ++i) *lists[i] = cells.Decode(4 + i, StringsFromJson, "code");
+  code.enabled = cells.Flag(9);
+  return cells.Finish(std::move(code));
 }
 
 }  // namespace
 
 Result<std::vector<AuthCode>> Catalog::ListCodes(int64_t client_id, const PageRequest& page) {
   const SqlValue params[] = {client_id, page.after, static_cast<int64_t>(page.limit)};
-  Result<std::vector<SqlRow>> rows = runner_.Query(
-      "SELECT client_id, name, code_hash, list_id, operations, ips, methods, protocols, "
-      "redirect_hosts, enabled FROM codes WHERE client_id = $1 AND name > $2 "
-      "ORDER BY name LIMIT $3",
-      params, 10, "list codes");
-  if (!rows.ok()) return rows.status();
-  return catalog_sql::FromRows<AuthCode>(*rows, CodeFromRow);
+  return EachRow<AuthCode>(
+      runner_.Query("SELECT client_id, name, code_hash, list_id, operations, ips, methods, "
+                    "protocols, redirect_hosts, enabled FROM codes WHERE client_id = $1 AND "
+                    "name > $2 ORDER BY name LIMIT $3",
+                    params, 10, "list codes"),
+      CodeFromRow);
 }
 
 Result<Change> Catalog::CreateCode(const AuthCode& code) {

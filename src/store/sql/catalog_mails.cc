@@ -7,14 +7,13 @@ namespace campaignd::store {
 
 Result<std::vector<BlockEntry>> Catalog::ListBlocklist(int64_t client_id, const PageRequest& page) {
   const SqlValue params[] = {client_id, page.after, static_cast<int64_t>(page.limit)};
-  Result<std::vector<SqlRow>> rows = runner_.Query(
-      "SELECT pattern, reason FROM blocklist WHERE client_id = $1 AND pattern > $2 "
-      "ORDER BY pattern LIMIT $3",
-      params, 2, "list blocklist");
-  if (!rows.ok()) return rows.status();
-  std::vector<BlockEntry> entries;
-  for (const SqlRow& row : *rows) entries.push_back({CellText(row, 0), CellText(row, 1)});
-  return entries;
+  return EachRow<BlockEntry>(
+      runner_.Query("SELECT pattern, reason FROM blocklist WHERE client_id = $1 AND pattern > $2 "
+                    "ORDER BY pattern LIMIT $3",
+                    params, 2, "list blocklist"),
+      [](const SqlRow& row) {
+        return BlockEntry{CellText(row, 0), CellText(row, 1)};
+      });
 }
 
 Result<Change> Catalog::UpsertBlockEntry(int64_t client_id, const BlockEntry& entry) {
@@ -49,31 +48,21 @@ namespace {
 constexpr int kMailColumns = 12;
 
 Result<Mail> MailFromRow(const SqlRow& row) {
+  CellReader cells(row);
   Mail mail;
-  int64_t* ints[] = {&mail.client_id, &mail.id, &mail.list_id, &mail.mailing_id};
-  for (int i = 0; i < 4; ++i) {
-    Result<int64_t> value = CellInt(row, i);
-    if (!value.ok()) return value.status();
-    *ints[i] = *value;
-  }
-  mail.recipient_id = CellText(row, 4);
-  Result<FieldValues> fields = FieldsFromJson(CellText(row, 5), "mail fields");
-  if (!fields.ok()) return fields.status();
-  mail.fields = std::move(*fields);
-  std::optional<MailStatus> status = ParseMailStatus(CellText(row, 6));
-  if (!status) return Status::Corruption("mail status '" + CellText(row, 6) + "'");
-  mail.status = *status;
-  Result<int64_t> attempts = CellInt(row, 7), created = CellInt(row, 8),
-                  updated = CellInt(row, 9), next = CellInt(row, 10);
-  if (!attempts.ok() || !created.ok() || !updated.ok() || !next.ok()) {
-    return Status::Corruption("mail row");
-  }
-  mail.attempts = static_cast<int>(*attempts);
-  mail.created_at = FromUnixMillis(*created);
-  mail.updated_at = FromUnixMillis(*updated);
-  mail.next_attempt_at = FromUnixMillis(*next);
-  mail.last_reply = CellText(row, 11);
-  return mail;
+  mail.client_id = cells.Int(0);
+  mail.id = cells.Int(1);
+  mail.list_id = cells.Int(2);
+  mail.mailing_id = cells.Int(3);
+  mail.recipient_id = cells.Text(4);
+  mail.fields = cells.Decode(5, FieldsFromJson, "mail fields");
+  mail.status = cells.Enum(6, ParseMailStatus, "mail status");
+  mail.attempts = static_cast<int>(cells.Int(7));
+  mail.created_at = cells.Time(8);
+  mail.updated_at = cells.Time(9);
+  mail.next_attempt_at = cells.Time(10);
+  mail.last_reply = cells.Text(11);
+  return cells.Finish(std::move(mail));
 }
 
 }  // namespace
@@ -97,9 +86,7 @@ Result<std::vector<Mail>> Catalog::SearchMails(const MailQuery& query) {
   if (query.before) add("id <", *query.before);
   params.push_back(static_cast<int64_t>(query.limit));
   sql += " ORDER BY id DESC LIMIT $" + std::to_string(params.size());
-  Result<std::vector<SqlRow>> rows = runner_.Query(sql, params, kMailColumns, "search mails");
-  if (!rows.ok()) return rows.status();
-  return catalog_sql::FromRows<Mail>(*rows, MailFromRow);
+  return EachRow<Mail>(runner_.Query(sql, params, kMailColumns, "search mails"), MailFromRow);
 }
 
 }  // namespace campaignd::store

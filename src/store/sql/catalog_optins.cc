@@ -32,12 +32,11 @@ Result<std::vector<OptInProcess>> Catalog::ListOptIns(int64_t client_id, const P
   Result<int64_t> after = catalog_sql::IntCursor(page);
   if (!after.ok()) return after.status();
   const SqlValue params[] = {client_id, *after, static_cast<int64_t>(page.limit)};
-  Result<std::vector<SqlRow>> rows = runner_.Query(
-      std::string(kOptInSelect) + "WHERE client_id = $1 AND id > $2 ORDER BY id LIMIT $3", params,
-      5, "list opt-in processes");
-  if (!rows.ok()) return rows.status();
-  return catalog_sql::FromRows<OptInProcess>(
-      *rows, [&](const SqlRow& row) { return records::OptInFromRow(client_id, row); });
+  return EachRow<OptInProcess>(
+      runner_.Query(
+          std::string(kOptInSelect) + "WHERE client_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+          params, 5, "list opt-in processes"),
+      [&](const SqlRow& row) { return records::OptInFromRow(client_id, row); });
 }
 
 Result<std::optional<OptInProcess>> Catalog::FindOptIn(int64_t client_id, int64_t id) {

@@ -51,20 +51,13 @@ Result<std::vector<Migration>> MigrateDatabase(std::string_view url) {
 }
 
 Result<std::unique_ptr<CopyEndpoint>> OpenCopyEndpoint(std::string_view url) {
-  CAMPAIGND_RETURN_IF_ERROR(CheckScheme(url));
-  if (url.starts_with(kSqlite)) {
-    Result<std::unique_ptr<sqlite::SqliteEngine>> engine =
-        sqlite::SqliteEngine::Open(url.substr(kSqlite.size()), EngineOptions{});
-    if (!engine.ok()) return engine.status();
-    SqlRunner& runner = (*engine)->runner();
-    return std::unique_ptr<CopyEndpoint>(
-        new SqlCopyEndpoint(std::move(*engine), runner, sqlite::SqliteEngine::copy_sequences()));
-  }
-  Result<std::unique_ptr<postgres::PgEngine>> engine = postgres::PgEngine::Open(url, {});
+  Result<std::unique_ptr<Engine>> engine = OpenEngine(url, EngineOptions{});
   if (!engine.ok()) return engine.status();
-  SqlRunner& runner = (*engine)->runner();
-  return std::unique_ptr<CopyEndpoint>(
-      new SqlCopyEndpoint(std::move(*engine), runner, postgres::PgEngine::copy_sequences()));
+  SqlRunner& runner = static_cast<SqlEngine&>(**engine).runner();  // every engine is one
+  const CopySequences& sequences = url.starts_with(kSqlite)
+                                       ? sqlite::SqliteEngine::copy_sequences()
+                                       : postgres::PgEngine::copy_sequences();
+  return std::unique_ptr<CopyEndpoint>(new SqlCopyEndpoint(std::move(*engine), runner, sequences));
 }
 
 }  // namespace campaignd::store

@@ -54,9 +54,8 @@ Result<std::unique_ptr<CopyEndpoint>> OpenCopyEndpoint(std::string_view url) {
   Result<std::unique_ptr<Engine>> engine = OpenEngine(url, EngineOptions{});
   if (!engine.ok()) return engine.status();
   SqlRunner& runner = static_cast<SqlEngine&>(**engine).runner();  // every engine is one
-  const CopySequences& sequences = url.starts_with(kSqlite)
-                                       ? sqlite::SqliteEngine::copy_sequences()
-                                       : postgres::PgEngine::copy_sequences();
+  const CopySequences& sequences = url.starts_with(kSqlite) ? sqlite::SqliteEngine::copy_sequences()
+                                                            : postgres::PgEngine::copy_sequences();
   return std::unique_ptr<CopyEndpoint>(new SqlCopyEndpoint(std::move(*engine), runner, sequences));
 }
 

@@ -91,7 +91,7 @@ class GroupCommit {
   const Run run_;
   const Complete complete_;
   mutable std::mutex mu_;
-  std::condition_variable work_cv_;          // new units or closing
+  std::condition_variable work_cv_;            // new units or closing
   std::deque<std::unique_ptr<Unit>> pending_;  // guarded by mu_
   bool closing_ = false;             // guarded by mu_
   std::once_flag close_once_;

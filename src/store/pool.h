@@ -54,7 +54,8 @@ class ConnectionPool {
   using Lease = std::unique_ptr<Connection, GiveBack>;
 
   ConnectionPool(Hooks hooks, std::size_t size, std::chrono::milliseconds wait_timeout)
-      : hooks_(std::move(hooks)), size_(std::max<std::size_t>(size, 1)),
+      : hooks_(std::move(hooks)),
+        size_(std::max<std::size_t>(size, 1)),
         wait_timeout_(wait_timeout) {}
   ~ConnectionPool() { Close(); }
 

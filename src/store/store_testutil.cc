@@ -49,8 +49,8 @@ Result<std::string> EnsureTemplate(Connection& admin, const std::string& server_
   const std::string name = "campaignd_template_" + MigrationsHash();
   const std::string key = std::to_string(kTemplateLockKey);
   CAMPAIGND_RETURN_IF_ERROR(admin.Exec("SELECT pg_advisory_lock(" + key + ")", "lock template"));
-  Result<PgResult> exists = admin.Query("SELECT count(*) FROM pg_database WHERE datname = $1",
-                                        {name}, "find template");
+  Result<PgResult> exists =
+      admin.Query("SELECT count(*) FROM pg_database WHERE datname = $1", {name}, "find template");
   Status status = exists.status();
   if (status.ok() && exists->Int(0, 0) == 0) {
     status = admin.Exec("CREATE DATABASE " + name + " TEMPLATE template0", "create template");

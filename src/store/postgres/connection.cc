@@ -160,7 +160,7 @@ Result<PgResult> Connection::Query(std::string_view sql, std::span<const SqlValu
                                    std::string_view purpose) {
   const std::size_t n = params.size();
   std::vector<std::string> ints;
-  ints.reserve(n);  // no reallocation: values[] points into it
+  ints.reserve(n);                              // no reallocation: values[] points into it
   std::vector<const char*> values(n, nullptr);  // nullptr: NULL
   std::vector<int> lengths(n, 0), formats(n, 0);
   for (std::size_t i = 0; i < n; ++i) {

@@ -53,8 +53,9 @@ TEST_F(PgConnectionTest, ArrayParametersKeepEveryCharacter) {
   const std::vector<std::string> texts = {"plain", "with \"quotes\"", "back\\slash", "",
                                           "{braces}, commas", "NULL"};
   const std::vector<int64_t> ids = {1, 2, 3, 4, 5, 6};
-  ASSERT_TRUE(conn_->Query("INSERT INTO t (id, s) SELECT * FROM unnest($1::bigint[], $2::text[])",
-                           {IntArray(ids), TextArray(texts)}, "insert arrays")
+  ASSERT_TRUE(conn_
+                  ->Query("INSERT INTO t (id, s) SELECT * FROM unnest($1::bigint[], $2::text[])",
+                          {IntArray(ids), TextArray(texts)}, "insert arrays")
                   .ok());
   Result<PgResult> rows = conn_->Query("SELECT s FROM t ORDER BY id", {}, "read");
   ASSERT_TRUE(rows.ok());
@@ -66,8 +67,8 @@ TEST_F(PgConnectionTest, ArrayParametersKeepEveryCharacter) {
 }
 
 TEST_F(PgConnectionTest, NulByteInTextIsRefusedBeforeSending) {
-  Result<PgResult> result = conn_->Query("INSERT INTO t (id, s) VALUES ($1, $2)",
-                                         {1, std::string("a\0b", 3)}, "insert");
+  Result<PgResult> result =
+      conn_->Query("INSERT INTO t (id, s) VALUES ($1, $2)", {1, std::string("a\0b", 3)}, "insert");
   ASSERT_FALSE(result.ok());
   EXPECT_TRUE(result.status().IsInvalidArgument());
   EXPECT_NE(result.status().message().find("$2 contains a NUL byte"), std::string::npos);
@@ -75,8 +76,7 @@ TEST_F(PgConnectionTest, NulByteInTextIsRefusedBeforeSending) {
 
 TEST_F(PgConnectionTest, ErrorsAreClassifiedAndNameThePurpose) {
   ASSERT_TRUE(conn_->Query("INSERT INTO t (id) VALUES ($1)", {1}, "first").ok());
-  Result<PgResult> duplicate =
-      conn_->Query("INSERT INTO t (id) VALUES ($1)", {1}, "insert twice");
+  Result<PgResult> duplicate = conn_->Query("INSERT INTO t (id) VALUES ($1)", {1}, "insert twice");
   ASSERT_FALSE(duplicate.ok());
   EXPECT_TRUE(duplicate.status().IsInvalidArgument());
   EXPECT_EQ(duplicate.status().message().rfind("insert twice: ", 0), 0u);
@@ -119,15 +119,12 @@ TEST_F(PgConnectionTest, TransactionRollsBackUnlessCommitted) {
 TEST_F(PgConnectionTest, ServerClosingTheConnectionIsUnavailable) {
   Result<std::unique_ptr<Connection>> admin = Connection::Open(db_->url(), kTimeout);
   ASSERT_TRUE(admin.ok());
-  ASSERT_TRUE((*admin)
-                  ->Query("SELECT pg_terminate_backend($1)", {conn_->backend_pid()},
-                          "terminate")
-                  .ok());
+  ASSERT_TRUE(
+      (*admin)->Query("SELECT pg_terminate_backend($1)", {conn_->backend_pid()}, "terminate").ok());
   // The backend's exit is asynchronous: wait until the server forgot it.
   for (int i = 0; i < 200; ++i) {
-    Result<PgResult> alive = (*admin)->Query(
-        "SELECT count(*) FROM pg_stat_activity WHERE pid = $1",
-        {conn_->backend_pid()}, "look for backend");
+    Result<PgResult> alive = (*admin)->Query("SELECT count(*) FROM pg_stat_activity WHERE pid = $1",
+                                             {conn_->backend_pid()}, "look for backend");
     ASSERT_TRUE(alive.ok());
     if (alive->Int(0, 0) == 0) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));

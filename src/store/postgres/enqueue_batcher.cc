@@ -87,7 +87,7 @@ Status EnqueueBatcher::Insert(Connection& conn, std::span<Unit*> units) {
     fields.push_back(unit->fields);
     created.push_back(ToUnixMillis(unit->mail.created_at));
   }
-  const SqlValue params[] = {IntArray(clients),     IntArray(lists),  IntArray(mailings),
+  const SqlValue params[] = {IntArray(clients),     IntArray(lists),   IntArray(mailings),
                              TextArray(recipients), TextArray(fields), IntArray(created)};
   Result<PgResult> rows = conn.Query(InsertSql(), params, "enqueue mail");
   if (!rows.ok()) return rows.status();

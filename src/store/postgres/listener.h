@@ -31,8 +31,7 @@ class Listener {
   // Starts listening on `channel` of the database at `url`; returns after
   // the first attempt to connect and LISTEN (when it failed, the thread
   // keeps trying). REQUIRES: `notifier` outlives this.
-  static std::unique_ptr<Listener> Start(std::string url, std::string channel,
-                                         Notifier& notifier);
+  static std::unique_ptr<Listener> Start(std::string url, std::string channel, Notifier& notifier);
   ~Listener();  // Stop()
   Listener(const Listener&) = delete;
   Listener& operator=(const Listener&) = delete;

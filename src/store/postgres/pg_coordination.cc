@@ -46,8 +46,8 @@ Result<bool> PgCoordination::CountInWindow(std::string_view key, int limit,
   return *counted <= limit;
 }
 
-Result<int> PgCoordination::Count(std::string_view key, int64_t window, int limit,
-                                  int64_t second, std::string_view purpose) {
+Result<int> PgCoordination::Count(std::string_view key, int64_t window, int limit, int64_t second,
+                                  std::string_view purpose) {
   Result<Pool::Lease> conn = pool_.Checkout();
   if (!conn.ok()) return conn.status().WithContext(purpose);
   Result<PgResult> counted = (*conn)->Query(
@@ -67,8 +67,8 @@ Status PgCoordination::CleanUpOldWindows(Connection& conn, int64_t second) {
     if (second - cleaned_at_second_ < kRateCleanupInterval.count()) return Status::Ok();
     cleaned_at_second_ = second;
   }
-  return conn.Query("DELETE FROM rate_windows WHERE second < $1",
-                    {second - kRateWindowRetention.count()}, "clean rate windows")
+  const int64_t oldest = second - kRateWindowRetention.count();
+  return conn.Query("DELETE FROM rate_windows WHERE second < $1", {oldest}, "clean rate windows")
       .status();
 }
 

@@ -2,8 +2,8 @@
 
 #include <chrono>
 
-#include "store/sql/migrator.h"
 #include "store/postgres/pg_url.h"
+#include "store/sql/migrator.h"
 
 namespace campaignd::store::postgres {
 namespace {

@@ -81,9 +81,12 @@ bool PgQueue::EnqueueAsync(const NewMail& mail, EnqueueDone done) {
 
 Result<std::vector<Mail>> PgQueue::Claim(const ClaimRequest& req) {
   if (req.worker.empty()) return Status::InvalidArgument("claim: worker name is empty");
-  const SqlValue params[] = {ToUnixMillis(req.now), static_cast<int64_t>(req.max_fresh),
-                             static_cast<int64_t>(req.max_retry), req.worker,
-                             ToUnixMillis(req.now + req.lease), IntArray(req.exclude_clients)};
+  const SqlValue params[] = {ToUnixMillis(req.now),
+                             static_cast<int64_t>(req.max_fresh),
+                             static_cast<int64_t>(req.max_retry),
+                             req.worker,
+                             ToUnixMillis(req.now + req.lease),
+                             IntArray(req.exclude_clients)};
   Result<std::vector<SqlRow>> rows = runner_.Query(ClaimSql(), params, 12, "claim mails");
   if (!rows.ok()) return rows.status();
   std::vector<Mail> claimed;
@@ -116,8 +119,8 @@ void PgQueue::Record(std::span<const Outcome> outcomes, std::span<const std::siz
     for (std::size_t i : valid) results[i] = conn.status().WithContext("record outcomes");
     return;
   }
-  const SqlValue params[] = {IntArray(ids),      TextArray(workers), TextArray(statuses),
-                             TextArray(replies), IntArray(attempted), IntArray(retry_at),
+  const SqlValue params[] = {IntArray(ids),      TextArray(workers),    TextArray(statuses),
+                             TextArray(replies), IntArray(attempted),   IntArray(retry_at),
                              IntArray(at),       IntArray(hard_bounce), IntArray(started_at)};
   Result<PgResult> rows = (*conn)->Query(kRecordSql, params, "record outcomes");
   if (!rows.ok()) {

@@ -41,8 +41,8 @@ class PgSession final : public SqlSession {
   // every campaignd version, so processes of two versions lock alike).
   Status LockKey(std::string_view key) override {
     return conn_
-        .Query("SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))",
-               {std::string(key)}, "lock key")
+        .Query("SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))", {std::string(key)},
+               "lock key")
         .status();
   }
 
@@ -58,7 +58,9 @@ class PgSession final : public SqlSession {
 
 }  // namespace
 
-std::unique_ptr<SqlSession> SessionOn(Connection& conn) { return std::make_unique<PgSession>(conn); }
+std::unique_ptr<SqlSession> SessionOn(Connection& conn) {
+  return std::make_unique<PgSession>(conn);
+}
 
 Status PgRunner::Read(const Work& work) {
   return InTransaction(work, "read snapshot", "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
@@ -73,8 +75,7 @@ Result<std::vector<SqlRow>> PgRunner::Query(std::string_view sql, std::span<cons
 
 Status PgRunner::Write(const Work& work) { return InTransaction(work, "write", "BEGIN"); }
 
-Status PgRunner::InTransaction(const Work& work, std::string_view purpose,
-                               std::string_view begin) {
+Status PgRunner::InTransaction(const Work& work, std::string_view purpose, std::string_view begin) {
   Result<Pool::Lease> conn = pool_.Checkout();
   if (!conn.ok()) return conn.status();
   Transaction transaction(**conn, purpose, begin);

@@ -24,16 +24,17 @@ inline constexpr std::chrono::seconds kPoolWaitTimeout{10};
 class Pool : public ConnectionPool<Connection> {
  public:
   Pool(std::string url, std::size_t size)
-      : ConnectionPool({.open = [url = std::move(url)] { return Connection::Open(url, kConnectTimeout); },
-                        .alive = [](Connection& conn) { return conn.CheckAlive(); },
-                        .reusable =
-                            [](Connection& conn) {
-                              // A caller's leftover transaction.
-                              if (!conn.broken() && !conn.idle()) conn.Rollback();
-                              return !conn.broken() && conn.idle();
-                            },
-                        .what = "PostgreSQL connections"},
-                       size, kPoolWaitTimeout) {}
+      : ConnectionPool(
+            {.open = [url = std::move(url)] { return Connection::Open(url, kConnectTimeout); },
+             .alive = [](Connection& conn) { return conn.CheckAlive(); },
+             .reusable =
+                 [](Connection& conn) {
+                   // A caller's leftover transaction.
+                   if (!conn.broken() && !conn.idle()) conn.Rollback();
+                   return !conn.broken() && conn.idle();
+                 },
+             .what = "PostgreSQL connections"},
+            size, kPoolWaitTimeout) {}
 };
 
 }  // namespace campaignd::store::postgres

@@ -87,11 +87,10 @@ class PgPoolServerTest : public PgTest {
   }
   // Terminates backend `pid` and waits until the server forgot it.
   void Terminate(int pid) {
-    ASSERT_TRUE(
-        admin_->Query("SELECT pg_terminate_backend($1)", {pid}, "terminate").ok());
+    ASSERT_TRUE(admin_->Query("SELECT pg_terminate_backend($1)", {pid}, "terminate").ok());
     for (int i = 0; i < 200; ++i) {
-      Result<PgResult> left = admin_->Query(
-          "SELECT count(*) FROM pg_stat_activity WHERE pid = $1", {pid}, "look");
+      Result<PgResult> left =
+          admin_->Query("SELECT count(*) FROM pg_stat_activity WHERE pid = $1", {pid}, "look");
       ASSERT_TRUE(left.ok());
       if (left->Int(0, 0) == 0) return;
       std::this_thread::sleep_for(milliseconds(10));

@@ -54,9 +54,9 @@ Result<bool> ApplyOne(const MigrationTarget& db, const Migration& m, TimePoint n
 Status ApplyMigrations(const MigrationTarget& db, std::span<const Migration> migrations,
                        TimePoint now, std::vector<Migration>* applied) {
   CAMPAIGND_RETURN_IF_ERROR(db.exec(kCreateTable, "create schema_migrations"));
-  Result<std::vector<SqlRow>> rows = db.session.Query(
-      "SELECT version, name FROM schema_migrations ORDER BY version", {}, 2,
-      "read schema_migrations");
+  Result<std::vector<SqlRow>> rows =
+      db.session.Query("SELECT version, name FROM schema_migrations ORDER BY version", {}, 2,
+                       "read schema_migrations");
   if (!rows.ok()) return rows.status();
   int64_t version = 0;
   for (const SqlRow& row : *rows) {

@@ -80,8 +80,8 @@ std::vector<Status> SqlQueue::RecordBatch(std::span<const Outcome> outcomes) {
 }
 
 Status LostClaim(const Outcome& outcome) {
-  return Status::NotFound("mail " + std::to_string(outcome.mail_id) +
-                          " is not claimed by worker " + outcome.worker);
+  return Status::NotFound("mail " + std::to_string(outcome.mail_id) + " is not claimed by worker " +
+                          outcome.worker);
 }
 
 Status SqlQueue::ReleaseClaims(std::string_view worker) {

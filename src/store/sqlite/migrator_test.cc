@@ -1,7 +1,6 @@
-#include "store/migration.h"
-
 #include <gtest/gtest.h>
 
+#include "store/migration.h"
 #include "store/sqlite/sqlite_engine.h"
 #include "store/sqlite/sqlite_testutil.h"
 
@@ -40,7 +39,8 @@ TEST_F(SqliteMigratorTest, EmbeddedMigrationsAreOrderedAndStartAtOne) {
 
 TEST_F(SqliteMigratorTest, AppliesOnceAndIsIdempotent) {
   ASSERT_TRUE(ApplyMigrations(*db_, SqliteMigrations(), kNow).ok());
-  EXPECT_EQ(Count(*db_, "SELECT max(version) FROM schema_migrations"), SqliteMigrations().back().version);
+  EXPECT_EQ(Count(*db_, "SELECT max(version) FROM schema_migrations"),
+            SqliteMigrations().back().version);
   EXPECT_EQ(Count(*db_, "SELECT count(*) FROM sqlite_master WHERE name = 'mails'"), 1);
   EXPECT_EQ(Count(*db_, "SELECT applied_at FROM schema_migrations WHERE version = 1"),
             ToUnixMillis(kNow));

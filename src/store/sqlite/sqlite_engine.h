@@ -26,8 +26,8 @@
 #include "store/sqlite/serve_lock.h"
 #include "store/sqlite/sqlite_queue.h"
 #include "store/sqlite/sqlite_runner.h"
-#include "store/temp_dir.h"
 #include "store/sqlite/writer.h"
+#include "store/temp_dir.h"
 
 namespace campaignd::store::sqlite {
 

@@ -1,8 +1,7 @@
 #include "store/sqlite/sqlite_queue.h"
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 #include "store/json_text.h"
 #include "store/sql/records.h"
@@ -77,7 +76,8 @@ Status RecordOne(SqlSession& db, const Outcome& outcome) {
 }  // namespace
 
 const std::string& DueMailsSql(bool retries) {
-  static constexpr std::string_view kNotExcluded = "client_id NOT IN (SELECT value FROM json_each($3))";
+  static constexpr std::string_view kNotExcluded =
+      "client_id NOT IN (SELECT value FROM json_each($3))";
   static const std::string kFresh = DueMailsQuery(MailColumns(), false, kNotExcluded, "$2");
   static const std::string kRetry = DueMailsQuery(MailColumns(), true, kNotExcluded, "$2");
   return retries ? kRetry : kFresh;
@@ -112,8 +112,8 @@ Result<std::vector<Mail>> SqliteQueue::Claim(const ClaimRequest& req) {
     const int64_t now = ToUnixMillis(req.now);
     const std::string excluded = nlohmann::json(req.exclude_clients).dump();  // [1,2]
     for (bool retries : {false, true}) {  // never-attempted mails first
-      CAMPAIGND_RETURN_IF_ERROR(SelectDue(db, retries, retries ? req.max_retry : req.max_fresh,
-                                          now, excluded, claimed));
+      CAMPAIGND_RETURN_IF_ERROR(
+          SelectDue(db, retries, retries ? req.max_retry : req.max_fresh, now, excluded, claimed));
     }
     // Leased to req.worker; the status stays as it is: a mail is `sending`
     // only once an attempt was made (RecordBatch writes that transition).

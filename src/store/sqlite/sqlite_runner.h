@@ -11,8 +11,8 @@
 #include <memory>
 #include <string>
 
-#include "store/sql_session.h"
 #include "store/pool.h"
+#include "store/sql_session.h"
 #include "store/sqlite/database.h"
 #include "store/sqlite/writer.h"
 
@@ -29,10 +29,10 @@ class ReadPool : public ConnectionPool<Database> {
   // Connections are opened lazily, at most `max_connections`; a reader
   // waits while all are checked out.
   ReadPool(std::string path, DatabaseOptions options, std::size_t max_connections)
-      : ConnectionPool({.open = [path = std::move(path),
-                                 options] { return Database::Open(path, options); },
-                        .what = "SQLite read connections"},
-                       max_connections, std::chrono::milliseconds(0)) {}
+      : ConnectionPool(
+            {.open = [path = std::move(path), options] { return Database::Open(path, options); },
+             .what = "SQLite read connections"},
+            max_connections, std::chrono::milliseconds(0)) {}
 };
 
 class SqliteRunner final : public SqlRunner {

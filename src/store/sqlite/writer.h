@@ -84,7 +84,7 @@ class Writer {
   // Constant after construction; used by the writer thread only.
   std::unique_ptr<Database> db_;
   mutable std::mutex mu_;
-  WriterStats stats_;  // guarded by mu_ (pending: the queue's)
+  WriterStats stats_;        // guarded by mu_ (pending: the queue's)
   GroupCommit<Unit> queue_;  // last: its thread starts after the members above
 };
 

@@ -74,16 +74,12 @@ Result<std::vector<Migration>> MigrateDatabase(std::string_view url) {
 }
 
 Result<CopyEndpoint> OpenCopyEndpoint(std::string_view url) {
-  CAMPAIGND_RETURN_IF_ERROR(CheckScheme(url));
-  if (url.starts_with(kSqlite)) {
-    Result<std::unique_ptr<sqlite::SqliteEngine>> engine =
-        sqlite::SqliteEngine::Open(url.substr(kSqlite.size()), EngineOptions{});
-    if (!engine.ok()) return engine.status();
-    return CopyEndpoint{std::move(*engine), &sqlite::SqliteEngine::copy_sequences()};
-  }
-  Result<std::unique_ptr<postgres::PgEngine>> engine = postgres::PgEngine::Open(url, {});
+  Result<std::unique_ptr<Engine>> engine = OpenEngine(url, EngineOptions{});
   if (!engine.ok()) return engine.status();
-  return CopyEndpoint{std::move(*engine), &postgres::PgEngine::copy_sequences()};
+  const CopySequences& sequences = url.starts_with(kSqlite)
+                                       ? sqlite::SqliteEngine::copy_sequences()
+                                       : postgres::PgEngine::copy_sequences();
+  return CopyEndpoint{std::move(*engine), &sequences};
 }
 
 }  // namespace campaignd::store

@@ -2,12 +2,11 @@
 // writer (sqlite/writer.h) and PostgreSQL's enqueue batcher
 // (postgres/enqueue_batcher.h). Callers queue units; one thread takes every
 // pending one (at most limits::kMaxGroupCommit) and hands the batch to
-// `run`, while new units queue up for the next batch. A waiting caller
-// returns once its batch ran; an async unit (its `on_done` set) is handed to
-// `complete` on the thread, then deleted.
-// Unit: a `bool done` and an `on_done` std::function (empty: a waiting unit).
-// Threads: RunAndWait, Queue, pending and Close from any thread; `run` and
-// `complete` on the thread.
+// `run`, while new units queue up for the next batch; then each unit is
+// handed to `complete` on the thread and deleted. A caller that waits for
+// its unit does so in `complete` (a promise).
+// Threads: Queue, pending and Close from any thread; `run` and `complete`
+// on the thread.
 #ifndef CAMPAIGND_STORE_GROUP_COMMIT_H_
 #define CAMPAIGND_STORE_GROUP_COMMIT_H_
 
@@ -15,6 +14,7 @@
 #include <condition_variable>
 #include <deque>
 #include <functional>
+#include <iterator>
 #include <memory>
 #include <mutex>
 #include <span>
@@ -39,22 +39,11 @@ class GroupCommit {
   GroupCommit(const GroupCommit&) = delete;
   GroupCommit& operator=(const GroupCommit&) = delete;
 
-  // Runs `unit` with the next batch and returns once it ran; false (it never
-  // runs) after Close().
-  bool RunAndWait(Unit& unit) {
-    std::unique_lock lock(mu_);
-    if (closing_) return false;
-    pending_.push_back(&unit);
-    work_cv_.notify_one();
-    done_cv_.wait(lock, [&] { return unit.done; });
-    return true;
-  }
-
-  // Queues an async unit; after Close() gives it back, never run.
+  // Queues `unit`; after Close() gives it back, never run.
   std::unique_ptr<Unit> Queue(std::unique_ptr<Unit> unit) {
     std::lock_guard lock(mu_);
     if (closing_) return unit;
-    pending_.push_back(unit.release());
+    pending_.push_back(std::move(unit));
     work_cv_.notify_one();
     return nullptr;
   }
@@ -78,8 +67,8 @@ class GroupCommit {
 
  private:
   void Loop() {
+    std::vector<std::unique_ptr<Unit>> taken;
     std::vector<Unit*> batch;
-    std::vector<std::unique_ptr<Unit>> async;
     for (;;) {
       {
         std::unique_lock lock(mu_);
@@ -87,34 +76,23 @@ class GroupCommit {
         if (pending_.empty()) return;  // closing, and everything queued ran
         const auto n =
             static_cast<std::ptrdiff_t>(std::min(pending_.size(), limits::kMaxGroupCommit));
-        batch.assign(pending_.begin(), pending_.begin() + n);
+        taken.assign(std::make_move_iterator(pending_.begin()),
+                     std::make_move_iterator(pending_.begin() + n));
         pending_.erase(pending_.begin(), pending_.begin() + n);
       }
+      batch.clear();
+      for (const std::unique_ptr<Unit>& unit : taken) batch.push_back(unit.get());
       run_(batch);
-      // A waiting unit belongs to its caller, which may return as soon as
-      // `done` is set: the async ones are taken out before.
-      {
-        std::lock_guard lock(mu_);
-        for (Unit* unit : batch) {
-          if (unit->on_done) {
-            async.emplace_back(unit);
-          } else {
-            unit->done = true;
-          }
-        }
-      }
-      if (async.size() < batch.size()) done_cv_.notify_all();
-      for (std::unique_ptr<Unit>& unit : async) complete_(*unit);
-      async.clear();
+      for (const std::unique_ptr<Unit>& unit : taken) complete_(*unit);
+      taken.clear();
     }
   }
 
   const Run run_;
   const Complete complete_;
   mutable std::mutex mu_;
-  std::condition_variable work_cv_;  // new units or closing
-  std::condition_variable done_cv_;  // a batch ran
-  std::deque<Unit*> pending_;        // guarded by mu_
+  std::condition_variable work_cv_;            // new units or closing
+  std::deque<std::unique_ptr<Unit>> pending_;  // guarded by mu_
   bool closing_ = false;             // guarded by mu_
   std::once_flag close_once_;
   std::thread thread_;  // last: starts after the members above

@@ -1,7 +1,7 @@
 // LocalCoordination: Coordination for an engine with one delivering
 // process (SQLite holds the serve lock). Enqueues in this process already
-// wake its workers through the Notifier that ops/ calls, so Subscribe only
-// records the notifier; an API-only process on the same SQLite file cannot
+// wake its workers through the Notifier that ops/ calls, so Subscribe has
+// nothing to do; an API-only process on the same SQLite file cannot
 // reach the worker process, whose workers find its mail within idle_poll.
 // Rate windows and CountInWindow's windows are counted in memory: there is
 // no other delivering process to share them (each API-only process on the
@@ -28,14 +28,12 @@ class LocalCoordination final : public Coordination {
 
  private:
   struct Window {
-    int64_t second = 0;  // unix seconds of the current window
+    int64_t second = 0;  // unix second the window ends
     int count = 0;       // messages counted in it
   };
   std::mutex mu_;
-  Notifier* notifier_ = nullptr;          // guarded by mu_
-  std::map<std::string, Window, std::less<>> windows_;  // guarded by mu_
-  // CountInWindow: `second` is where the window ends. Keys are many (one
-  // per source address): ended windows are dropped at least every minute.
+  // `second` is where the window ends. Keys are many (one per source
+  // address): ended windows are dropped at least every minute.
   std::map<std::string, Window, std::less<>> counted_;  // guarded by mu_
   int64_t pruned_at_second_ = 0;                        // guarded by mu_
 };

@@ -1,17 +1,11 @@
 // Migration: one versioned schema change, embedded in the binary at build
-// time from src/store/migrations/<engine>/NNNN_name.sql (embed_migrations.cmake).
-// Each engine has its own list and its own runner (sqlite/migrator.h,
-// postgres/pg_migrator.h); this header is engine-neutral.
-// Threads: immutable data and pure functions.
+// time from src/store/migrations/<engine>/NNNN_name.sql (embed_migrations.cmake);
+// applied by sql/migrator.h. Threads: immutable data.
 #ifndef CAMPAIGND_STORE_MIGRATION_H_
 #define CAMPAIGND_STORE_MIGRATION_H_
 
-#include <cstdint>
 #include <span>
-#include <string>
 #include <string_view>
-
-#include "core/status.h"
 
 namespace campaignd::store {
 
@@ -25,13 +19,6 @@ struct Migration {
 // (generated sources).
 std::span<const Migration> SqliteMigrations();
 std::span<const Migration> PostgresMigrations();
-
-// The refusal rules of both engines for one migration a database recorded
-// as applied: InvalidArgument when it is newer than every one of
-// `migrations` (run a newer campaignd), has another name here (renamed) or
-// is unknown. `database` names the database in the message.
-Status CheckRecordedMigration(std::string_view database, std::span<const Migration> migrations,
-                              int64_t version, const std::string& name);
 
 }  // namespace campaignd::store
 

@@ -87,11 +87,7 @@ class MailQueue {
   // it must be quick and must not block). False, and `done` is never
   // called, when this queue cannot (then call Enqueue).
   using EnqueueDone = std::function<void(Result<int64_t>)>;
-  virtual bool EnqueueAsync(const NewMail& mail, EnqueueDone done) {
-    (void)mail;
-    (void)done;
-    return false;
-  }
+  virtual bool EnqueueAsync(const NewMail& /*mail*/, EnqueueDone /*done*/) { return false; }
   // Claims due mails (status enqueued or sending, next_attempt_at <= now, no
   // live lease, client not in exclude_clients) for req.worker until now +
   // lease, oldest first, at most max_fresh never-attempted and max_retry

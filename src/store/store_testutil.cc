@@ -17,7 +17,6 @@ namespace campaignd::store {
 namespace {
 
 using postgres::Connection;
-using postgres::Params;
 using postgres::PgResult;
 
 // Serialises template building across test processes ("tmpl" in ASCII).
@@ -50,8 +49,8 @@ Result<std::string> EnsureTemplate(Connection& admin, const std::string& server_
   const std::string name = "campaignd_template_" + MigrationsHash();
   const std::string key = std::to_string(kTemplateLockKey);
   CAMPAIGND_RETURN_IF_ERROR(admin.Exec("SELECT pg_advisory_lock(" + key + ")", "lock template"));
-  Result<PgResult> exists = admin.Query("SELECT count(*) FROM pg_database WHERE datname = $1",
-                                        Params().Text(name), "find template");
+  Result<PgResult> exists =
+      admin.Query("SELECT count(*) FROM pg_database WHERE datname = $1", {name}, "find template");
   Status status = exists.status();
   if (status.ok() && exists->Int(0, 0) == 0) {
     status = admin.Exec("CREATE DATABASE " + name + " TEMPLATE template0", "create template");
@@ -159,7 +158,7 @@ Result<int64_t> TestDatabase::QueryInt(std::string_view sql) {
   }
   Result<std::unique_ptr<Connection>> conn = Connect(url_);
   if (!conn.ok()) return conn.status();
-  Result<PgResult> rows = (*conn)->Query(sql, Params(), "test query");
+  Result<PgResult> rows = (*conn)->Query(sql, {}, "test query");
   if (!rows.ok()) return rows.status();
   if (rows->rows() == 0) return Status::NotFound("test query returned no row");
   return rows->Int(0, 0);

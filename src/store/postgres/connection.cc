@@ -31,54 +31,22 @@ void AppendQuoted(std::string& out, std::string_view value) {
 
 }  // namespace
 
-Params& Params::Int(int64_t value) {
-  values_.push_back(std::to_string(value));
-  is_null_.push_back(0);
-  formats_.push_back(0);
-  return *this;
-}
-
-Params& Params::Text(std::string_view value) {
-  if (value.find('\0') != std::string_view::npos && error_.ok()) {
-    error_ = Status::InvalidArgument("parameter $" + std::to_string(values_.size() + 1) +
-                                     " contains a NUL byte");
-  }
-  values_.emplace_back(value);
-  is_null_.push_back(0);
-  formats_.push_back(0);
-  return *this;
-}
-
-Params& Params::Bytes(std::string_view value) {
-  values_.emplace_back(value);
-  is_null_.push_back(0);
-  formats_.push_back(1);
-  return *this;
-}
-
-Params& Params::Null() {
-  values_.emplace_back();
-  is_null_.push_back(1);
-  formats_.push_back(0);
-  return *this;
-}
-
-Params& Params::IntArray(std::span<const int64_t> values) {
+std::string IntArray(std::span<const int64_t> values) {
   std::string literal = "{";
   for (std::size_t i = 0; i < values.size(); ++i) {
     if (i > 0) literal += ',';
     literal += std::to_string(values[i]);
   }
-  return Text(literal + "}");
+  return literal + "}";
 }
 
-Params& Params::TextArray(std::span<const std::string> values) {
+std::string TextArray(std::span<const std::string> values) {
   std::string literal = "{";
   for (std::size_t i = 0; i < values.size(); ++i) {
     if (i > 0) literal += ',';
     AppendQuoted(literal, values[i]);
   }
-  return Text(literal + "}");
+  return literal + "}";
 }
 
 PgResult::PgResult(PgResult&& other) noexcept : result_(std::exchange(other.result_, nullptr)) {}
@@ -122,10 +90,6 @@ std::string PgResult::Bytes(int row, int column) const {
 bool PgResult::IsBytes(int column) const {
   constexpr Oid kByteaOid = 17;  // pg_type.dat
   return PQftype(result_, column) == kByteaOid;
-}
-
-bool PgResult::Bool(int row, int column) const {
-  return PQgetlength(result_, row, column) > 0 && PQgetvalue(result_, row, column)[0] == 't';
 }
 
 Result<std::unique_ptr<Connection>> Connection::Open(const std::string& url,
@@ -192,19 +156,32 @@ Result<std::string> Connection::Prepared(std::string_view sql, int param_count,
   return name;
 }
 
-Result<PgResult> Connection::Query(std::string_view sql, const Params& params,
+Result<PgResult> Connection::Query(std::string_view sql, std::span<const SqlValue> params,
                                    std::string_view purpose) {
-  if (!params.error_.ok()) return params.error_.WithContext(purpose);
-  Result<std::string> name = Prepared(sql, params.size(), purpose);
-  if (!name.ok()) return name.status();
-  std::vector<const char*> values;
-  std::vector<int> lengths;
-  for (int i = 0; i < params.size(); ++i) {
-    values.push_back(params.is_null_[i] != 0 ? nullptr : params.values_[i].c_str());
-    lengths.push_back(static_cast<int>(params.values_[i].size()));
+  const std::size_t n = params.size();
+  std::vector<std::string> ints;
+  ints.reserve(n);                              // no reallocation: values[] points into it
+  std::vector<const char*> values(n, nullptr);  // nullptr: NULL
+  std::vector<int> lengths(n, 0), formats(n, 0);
+  for (std::size_t i = 0; i < n; ++i) {
+    if (const auto* v = std::get_if<int64_t>(&params[i])) {
+      values[i] = ints.emplace_back(std::to_string(*v)).c_str();
+    } else if (const auto* s = std::get_if<std::string>(&params[i])) {
+      if (s->find('\0') != std::string::npos) {
+        return Status::InvalidArgument(std::string(purpose) + ": parameter $" +
+                                       std::to_string(i + 1) + " contains a NUL byte");
+      }
+      values[i] = s->c_str();
+    } else if (const auto* b = std::get_if<SqlBytes>(&params[i])) {
+      values[i] = b->bytes.data();
+      lengths[i] = static_cast<int>(b->bytes.size());
+      formats[i] = 1;
+    }
   }
-  PGresult* result = PQexecPrepared(conn_, name->c_str(), params.size(), values.data(),
-                                    lengths.data(), params.formats_.data(), /*resultFormat=*/0);
+  Result<std::string> name = Prepared(sql, static_cast<int>(n), purpose);
+  if (!name.ok()) return name.status();
+  PGresult* result = PQexecPrepared(conn_, name->c_str(), static_cast<int>(n), values.data(),
+                                    lengths.data(), formats.data(), /*resultFormat=*/0);
   Status status = Check(result, purpose);
   if (!status.ok()) {
     if (result != nullptr) PQclear(result);
@@ -233,6 +210,8 @@ bool Connection::CheckAlive() {
 }
 
 int Connection::backend_pid() const { return PQbackendPID(conn_); }
+
+std::string Connection::database() const { return PQdb(conn_); }
 
 Transaction::Transaction(Connection& conn, std::string_view purpose, std::string_view begin)
     : conn_(conn), purpose_(purpose), status_(conn.Exec(begin, purpose_ + " (begin)")) {}

@@ -1,8 +1,7 @@
 // Connection: one libpq connection (RAII) and what campaignd does with it -
 // run SQL text (migrations, BEGIN/COMMIT), run parameterised statements
-// (prepared once per connection, cached by their SQL text) and read their
-// results (PgResult). Params builds the parameters: text format, except
-// bytea values, which travel in binary so no escaping can go wrong.
+// (prepared once per connection, cached by their SQL text, parameters as
+// sql_session.h's SqlValue) and read their results (PgResult).
 // Callers: the pool (pool.h) hands connections to every engine part; the
 // listener (listener.h) and the migrator open their own.
 // Threads: one thread at a time per Connection.
@@ -13,6 +12,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <initializer_list>
 #include <memory>
 #include <span>
 #include <string>
@@ -22,6 +22,7 @@
 
 #include "core/limits.h"
 #include "core/status.h"
+#include "store/sql_session.h"
 
 struct pg_conn;
 struct pg_result;
@@ -34,28 +35,9 @@ namespace campaignd::store::postgres {
 // migrator lifts it: it waits for another process's migration however long.
 inline constexpr std::chrono::milliseconds kLockTimeout = limits::kSqliteBusyTimeout;
 
-// Parameters $1, $2, ... in the order added. A text value with a NUL byte
-// (PostgreSQL text cannot hold one) makes the statement fail with
-// InvalidArgument.
-class Params {
- public:
-  Params& Int(int64_t value);
-  Params& Text(std::string_view value);
-  Params& Bytes(std::string_view value);  // bytea
-  Params& Null();
-  // Array literals for "$n::bigint[]" / "$n::text[]" (unnest batches).
-  Params& IntArray(std::span<const int64_t> values);
-  Params& TextArray(std::span<const std::string> values);
-
-  int size() const { return static_cast<int>(values_.size()); }
-
- private:
-  friend class Connection;
-  std::vector<std::string> values_;
-  std::vector<char> is_null_;
-  std::vector<int> formats_;  // 0 text, 1 binary
-  Status error_;
-};
+// Array literals for "$n::bigint[]" / "$n::text[]" parameters (unnest batches).
+std::string IntArray(std::span<const int64_t> values);
+std::string TextArray(std::span<const std::string> values);
 
 // A successful statement's rows (text format). Move-only; frees on destruction.
 class PgResult {
@@ -75,7 +57,6 @@ class PgResult {
   std::string Text(int row, int column) const;
   std::string Bytes(int row, int column) const;  // a bytea column, decoded
   bool IsBytes(int column) const;                // whether `column` is bytea
-  bool Bool(int row, int column) const;
 
  private:
   pg_result* result_;
@@ -94,8 +75,16 @@ class Connection {
 
   // Runs SQL text without parameters, possibly several statements.
   Status Exec(std::string_view sql, std::string_view purpose);
-  // Runs one statement with `params`; prepared on first use.
-  Result<PgResult> Query(std::string_view sql, const Params& params, std::string_view purpose);
+  // Runs one statement with `params` ($1, $2, ...); prepared on first use.
+  // Values travel as text, except bytea values (SqlBytes), which travel in
+  // binary so no escaping can go wrong. A text value with a NUL byte
+  // (PostgreSQL text cannot hold one) fails with InvalidArgument unsent.
+  Result<PgResult> Query(std::string_view sql, std::span<const SqlValue> params,
+                         std::string_view purpose);
+  Result<PgResult> Query(std::string_view sql, std::initializer_list<SqlValue> params,
+                         std::string_view purpose) {
+    return Query(sql, std::span<const SqlValue>(params.begin(), params.size()), purpose);
+  }
 
   // Rolls back an open (or failed) transaction; no-op when idle.
   void Rollback();
@@ -108,6 +97,7 @@ class Connection {
   // REQUIRES: idle, not LISTENing.
   bool CheckAlive();
   int backend_pid() const;
+  std::string database() const;  // the database's name
   const std::string& url() const { return url_; }
   // For the listener: socket and notifications. Not for running SQL.
   pg_conn* raw() { return conn_; }

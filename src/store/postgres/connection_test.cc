@@ -1,4 +1,4 @@
-// Connection, Params, PgResult and Transaction against a real server.
+// Connection, PgResult and Transaction against a real server.
 #include "store/postgres/connection.h"
 
 #include <gtest/gtest.h>
@@ -33,11 +33,11 @@ TEST_F(PgConnectionTest, ValuesRoundTrip) {
   const std::string text = "quote ' double \" backslash \\ unicode K\u00f6ln \u2603";
   Result<PgResult> inserted = conn_->Query(
       "INSERT INTO t (id, s, b, j) VALUES ($1, $2, $3, $4), ($5, $6, $7, $8)",
-      Params().Int(-7).Text(text).Bytes(bytes).Text("{\"b\":1,\"a\":2}").Int(8).Null().Bytes("").Null(),
+      {-7, text, SqlBytes{bytes}, "{\"b\":1,\"a\":2}", 8, SqlValue(), SqlBytes{""}, SqlValue()},
       "insert");
   ASSERT_TRUE(inserted.ok()) << inserted.status().ToString();
   EXPECT_EQ(inserted->affected(), 2);
-  Result<PgResult> rows = conn_->Query("SELECT id, s, b, j FROM t ORDER BY id", Params(), "read");
+  Result<PgResult> rows = conn_->Query("SELECT id, s, b, j FROM t ORDER BY id", {}, "read");
   ASSERT_TRUE(rows.ok());
   ASSERT_EQ(rows->rows(), 2);
   EXPECT_EQ(rows->Int(0, 0), -7);
@@ -53,10 +53,11 @@ TEST_F(PgConnectionTest, ArrayParametersKeepEveryCharacter) {
   const std::vector<std::string> texts = {"plain", "with \"quotes\"", "back\\slash", "",
                                           "{braces}, commas", "NULL"};
   const std::vector<int64_t> ids = {1, 2, 3, 4, 5, 6};
-  ASSERT_TRUE(conn_->Query("INSERT INTO t (id, s) SELECT * FROM unnest($1::bigint[], $2::text[])",
-                           Params().IntArray(ids).TextArray(texts), "insert arrays")
+  ASSERT_TRUE(conn_
+                  ->Query("INSERT INTO t (id, s) SELECT * FROM unnest($1::bigint[], $2::text[])",
+                          {IntArray(ids), TextArray(texts)}, "insert arrays")
                   .ok());
-  Result<PgResult> rows = conn_->Query("SELECT s FROM t ORDER BY id", Params(), "read");
+  Result<PgResult> rows = conn_->Query("SELECT s FROM t ORDER BY id", {}, "read");
   ASSERT_TRUE(rows.ok());
   ASSERT_EQ(rows->rows(), 6);
   for (int i = 0; i < 6; ++i) {
@@ -66,17 +67,16 @@ TEST_F(PgConnectionTest, ArrayParametersKeepEveryCharacter) {
 }
 
 TEST_F(PgConnectionTest, NulByteInTextIsRefusedBeforeSending) {
-  Result<PgResult> result = conn_->Query("INSERT INTO t (id, s) VALUES ($1, $2)",
-                                         Params().Int(1).Text(std::string("a\0b", 3)), "insert");
+  Result<PgResult> result =
+      conn_->Query("INSERT INTO t (id, s) VALUES ($1, $2)", {1, std::string("a\0b", 3)}, "insert");
   ASSERT_FALSE(result.ok());
   EXPECT_TRUE(result.status().IsInvalidArgument());
   EXPECT_NE(result.status().message().find("$2 contains a NUL byte"), std::string::npos);
 }
 
 TEST_F(PgConnectionTest, ErrorsAreClassifiedAndNameThePurpose) {
-  ASSERT_TRUE(conn_->Query("INSERT INTO t (id) VALUES ($1)", Params().Int(1), "first").ok());
-  Result<PgResult> duplicate =
-      conn_->Query("INSERT INTO t (id) VALUES ($1)", Params().Int(1), "insert twice");
+  ASSERT_TRUE(conn_->Query("INSERT INTO t (id) VALUES ($1)", {1}, "first").ok());
+  Result<PgResult> duplicate = conn_->Query("INSERT INTO t (id) VALUES ($1)", {1}, "insert twice");
   ASSERT_FALSE(duplicate.ok());
   EXPECT_TRUE(duplicate.status().IsInvalidArgument());
   EXPECT_EQ(duplicate.status().message().rfind("insert twice: ", 0), 0u);
@@ -86,7 +86,7 @@ TEST_F(PgConnectionTest, ErrorsAreClassifiedAndNameThePurpose) {
   Status missing = conn_->Exec("SELECT * FROM no_such_table", "read nothing");
   EXPECT_EQ(missing.code(), Status::Code::kIOError) << missing.ToString();
   Result<PgResult> bad_json =
-      conn_->Query("INSERT INTO t (id, j) VALUES ($1, $2)", Params().Int(2).Text("{"), "json");
+      conn_->Query("INSERT INTO t (id, j) VALUES ($1, $2)", {2, "{"}, "json");
   EXPECT_TRUE(bad_json.status().IsInvalidArgument()) << bad_json.status().ToString();
   EXPECT_TRUE(conn_->idle());
   EXPECT_FALSE(conn_->broken());
@@ -96,22 +96,22 @@ TEST_F(PgConnectionTest, TransactionRollsBackUnlessCommitted) {
   {
     Transaction transaction(*conn_, "abandoned");
     ASSERT_TRUE(transaction.status().ok());
-    ASSERT_TRUE(conn_->Query("INSERT INTO t (id) VALUES ($1)", Params().Int(1), "insert").ok());
+    ASSERT_TRUE(conn_->Query("INSERT INTO t (id) VALUES ($1)", {1}, "insert").ok());
   }
   EXPECT_TRUE(conn_->idle());
   {
     Transaction transaction(*conn_, "failed");
-    ASSERT_TRUE(conn_->Query("INSERT INTO t (id) VALUES ($1)", Params().Int(2), "insert").ok());
+    ASSERT_TRUE(conn_->Query("INSERT INTO t (id) VALUES ($1)", {2}, "insert").ok());
     EXPECT_FALSE(conn_->Exec("SELECT * FROM no_such_table", "fail").ok());
     Status commit = transaction.Commit();
     EXPECT_FALSE(commit.ok()) << "a failed transaction does not commit quietly";
   }
   {
     Transaction transaction(*conn_, "kept");
-    ASSERT_TRUE(conn_->Query("INSERT INTO t (id) VALUES ($1)", Params().Int(3), "insert").ok());
+    ASSERT_TRUE(conn_->Query("INSERT INTO t (id) VALUES ($1)", {3}, "insert").ok());
     ASSERT_TRUE(transaction.Commit().ok());
   }
-  Result<PgResult> rows = conn_->Query("SELECT id FROM t ORDER BY id", Params(), "read");
+  Result<PgResult> rows = conn_->Query("SELECT id FROM t ORDER BY id", {}, "read");
   ASSERT_EQ(rows->rows(), 1);
   EXPECT_EQ(rows->Int(0, 0), 3);
 }
@@ -119,20 +119,17 @@ TEST_F(PgConnectionTest, TransactionRollsBackUnlessCommitted) {
 TEST_F(PgConnectionTest, ServerClosingTheConnectionIsUnavailable) {
   Result<std::unique_ptr<Connection>> admin = Connection::Open(db_->url(), kTimeout);
   ASSERT_TRUE(admin.ok());
-  ASSERT_TRUE((*admin)
-                  ->Query("SELECT pg_terminate_backend($1)", Params().Int(conn_->backend_pid()),
-                          "terminate")
-                  .ok());
+  ASSERT_TRUE(
+      (*admin)->Query("SELECT pg_terminate_backend($1)", {conn_->backend_pid()}, "terminate").ok());
   // The backend's exit is asynchronous: wait until the server forgot it.
   for (int i = 0; i < 200; ++i) {
-    Result<PgResult> alive = (*admin)->Query(
-        "SELECT count(*) FROM pg_stat_activity WHERE pid = $1",
-        Params().Int(conn_->backend_pid()), "look for backend");
+    Result<PgResult> alive = (*admin)->Query("SELECT count(*) FROM pg_stat_activity WHERE pid = $1",
+                                             {conn_->backend_pid()}, "look for backend");
     ASSERT_TRUE(alive.ok());
     if (alive->Int(0, 0) == 0) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  Result<PgResult> after = conn_->Query("SELECT 1", Params(), "after terminate");
+  Result<PgResult> after = conn_->Query("SELECT 1", {}, "after terminate");
   ASSERT_FALSE(after.ok());
   EXPECT_TRUE(after.status().IsUnavailable()) << after.status().ToString();
   EXPECT_TRUE(conn_->broken());

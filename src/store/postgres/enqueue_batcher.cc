@@ -38,19 +38,9 @@ EnqueueBatcher::EnqueueBatcher(Pool& pool)
 
 EnqueueBatcher::~EnqueueBatcher() { Close(); }
 
-Result<int64_t> EnqueueBatcher::Enqueue(const NewMail& mail, const std::string& fields_json) {
-  Unit unit{&mail, &fields_json};
-  if (!queue_.RunAndWait(unit)) return Status::Unavailable("store is closed");
-  return std::move(unit.result);
-}
-
 void EnqueueBatcher::EnqueueAsync(NewMail mail, std::string fields_json, Done done) {
-  auto unit = std::make_unique<Unit>(Unit{nullptr, nullptr});
-  unit->owned_mail = std::move(mail);
-  unit->owned_fields = std::move(fields_json);
-  unit->mail = &unit->owned_mail;
-  unit->fields = &unit->owned_fields;
-  unit->on_done = std::move(done);
+  auto unit =
+      std::make_unique<Unit>(Unit{std::move(mail), std::move(fields_json), std::move(done)});
   unit = queue_.Queue(std::move(unit));
   if (unit) unit->on_done(Status::Unavailable("store is closed"));
 }
@@ -90,22 +80,16 @@ Status EnqueueBatcher::Insert(Connection& conn, std::span<Unit*> units) {
   std::vector<int64_t> clients, lists, mailings, created;
   std::vector<std::string> recipients, fields;
   for (const Unit* unit : units) {
-    clients.push_back(unit->mail->client_id);
-    lists.push_back(unit->mail->list_id);
-    mailings.push_back(unit->mail->mailing_id);
-    recipients.push_back(unit->mail->recipient_id);
-    fields.push_back(*unit->fields);
-    created.push_back(ToUnixMillis(unit->mail->created_at));
+    clients.push_back(unit->mail.client_id);
+    lists.push_back(unit->mail.list_id);
+    mailings.push_back(unit->mail.mailing_id);
+    recipients.push_back(unit->mail.recipient_id);
+    fields.push_back(unit->fields);
+    created.push_back(ToUnixMillis(unit->mail.created_at));
   }
-  Result<PgResult> rows = conn.Query(InsertSql(),
-                                     Params()
-                                         .IntArray(clients)
-                                         .IntArray(lists)
-                                         .IntArray(mailings)
-                                         .TextArray(recipients)
-                                         .TextArray(fields)
-                                         .IntArray(created),
-                                     "enqueue mail");
+  const SqlValue params[] = {IntArray(clients),     IntArray(lists),   IntArray(mailings),
+                             TextArray(recipients), TextArray(fields), IntArray(created)};
+  Result<PgResult> rows = conn.Query(InsertSql(), params, "enqueue mail");
   if (!rows.ok()) return rows.status();
   if (rows->rows() != static_cast<int>(units.size())) {
     return Status::Internal("enqueue mail: " + std::to_string(rows->rows()) + " ids for " +

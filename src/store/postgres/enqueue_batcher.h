@@ -5,7 +5,7 @@
 // thread and wait; the thread takes every pending mail (at most
 // kMaxGroupCommit) and stores them all with ONE statement - an INSERT of
 // the mails and their `enqueued` events from unnest()ed arrays, plus
-// pg_notify() for the listeners (notification.h) - which PostgreSQL runs
+// pg_notify() for the listeners (listener.h) - which PostgreSQL runs
 // as one transaction: one round trip, one commit, however many mails.
 // While it runs, new mails queue up for the next batch, so batches grow
 // with the load and a lone caller waits for one round trip only.
@@ -49,13 +49,10 @@ class EnqueueBatcher {
   EnqueueBatcher(const EnqueueBatcher&) = delete;
   EnqueueBatcher& operator=(const EnqueueBatcher&) = delete;
 
-  // Stores `mail` (fields already JSON text) with the next batch and
-  // returns its id once committed. Unavailable after Close().
-  Result<int64_t> Enqueue(const NewMail& mail, const std::string& fields_json);
-
-  // As Enqueue, without waiting: `done` gets the result on the batcher
-  // thread once the batch is committed (or failed); it must not block.
-  // After Close() it gets Unavailable at once, on the caller's thread.
+  // Stores `mail` (fields already JSON text) with the next batch: `done`
+  // gets its id on the batcher thread once the batch is committed (or the
+  // failure); it must not block. After Close() it gets Unavailable at once,
+  // on the caller's thread.
   using Done = std::function<void(Result<int64_t>)>;
   void EnqueueAsync(NewMail mail, std::string fields_json, Done done);
 
@@ -65,15 +62,12 @@ class EnqueueBatcher {
   BatcherStats stats() const;
 
  private:
+  // Completes through on_done, is deleted then (GroupCommit's async unit).
   struct Unit {
-    const NewMail* mail;
-    const std::string* fields;
-    Result<int64_t> result = Status::Internal("not run");
-    bool done = false;
-    // An async unit: owns its mail, completes through on_done, is deleted then.
-    NewMail owned_mail;
-    std::string owned_fields;
+    NewMail mail;
+    std::string fields;
     Done on_done;
+    Result<int64_t> result = Status::Internal("not run");
   };
 
   void RunBatch(std::span<Unit*> batch);

@@ -13,13 +13,11 @@
 namespace campaignd::store::postgres {
 
 std::unique_ptr<Listener> Listener::Start(std::string url, std::string channel,
-                                          Notifier& notifier, Status* first_attempt) {
+                                          Notifier& notifier) {
   std::unique_ptr<Listener> listener(
       new Listener(std::move(url), std::move(channel), notifier));
-  listener->thread_ = std::thread([l = listener.get()] { l->Run(); });
-  std::unique_lock lock(listener->mu_);
-  listener->first_cv_.wait(lock, [&] { return listener->first_done_; });
-  if (first_attempt != nullptr) *first_attempt = listener->first_status_;
+  listener->thread_ = std::thread(
+      [l = listener.get(), first = listener->Listen()]() mutable { l->Run(std::move(first)); });
   return listener;
 }
 
@@ -55,28 +53,20 @@ Result<std::unique_ptr<Connection>> Listener::Listen() {
   return conn;
 }
 
-void Listener::Run() {
+void Listener::Run(Result<std::unique_ptr<Connection>> conn) {
   std::chrono::milliseconds backoff = kListenRetry;
-  bool first = true;
-  while (!stopping_) {
-    Result<std::unique_ptr<Connection>> conn = Listen();
-    if (first) {
-      std::lock_guard lock(mu_);
-      first_done_ = true;
-      first_status_ = conn.status();
-      first_cv_.notify_all();
-    }
-    if (!conn.ok()) {
+  for (bool first = true;; first = false) {
+    if (conn.ok()) {
+      // Back after a loss (or a failed first attempt): mail may be waiting.
+      if (!first) notifier_.Notify();
+      backoff = kListenRetry;
+      if (!Serve(**conn)) return;
+    } else {
       if (!Sleep(backoff)) return;
       backoff = std::min(backoff * 2, std::chrono::milliseconds(kMaxReconnectBackoff));
-      first = false;
-      continue;
     }
-    // Back after a loss (or a failed first attempt): mail may be waiting.
-    if (!first) notifier_.Notify();
-    first = false;
-    backoff = kListenRetry;
-    if (!Serve(**conn)) return;
+    if (stopping_) return;
+    conn = Listen();
   }
 }
 

@@ -12,7 +12,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <mutex>
 #include <string>
@@ -30,10 +29,9 @@ inline constexpr std::chrono::milliseconds kListenRetry{100};
 class Listener {
  public:
   // Starts listening on `channel` of the database at `url`; returns after
-  // the first attempt to connect and LISTEN (its Status: not OK means the
-  // thread keeps trying). REQUIRES: `notifier` outlives this.
-  static std::unique_ptr<Listener> Start(std::string url, std::string channel,
-                                         Notifier& notifier, Status* first_attempt);
+  // the first attempt to connect and LISTEN (when it failed, the thread
+  // keeps trying). REQUIRES: `notifier` outlives this.
+  static std::unique_ptr<Listener> Start(std::string url, std::string channel, Notifier& notifier);
   ~Listener();  // Stop()
   Listener(const Listener&) = delete;
   Listener& operator=(const Listener&) = delete;
@@ -46,7 +44,8 @@ class Listener {
 
  private:
   Listener(std::string url, std::string channel, Notifier& notifier);
-  void Run();
+  // Serves `conn` (the first attempt's), then re-connects until Stop().
+  void Run(Result<std::unique_ptr<Connection>> conn);
   Result<std::unique_ptr<Connection>> Listen();
   // Waits for notifications on `conn` until it breaks or Stop(); false on Stop.
   bool Serve(Connection& conn);
@@ -59,10 +58,6 @@ class Listener {
   Notifier& notifier_;
   int wake_[2] = {-1, -1};  // pipe: Stop() writes, Serve()/Sleep() poll
 
-  std::mutex mu_;
-  std::condition_variable first_cv_;
-  bool first_done_ = false;  // guarded by mu_
-  Status first_status_;      // guarded by mu_
   std::atomic<bool> stopping_{false};
   std::atomic<uint64_t> connects_{0};
   std::once_flag stop_once_;

@@ -8,9 +8,8 @@
 // (the wait itself is store::RateWait, shared with SQLite). CountInWindow's
 // longer windows share the table, their row keyed by the second the window
 // ends (WindowEnd), so that the clean-up drops them only once they ended.
-// Windows older
-// than kRateWindowRetention are deleted at most every kRateCleanupInterval
-// by whichever process asks then. Windows are keyed by the callers' clocks:
+// Windows older than kRateWindowRetention are deleted at most every
+// kRateCleanupInterval by whichever process asks then. Windows are keyed by the callers' clocks:
 // hosts must keep their clocks in sync (NTP) for a limit to hold exactly.
 // Threads: any. Errors: Unavailable when the database cannot be reached.
 #ifndef CAMPAIGND_STORE_POSTGRES_PG_COORDINATION_H_
@@ -47,6 +46,10 @@ class PgCoordination final : public Coordination {
   uint64_t listener_connects();
 
  private:
+  // Counts one in `key`'s window (its row keyed by `window`) unless it
+  // holds `limit` already; the count with it, limit + 1 when full.
+  Result<int> Count(std::string_view key, int64_t window, int limit, int64_t second,
+                    std::string_view purpose);
   Status CleanUpOldWindows(Connection& conn, int64_t second);
 
   // Constant after construction.

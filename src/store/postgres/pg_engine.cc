@@ -2,10 +2,18 @@
 
 #include <chrono>
 
-#include "store/postgres/pg_migrator.h"
 #include "store/postgres/pg_url.h"
+#include "store/sql/migrator.h"
 
 namespace campaignd::store::postgres {
+namespace {
+
+// The advisory lock every campaignd holds while migrating ("campaign" in
+// ASCII): processes starting at once wait for the first, then find nothing
+// to do.
+constexpr int64_t kMigrationLock = 0x63616d706169676e;
+
+}  // namespace
 
 Result<std::vector<Migration>> PgEngine::Migrate(std::string_view url) {
   if (!IsPostgresUrl(url)) {
@@ -13,9 +21,23 @@ Result<std::vector<Migration>> PgEngine::Migrate(std::string_view url) {
   }
   Result<std::unique_ptr<Connection>> conn = Connection::Open(std::string(url), kConnectTimeout);
   if (!conn.ok()) return conn.status();
+  Connection& db = **conn;
+  // Another process may be migrating: wait for it, past kLockTimeout. A
+  // lost connection releases the lock with the session.
+  CAMPAIGND_RETURN_IF_ERROR(db.Exec(
+      "SET lock_timeout = 0; SELECT pg_advisory_lock(" + std::to_string(kMigrationLock) + ")",
+      "take the migration lock"));
+  std::unique_ptr<SqlSession> session = SessionOn(db);
+  const auto exec = [&db](std::string_view sql, std::string_view purpose) {
+    return db.Exec(sql, purpose);
+  };
   std::vector<Migration> applied;
-  CAMPAIGND_RETURN_IF_ERROR(ApplyMigrations(**conn, PostgresMigrations(),
-                                            std::chrono::system_clock::now(), &applied));
+  Status status = ApplyMigrations({db.database(), *session, exec, "BEGIN"}, PostgresMigrations(),
+                                  std::chrono::system_clock::now(), &applied);
+  Status unlocked = db.Exec("SELECT pg_advisory_unlock(" + std::to_string(kMigrationLock) + ")",
+                            "release the migration lock");
+  if (!status.ok()) return status;
+  if (!unlocked.ok()) return unlocked;
   return applied;
 }
 

@@ -28,7 +28,7 @@ namespace campaignd::store::postgres {
 
 class PgEngine final : public Engine {
  public:
-  // Connects to `url`, applies pending migrations (pg_migrator.h) and
+  // Connects to `url`, applies pending migrations (migration.h) and
   // opens the pool lazily. Unavailable when the server cannot be reached.
   static Result<std::unique_ptr<PgEngine>> Open(std::string_view url,
                                                 const EngineOptions& options);

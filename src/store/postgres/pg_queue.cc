@@ -8,31 +8,18 @@ namespace campaignd::store::postgres {
 namespace {
 
 // $1 now, $2 max fresh, $3 max retry, $4 worker, $5 lease end, $6 the
-// excluded client IDs ('{1,2}'). The WHERE terms repeat the partial
-// indexes' (schema 0001); the order is SQLite's (due time, never-attempted
-// first, id). The status is left as it is (store.h).
+// excluded client IDs ('{1,2}'). The order is SQLite's (due time,
+// never-attempted first, id). The status is left as it is (store.h).
 const std::string& ClaimSql() {
+  static constexpr std::string_view kNotExcluded = "NOT (client_id = ANY($6::bigint[]))";
   static const std::string kSql =
-    "WITH fresh AS ("
-    "  SELECT id FROM mails"
-    "  WHERE status IN ('enqueued', 'sending') AND attempts = 0 AND next_attempt_at <= $1"
-    "    AND (lease_until IS NULL OR lease_until <= $1)"
-    "    AND NOT (client_id = ANY($6::bigint[]))"
-    "  ORDER BY next_attempt_at, id LIMIT $2 FOR UPDATE SKIP LOCKED"
-    "), retry AS ("
-    "  SELECT id FROM mails"
-    "  WHERE status IN ('enqueued', 'sending') AND attempts > 0 AND next_attempt_at <= $1"
-    "    AND (lease_until IS NULL OR lease_until <= $1)"
-    "    AND NOT (client_id = ANY($6::bigint[]))"
-    "  ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED"
-    "), due AS (SELECT * FROM fresh UNION ALL SELECT * FROM retry"
-    "), claimed AS ("
-    "  UPDATE mails m SET lease_owner = $4, lease_until = $5"
-    "  FROM due WHERE m.id = due.id"
-    "  RETURNING " + MailColumns("m.") +
-    ") "
-    "SELECT " + MailColumns() + " FROM claimed"
-    " ORDER BY next_attempt_at, attempts > 0, id";
+      "WITH fresh AS (" + DueMailsQuery("id", false, kNotExcluded, "$2") +
+      " FOR UPDATE SKIP LOCKED), retry AS (" + DueMailsQuery("id", true, kNotExcluded, "$3") +
+      " FOR UPDATE SKIP LOCKED), due AS (SELECT * FROM fresh UNION ALL SELECT * FROM retry),"
+      " claimed AS (UPDATE mails m SET lease_owner = $4, lease_until = $5 FROM due"
+      " WHERE m.id = due.id RETURNING " +
+      MailColumns("m.") + ") SELECT " + MailColumns() +
+      " FROM claimed ORDER BY next_attempt_at, attempts > 0, id";
   return kSql;
 }
 
@@ -82,12 +69,6 @@ constexpr std::string_view kRecordSql =
 
 }  // namespace
 
-Result<int64_t> PgQueue::Enqueue(const NewMail& mail) {
-  Result<std::string> fields = FieldsToJson(mail.fields);
-  if (!fields.ok()) return fields.status();
-  return batcher_.Enqueue(mail, *fields);
-}
-
 bool PgQueue::EnqueueAsync(const NewMail& mail, EnqueueDone done) {
   Result<std::string> fields = FieldsToJson(mail.fields);
   if (!fields.ok()) {
@@ -100,14 +81,12 @@ bool PgQueue::EnqueueAsync(const NewMail& mail, EnqueueDone done) {
 
 Result<std::vector<Mail>> PgQueue::Claim(const ClaimRequest& req) {
   if (req.worker.empty()) return Status::InvalidArgument("claim: worker name is empty");
-  std::string excluded = "{";  // an array literal: '{1,2}'
-  for (int64_t id : req.exclude_clients) {
-    if (excluded.size() > 1) excluded += ',';
-    excluded += std::to_string(id);
-  }
-  const SqlValue params[] = {ToUnixMillis(req.now), static_cast<int64_t>(req.max_fresh),
-                             static_cast<int64_t>(req.max_retry), req.worker,
-                             ToUnixMillis(req.now + req.lease), excluded + "}"};
+  const SqlValue params[] = {ToUnixMillis(req.now),
+                             static_cast<int64_t>(req.max_fresh),
+                             static_cast<int64_t>(req.max_retry),
+                             req.worker,
+                             ToUnixMillis(req.now + req.lease),
+                             IntArray(req.exclude_clients)};
   Result<std::vector<SqlRow>> rows = runner_.Query(ClaimSql(), params, 12, "claim mails");
   if (!rows.ok()) return rows.status();
   std::vector<Mail> claimed;
@@ -119,18 +98,12 @@ Result<std::vector<Mail>> PgQueue::Claim(const ClaimRequest& req) {
   return claimed;
 }
 
-std::vector<Status> PgQueue::RecordBatch(std::span<const Outcome> outcomes) {
-  std::vector<Status> results(outcomes.size(), Status::Ok());
+void PgQueue::Record(std::span<const Outcome> outcomes, std::span<const std::size_t> valid,
+                     std::vector<Status>& results) {
   std::vector<int64_t> ids, attempted, retry_at, at, hard_bounce, started_at;
   std::vector<std::string> workers, statuses, replies;
-  std::vector<std::size_t> sent;  // the outcomes in the statement, in its order
-  for (std::size_t i = 0; i < outcomes.size(); ++i) {
+  for (std::size_t i : valid) {
     const Outcome& o = outcomes[i];
-    if (o.status == MailStatus::kEnqueued) {
-      results[i] = Status::InvalidArgument("record: a mail cannot go back to enqueued");
-      continue;
-    }
-    sent.push_back(i);
     ids.push_back(o.mail_id);
     workers.push_back(o.worker);
     statuses.emplace_back(MailStatusName(o.status));
@@ -141,43 +114,27 @@ std::vector<Status> PgQueue::RecordBatch(std::span<const Outcome> outcomes) {
     hard_bounce.push_back(o.hard_bounce ? 1 : 0);
     started_at.push_back(ToUnixMillis(o.attempt_started_at));
   }
-  if (sent.empty()) return results;
   Result<Pool::Lease> conn = pool_.Checkout();
   if (!conn.ok()) {
-    for (std::size_t i : sent) results[i] = conn.status().WithContext("record outcomes");
-    return results;
+    for (std::size_t i : valid) results[i] = conn.status().WithContext("record outcomes");
+    return;
   }
-  Result<PgResult> rows = (*conn)->Query(kRecordSql,
-                              Params()
-                                  .IntArray(ids)
-                                  .TextArray(workers)
-                                  .TextArray(statuses)
-                                  .TextArray(replies)
-                                  .IntArray(attempted)
-                                  .IntArray(retry_at)
-                                  .IntArray(at)
-                                  .IntArray(hard_bounce)
-                                  .IntArray(started_at),
-                              "record outcomes");
+  const SqlValue params[] = {IntArray(ids),      TextArray(workers),    TextArray(statuses),
+                             TextArray(replies), IntArray(attempted),   IntArray(retry_at),
+                             IntArray(at),       IntArray(hard_bounce), IntArray(started_at)};
+  Result<PgResult> rows = (*conn)->Query(kRecordSql, params, "record outcomes");
   if (!rows.ok()) {
-    for (std::size_t i : sent) results[i] = rows.status();
-    return results;
+    for (std::size_t i : valid) results[i] = rows.status();
+    return;
   }
   std::set<int64_t> updated;
   for (int r = 0; r < rows->rows(); ++r) updated.insert(rows->Int(r, 0));
-  for (std::size_t i : sent) {
-    if (updated.contains(outcomes[i].mail_id)) continue;
-    results[i] = Status::NotFound("mail " + std::to_string(outcomes[i].mail_id) +
-                                  " is not claimed by worker " + outcomes[i].worker);
+  for (std::size_t i : valid) {
+    if (!updated.contains(outcomes[i].mail_id)) results[i] = LostClaim(outcomes[i]);
   }
-  return results;
 }
 
-Status PgQueue::ReleaseAllClaims() {
-  // Deliberately nothing (see the header): other processes' claims are
-  // theirs until their lease ends. Still fails once the engine is closed.
-  Result<Pool::Lease> conn = pool_.Checkout();
-  return conn.status();
-}
+// Deliberately nothing (see the header); still fails once the engine is closed.
+Status PgQueue::ReleaseAllClaims() { return pool_.Checkout().status(); }
 
 }  // namespace campaignd::store::postgres

@@ -3,15 +3,11 @@
 // PostgreSQL's. Enqueue goes through the group-commit batcher
 // (enqueue_batcher.h). Every other call is ONE statement on a pooled
 // connection - an implicit transaction, one round trip:
-// - Claim picks due mails with two `SELECT ... FOR UPDATE SKIP LOCKED LIMIT n`
-//   (never-attempted and deferred mails, bounded separately as the
-//   scheduler asks, leaving out the excluded clients) and leases them with
-//   an UPDATE, so two workers claiming at once never get the same mail and
-//   neither waits for the other's rows. A claim changes no status.
-// - RecordBatch changes each mail only while its worker still holds the
-//   lease, and writes the history rows (the enqueued -> sending transition
-//   at the first attempt, then the outcome) and hard-bounce counts of the
-//   whole batch in the same statement (unnest of one array per column).
+// - Claim locks due mails with FOR UPDATE SKIP LOCKED and leases them in the
+//   same statement, so two workers claiming at once never get the same mail
+//   and neither waits for the other's rows.
+// - RecordBatch writes the whole batch (updates, history rows, hard-bounce
+//   counts) from one array per column (unnest).
 // - ReleaseAllClaims is a no-op here: several worker processes share the
 //   database and none may take back the others' claims; a dead worker's
 //   claims return when their lease expires (docs/decisions/0009).
@@ -35,13 +31,14 @@ class PgQueue final : public SqlQueue {
   PgQueue(PgRunner& runner, Pool& pool, EnqueueBatcher& batcher)
       : SqlQueue(runner), pool_(pool), batcher_(batcher) {}
 
-  Result<int64_t> Enqueue(const NewMail& mail) override;
   bool EnqueueAsync(const NewMail& mail, EnqueueDone done) override;
   Result<std::vector<Mail>> Claim(const ClaimRequest& req) override;
-  std::vector<Status> RecordBatch(std::span<const Outcome> outcomes) override;
   Status ReleaseAllClaims() override;
 
  private:
+  void Record(std::span<const Outcome> outcomes, std::span<const std::size_t> valid,
+              std::vector<Status>& results) override;
+
   Pool& pool_;
   EnqueueBatcher& batcher_;
 };

@@ -11,7 +11,7 @@ class PgSession final : public SqlSession {
 
   Result<std::vector<SqlRow>> Query(std::string_view sql, std::span<const SqlValue> params,
                                     int columns, std::string_view purpose) override {
-    Result<PgResult> result = conn_.Query(sql, ToParams(params), purpose);
+    Result<PgResult> result = conn_.Query(sql, params, purpose);
     if (!result.ok()) return result.status();
     std::vector<SqlRow> rows(static_cast<std::size_t>(result->rows()));
     for (int r = 0; r < result->rows(); ++r) {
@@ -32,7 +32,7 @@ class PgSession final : public SqlSession {
 
   Result<int64_t> Execute(std::string_view sql, std::span<const SqlValue> params,
                           std::string_view purpose) override {
-    Result<PgResult> result = conn_.Query(sql, ToParams(params), purpose);
+    Result<PgResult> result = conn_.Query(sql, params, purpose);
     if (!result.ok()) return result.status();
     return result->affected();
   }
@@ -41,47 +41,29 @@ class PgSession final : public SqlSession {
   // every campaignd version, so processes of two versions lock alike).
   Status LockKey(std::string_view key) override {
     return conn_
-        .Query("SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))",
-               Params().Text(key), "lock key")
+        .Query("SELECT pg_advisory_xact_lock(hashtextextended($1::text, 0))", {std::string(key)},
+               "lock key")
         .status();
   }
 
   // Delivered to the listeners (listener.h) at the commit.
   Status AnnounceMail() override {
     static const std::string kSql = "SELECT pg_notify('" + std::string(kMailChannel) + "', '')";
-    return conn_.Query(kSql, Params(), "announce mail").status();
+    return conn_.Query(kSql, {}, "announce mail").status();
   }
 
  private:
-  static Params ToParams(std::span<const SqlValue> values) {
-    Params params;
-    for (const SqlValue& value : values) {
-      if (const auto* i = std::get_if<int64_t>(&value)) {
-        params.Int(*i);
-      } else if (const auto* s = std::get_if<std::string>(&value)) {
-        params.Text(*s);
-      } else if (const auto* b = std::get_if<SqlBytes>(&value)) {
-        params.Bytes(b->bytes);
-      } else {
-        params.Null();
-      }
-    }
-    return params;
-  }
-
   Connection& conn_;
 };
 
 }  // namespace
 
+std::unique_ptr<SqlSession> SessionOn(Connection& conn) {
+  return std::make_unique<PgSession>(conn);
+}
+
 Status PgRunner::Read(const Work& work) {
-  Result<Pool::Lease> conn = pool_.Checkout();
-  if (!conn.ok()) return conn.status();
-  Transaction snapshot(**conn, "read snapshot", "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
-  CAMPAIGND_RETURN_IF_ERROR(snapshot.status());
-  PgSession session(**conn);
-  CAMPAIGND_RETURN_IF_ERROR(work(session));
-  return snapshot.Commit();
+  return InTransaction(work, "read snapshot", "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
 }
 
 Result<std::vector<SqlRow>> PgRunner::Query(std::string_view sql, std::span<const SqlValue> params,
@@ -91,10 +73,12 @@ Result<std::vector<SqlRow>> PgRunner::Query(std::string_view sql, std::span<cons
   return PgSession(**conn).Query(sql, params, columns, purpose);
 }
 
-Status PgRunner::Write(const Work& work) {
+Status PgRunner::Write(const Work& work) { return InTransaction(work, "write", "BEGIN"); }
+
+Status PgRunner::InTransaction(const Work& work, std::string_view purpose, std::string_view begin) {
   Result<Pool::Lease> conn = pool_.Checkout();
   if (!conn.ok()) return conn.status();
-  Transaction transaction(**conn, "write");
+  Transaction transaction(**conn, purpose, begin);
   CAMPAIGND_RETURN_IF_ERROR(transaction.status());
   PgSession session(**conn);
   CAMPAIGND_RETURN_IF_ERROR(work(session));

@@ -6,6 +6,8 @@
 #ifndef CAMPAIGND_STORE_POSTGRES_PG_RUNNER_H_
 #define CAMPAIGND_STORE_POSTGRES_PG_RUNNER_H_
 
+#include <memory>
+
 #include "store/postgres/pool.h"
 #include "store/sql_session.h"
 
@@ -23,8 +25,14 @@ class PgRunner final : public SqlRunner {
                           std::string_view purpose) override;
 
  private:
+  // `work` on one connection inside one transaction opened by `begin`.
+  Status InTransaction(const Work& work, std::string_view purpose, std::string_view begin);
+
   Pool& pool_;
 };
+
+// A session on `conn` itself (the migrator's, pg_engine.cc).
+std::unique_ptr<SqlSession> SessionOn(Connection& conn);
 
 }  // namespace campaignd::store::postgres
 

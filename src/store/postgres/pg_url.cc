@@ -9,7 +9,6 @@ namespace {
 struct UrlParts {
   std::string_view scheme;     // "postgresql://"
   std::string_view authority;  // "user:password@host:port"
-  std::string_view path;       // "/dbname" or ""
   std::string_view rest;       // "?options" or ""
 };
 
@@ -25,7 +24,6 @@ std::optional<UrlParts> Split(std::string_view url) {
   tail = tail.substr(0, query);
   const std::size_t slash = tail.find('/');
   parts.authority = tail.substr(0, slash);
-  parts.path = slash == std::string_view::npos ? "" : tail.substr(slash);
   return parts;
 }
 

@@ -87,11 +87,10 @@ class PgPoolServerTest : public PgTest {
   }
   // Terminates backend `pid` and waits until the server forgot it.
   void Terminate(int pid) {
-    ASSERT_TRUE(
-        admin_->Query("SELECT pg_terminate_backend($1)", Params().Int(pid), "terminate").ok());
+    ASSERT_TRUE(admin_->Query("SELECT pg_terminate_backend($1)", {pid}, "terminate").ok());
     for (int i = 0; i < 200; ++i) {
-      Result<PgResult> left = admin_->Query(
-          "SELECT count(*) FROM pg_stat_activity WHERE pid = $1", Params().Int(pid), "look");
+      Result<PgResult> left =
+          admin_->Query("SELECT count(*) FROM pg_stat_activity WHERE pid = $1", {pid}, "look");
       ASSERT_TRUE(left.ok());
       if (left->Int(0, 0) == 0) return;
       std::this_thread::sleep_for(milliseconds(10));
@@ -114,7 +113,7 @@ TEST_F(PgPoolServerTest, ConnectionTerminatedWhileIdleIsReplacedQuietly) {
   Result<Pool::Lease> lease = pool.Checkout();
   ASSERT_TRUE(lease.ok()) << lease.status().ToString();
   EXPECT_NE((*lease)->backend_pid(), pid);
-  EXPECT_TRUE((*lease)->Query("SELECT 1", Params(), "select").ok());
+  EXPECT_TRUE((*lease)->Query("SELECT 1", {}, "select").ok());
 }
 
 TEST_F(PgPoolServerTest, ConnectionLostMidWayIsUnavailableThenThePoolRecovers) {
@@ -122,15 +121,15 @@ TEST_F(PgPoolServerTest, ConnectionLostMidWayIsUnavailableThenThePoolRecovers) {
   {
     Result<Pool::Lease> lease = pool.Checkout();
     ASSERT_TRUE(lease.ok());
-    ASSERT_TRUE((*lease)->Query("SELECT 1", Params(), "select").ok());
+    ASSERT_TRUE((*lease)->Query("SELECT 1", {}, "select").ok());
     Terminate((*lease)->backend_pid());
-    Result<PgResult> lost = (*lease)->Query("SELECT 1", Params(), "select");
+    Result<PgResult> lost = (*lease)->Query("SELECT 1", {}, "select");
     ASSERT_FALSE(lost.ok());
     EXPECT_TRUE(lost.status().IsUnavailable()) << lost.status().ToString();
   }  // the broken connection is discarded here
   Result<Pool::Lease> lease = pool.Checkout();
   ASSERT_TRUE(lease.ok());
-  EXPECT_TRUE((*lease)->Query("SELECT 1", Params(), "select").ok());
+  EXPECT_TRUE((*lease)->Query("SELECT 1", {}, "select").ok());
 }
 
 TEST_F(PgPoolServerTest, BusyPoolMakesCallersWaitForAConnection) {
@@ -157,7 +156,7 @@ TEST_F(PgPoolServerTest, LeftoverTransactionIsRolledBackNotReused) {
   Result<Pool::Lease> lease = pool.Checkout();
   ASSERT_TRUE(lease.ok());
   EXPECT_TRUE((*lease)->idle());
-  Result<PgResult> rows = (*lease)->Query("SELECT count(*) FROM t", Params(), "count");
+  Result<PgResult> rows = (*lease)->Query("SELECT count(*) FROM t", {}, "count");
   ASSERT_TRUE(rows.ok());
   EXPECT_EQ(rows->Int(0, 0), 0);
 }

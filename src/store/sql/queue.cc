@@ -1,5 +1,8 @@
 #include "store/sql/queue.h"
 
+#include <future>
+#include <memory>
+
 #include "store/json_text.h"
 
 namespace campaignd::store {
@@ -27,6 +30,43 @@ Result<Mail> MailFromRow(const SqlRow& row) {
   mail.next_attempt_at = cells.Time(10);
   mail.last_reply = cells.Text(11);
   return cells.Finish(std::move(mail));
+}
+
+std::string DueMailsQuery(std::string_view columns, bool retries, std::string_view not_excluded,
+                          std::string_view limit) {
+  return "SELECT " + std::string(columns) +
+         " FROM mails WHERE status IN ('enqueued', 'sending') AND attempts " +
+         (retries ? "> 0" : "= 0") +
+         " AND next_attempt_at <= $1 AND (lease_until IS NULL OR lease_until <= $1) AND " +
+         std::string(not_excluded) + " ORDER BY next_attempt_at, id LIMIT " + std::string(limit);
+}
+
+Result<int64_t> SqlQueue::Enqueue(const NewMail& mail) {
+  // Shared: the engine's thread may still be inside set_value when get()
+  // returns here.
+  auto promise = std::make_shared<std::promise<Result<int64_t>>>();
+  std::future<Result<int64_t>> id = promise->get_future();
+  EnqueueAsync(mail, [promise](Result<int64_t> result) { promise->set_value(std::move(result)); });
+  return id.get();
+}
+
+std::vector<Status> SqlQueue::RecordBatch(std::span<const Outcome> outcomes) {
+  std::vector<Status> results(outcomes.size(), Status::Ok());
+  std::vector<std::size_t> valid;
+  for (std::size_t i = 0; i < outcomes.size(); ++i) {
+    if (outcomes[i].status != MailStatus::kEnqueued) {
+      valid.push_back(i);
+    } else {
+      results[i] = Status::InvalidArgument("record: a mail cannot go back to enqueued");
+    }
+  }
+  if (!valid.empty()) Record(outcomes, valid, results);
+  return results;
+}
+
+Status LostClaim(const Outcome& outcome) {
+  return Status::NotFound("mail " + std::to_string(outcome.mail_id) + " is not claimed by worker " +
+                          outcome.worker);
 }
 
 Status SqlQueue::ReleaseClaims(std::string_view worker) {

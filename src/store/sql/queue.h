@@ -27,17 +27,40 @@ std::string MailColumns(std::string_view prefix = "");
 // or fields text that does not parse.
 Result<Mail> MailFromRow(const SqlRow& row);
 
+// RecordBatch's NotFound for an outcome whose worker no longer holds the claim.
+Status LostClaim(const Outcome& outcome);
+
+// A claim's due mails of one kind, oldest first, at most `limit`: never
+// attempted (`retries` false) or deferred ones, due at $1 and unleased, of
+// a client that `not_excluded` (the engine's term over the excluded IDs)
+// lets through. The WHERE terms repeat the partial indexes' (schema 0001)
+// so both engines use them; ordered by the index key, the LIMIT stops the
+// scan early.
+std::string DueMailsQuery(std::string_view columns, bool retries, std::string_view not_excluded,
+                          std::string_view limit);
+
 class SqlQueue : public MailQueue {
  public:
   // REQUIRES: `runner` outlives this.
   explicit SqlQueue(SqlRunner& runner) : runner_(runner) {}
 
+  // The engine's EnqueueAsync, waited for: one way into its group commit.
+  Result<int64_t> Enqueue(const NewMail& mail) override;
+
+  // InvalidArgument for an outcome that would go back to enqueued; the
+  // others go to the engine's Record.
+  std::vector<Status> RecordBatch(std::span<const Outcome> outcomes) final;
   Status ReleaseClaims(std::string_view worker) override;
   Status ReleaseClaim(std::string_view worker, int64_t mail_id) override;
   Result<std::optional<Mail>> FindMail(int64_t client_id, int64_t mail_id) override;
   Result<std::vector<MailEvent>> History(int64_t client_id, int64_t mail_id) override;
 
  protected:
+  // Writes outcomes[i] for each i of `valid` in one transaction; sets
+  // results[i] of each that failed (LostClaim when its lease went elsewhere).
+  virtual void Record(std::span<const Outcome> outcomes, std::span<const std::size_t> valid,
+                      std::vector<Status>& results) = 0;
+
   SqlRunner& runner_;
 };
 

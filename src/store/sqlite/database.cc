@@ -11,16 +11,6 @@
 
 namespace campaignd::store::sqlite {
 
-namespace {
-
-std::string OctalMode(mode_t mode) {
-  char text[8];
-  std::snprintf(text, sizeof text, "%04o", static_cast<unsigned>(mode & 07777));
-  return text;
-}
-
-}  // namespace
-
 Status CheckPrivateFiles(const std::string& path) {
   std::string files, chmod = "chmod o-rwx";
   int count = 0;
@@ -28,7 +18,9 @@ Status CheckPrivateFiles(const std::string& path) {
     struct stat st {};
     if (::stat(file.c_str(), &st) != 0) continue;  // not there (yet): created private
     if ((st.st_mode & (S_IROTH | S_IWOTH)) == 0) continue;
-    files += std::string(count++ == 0 ? "" : ", ") + file + " (mode " + OctalMode(st.st_mode) + ")";
+    char mode[8];
+    std::snprintf(mode, sizeof mode, "%04o", static_cast<unsigned>(st.st_mode & 07777));
+    files += std::string(count++ == 0 ? "" : ", ") + file + " (mode " + mode + ")";
     chmod += " '" + file + "'";
   }
   if (count == 0) return Status::Ok();
@@ -76,26 +68,23 @@ Status Database::Configure(const DatabaseOptions& options) {
                            " is read-only (file or directory not writable); campaignd needs "
                            "write access");
   }
-  if (!options.read_only) CAMPAIGND_RETURN_IF_ERROR(EnableWal());
+  if (!options.read_only) {
+    Result<Statement> pragma = Prepare("PRAGMA journal_mode=WAL", "enable WAL");
+    if (!pragma.ok()) return pragma.status();
+    Result<bool> row = pragma->Step();
+    if (!row.ok()) return row.status();
+    const std::string mode = *row ? pragma->ColumnText(0) : "";
+    if (mode != "wal") {
+      return Status::IOError("database " + path_ + " cannot use WAL (journal mode is '" + mode +
+                             "')");
+    }
+  }
   CAMPAIGND_RETURN_IF_ERROR(Exec(options.durable ? "PRAGMA synchronous=FULL"
                                                  : "PRAGMA synchronous=OFF",
                                  "set synchronous mode"));
   CAMPAIGND_RETURN_IF_ERROR(Exec("PRAGMA foreign_keys=ON", "enable foreign keys"));
   if (options.read_only) {
     CAMPAIGND_RETURN_IF_ERROR(Exec("PRAGMA query_only=ON", "make connection read-only"));
-  }
-  return Status::Ok();
-}
-
-Status Database::EnableWal() {
-  Result<Statement> pragma = Prepare("PRAGMA journal_mode=WAL", "enable WAL");
-  if (!pragma.ok()) return pragma.status();
-  Result<bool> row = pragma->Step();
-  if (!row.ok()) return row.status();
-  std::string mode = *row ? pragma->ColumnText(0) : "";
-  if (mode != "wal") {
-    return Status::IOError("database " + path_ + " cannot use WAL (journal mode is '" + mode +
-                           "')");
   }
   return Status::Ok();
 }

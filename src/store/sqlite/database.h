@@ -2,7 +2,7 @@
 // no SQLite mutex (one connection per thread), WAL, foreign keys on, a busy
 // timeout, and synchronous=FULL so a committed write survives power loss.
 // Prepared statements are cached per connection.
-// Callers: the writer thread (writer.h), the read pool (read_pool.h), the
+// Callers: the writer thread (writer.h), the read pool (sqlite_runner.h), the
 // migrator and tests. Threads: one thread at a time per Database.
 // Errors: sqlite_error.h decides the Status of every failure.
 #ifndef CAMPAIGND_STORE_SQLITE_DATABASE_H_
@@ -85,7 +85,6 @@ class Database {
 
   Database(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
   Status Configure(const DatabaseOptions& options);
-  Status EnableWal();
 
   sqlite3* const db_;
   const std::string path_;

@@ -3,11 +3,9 @@
 #include <chrono>
 #include <filesystem>
 
-#include "store/migration.h"
-#include "store/sqlite/migrator.h"
+#include "store/sql/migrator.h"
 
 namespace campaignd::store::sqlite {
-
 namespace {
 
 // Absolute: read connections are opened later, maybe after a chdir.
@@ -21,22 +19,29 @@ Result<std::string> AbsolutePath(std::string_view path) {
 
 }  // namespace
 
+Status ApplyMigrations(Database& db, std::span<const Migration> migrations, TimePoint now,
+                       std::vector<Migration>* applied) {
+  std::unique_ptr<SqlSession> session = SessionOn(db);
+  const auto exec = [&db](std::string_view sql, std::string_view purpose) {
+    return db.Exec(sql, purpose);
+  };
+  return store::ApplyMigrations({db.path(), *session, exec, "BEGIN IMMEDIATE"}, migrations, now,
+                                applied);
+}
+
 Result<std::vector<Migration>> SqliteEngine::Migrate(std::string_view path) {
   if (path == kMemoryPath) {
     return Status::InvalidArgument("sqlite::memory: is a fresh database every time");
   }
-  Result<std::string> file = AbsolutePath(path);
-  if (!file.ok()) return file.status();
-  Result<std::unique_ptr<Database>> db = Database::Open(*file, DatabaseOptions{});
-  if (!db.ok()) return db.status();
   std::vector<Migration> applied;
-  CAMPAIGND_RETURN_IF_ERROR(
-      ApplyMigrations(**db, SqliteMigrations(), std::chrono::system_clock::now(), &applied));
+  Result<std::unique_ptr<SqliteEngine>> engine = Open(path, EngineOptions{}, &applied);
+  if (!engine.ok()) return engine.status();
   return applied;
 }
 
 Result<std::unique_ptr<SqliteEngine>> SqliteEngine::Open(std::string_view path,
-                                                         const EngineOptions& options) {
+                                                         const EngineOptions& options,
+                                                         std::vector<Migration>* applied) {
   const bool memory = path == kMemoryPath;
   TempDir temp_dir;
   Result<std::string> absolute = AbsolutePath(path);
@@ -60,7 +65,7 @@ Result<std::unique_ptr<SqliteEngine>> SqliteEngine::Open(std::string_view path,
   Result<std::unique_ptr<Database>> db = Database::Open(file, db_options);
   if (!db.ok()) return db.status();
   CAMPAIGND_RETURN_IF_ERROR(
-      ApplyMigrations(**db, SqliteMigrations(), std::chrono::system_clock::now()));
+      ApplyMigrations(**db, SqliteMigrations(), std::chrono::system_clock::now(), applied));
   auto writer = std::make_unique<Writer>(std::move(*db));
   return std::unique_ptr<SqliteEngine>(new SqliteEngine(
       std::move(file), std::move(temp_dir), std::move(lock), std::move(writer), !memory));

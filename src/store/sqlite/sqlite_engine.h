@@ -1,6 +1,6 @@
 // SqliteEngine: the embedded store (behaviour.md §6) - one database file,
 // one writer thread with group commit (writer.h), a small read pool
-// (read_pool.h), and optionally the serve lock (serve_lock.h). Built by
+// (sqlite_runner.h), and optionally the serve lock (serve_lock.h). Built by
 // OpenEngine("sqlite:PATH") in engine.cc; tests open it directly to see
 // the writer's counters.
 // ":memory:" opens a private temporary database file in $TMPDIR (or /tmp)
@@ -14,6 +14,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,23 +23,30 @@
 #include "store/local_coordination.h"
 #include "store/migration.h"
 #include "store/store.h"
-#include "store/sqlite/read_pool.h"
 #include "store/sqlite/serve_lock.h"
 #include "store/sqlite/sqlite_queue.h"
 #include "store/sqlite/sqlite_runner.h"
-#include "store/temp_dir.h"
 #include "store/sqlite/writer.h"
+#include "store/temp_dir.h"
 
 namespace campaignd::store::sqlite {
 
 inline constexpr std::string_view kMemoryPath = ":memory:";
 
+// store/migration.h on `db`, writable and outside a transaction. Each
+// migration's BEGIN IMMEDIATE takes the database's write lock, so two
+// processes opening the same file at once apply each migration once.
+Status ApplyMigrations(Database& db, std::span<const Migration> migrations, TimePoint now,
+                       std::vector<Migration>* applied = nullptr);
+
 class SqliteEngine final : public Engine {
  public:
   // Opens (creating if needed) the database at `path` (relative to the
-  // working directory) or kMemoryPath, and applies pending migrations.
+  // working directory) or kMemoryPath, and applies pending migrations
+  // (appended to `applied` when given).
   static Result<std::unique_ptr<SqliteEngine>> Open(std::string_view path,
-                                                    const EngineOptions& options);
+                                                    const EngineOptions& options,
+                                                    std::vector<Migration>* applied = nullptr);
   // Applies pending migrations to the database at `path` (created if
   // missing); what it applied. InvalidArgument for kMemoryPath.
   static Result<std::vector<Migration>> Migrate(std::string_view path);

@@ -1,22 +1,13 @@
 #include "store/sqlite/sqlite_queue.h"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 #include "store/json_text.h"
 #include "store/sql/records.h"
 
 namespace campaignd::store::sqlite {
 namespace {
-
-Status InsertEvent(SqlSession& db, int64_t mail_id, TimePoint at, MailStatus status,
-                   std::string_view reply) {
-  const SqlValue params[] = {mail_id, ToUnixMillis(at), std::string(MailStatusName(status)),
-                             std::string(reply)};
-  return db
-      .Execute("INSERT INTO mail_events (mail_id, at, status, reply) VALUES ($1, $2, $3, $4)",
-               params, "record mail event")
-      .status();
-}
 
 // Appends up to `limit` due, unleased mails of one kind, none of a client in
 // `excluded` (a JSON array of client IDs), to `out`.
@@ -32,16 +23,6 @@ Status SelectDue(SqlSession& db, bool retries, std::size_t limit, int64_t now,
     out.push_back(std::move(*mail));
   }
   return Status::Ok();
-}
-
-// "[1,2,3]": the client IDs a claim leaves out, for json_each().
-std::string JsonIdArray(const std::vector<int64_t>& ids) {
-  std::string out = "[";
-  for (int64_t id : ids) {
-    if (out.size() > 1) out += ',';
-    out += std::to_string(id);
-  }
-  return out + "]";
 }
 
 // One outcome inside the batch's unit. NotFound (nothing written) when the
@@ -74,11 +55,14 @@ Status RecordOne(SqlSession& db, const Outcome& outcome) {
       params, "record outcome");
   if (!changed.ok()) return changed.status();
   if (*changed == 0) {
-    return Status::NotFound("mail " + std::to_string(outcome.mail_id) +
-                            " is not claimed by worker " + outcome.worker);
+    return LostClaim(outcome);
   }
+  const SqlValue event[] = {outcome.mail_id, ToUnixMillis(outcome.at),
+                            std::string(MailStatusName(outcome.status)), outcome.reply};
   CAMPAIGND_RETURN_IF_ERROR(
-      InsertEvent(db, outcome.mail_id, outcome.at, outcome.status, outcome.reply));
+      db.Execute("INSERT INTO mail_events (mail_id, at, status, reply) VALUES ($1, $2, $3, $4)",
+                 event, "record mail event")
+          .status());
   if (!outcome.hard_bounce) return Status::Ok();
   const SqlValue mail[] = {outcome.mail_id};
   return db
@@ -91,35 +75,12 @@ Status RecordOne(SqlSession& db, const Outcome& outcome) {
 
 }  // namespace
 
-// The WHERE terms repeat the partial indexes' (schema 0001) so SQLite uses
-// them; ordered by the index key, the LIMIT stops the scan early.
 const std::string& DueMailsSql(bool retries) {
-  static const std::string kFresh =
-      "SELECT " + MailColumns() + " FROM mails "
-      "WHERE status IN ('enqueued', 'sending') AND attempts = 0 AND next_attempt_at <= $1 "
-      "AND (lease_until IS NULL OR lease_until <= $1) "
-      "AND client_id NOT IN (SELECT value FROM json_each($3)) "
-      "ORDER BY next_attempt_at, id LIMIT $2";
-  static const std::string kRetry =
-      "SELECT " + MailColumns() + " FROM mails "
-      "WHERE status IN ('enqueued', 'sending') AND attempts > 0 AND next_attempt_at <= $1 "
-      "AND (lease_until IS NULL OR lease_until <= $1) "
-      "AND client_id NOT IN (SELECT value FROM json_each($3)) "
-      "ORDER BY next_attempt_at, id LIMIT $2";
+  static constexpr std::string_view kNotExcluded =
+      "client_id NOT IN (SELECT value FROM json_each($3))";
+  static const std::string kFresh = DueMailsQuery(MailColumns(), false, kNotExcluded, "$2");
+  static const std::string kRetry = DueMailsQuery(MailColumns(), true, kNotExcluded, "$2");
   return retries ? kRetry : kFresh;
-}
-
-Result<int64_t> SqliteQueue::Enqueue(const NewMail& mail) {
-  Result<std::string> fields = FieldsToJson(mail.fields);
-  if (!fields.ok()) return fields.status();
-  int64_t id = 0;
-  CAMPAIGND_RETURN_IF_ERROR(runner_.Write([&](SqlSession& session) -> Status {
-    Result<int64_t> inserted = records::InsertMail(session, mail, std::move(*fields));
-    if (!inserted.ok()) return inserted.status();
-    id = *inserted;
-    return Status::Ok();
-  }));
-  return id;
 }
 
 bool SqliteQueue::EnqueueAsync(const NewMail& mail, EnqueueDone done) {
@@ -131,7 +92,7 @@ bool SqliteQueue::EnqueueAsync(const NewMail& mail, EnqueueDone done) {
   // The unit and its completion run one after the other on the writer
   // thread: `id` needs no lock.
   auto id = std::make_shared<int64_t>(0);
-  writer_.WriteAsync(
+  static_cast<SqliteRunner&>(runner_).WriteAsync(
       [mail, fields = std::move(*fields), id](SqlSession& session) mutable -> Status {
         Result<int64_t> inserted = records::InsertMail(session, mail, std::move(fields));
         if (!inserted.ok()) return inserted.status();
@@ -149,11 +110,11 @@ Result<std::vector<Mail>> SqliteQueue::Claim(const ClaimRequest& req) {
   std::vector<Mail> claimed;
   CAMPAIGND_RETURN_IF_ERROR(runner_.Write([&](SqlSession& db) -> Status {
     const int64_t now = ToUnixMillis(req.now);
-    const std::string excluded = JsonIdArray(req.exclude_clients);
-    CAMPAIGND_RETURN_IF_ERROR(
-        SelectDue(db, /*retries=*/false, req.max_fresh, now, excluded, claimed));
-    CAMPAIGND_RETURN_IF_ERROR(
-        SelectDue(db, /*retries=*/true, req.max_retry, now, excluded, claimed));
+    const std::string excluded = nlohmann::json(req.exclude_clients).dump();  // [1,2]
+    for (bool retries : {false, true}) {  // never-attempted mails first
+      CAMPAIGND_RETURN_IF_ERROR(
+          SelectDue(db, retries, retries ? req.max_retry : req.max_fresh, now, excluded, claimed));
+    }
     // Leased to req.worker; the status stays as it is: a mail is `sending`
     // only once an attempt was made (RecordBatch writes that transition).
     for (const Mail& mail : claimed) {
@@ -171,19 +132,11 @@ Result<std::vector<Mail>> SqliteQueue::Claim(const ClaimRequest& req) {
   return claimed;
 }
 
-std::vector<Status> SqliteQueue::RecordBatch(std::span<const Outcome> outcomes) {
-  std::vector<Status> results(outcomes.size(), Status::Ok());
-  std::vector<bool> valid(outcomes.size(), true);
-  for (std::size_t i = 0; i < outcomes.size(); ++i) {
-    if (outcomes[i].status != MailStatus::kEnqueued) continue;
-    valid[i] = false;
-    results[i] = Status::InvalidArgument("record: a mail cannot go back to enqueued");
-  }
-  if (std::find(valid.begin(), valid.end(), true) == valid.end()) return results;
+void SqliteQueue::Record(std::span<const Outcome> outcomes, std::span<const std::size_t> valid,
+                         std::vector<Status>& results) {
   // One unit: the batch commits with whatever else the writer groups with it.
   Status unit = runner_.Write([&](SqlSession& db) -> Status {
-    for (std::size_t i = 0; i < outcomes.size(); ++i) {
-      if (!valid[i]) continue;
+    for (std::size_t i : valid) {
       Status s = RecordOne(db, outcomes[i]);
       if (s.IsNotFound()) {
         results[i] = std::move(s);
@@ -194,11 +147,8 @@ std::vector<Status> SqliteQueue::RecordBatch(std::span<const Outcome> outcomes) 
     return Status::Ok();
   });
   if (!unit.ok()) {
-    for (std::size_t i = 0; i < outcomes.size(); ++i) {
-      if (valid[i]) results[i] = unit;
-    }
+    for (std::size_t i : valid) results[i] = unit;
   }
-  return results;
 }
 
 Status SqliteQueue::ReleaseAllClaims() {

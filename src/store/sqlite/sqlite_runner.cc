@@ -66,18 +66,7 @@ class SqliteSession final : public SqlSession {
     Result<Statement> statement = db_.Prepare(text, purpose);
     if (!statement.ok()) return statement.status();
     int index = 1;
-    for (const SqlValue& value : params) {
-      if (const auto* i = std::get_if<int64_t>(&value)) {
-        statement->BindInt(index, *i);
-      } else if (const auto* s = std::get_if<std::string>(&value)) {
-        statement->BindText(index, *s);
-      } else if (const auto* b = std::get_if<SqlBytes>(&value)) {
-        statement->BindBlob(index, b->bytes);
-      } else {
-        statement->BindNull(index);
-      }
-      ++index;
-    }
+    for (const SqlValue& value : params) statement->Bind(index++, value);
     return statement;
   }
 
@@ -86,13 +75,17 @@ class SqliteSession final : public SqlSession {
 
 }  // namespace
 
+std::unique_ptr<SqlSession> SessionOn(Database& db) { return std::make_unique<SqliteSession>(db); }
+
 Status SqliteRunner::Read(const Work& work) {
   Result<ReadPool::Lease> db = readers_.Checkout();
   if (!db.ok()) return db.status();
-  ReadTransaction snapshot(**db);
-  CAMPAIGND_RETURN_IF_ERROR(snapshot.status());
+  // One snapshot for the whole work; its COMMIT ends the snapshot only.
+  CAMPAIGND_RETURN_IF_ERROR((*db)->Exec("BEGIN", "begin read snapshot"));
   SqliteSession session(**db);
-  return work(session);
+  Status status = work(session);
+  if ((*db)->InTransaction()) (*db)->Exec("COMMIT", "end read snapshot");
+  return status;
 }
 
 Result<std::vector<SqlRow>> SqliteRunner::Query(std::string_view sql,

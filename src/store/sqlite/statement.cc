@@ -28,33 +28,19 @@ Statement::~Statement() {
   *in_use_ = false;
 }
 
-void Statement::NoteBind(int rc) {
+Statement& Statement::Bind(int index, const SqlValue& value) {
+  int rc = SQLITE_OK;
+  if (const auto* i = std::get_if<int64_t>(&value)) {
+    rc = sqlite3_bind_int64(stmt_, index, *i);
+  } else if (const auto* s = std::get_if<std::string>(&value)) {
+    rc = sqlite3_bind_text64(stmt_, index, s->data(), s->size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  } else if (const auto* b = std::get_if<SqlBytes>(&value)) {
+    // data() of a std::string is never null: an empty blob, not NULL.
+    rc = sqlite3_bind_blob64(stmt_, index, b->bytes.data(), b->bytes.size(), SQLITE_TRANSIENT);
+  } else {
+    rc = sqlite3_bind_null(stmt_, index);
+  }
   if (rc != SQLITE_OK && bind_rc_ == SQLITE_OK) bind_rc_ = rc;
-}
-
-Statement& Statement::BindInt(int index, int64_t value) {
-  NoteBind(sqlite3_bind_int64(stmt_, index, value));
-  return *this;
-}
-
-Statement& Statement::BindText(int index, std::string_view value) {
-  // A null data() (a default string_view) would bind NULL, not "".
-  const char* data = value.data() != nullptr ? value.data() : "";
-  NoteBind(sqlite3_bind_text64(stmt_, index, data, value.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
-  return *this;
-}
-
-Statement& Statement::BindBlob(int index, std::string_view bytes) {
-  // A zero-length blob with a null pointer would bind NULL; data() of an
-  // empty string_view may be null, so bind an explicit empty blob.
-  NoteBind(bytes.empty() ? sqlite3_bind_zeroblob(stmt_, index, 0)
-                         : sqlite3_bind_blob64(stmt_, index, bytes.data(), bytes.size(),
-                                               SQLITE_TRANSIENT));
-  return *this;
-}
-
-Statement& Statement::BindNull(int index) {
-  NoteBind(sqlite3_bind_null(stmt_, index));
   return *this;
 }
 
@@ -67,11 +53,7 @@ Result<bool> Statement::Step() {
 }
 
 Status Statement::Run() {
-  for (;;) {
-    Result<bool> row = Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return Status::Ok();
-  }
+  return ForEachRow([] { return Status::Ok(); });
 }
 
 Status Statement::ForEachRow(const std::function<Status()>& on_row) {
@@ -89,12 +71,6 @@ std::string Statement::ColumnText(int column) const {
   const unsigned char* text = sqlite3_column_text(stmt_, column);
   if (text == nullptr) return {};
   return std::string(reinterpret_cast<const char*>(text), sqlite3_column_bytes(stmt_, column));
-}
-
-std::string Statement::ColumnBlob(int column) const {
-  const void* blob = sqlite3_column_blob(stmt_, column);
-  if (blob == nullptr) return {};
-  return std::string(static_cast<const char*>(blob), sqlite3_column_bytes(stmt_, column));
 }
 
 bool Statement::ColumnIsNull(int column) const {

@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "core/status.h"
+#include "store/sql_session.h"
 
 struct sqlite3_stmt;
 
@@ -28,11 +29,9 @@ class Statement {
   Statement(const Statement&) = delete;
   ~Statement();
 
-  // Parameters are 1-based, as in SQL "?1".
-  Statement& BindInt(int index, int64_t value);
-  Statement& BindText(int index, std::string_view value);
-  Statement& BindBlob(int index, std::string_view bytes);
-  Statement& BindNull(int index);
+  // Parameters are 1-based, as in SQL "?1". SqlBytes binds a BLOB (an
+  // empty one too), std::monostate NULL.
+  Statement& Bind(int index, const SqlValue& value);
 
   // true: a row is available; false: the statement is done.
   Result<bool> Step();
@@ -45,15 +44,10 @@ class Statement {
   // Columns are 0-based. REQUIRES: the last Step() returned true.
   int64_t ColumnInt(int column) const;
   std::string ColumnText(int column) const;
-  std::string ColumnBlob(int column) const;
   bool ColumnIsNull(int column) const;
   bool ColumnIsInt(int column) const;  // stored as an INTEGER
 
-  const std::string& purpose() const { return purpose_; }
-
  private:
-  void NoteBind(int rc);
-
   sqlite3_stmt* stmt_;
   bool* in_use_;
   std::string purpose_;

@@ -1,6 +1,8 @@
 #include "store/sqlite/writer.h"
 
 #include <exception>
+#include <future>
+#include <memory>
 
 namespace campaignd::store::sqlite {
 namespace {
@@ -23,25 +25,23 @@ Writer::Writer(std::unique_ptr<Database> db)
 Writer::~Writer() { Close(); }
 
 Status Writer::Submit(const Work& work) {
-  Unit unit{&work, Status::Ok()};
-  if (!queue_.RunAndWait(unit)) return Status::Unavailable("store is closed");
-  return unit.status;
+  // Shared: the writer thread may still be inside set_value when get()
+  // returns here.
+  auto done = std::make_shared<std::promise<Status>>();
+  std::future<Status> status = done->get_future();
+  SubmitAsync(work, [done](const Status& s) { done->set_value(s); });
+  return status.get();
 }
 
 void Writer::SubmitAsync(Work work, Done done) {
-  auto unit = std::make_unique<Unit>();
-  unit->owned = std::move(work);
-  unit->work = &unit->owned;
-  unit->on_done = std::move(done);
+  auto unit = std::make_unique<Unit>(Unit{std::move(work), std::move(done)});
   unit = queue_.Queue(std::move(unit));
   if (unit) unit->on_done(Status::Unavailable("store is closed"));
 }
 
 void Writer::Close() {
-  std::call_once(close_once_, [this] {
-    queue_.Close();
-    db_.reset();
-  });
+  queue_.Close();
+  db_.reset();
 }
 
 WriterStats Writer::stats() const {
@@ -76,7 +76,7 @@ Status Writer::RunUnit(Unit& unit) {
   CAMPAIGND_RETURN_IF_ERROR(RunCached(*db_, "SAVEPOINT unit", "begin unit savepoint"));
   Status status;
   try {
-    status = (*unit.work)(*db_);
+    status = unit.work(*db_);
   } catch (const std::exception& e) {  // e.g. std::bad_alloc: keep the message
     status = Status::Internal(std::string("write failed: ") + e.what());
   }

@@ -65,19 +65,16 @@ class Writer {
   void SubmitAsync(Work work, Done done);
 
   // Completes every unit submitted before, then stops the thread and
-  // closes the connection. Idempotent.
+  // closes the connection. Idempotent; not concurrent with itself.
   void Close();
 
   WriterStats stats() const;
 
  private:
   struct Unit {
-    const Work* work;
+    Work work;
+    Done on_done;  // on the writer thread, then the unit is deleted
     Status status;
-    bool done = false;
-    // An async unit: owns its work, completes through on_done, deletes itself.
-    Work owned;
-    Done on_done;
   };
 
   void RunBatch(std::span<Unit*> batch);
@@ -87,8 +84,7 @@ class Writer {
   // Constant after construction; used by the writer thread only.
   std::unique_ptr<Database> db_;
   mutable std::mutex mu_;
-  WriterStats stats_;  // guarded by mu_ (pending: the queue's)
-  std::once_flag close_once_;
+  WriterStats stats_;        // guarded by mu_ (pending: the queue's)
   GroupCommit<Unit> queue_;  // last: its thread starts after the members above
 };
 

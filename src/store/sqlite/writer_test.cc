@@ -24,7 +24,7 @@ Writer::Work Insert(int64_t value) {
   return [value](Database& db) -> Status {
     Result<Statement> insert = db.Prepare("INSERT INTO t (v) VALUES (?1)", "insert value");
     if (!insert.ok()) return insert.status();
-    return insert->BindInt(1, value).Run();
+    return insert->Bind(1, value).Run();
   };
 }
 

@@ -16,7 +16,6 @@
 #define CAMPAIGND_STORE_CATALOG_H_
 
 #include <cstdint>
-#include <memory>
 #include <optional>
 #include <span>
 #include <string>
@@ -147,12 +146,6 @@ class Catalog {
  private:
   SqlRunner& runner_;
 };
-
-// The catalog of an open engine (SQLite or PostgreSQL), sharing its
-// connections (Engine::runner()). REQUIRES: `engine` outlives the catalog.
-inline Result<std::unique_ptr<Catalog>> OpenCatalog(Engine& engine) {
-  return std::make_unique<Catalog>(engine.runner());
-}
 
 }  // namespace campaignd::store
 

@@ -14,9 +14,7 @@ class CatalogTest : public EngineTest {
  protected:
   void SetUp() override {
     EngineTest::SetUp();
-    Result<std::unique_ptr<Catalog>> opened = OpenCatalog(*engine_);
-    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-    catalog_ = std::move(*opened);
+    catalog_ = std::make_unique<Catalog>(engine_->runner());
   }
   void TearDown() override {
     catalog_.reset();

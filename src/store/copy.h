@@ -40,8 +40,8 @@ struct CopyColumn {
 
 struct CopyTable {
   std::string_view name;
+  std::size_t keys;  // the primary key is the first `keys` columns: rows are read in its order
   std::vector<CopyColumn> columns;
-  std::string_view order_by;  // the primary key: rows are read in this order
 };
 
 // Every table copy-db moves, parents before children (foreign keys).

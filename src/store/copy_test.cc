@@ -98,11 +98,10 @@ class CopyTest : public EngineTest {
       for (const AttachmentFile& f : files.value_or(std::vector<AttachmentFile>{})) {
         out << " upload " << f.file_name << " " << f.content_type << " " << Hex(f.data) << "\n";
       }
-      if (auto catalog = OpenCatalog(engine); catalog.ok()) {
-        if (auto key = *(*catalog)->FindApiKey("copied-key-hash"); key && key->client_id == id) {
-          out << " api key " << key->id << " " << key->name << " "
-              << ToUnixMillis(key->created_at) << "\n";
-        }
+      if (auto key = *Catalog(engine.runner()).FindApiKey("copied-key-hash");
+          key && key->client_id == id) {
+        out << " api key " << key->id << " " << key->name << " " << ToUnixMillis(key->created_at)
+            << "\n";
       }
       const std::vector<DkimKey> keys = *d.FindDkimKeys(id);
       for (const DkimKey& k : keys) {

@@ -105,7 +105,6 @@ class MailQueue {
   // when the transaction fails, every other outcome gets that failure and
   // nothing is written. REQUIRES: each mail at most once in `outcomes`.
   virtual std::vector<Status> RecordBatch(std::span<const Outcome> outcomes) = 0;
-  // One outcome: RecordBatch of one.
   Status Record(const Outcome& outcome) { return RecordBatch({&outcome, 1}).front(); }
   // Gives back every claim of `worker` (clean shutdown): due immediately.
   virtual Status ReleaseClaims(std::string_view worker) = 0;

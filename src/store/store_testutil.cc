@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -57,7 +58,7 @@ Result<std::string> EnsureTemplate(Connection& admin, const std::string& server_
     // A template left half-built by a killed test is completed here, or by
     // the next engine that opens a copy of it (migrations are idempotent).
     if (status.ok()) {
-      Result<std::string> url = postgres::WithDatabase(server_url, name);
+      Result<std::string> url = WithDatabase(server_url, name);
       status = url.ok() ? postgres::PgEngine::Migrate(*url).status() : url.status();
     }
   }
@@ -74,6 +75,17 @@ std::string ReadUrlFile(const char* path) {
 }
 
 }  // namespace
+
+Result<std::string> WithDatabase(std::string_view url, std::string_view dbname) {
+  if (!postgres::IsPostgresUrl(url)) {
+    return Status::InvalidArgument("not a postgresql:// URL: " + postgres::RedactUrl(url));
+  }
+  const std::size_t authority = url.find("://") + 3;
+  const std::size_t query = std::min(url.find('?', authority), url.size());
+  const std::size_t path = std::min(url.find('/', authority), query);
+  return std::string(url.substr(0, path)) + "/" + std::string(dbname) +
+         std::string(url.substr(query));
+}
 
 std::optional<std::string> TestServerUrl() {
   const char* url = std::getenv("CAMPAIGND_TEST_DATABASE");
@@ -110,7 +122,7 @@ Result<std::unique_ptr<TestDatabase>> TestDatabase::Create(Schema schema) {
       "CREATE DATABASE " + db->name_ + " TEMPLATE " + from + " STRATEGY = FILE_COPY",
       "create test database"));
   db->server_url_ = *server;
-  Result<std::string> url = postgres::WithDatabase(*server, db->name_);
+  Result<std::string> url = WithDatabase(*server, db->name_);
   if (!url.ok()) return url.status();
   db->url_ = *url;
   return db;

@@ -34,6 +34,10 @@ namespace campaignd::store {
 // The PostgreSQL server's URL the environment names; nullopt: SQLite.
 std::optional<std::string> TestServerUrl();
 
+// PostgreSQL `url` naming database `dbname` instead of its own, options
+// kept. InvalidArgument if `url` is not a PostgreSQL URL.
+Result<std::string> WithDatabase(std::string_view url, std::string_view dbname);
+
 class TestDatabase {
  public:
   enum class Schema { kMigrated, kEmpty };

@@ -14,9 +14,7 @@ void AdminApiTest::SetUp() {
   Status applied =
       store_.provisioner().Apply({store::SampleClient(1), store::SampleClient(2)});
   ASSERT_TRUE(applied.ok()) << applied.ToString();
-  Result<std::unique_ptr<store::Catalog>> catalog = store::OpenCatalog(store_.engine());
-  ASSERT_TRUE(catalog.ok()) << catalog.status().ToString();
-  catalog_ = std::move(*catalog);
+  catalog_ = std::make_unique<store::Catalog>(store_.engine().runner());
   context_ = std::make_unique<AdminContext>(AdminContext{store_.engine(), *catalog_, clock_,
                                                          auth::HashCode(kAdminKey),
                                                          "https://mail.example"});

@@ -83,7 +83,7 @@ class UploadSlots {
 // What HandleAdmin works with. REQUIRES: every reference outlives the calls.
 struct AdminContext {
   store::Engine& engine;        // directory(), queue()
-  store::Catalog& catalog;      // store::OpenCatalog(engine)
+  store::Catalog& catalog;      // over engine.runner()
   Clock& clock;                 // mail search defaults, created times
   // SHA-256 hex (auth::HashCode) of the server-wide admin key; empty: no
   // admin key configured (only in-process operators may create clients).

@@ -16,11 +16,10 @@ Result<std::unique_ptr<AdminService>> AdminService::Start(const config::Config& 
                                                           store::Engine& engine, Clock& clock,
                                                           const http::Timeouts& timeouts,
                                                           std::function<void()> changed) {
-  Result<std::unique_ptr<store::Catalog>> catalog = store::OpenCatalog(engine);
-  if (!catalog.ok()) return catalog.status();
-  store::Catalog& ref = **catalog;
+  auto catalog = std::make_unique<store::Catalog>(engine.runner());
+  store::Catalog& ref = *catalog;
   std::unique_ptr<AdminService> service(new AdminService(
-      std::move(*catalog),
+      std::move(catalog),
       AdminContext{engine, ref, clock,
                    config.admin_key.empty() ? std::string() : auth::HashCode(config.admin_key),
                    config.public_url, config.client_relay_hosts,

@@ -53,23 +53,18 @@ std::optional<int> RunAdminCommand(const AdminCommands& commands, std::ostream& 
         << engine.status().ToString() << "\n";
     return kExitDatabaseError;
   }
-  auto catalog = store::OpenCatalog(**engine);
-  if (!catalog.ok()) {
-    err << "campaignd " << leaf->name << ": " << catalog.status().ToString() << "\n";
-    (*engine)->Close();
-    return kExitDatabaseError;
-  }
+  auto catalog = std::make_unique<store::Catalog>((*engine)->runner());
   SystemClock clock;
   const api::AdminContext context{
       .engine = **engine,
-      .catalog = **catalog,
+      .catalog = *catalog,
       .clock = clock,
       .admin_key_hash = "",
       .public_url = config->public_url,
       .client_relay_hosts = config->client_relay_hosts,
       .address_literals = Address::Literals(config->allow_address_literals)};
   const int code = RunInvocation(*invocation, context, options, out, err);
-  catalog->reset();  // before the engine whose connections it shares
+  catalog.reset();  // before the engine whose connections it shares
   (*engine)->Close();
   return code;
 }

@@ -66,9 +66,7 @@ class RunTest : public ::testing::Test {
     auto engine = store::OpenEngine(db_->url(), store::EngineOptions{});
     ASSERT_TRUE(engine.ok()) << engine.status().ToString();
     engine_ = std::move(*engine);
-    auto catalog = store::OpenCatalog(*engine_);
-    ASSERT_TRUE(catalog.ok()) << catalog.status().ToString();
-    catalog_ = std::move(*catalog);
+    catalog_ = std::make_unique<store::Catalog>(engine_->runner());
     context_ = std::make_unique<api::AdminContext>(api::AdminContext{
         .engine = *engine_, .catalog = *catalog_, .clock = clock_,
         .admin_key_hash = "", .public_url = "https://campaignd.example.net"});

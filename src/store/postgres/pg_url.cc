@@ -1,34 +1,18 @@
 #include "store/postgres/pg_url.h"
 
+#include <algorithm>
 #include <cctype>
-#include <optional>
 
 namespace campaignd::store::postgres {
 namespace {
 
-struct UrlParts {
-  std::string_view scheme;     // "postgresql://"
-  std::string_view authority;  // "user:password@host:port"
-  std::string_view rest;       // "?options" or ""
-};
-
-// Any "scheme://authority/path?rest" URL.
-std::optional<UrlParts> Split(std::string_view url) {
+// The password of any "scheme://user:password@host/path?options" URL, empty
+// if none.
+std::string_view Password(std::string_view url) {
   const std::size_t scheme_end = url.find("://");
-  if (scheme_end == std::string_view::npos || scheme_end == 0) return std::nullopt;
-  UrlParts parts;
-  parts.scheme = url.substr(0, scheme_end + 3);
-  std::string_view tail = url.substr(scheme_end + 3);
-  const std::size_t query = tail.find('?');
-  parts.rest = query == std::string_view::npos ? "" : tail.substr(query);
-  tail = tail.substr(0, query);
-  const std::size_t slash = tail.find('/');
-  parts.authority = tail.substr(0, slash);
-  return parts;
-}
-
-// The password of `authority` ("user:password@host"), empty if none.
-std::string_view Password(std::string_view authority) {
+  if (scheme_end == std::string_view::npos || scheme_end == 0) return {};
+  std::string_view authority = url.substr(scheme_end + 3);
+  authority = authority.substr(0, std::min(authority.find('?'), authority.find('/')));
   const std::size_t at = authority.rfind('@');
   if (at == std::string_view::npos) return {};
   std::string_view userinfo = authority.substr(0, at);
@@ -67,9 +51,7 @@ bool IsPostgresUrl(std::string_view url) {
 }
 
 std::string RedactUrl(std::string_view url) {
-  std::optional<UrlParts> parts = Split(url);
-  if (!parts) return std::string(url);
-  std::string_view password = Password(parts->authority);
+  std::string_view password = Password(url);
   if (password.empty()) return std::string(url);
   const std::size_t start = password.data() - url.data();
   return std::string(url.substr(0, start)) + "***" +
@@ -77,19 +59,10 @@ std::string RedactUrl(std::string_view url) {
 }
 
 std::string ScrubPassword(std::string message, std::string_view url) {
-  std::optional<UrlParts> parts = Split(url);
-  if (!parts) return message;
-  std::string_view password = Password(parts->authority);
+  std::string_view password = Password(url);
   ReplaceAll(message, password, "***");
   ReplaceAll(message, PercentDecode(password), "***");
   return message;
-}
-
-Result<std::string> WithDatabase(std::string_view url, std::string_view dbname) {
-  std::optional<UrlParts> parts = Split(url);
-  if (!parts || !IsPostgresUrl(url)) return Status::InvalidArgument("not a postgresql:// URL: " + RedactUrl(url));
-  return std::string(parts->scheme) + std::string(parts->authority) + "/" + std::string(dbname) +
-         std::string(parts->rest);
 }
 
 }  // namespace campaignd::store::postgres

@@ -1,7 +1,6 @@
 // PostgreSQL URLs ("postgresql://user:password@host:port/dbname?options",
 // also "postgres://"): the few things campaignd does with one besides
-// handing it to libpq - hide its password in every message and log line,
-// and name another database on the same server (tests, copy-db).
+// handing it to libpq: hide its password in every message and log line.
 // Threads: pure functions. Input: an operator's URL, not validated here
 // (libpq reports what it cannot parse).
 #ifndef CAMPAIGND_STORE_POSTGRES_PG_URL_H_
@@ -9,8 +8,6 @@
 
 #include <string>
 #include <string_view>
-
-#include "core/status.h"
 
 namespace campaignd::store::postgres {
 
@@ -24,10 +21,6 @@ std::string RedactUrl(std::string_view url);
 // `message` with every occurrence of `url`'s password (raw and
 // percent-decoded) replaced by "***". For messages libpq builds.
 std::string ScrubPassword(std::string message, std::string_view url);
-
-// `url` naming database `dbname` instead of its own, options kept.
-// InvalidArgument if `url` is not a PostgreSQL URL.
-Result<std::string> WithDatabase(std::string_view url, std::string_view dbname);
 
 }  // namespace campaignd::store::postgres
 

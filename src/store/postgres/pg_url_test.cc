@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "store/store_testutil.h"
+
 namespace campaignd::store::postgres {
 namespace {
 

@@ -12,8 +12,7 @@ Status SqlAttachments::StoreUpload(const NewUpload& upload) {
          {"DELETE FROM upload_files WHERE (client_id, token_hash) IN "
           "(SELECT client_id, token_hash FROM uploads WHERE expires_at <= $1)",
           "DELETE FROM uploads WHERE expires_at <= $1"}) {
-      Result<int64_t> purged = session.Execute(sql, now, "purge expired uploads");
-      if (!purged.ok()) return purged.status();
+      CAMPAIGND_RETURN_IF_ERROR(session.Execute(sql, now, "purge expired uploads").status());
     }
     const SqlValue row[] = {upload.client_id, upload.key, ToUnixMillis(upload.created_at),
                             ToUnixMillis(upload.expires_at)};

@@ -27,6 +27,10 @@ Result<bool> ClaimId(SqlSession& session, std::string_view table, int64_t client
 // write transaction; its answer.
 Result<Change> Decide(SqlRunner& runner,
                       const std::function<Result<Change>(SqlSession&)>& decide);
+// As Decide, once (client_id, id) exists in `table` (as Exists); kNotFound
+// when it does not.
+Result<Change> DecideIfExists(SqlRunner& runner, std::string_view table, int64_t client_id,
+                              int64_t id, const std::function<Result<Change>(SqlSession&)>& decide);
 // Runs `write` in its own transaction; kNotFound when it changed no row.
 Result<Change> WriteOne(SqlRunner& runner,
                         const std::function<Result<int64_t>(SqlSession&)>& write);

@@ -69,6 +69,16 @@ Result<Change> Decide(SqlRunner& runner,
   return change;
 }
 
+Result<Change> DecideIfExists(SqlRunner& runner, std::string_view table, int64_t client_id,
+                              int64_t id,
+                              const std::function<Result<Change>(SqlSession&)>& decide) {
+  return Decide(runner, [&](SqlSession& session) -> Result<Change> {
+    Result<bool> exists = Exists(session, table, client_id, id);
+    if (!exists.ok()) return exists.status();
+    return *exists ? decide(session) : Change::kNotFound;
+  });
+}
+
 Result<Change> WriteOne(SqlRunner& runner,
                         const std::function<Result<int64_t>(SqlSession&)>& write) {
   return Decide(runner, [&](SqlSession& session) -> Result<Change> {
@@ -158,16 +168,14 @@ Result<std::vector<ApiKey>> Catalog::ListApiKeys(int64_t client_id, const PageRe
 }
 
 Result<Change> Catalog::CreateApiKey(ApiKey& key) {
-  return catalog_sql::Decide(runner_, [&](SqlSession& session) -> Result<Change> {
-    Result<bool> exists = catalog_sql::Exists(session, "clients", 0, key.client_id);
-    if (!exists.ok()) return exists.status();
-    if (!*exists) return Change::kNotFound;
-    Result<int64_t> id = catalog_sql::NextId(session, "api_keys", key.client_id);
-    if (!id.ok()) return id.status();
-    key.id = *id;
-    CAMPAIGND_RETURN_IF_ERROR(records::InsertApiKey(session, key));
-    return Change::kDone;
-  });
+  return catalog_sql::DecideIfExists(
+      runner_, "clients", 0, key.client_id, [&](SqlSession& session) -> Result<Change> {
+        Result<int64_t> id = catalog_sql::NextId(session, "api_keys", key.client_id);
+        if (!id.ok()) return id.status();
+        key.id = *id;
+        CAMPAIGND_RETURN_IF_ERROR(records::InsertApiKey(session, key));
+        return Change::kDone;
+      });
 }
 
 Result<Change> Catalog::DeleteApiKey(int64_t client_id, int64_t key_id) {

@@ -65,36 +65,33 @@ Result<Change> Catalog::CreateList(RecipientList& list) {
 }
 
 Result<Change> Catalog::UpdateList(const RecipientList& list) {
-  return catalog_sql::Decide(runner_, [&](SqlSession& session) -> Result<Change> {
-    Result<bool> exists = Exists(session, "lists", list.client_id, list.id);
-    if (!exists.ok()) return exists.status();
-    if (!*exists) return Change::kNotFound;
-    CAMPAIGND_RETURN_IF_ERROR(
-        records::WriteList(session, list.client_id, list, records::Write::kUpdate).status());
-    return Change::kDone;
-  });
+  return catalog_sql::DecideIfExists(
+      runner_, "lists", list.client_id, list.id, [&](SqlSession& session) -> Result<Change> {
+        CAMPAIGND_RETURN_IF_ERROR(
+            records::WriteList(session, list.client_id, list, records::Write::kUpdate).status());
+        return Change::kDone;
+      });
 }
 
 Result<Change> Catalog::DeleteList(int64_t client_id, int64_t list_id) {
-  return catalog_sql::Decide(runner_, [&](SqlSession& session) -> Result<Change> {
-    Result<bool> exists = Exists(session, "lists", client_id, list_id);
-    if (!exists.ok()) return exists.status();
-    if (!*exists) return Change::kNotFound;
-    const SqlValue key[] = {client_id, list_id};
-    Result<bool> used = Exists(
-        session,
-        "SELECT 1 FROM mailing_lists WHERE client_id = $1 AND list_id = $2 "
-        "UNION ALL SELECT 1 FROM codes WHERE client_id = $1 AND list_id = $2",
-        key, "find list users");
-    if (!used.ok()) return used.status();
-    if (*used) return Change::kConflict;
-    for (std::string_view sql : {"DELETE FROM recipients WHERE client_id = $1 AND list_id = $2",
-                                 "DELETE FROM list_fields WHERE client_id = $1 AND list_id = $2",
-                                 "DELETE FROM lists WHERE client_id = $1 AND id = $2"}) {
-      CAMPAIGND_RETURN_IF_ERROR(session.Execute(sql, key, "delete list").status());
-    }
-    return Change::kDone;
-  });
+  return catalog_sql::DecideIfExists(
+      runner_, "lists", client_id, list_id, [&](SqlSession& session) -> Result<Change> {
+        const SqlValue key[] = {client_id, list_id};
+        Result<bool> used =
+            Exists(session,
+                   "SELECT 1 FROM mailing_lists WHERE client_id = $1 AND list_id = $2 "
+                   "UNION ALL SELECT 1 FROM codes WHERE client_id = $1 AND list_id = $2",
+                   key, "find list users");
+        if (!used.ok()) return used.status();
+        if (*used) return Change::kConflict;
+        for (std::string_view sql :
+             {"DELETE FROM recipients WHERE client_id = $1 AND list_id = $2",
+              "DELETE FROM list_fields WHERE client_id = $1 AND list_id = $2",
+              "DELETE FROM lists WHERE client_id = $1 AND id = $2"}) {
+          CAMPAIGND_RETURN_IF_ERROR(session.Execute(sql, key, "delete list").status());
+        }
+        return Change::kDone;
+      });
 }
 
 Result<std::vector<Recipient>> Catalog::ListRecipients(int64_t client_id, int64_t list_id,
@@ -115,13 +112,12 @@ Result<std::vector<Recipient>> Catalog::ListRecipients(int64_t client_id, int64_
 
 Result<Change> Catalog::UpsertRecipients(int64_t client_id, int64_t list_id,
                                          std::span<const Recipient> recipients) {
-  return catalog_sql::Decide(runner_, [&](SqlSession& session) -> Result<Change> {
-    Result<bool> exists = Exists(session, "lists", client_id, list_id);
-    if (!exists.ok()) return exists.status();
-    if (!*exists) return Change::kNotFound;
-    CAMPAIGND_RETURN_IF_ERROR(records::UpsertRecipients(session, client_id, list_id, recipients));
-    return Change::kDone;
-  });
+  return catalog_sql::DecideIfExists(
+      runner_, "lists", client_id, list_id, [&](SqlSession& session) -> Result<Change> {
+        CAMPAIGND_RETURN_IF_ERROR(
+            records::UpsertRecipients(session, client_id, list_id, recipients));
+        return Change::kDone;
+      });
 }
 
 Result<Change> Catalog::DeleteRecipient(int64_t client_id, int64_t list_id,

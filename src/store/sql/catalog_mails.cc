@@ -1,6 +1,6 @@
 // Catalog: blocklist entries, DKIM keys and the mail search.
-#include "store/json_text.h"
 #include "store/sql/catalog.h"
+#include "store/sql/queue.h"
 #include "store/sql/records.h"
 
 namespace campaignd::store {
@@ -43,36 +43,10 @@ Result<Change> Catalog::DeleteDkimKey(int64_t client_id, std::string_view domain
       params, "delete DKIM key");
 }
 
-namespace {
-
-constexpr int kMailColumns = 12;
-
-Result<Mail> MailFromRow(const SqlRow& row) {
-  CellReader cells(row);
-  Mail mail;
-  mail.client_id = cells.Int(0);
-  mail.id = cells.Int(1);
-  mail.list_id = cells.Int(2);
-  mail.mailing_id = cells.Int(3);
-  mail.recipient_id = cells.Text(4);
-  mail.fields = cells.Decode(5, FieldsFromJson, "mail fields");
-  mail.status = cells.Enum(6, ParseMailStatus, "mail status");
-  mail.attempts = static_cast<int>(cells.Int(7));
-  mail.created_at = cells.Time(8);
-  mail.updated_at = cells.Time(9);
-  mail.next_attempt_at = cells.Time(10);
-  mail.last_reply = cells.Text(11);
-  return cells.Finish(std::move(mail));
-}
-
-}  // namespace
-
 // Filters become conditions with their own placeholders, so each engine
 // sees one statement per combination of filters (prepared once each).
 Result<std::vector<Mail>> Catalog::SearchMails(const MailQuery& query) {
-  std::string sql =
-      "SELECT client_id, id, list_id, mailing_id, recipient_id, fields, status, attempts, "
-      "created_at, updated_at, next_attempt_at, last_reply FROM mails WHERE client_id = $1";
+  std::string sql = "SELECT " + MailColumns() + " FROM mails WHERE client_id = $1";
   std::vector<SqlValue> params = {query.client_id};
   auto add = [&](std::string_view condition, SqlValue value) {
     params.push_back(std::move(value));
@@ -86,7 +60,7 @@ Result<std::vector<Mail>> Catalog::SearchMails(const MailQuery& query) {
   if (query.before) add("id <", *query.before);
   params.push_back(static_cast<int64_t>(query.limit));
   sql += " ORDER BY id DESC LIMIT $" + std::to_string(params.size());
-  return EachRow<Mail>(runner_.Query(sql, params, kMailColumns, "search mails"), MailFromRow);
+  return EachRow<Mail>(runner_.Query(sql, params, 12, "search mails"), MailFromRow);
 }
 
 }  // namespace campaignd::store

@@ -45,35 +45,32 @@ Result<std::optional<OptInProcess>> Catalog::FindOptIn(int64_t client_id, int64_
 }
 
 Result<Change> Catalog::CreateOptIn(OptInProcess& process) {
-  return catalog_sql::Decide(runner_, [&](SqlSession& session) -> Result<Change> {
-    Result<bool> client_exists = Exists(session, "clients", 0, process.client_id);
-    if (!client_exists.ok()) return client_exists.status();
-    if (!*client_exists) return Change::kNotFound;
-    Result<Change> valid = CheckMailing(session, process);
-    if (!valid.ok() || *valid != Change::kDone) return valid;
-    Result<bool> free =
-        catalog_sql::ClaimId(session, "optin_processes", process.client_id, process.id);
-    if (!free.ok()) return free.status();
-    if (!*free) return Change::kConflict;
-    CAMPAIGND_RETURN_IF_ERROR(
-        records::WriteOptIn(session, process.client_id, process, records::Write::kInsert)
-            .status());
-    return Change::kDone;
-  });
+  return catalog_sql::DecideIfExists(
+      runner_, "clients", 0, process.client_id, [&](SqlSession& session) -> Result<Change> {
+        Result<Change> valid = CheckMailing(session, process);
+        if (!valid.ok() || *valid != Change::kDone) return valid;
+        Result<bool> free =
+            catalog_sql::ClaimId(session, "optin_processes", process.client_id, process.id);
+        if (!free.ok()) return free.status();
+        if (!*free) return Change::kConflict;
+        CAMPAIGND_RETURN_IF_ERROR(
+            records::WriteOptIn(session, process.client_id, process, records::Write::kInsert)
+                .status());
+        return Change::kDone;
+      });
 }
 
 Result<Change> Catalog::UpdateOptIn(const OptInProcess& process) {
-  return catalog_sql::Decide(runner_, [&](SqlSession& session) -> Result<Change> {
-    Result<bool> exists = Exists(session, "optin_processes", process.client_id, process.id);
-    if (!exists.ok()) return exists.status();
-    if (!*exists) return Change::kNotFound;
-    Result<Change> valid = CheckMailing(session, process);
-    if (!valid.ok() || *valid != Change::kDone) return valid;
-    CAMPAIGND_RETURN_IF_ERROR(
-        records::WriteOptIn(session, process.client_id, process, records::Write::kUpdate)
-            .status());
-    return Change::kDone;
-  });
+  return catalog_sql::DecideIfExists(
+      runner_, "optin_processes", process.client_id, process.id,
+      [&](SqlSession& session) -> Result<Change> {
+        Result<Change> valid = CheckMailing(session, process);
+        if (!valid.ok() || *valid != Change::kDone) return valid;
+        CAMPAIGND_RETURN_IF_ERROR(
+            records::WriteOptIn(session, process.client_id, process, records::Write::kUpdate)
+                .status());
+        return Change::kDone;
+      });
 }
 
 Result<Change> Catalog::DeleteOptIn(int64_t client_id, int64_t id) {

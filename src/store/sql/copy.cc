@@ -18,11 +18,11 @@ constexpr std::size_t kPageRows = 1000;
 // since 3.32); PostgreSQL's is 65535.
 constexpr std::size_t kMaxParams = 32766;
 
-std::string ColumnList(const CopyTable& table) {
+// The names of the first `count` columns of `table`, comma-separated.
+std::string ColumnList(const CopyTable& table, std::size_t count) {
   std::string list;
-  for (const CopyColumn& column : table.columns) {
-    if (!list.empty()) list += ", ";
-    list += column.name;
+  for (std::size_t i = 0; i < count; ++i) {
+    list += (i == 0 ? "" : ", ") + std::string(table.columns[i].name);
   }
   return list;
 }
@@ -33,26 +33,6 @@ std::string Placeholders(std::size_t first, std::size_t count) {
   for (std::size_t i = 0; i < count; ++i)
     list += (i == 0 ? "$" : ", $") + std::to_string(first + i);
   return list;
-}
-
-// The positions in table.columns of the order_by columns.
-Result<std::vector<std::size_t>> KeyColumns(const CopyTable& table) {
-  std::vector<std::size_t> keys;
-  std::string_view rest = table.order_by;
-  while (!rest.empty()) {
-    const std::size_t comma = std::min(rest.find(','), rest.size());
-    std::string_view name = rest.substr(0, comma);
-    while (name.starts_with(' ')) name.remove_prefix(1);
-    rest.remove_prefix(std::min(comma + 1, rest.size()));
-    auto it = std::find_if(table.columns.begin(), table.columns.end(),
-                           [&](const CopyColumn& c) { return c.name == name; });
-    if (it == table.columns.end()) {
-      return Status::Internal("copy " + std::string(table.name) + ": order column " +
-                              std::string(name) + " is not copied");
-    }
-    keys.push_back(static_cast<std::size_t>(it - table.columns.begin()));
-  }
-  return keys;
 }
 
 // Cell `i` of a row read from `table` as the value to bind.
@@ -76,7 +56,7 @@ Result<SqlValue> ToSql(const CopyTable& table, const SqlRow& row, std::size_t i)
 Status InsertSome(SqlSession& to, const CopyTable& table, std::span<const SqlRow> rows) {
   const std::size_t columns = table.columns.size();
   std::string sql =
-      "INSERT INTO " + std::string(table.name) + " (" + ColumnList(table) + ") VALUES ";
+      "INSERT INTO " + std::string(table.name) + " (" + ColumnList(table, columns) + ") VALUES ";
   std::vector<SqlValue> params;
   params.reserve(rows.size() * columns);
   for (std::size_t r = 0; r < rows.size(); ++r) {
@@ -90,18 +70,16 @@ Status InsertSome(SqlSession& to, const CopyTable& table, std::span<const SqlRow
   return to.Execute(sql, params, "insert into " + std::string(table.name)).status();
 }
 
-// Copies one table, a page at a time in `order_by` order; returns its row
-// count (and the highest id of `mails`).
-Result<int64_t> CopyTableRows(const CopyTable& table, SqlSession& from, SqlSession& to,
-                              int64_t& max_mail_id) {
-  Result<std::vector<std::size_t>> keys = KeyColumns(table);
-  if (!keys.ok()) return keys.status();
-  const std::string select = "SELECT " + ColumnList(table) + " FROM " + std::string(table.name);
-  const std::string order =
-      " ORDER BY " + std::string(table.order_by) + " LIMIT " + std::to_string(kPageRows);
+// Copies one table, a page at a time in primary key order; returns its row
+// count.
+Result<int64_t> CopyTableRows(const CopyTable& table, SqlSession& from, SqlSession& to) {
+  const std::string key = ColumnList(table, table.keys);
+  const std::string select =
+      "SELECT " + ColumnList(table, table.columns.size()) + " FROM " + std::string(table.name);
+  const std::string order = " ORDER BY " + key + " LIMIT " + std::to_string(kPageRows);
   const std::string first = select + order;
-  const std::string next = select + " WHERE (" + std::string(table.order_by) + ") > (" +
-                           Placeholders(1, keys->size()) + ")" + order;
+  const std::string next =
+      select + " WHERE (" + key + ") > (" + Placeholders(1, table.keys) + ")" + order;
   const std::string purpose = "read " + std::string(table.name);
   const int columns = static_cast<int>(table.columns.size());
   const std::size_t per_insert = std::max<std::size_t>(1, kMaxParams / table.columns.size());
@@ -112,11 +90,6 @@ Result<int64_t> CopyTableRows(const CopyTable& table, SqlSession& from, SqlSessi
         from.Query(after.empty() ? first : next, after, columns, purpose);
     if (!page.ok()) return page.status();
     if (page->empty()) return count;
-    if (table.name == "mails") {
-      Result<int64_t> last_id = CellInt(page->back(), 0);  // ordered by id
-      if (!last_id.ok()) return last_id.status();
-      max_mail_id = std::max(max_mail_id, *last_id);
-    }
     for (std::span<const SqlRow> rows(*page); !rows.empty();) {
       const std::size_t n = std::min(rows.size(), per_insert);
       CAMPAIGND_RETURN_IF_ERROR(InsertSome(to, table, rows.first(n)));
@@ -125,8 +98,8 @@ Result<int64_t> CopyTableRows(const CopyTable& table, SqlSession& from, SqlSessi
     count += static_cast<int64_t>(page->size());
     if (page->size() < kPageRows) return count;
     after.clear();
-    for (std::size_t key : *keys) {
-      Result<SqlValue> value = ToSql(table, page->back(), key);
+    for (std::size_t k = 0; k < table.keys; ++k) {
+      Result<SqlValue> value = ToSql(table, page->back(), k);
       if (!value.ok()) return value.status();
       after.push_back(std::move(*value));
     }
@@ -159,16 +132,18 @@ Result<CopyReport> Copy(const CopyEndpoint& from, const CopyEndpoint& to) {
   Status status = to.engine->runner().Write([&](SqlSession& writer) -> Status {
     CAMPAIGND_RETURN_IF_ERROR(CheckEmpty(writer));
     return from.engine->runner().Read([&](SqlSession& reader) -> Status {
-      int64_t max_mail_id = 0;
       for (const CopyTable& table : CopyTables()) {
-        Result<int64_t> rows = CopyTableRows(table, reader, writer, max_mail_id);
+        Result<int64_t> rows = CopyTableRows(table, reader, writer);
         if (!rows.ok()) return rows.status().WithContext("copy table " + std::string(table.name));
         report.rows.emplace_back(table.name, *rows);
       }
       Result<int64_t> high_water =
           ReadInt(reader, from.sequences->high_water, "read mail id sequence");
       if (!high_water.ok()) return high_water.status();
-      report.mail_id_high_water = std::max(*high_water, max_mail_id);
+      Result<int64_t> max_mail_id =
+          ReadInt(reader, "SELECT COALESCE(MAX(id), 0) FROM mails", "read mail ids");
+      if (!max_mail_id.ok()) return max_mail_id.status();
+      report.mail_id_high_water = std::max(*high_water, *max_mail_id);
       const SqlValue params[] = {report.mail_id_high_water};
       for (std::string_view sql : to.sequences->finish) {
         CAMPAIGND_RETURN_IF_ERROR(writer.Execute(sql, params, "set id sequences").status());
@@ -183,67 +158,43 @@ Result<CopyReport> Copy(const CopyEndpoint& from, const CopyEndpoint& to) {
 }  // namespace
 
 const std::vector<CopyTable>& CopyTables() {
+  // clang-format off
   static const std::vector<CopyTable> kTables = {
-      {"clients",
-       {{"id", I}, {"name", T}, {"transport", T}, {"redirect_hosts", T}, {"bounce_limit", I},
-        {"rate_limit", I}, {"mail_id_secret", B}, {"attachments", I}},
-       "id"},
-      {"dkim_keys",
-       {{"client_id", I}, {"domain", T}, {"selector", T}, {"algorithm", T},
-        {"private_key_pem", T}},
-       "client_id, domain, selector"},
-      {"lists",
-       {{"client_id", I}, {"id", I}, {"name", T}, {"kind", T}, {"test", I}},
-       "client_id, id"},
-      {"list_fields",
-       {{"client_id", I}, {"list_id", I}, {"position", I}, {"name", T}, {"type", T}},
-       "client_id, list_id, name"},
-      {"recipients",
-       {{"client_id", I}, {"list_id", I}, {"recipient_id", T}, {"fields", T}, {"state", T},
-        {"tracking_opt_out", I}, {"optin_id", I}, {"optin_at", I}, {"optin_source", T}},
-       "client_id, list_id, recipient_id"},
-      {"mailings",
-       {{"client_id", I}, {"id", I}, {"name", T}, {"type", T}, {"status", T},
-        {"target_group", T}, {"from_address", T}, {"reply_to", T}, {"subject", T},
-        {"text_body", T}, {"html_body", T}},
-       "client_id, id"},
-      {"mailing_lists",
-       {{"client_id", I}, {"mailing_id", I}, {"list_id", I}},
-       "client_id, mailing_id, list_id"},
-      {"codes",
-       {{"client_id", I}, {"name", T}, {"code_hash", T}, {"list_id", I}, {"operations", T},
-        {"ips", T}, {"methods", T}, {"protocols", T}, {"redirect_hosts", T}, {"enabled", I}},
-       "client_id, name"},
-      {"api_keys",
-       {{"client_id", I}, {"id", I}, {"name", T}, {"key_hash", T}, {"created_at", I}},
-       "client_id, id"},
-      {"blocklist",
-       {{"client_id", I}, {"pattern", T}, {"reason", T}, {"is_wildcard", I}},
-       "client_id, pattern"},
-      {"unsubscribes",
-       {{"client_id", I}, {"address", T}, {"mail_id", I}, {"mailing_id", I}, {"at", I}},
-       "client_id, address"},
-      {"optin_processes",
-       {{"client_id", I}, {"id", I}, {"name", T}, {"kind", T}, {"mailing_id", I},
-        {"confirmation_url", T}},
-       "client_id, id"},
-      {"bounces", {{"client_id", I}, {"address", T}, {"hard_bounces", I}}, "client_id, address"},
-      {"mails",
-       {{"id", I}, {"client_id", I}, {"list_id", I}, {"mailing_id", I}, {"recipient_id", T},
-        {"fields", T}, {"status", T}, {"attempts", I}, {"created_at", I}, {"updated_at", I},
-        {"next_attempt_at", I}, {"lease_owner", T}, {"lease_until", I}, {"last_reply", T}},
-       "id"},
-      {"mail_events",
-       {{"id", I}, {"mail_id", I}, {"at", I}, {"status", T}, {"reply", T}},
-       "id"},
-      {"uploads",
-       {{"client_id", I}, {"token_hash", T}, {"created_at", I}, {"expires_at", I}},
-       "client_id, token_hash"},
-      {"upload_files",
-       {{"client_id", I}, {"token_hash", T}, {"position", I}, {"file_name", T},
-        {"content_type", T}, {"data", B}},
-       "client_id, token_hash, position"},
+      {"clients", 1, {{"id", I}, {"name", T}, {"transport", T}, {"redirect_hosts", T},
+        {"bounce_limit", I}, {"rate_limit", I}, {"mail_id_secret", B}, {"attachments", I}}},
+      {"dkim_keys", 3, {{"client_id", I}, {"domain", T}, {"selector", T}, {"algorithm", T},
+        {"private_key_pem", T}}},
+      {"lists", 2, {{"client_id", I}, {"id", I}, {"name", T}, {"kind", T}, {"test", I}}},
+      {"list_fields", 3, {{"client_id", I}, {"list_id", I}, {"name", T}, {"position", I},
+        {"type", T}}},
+      {"recipients", 3, {{"client_id", I}, {"list_id", I}, {"recipient_id", T}, {"fields", T},
+        {"state", T}, {"tracking_opt_out", I}, {"optin_id", I}, {"optin_at", I},
+        {"optin_source", T}}},
+      {"mailings", 2, {{"client_id", I}, {"id", I}, {"name", T}, {"type", T}, {"status", T},
+        {"target_group", T}, {"from_address", T}, {"reply_to", T}, {"subject", T}, {"text_body", T},
+        {"html_body", T}}},
+      {"mailing_lists", 3, {{"client_id", I}, {"mailing_id", I}, {"list_id", I}}},
+      {"codes", 2, {{"client_id", I}, {"name", T}, {"code_hash", T}, {"list_id", I},
+        {"operations", T}, {"ips", T}, {"methods", T}, {"protocols", T}, {"redirect_hosts", T},
+        {"enabled", I}}},
+      {"api_keys", 2, {{"client_id", I}, {"id", I}, {"name", T}, {"key_hash", T},
+        {"created_at", I}}},
+      {"blocklist", 2, {{"client_id", I}, {"pattern", T}, {"reason", T}, {"is_wildcard", I}}},
+      {"unsubscribes", 2, {{"client_id", I}, {"address", T}, {"mail_id", I}, {"mailing_id", I},
+        {"at", I}}},
+      {"optin_processes", 2, {{"client_id", I}, {"id", I}, {"name", T}, {"kind", T},
+        {"mailing_id", I}, {"confirmation_url", T}}},
+      {"bounces", 2, {{"client_id", I}, {"address", T}, {"hard_bounces", I}}},
+      {"mails", 1, {{"id", I}, {"client_id", I}, {"list_id", I}, {"mailing_id", I},
+        {"recipient_id", T}, {"fields", T}, {"status", T}, {"attempts", I}, {"created_at", I},
+        {"updated_at", I}, {"next_attempt_at", I}, {"lease_owner", T}, {"lease_until", I},
+        {"last_reply", T}}},
+      {"mail_events", 1, {{"id", I}, {"mail_id", I}, {"at", I}, {"status", T}, {"reply", T}}},
+      {"uploads", 2, {{"client_id", I}, {"token_hash", T}, {"created_at", I}, {"expires_at", I}}},
+      {"upload_files", 3, {{"client_id", I}, {"token_hash", T}, {"position", I}, {"file_name", T},
+        {"content_type", T}, {"data", B}}},
   };
+  // clang-format on
   return kTables;
 }
 

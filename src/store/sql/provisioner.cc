@@ -16,6 +16,7 @@
 #include <string>
 
 #include "core/fields.h"
+#include "store/sql/catalog.h"
 #include "store/sql/records.h"
 #include "store/store.h"
 
@@ -31,16 +32,13 @@ Status CheckOwner(int64_t record_client_id, int64_t client_id, std::string_view 
 }
 
 Status WriteClient(SqlSession& s, const Client& client) {
-  const SqlValue key[] = {client.id};
-  Result<std::vector<SqlRow>> found =
-      s.Query("SELECT 1 FROM clients WHERE id = $1", key, 1, "find client");
-  if (!found.ok()) return found.status();
-  const bool exists = !found->empty();
-  if (!exists && client.mail_id_secret.empty()) {
+  Result<bool> exists = catalog_sql::Exists(s, "clients", 0, client.id);
+  if (!exists.ok()) return exists.status();
+  if (!*exists && client.mail_id_secret.empty()) {
     return Status::InvalidArgument("new client needs a mail_id_secret");
   }
   if (client.rate_limit < 0) return Status::InvalidArgument("rate_limit must not be negative");
-  return records::WriteClient(s, client, exists ? Write::kUpdate : Write::kInsert).status();
+  return records::WriteClient(s, client, *exists ? Write::kUpdate : Write::kInsert).status();
 }
 
 Status WriteList(SqlSession& s, int64_t client_id, RecipientList list) {
@@ -144,11 +142,10 @@ Status Provisioner::Apply(const std::vector<ClientSpec>& clients) {
 
 Result<std::vector<std::string>> Provisioner::CodeNames(int64_t client_id) {
   const SqlValue key[] = {client_id};
-  Result<std::vector<SqlRow>> rows = ReadResult<std::vector<SqlRow>>(runner_, [&](SqlSession& s) {
-    return s.Query("SELECT name FROM codes WHERE client_id = $1 ORDER BY name", key, 1,
-                   "list codes");
-  });
-  return EachRow<std::string>(rows, [](const SqlRow& row) { return CellText(row, 0); });
+  return EachRow<std::string>(
+      runner_.Query("SELECT name FROM codes WHERE client_id = $1 ORDER BY name", key, 1,
+                    "list codes"),
+      [](const SqlRow& row) { return CellText(row, 0); });
 }
 
 }  // namespace campaignd::store

@@ -192,11 +192,10 @@ Result<std::unique_ptr<DirectoryCache>> OpenDirectoryCache(Engine& engine,
                                                            DirectoryCacheOptions options) {
   SqlRunner* runner = &engine.runner();
   auto read = [runner]() -> Result<int64_t> {
-    auto version = ReadResult<std::optional<int64_t>>(*runner, [](SqlSession& session) {
-      return FirstRow<int64_t>(session.Query("SELECT version FROM directory_version WHERE id = 1",
-                                             {}, 1, "read the directory version"),
-                               [](const SqlRow& row) { return CellInt(row, 0); });
-    });
+    Result<std::optional<int64_t>> version =
+        FirstRow<int64_t>(runner->Query("SELECT version FROM directory_version WHERE id = 1", {}, 1,
+                                        "read the directory version"),
+                          [](const SqlRow& row) { return CellInt(row, 0); });
     if (!version.ok()) return version.status();
     if (!*version) return Status::Corruption("directory_version has no row");
     return **version;

@@ -19,34 +19,33 @@ std::string Trimmed(const char* text) {
   return s;
 }
 
-// One element of an array literal: always quoted, '"' and '\' escaped.
-void AppendQuoted(std::string& out, std::string_view value) {
-  out += '"';
-  for (char c : value) {
-    if (c == '"' || c == '\\') out += '\\';
-    out += c;
+// The array literal of `values`, each element as `append` writes it.
+template <typename T, typename Append>
+std::string ArrayLiteral(std::span<const T> values, const Append& append) {
+  std::string literal = "{";
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) literal += ',';
+    append(literal, values[i]);
   }
-  out += '"';
+  return literal + "}";
 }
 
 }  // namespace
 
 std::string IntArray(std::span<const int64_t> values) {
-  std::string literal = "{";
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    if (i > 0) literal += ',';
-    literal += std::to_string(values[i]);
-  }
-  return literal + "}";
+  return ArrayLiteral(values, [](std::string& out, int64_t v) { out += std::to_string(v); });
 }
 
+// Elements always quoted, '"' and '\' escaped.
 std::string TextArray(std::span<const std::string> values) {
-  std::string literal = "{";
-  for (std::size_t i = 0; i < values.size(); ++i) {
-    if (i > 0) literal += ',';
-    AppendQuoted(literal, values[i]);
-  }
-  return literal + "}";
+  return ArrayLiteral(values, [](std::string& out, const std::string& value) {
+    out += '"';
+    for (char c : value) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  });
 }
 
 PgResult::PgResult(PgResult&& other) noexcept : result_(std::exchange(other.result_, nullptr)) {}
@@ -137,9 +136,8 @@ Status Connection::Check(PGresult* result, std::string_view purpose) {
 Status Connection::Exec(std::string_view sql, std::string_view purpose) {
   const std::string text(sql);
   PGresult* result = PQexec(conn_, text.c_str());
-  Status status = Check(result, purpose);
-  if (result != nullptr) PQclear(result);
-  return status;
+  const PgResult owned(result);  // cleared on return
+  return Check(result, purpose);
 }
 
 Result<std::string> Connection::Prepared(std::string_view sql, int param_count,
@@ -149,9 +147,8 @@ Result<std::string> Connection::Prepared(std::string_view sql, int param_count,
   std::string name = "campaignd_" + std::to_string(prepared_.size() + 1);
   const std::string text(sql);
   PGresult* result = PQprepare(conn_, name.c_str(), text.c_str(), param_count, nullptr);
-  Status status = Check(result, std::string(purpose) + " (prepare)");
-  if (result != nullptr) PQclear(result);
-  if (!status.ok()) return status;
+  const PgResult owned(result);  // cleared on return
+  CAMPAIGND_RETURN_IF_ERROR(Check(result, std::string(purpose) + " (prepare)"));
   prepared_.emplace(text, name);
   return name;
 }
@@ -182,18 +179,26 @@ Result<PgResult> Connection::Query(std::string_view sql, std::span<const SqlValu
   if (!name.ok()) return name.status();
   PGresult* result = PQexecPrepared(conn_, name->c_str(), static_cast<int>(n), values.data(),
                                     lengths.data(), formats.data(), /*resultFormat=*/0);
-  Status status = Check(result, purpose);
-  if (!status.ok()) {
-    if (result != nullptr) PQclear(result);
-    return status;
+  PgResult owned(result);
+  CAMPAIGND_RETURN_IF_ERROR(Check(result, purpose));
+  return owned;
+}
+
+Status Connection::Commit(std::string_view purpose) {
+  if (PQtransactionStatus(conn_) == PQTRANS_INERROR) {
+    Rollback();
+    return Status::Internal(std::string(purpose) + ": commit after a failed statement");
   }
-  return PgResult(result);
+  Status status = Exec("COMMIT", std::string(purpose) + " (commit)");
+  // A COMMIT of a failed transaction "succeeds" as ROLLBACK; the caller
+  // already has that failure. A COMMIT that fails leaves nothing open.
+  if (!status.ok()) Rollback();
+  return status;
 }
 
 void Connection::Rollback() {
   if (PQstatus(conn_) != CONNECTION_OK || idle()) return;
-  PGresult* result = PQexec(conn_, "ROLLBACK");
-  if (result != nullptr) PQclear(result);
+  PgResult{PQexec(conn_, "ROLLBACK")};  // cleared at once
 }
 
 bool Connection::broken() const { return PQstatus(conn_) == CONNECTION_BAD; }
@@ -212,25 +217,5 @@ bool Connection::CheckAlive() {
 int Connection::backend_pid() const { return PQbackendPID(conn_); }
 
 std::string Connection::database() const { return PQdb(conn_); }
-
-Transaction::Transaction(Connection& conn, std::string_view purpose, std::string_view begin)
-    : conn_(conn), purpose_(purpose), status_(conn.Exec(begin, purpose_ + " (begin)")) {}
-
-Transaction::~Transaction() {
-  if (!done_) conn_.Rollback();
-}
-
-Status Transaction::Commit() {
-  done_ = true;
-  if (PQtransactionStatus(conn_.raw()) == PQTRANS_INERROR) {
-    conn_.Rollback();
-    return Status::Internal(purpose_ + ": commit after a failed statement");
-  }
-  Status status = conn_.Exec("COMMIT", purpose_ + " (commit)");
-  // A COMMIT of a failed transaction "succeeds" as ROLLBACK; the caller
-  // already has that failure. A COMMIT that fails leaves nothing open.
-  if (!status.ok()) conn_.Rollback();
-  return status;
-}
 
 }  // namespace campaignd::store::postgres

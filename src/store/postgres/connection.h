@@ -86,6 +86,9 @@ class Connection {
     return Query(sql, std::span<const SqlValue>(params.begin(), params.size()), purpose);
   }
 
+  // Commits the open transaction; one with a failed statement is rolled
+  // back instead (Internal). Nothing is left open either way.
+  Status Commit(std::string_view purpose);
   // Rolls back an open (or failed) transaction; no-op when idle.
   void Rollback();
   // True when the connection is gone (server closed it, network error).
@@ -110,24 +113,6 @@ class Connection {
   pg_conn* const conn_;
   const std::string url_;  // for scrubbing libpq's messages
   std::unordered_map<std::string, std::string> prepared_;  // SQL text -> statement name
-};
-
-// BEGIN on construction; Commit() commits; destroyed uncommitted: ROLLBACK.
-class Transaction {
- public:
-  Transaction(Connection& conn, std::string_view purpose, std::string_view begin = "BEGIN");
-  ~Transaction();
-  Transaction(const Transaction&) = delete;
-  Transaction& operator=(const Transaction&) = delete;
-  // Whether BEGIN worked; check before using the transaction.
-  const Status& status() const { return status_; }
-  Status Commit();
-
- private:
-  Connection& conn_;
-  std::string purpose_;
-  Status status_;
-  bool done_ = false;
 };
 
 }  // namespace campaignd::store::postgres

@@ -92,25 +92,20 @@ TEST_F(PgConnectionTest, ErrorsAreClassifiedAndNameThePurpose) {
   EXPECT_FALSE(conn_->broken());
 }
 
-TEST_F(PgConnectionTest, TransactionRollsBackUnlessCommitted) {
-  {
-    Transaction transaction(*conn_, "abandoned");
-    ASSERT_TRUE(transaction.status().ok());
-    ASSERT_TRUE(conn_->Query("INSERT INTO t (id) VALUES ($1)", {1}, "insert").ok());
-  }
+TEST_F(PgConnectionTest, OnlyACommittedTransactionKeepsItsRows) {
+  ASSERT_TRUE(conn_->Exec("BEGIN", "abandoned").ok());
+  ASSERT_TRUE(conn_->Query("INSERT INTO t (id) VALUES ($1)", {1}, "insert").ok());
+  conn_->Rollback();
   EXPECT_TRUE(conn_->idle());
-  {
-    Transaction transaction(*conn_, "failed");
-    ASSERT_TRUE(conn_->Query("INSERT INTO t (id) VALUES ($1)", {2}, "insert").ok());
-    EXPECT_FALSE(conn_->Exec("SELECT * FROM no_such_table", "fail").ok());
-    Status commit = transaction.Commit();
-    EXPECT_FALSE(commit.ok()) << "a failed transaction does not commit quietly";
-  }
-  {
-    Transaction transaction(*conn_, "kept");
-    ASSERT_TRUE(conn_->Query("INSERT INTO t (id) VALUES ($1)", {3}, "insert").ok());
-    ASSERT_TRUE(transaction.Commit().ok());
-  }
+  ASSERT_TRUE(conn_->Exec("BEGIN", "failed").ok());
+  ASSERT_TRUE(conn_->Query("INSERT INTO t (id) VALUES ($1)", {2}, "insert").ok());
+  EXPECT_FALSE(conn_->Exec("SELECT * FROM no_such_table", "fail").ok());
+  Status commit = conn_->Commit("failed");
+  EXPECT_FALSE(commit.ok()) << "a failed transaction does not commit quietly";
+  EXPECT_TRUE(conn_->idle());
+  ASSERT_TRUE(conn_->Exec("BEGIN", "kept").ok());
+  ASSERT_TRUE(conn_->Query("INSERT INTO t (id) VALUES ($1)", {3}, "insert").ok());
+  ASSERT_TRUE(conn_->Commit("kept").ok());
   Result<PgResult> rows = conn_->Query("SELECT id FROM t ORDER BY id", {}, "read");
   ASSERT_EQ(rows->rows(), 1);
   EXPECT_EQ(rows->Int(0, 0), 3);

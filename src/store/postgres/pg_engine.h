@@ -44,7 +44,6 @@ class PgEngine final : public Engine {
 
   BatcherStats batcher_stats() const { return batcher_.stats(); }
   uint64_t listener_connects() { return coordination_.listener_connects(); }
-  Pool& pool() { return pool_; }
   // copy-db's mail-ID sequence (store/copy.h): the identity
   // sequences of mails and mail_events.
   static const CopySequences& copy_sequences();

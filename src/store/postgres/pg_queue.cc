@@ -87,15 +87,7 @@ Result<std::vector<Mail>> PgQueue::Claim(const ClaimRequest& req) {
                              req.worker,
                              ToUnixMillis(req.now + req.lease),
                              IntArray(req.exclude_clients)};
-  Result<std::vector<SqlRow>> rows = runner_.Query(ClaimSql(), params, 12, "claim mails");
-  if (!rows.ok()) return rows.status();
-  std::vector<Mail> claimed;
-  for (const SqlRow& row : *rows) {
-    Result<Mail> mail = MailFromRow(row);
-    if (!mail.ok()) return mail.status();
-    claimed.push_back(std::move(*mail));
-  }
-  return claimed;
+  return EachRow<Mail>(runner_.Query(ClaimSql(), params, 12, "claim mails"), MailFromRow);
 }
 
 void PgQueue::Record(std::span<const Outcome> outcomes, std::span<const std::size_t> valid,

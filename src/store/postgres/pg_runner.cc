@@ -78,11 +78,11 @@ Status PgRunner::Write(const Work& work) { return InTransaction(work, "write", "
 Status PgRunner::InTransaction(const Work& work, std::string_view purpose, std::string_view begin) {
   Result<Pool::Lease> conn = pool_.Checkout();
   if (!conn.ok()) return conn.status();
-  Transaction transaction(**conn, purpose, begin);
-  CAMPAIGND_RETURN_IF_ERROR(transaction.status());
+  // Not committed: the pool rolls back what the lease leaves open (pool.h).
+  CAMPAIGND_RETURN_IF_ERROR((*conn)->Exec(begin, std::string(purpose) + " (begin)"));
   PgSession session(**conn);
   CAMPAIGND_RETURN_IF_ERROR(work(session));
-  return transaction.Commit();
+  return (*conn)->Commit(purpose);
 }
 
 Result<int64_t> PgRunner::Execute(std::string_view sql, std::span<const SqlValue> params,

@@ -74,20 +74,6 @@ class SqlRunner {
                                   std::string_view purpose) = 0;
 };
 
-// Runs `read` (SqlSession& -> Result<T>) on a read connection; its answer.
-template <typename T, typename Read>
-Result<T> ReadResult(SqlRunner& runner, const Read& read) {
-  std::optional<T> answer;
-  Status status = runner.Read([&](SqlSession& session) -> Status {
-    Result<T> result = read(session);
-    if (!result.ok()) return result.status();
-    answer.emplace(std::move(*result));
-    return Status::Ok();
-  });
-  if (!status.ok()) return status;
-  return std::move(*answer);
-}
-
 // A SqlSession whose every statement runs alone through SqlRunner::Query
 // (one statement, its own snapshot, one round trip): how a lookup of one
 // statement that write transactions also use (sql/records.h) is run on its

@@ -8,21 +8,20 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "store/postgres/enqueue_batcher.h"  // kMailChannel
 #include "store/postgres/pool.h"
 
 namespace campaignd::store::postgres {
 
-std::unique_ptr<Listener> Listener::Start(std::string url, std::string channel,
-                                          Notifier& notifier) {
-  std::unique_ptr<Listener> listener(
-      new Listener(std::move(url), std::move(channel), notifier));
+std::unique_ptr<Listener> Listener::Start(std::string url, Notifier& notifier) {
+  std::unique_ptr<Listener> listener(new Listener(std::move(url), notifier));
   listener->thread_ = std::thread(
       [l = listener.get(), first = listener->Listen()]() mutable { l->Run(std::move(first)); });
   return listener;
 }
 
-Listener::Listener(std::string url, std::string channel, Notifier& notifier)
-    : url_(std::move(url)), channel_(std::move(channel)), notifier_(notifier) {
+Listener::Listener(std::string url, Notifier& notifier)
+    : url_(std::move(url)), notifier_(notifier) {
   if (::pipe2(wake_, O_CLOEXEC | O_NONBLOCK) != 0) wake_[0] = wake_[1] = -1;
 }
 
@@ -48,7 +47,8 @@ Result<std::unique_ptr<Connection>> Listener::Listen() {
   Result<std::unique_ptr<Connection>> conn = Connection::Open(url_, kConnectTimeout);
   if (!conn.ok()) return conn.status();
   // Channel names are identifiers: ours is a fixed lower-case word.
-  CAMPAIGND_RETURN_IF_ERROR((*conn)->Exec("LISTEN " + channel_, "listen for new mail"));
+  CAMPAIGND_RETURN_IF_ERROR(
+      (*conn)->Exec("LISTEN " + std::string(kMailChannel), "listen for new mail"));
   ++connects_;
   return conn;
 }

@@ -13,7 +13,6 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
-#include <mutex>
 #include <string>
 #include <thread>
 
@@ -28,10 +27,10 @@ inline constexpr std::chrono::milliseconds kListenRetry{100};
 
 class Listener {
  public:
-  // Starts listening on `channel` of the database at `url`; returns after
+  // Starts listening on kMailChannel of the database at `url`; returns after
   // the first attempt to connect and LISTEN (when it failed, the thread
   // keeps trying). REQUIRES: `notifier` outlives this.
-  static std::unique_ptr<Listener> Start(std::string url, std::string channel, Notifier& notifier);
+  static std::unique_ptr<Listener> Start(std::string url, Notifier& notifier);
   ~Listener();  // Stop()
   Listener(const Listener&) = delete;
   Listener& operator=(const Listener&) = delete;
@@ -43,7 +42,7 @@ class Listener {
   uint64_t connects() const { return connects_.load(); }
 
  private:
-  Listener(std::string url, std::string channel, Notifier& notifier);
+  Listener(std::string url, Notifier& notifier);
   // Serves `conn` (the first attempt's), then re-connects until Stop().
   void Run(Result<std::unique_ptr<Connection>> conn);
   Result<std::unique_ptr<Connection>> Listen();
@@ -54,7 +53,6 @@ class Listener {
 
   // Constant after construction.
   const std::string url_;
-  const std::string channel_;
   Notifier& notifier_;
   int wake_[2] = {-1, -1};  // pipe: Stop() writes, Serve()/Sleep() poll
 

@@ -10,7 +10,7 @@ Status PgCoordination::Subscribe(Notifier& notifier) {
   if (listener_ != nullptr) return Status::Internal("Subscribe called twice");
   // A first attempt that failed is not an error: the listener keeps trying
   // and notifies once it listens; workers poll meanwhile.
-  listener_ = Listener::Start(url_, std::string(kMailChannel), notifier);
+  listener_ = Listener::Start(url_, notifier);
   return Status::Ok();
 }
 

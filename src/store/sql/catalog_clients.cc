@@ -1,5 +1,4 @@
 // Catalog: clients and their API keys.
-#include "store/json_text.h"
 #include "store/sql/catalog.h"
 #include "store/sql/records.h"
 
@@ -97,22 +96,8 @@ Result<Change> WriteOne(SqlRunner& runner, std::string_view sql, std::span<const
 
 namespace {
 
-constexpr std::string_view kClientColumns =
-    "id, name, transport, redirect_hosts, bounce_limit, rate_limit";
 constexpr std::string_view kApiKeySelect =
     "SELECT client_id, id, name, key_hash, created_at FROM api_keys ";
-
-Result<Client> ClientFromRow(const SqlRow& row) {
-  CellReader cells(row);
-  Client client;
-  client.id = cells.Int(0);
-  client.name = cells.Text(1);
-  client.transport = cells.Text(2);
-  client.redirect_hosts = cells.Decode(3, StringsFromJson, "redirect_hosts");
-  client.bounce_limit = static_cast<int>(cells.Int(4));
-  client.rate_limit = static_cast<int>(cells.Int(5));
-  return cells.Finish(std::move(client));
-}
 
 Result<ApiKey> ApiKeyFromRow(const SqlRow& row) {
   CellReader cells(row);
@@ -126,10 +111,10 @@ Result<std::vector<Client>> Catalog::ListClients(const PageRequest& page) {
   Result<int64_t> after = catalog_sql::IntCursor(page);
   if (!after.ok()) return after.status();
   const SqlValue params[] = {*after, static_cast<int64_t>(page.limit)};
-  return EachRow<Client>(runner_.Query(std::string("SELECT ") + std::string(kClientColumns) +
-                                           " FROM clients WHERE id > $1 ORDER BY id LIMIT $2",
-                                       params, 6, "list clients"),
-                         ClientFromRow);
+  return EachRow<Client>(
+      runner_.Query(records::ClientSelect() + "WHERE id > $1 ORDER BY id LIMIT $2", params, 8,
+                    "list clients"),
+      records::ClientFromRow);
 }
 
 Result<Change> Catalog::CreateClient(Client& client) {

@@ -1,5 +1,4 @@
 // Catalog: mailings (with their lists and status) and authorization codes.
-#include "store/json_text.h"
 #include "store/sql/catalog.h"
 #include "store/sql/records.h"
 
@@ -127,32 +126,13 @@ Result<Change> Catalog::DeleteMailing(int64_t client_id, int64_t mailing_id) {
   });
 }
 
-namespace {
-
-Result<AuthCode> CodeFromRow(const SqlRow& row) {
-  CellReader cells(row);
-  AuthCode code;
-  code.client_id = cells.Int(0);
-  code.name = cells.Text(1);
-  code.code_hash = cells.Text(2);
-  code.list_id = cells.Int(3);
-  std::vector<std::string>* lists[] = {&code.operations, &code.ips, &code.methods,
-                                       &code.protocols, &code.redirect_hosts};
-  for (int i = 0; i < 5; ++i) *lists[i] = cells.Decode(4 + i, StringsFromJson, "code");
-  code.enabled = cells.Flag(9);
-  return cells.Finish(std::move(code));
-}
-
-}  // namespace
-
 Result<std::vector<AuthCode>> Catalog::ListCodes(int64_t client_id, const PageRequest& page) {
   const SqlValue params[] = {client_id, page.after, static_cast<int64_t>(page.limit)};
   return EachRow<AuthCode>(
-      runner_.Query("SELECT client_id, name, code_hash, list_id, operations, ips, methods, "
-                    "protocols, redirect_hosts, enabled FROM codes WHERE client_id = $1 AND "
-                    "name > $2 ORDER BY name LIMIT $3",
-                    params, 10, "list codes"),
-      CodeFromRow);
+      runner_.Query(
+          records::CodeSelect() + "WHERE client_id = $1 AND name > $2 ORDER BY name LIMIT $3",
+          params, 10, "list codes"),
+      records::CodeFromRow);
 }
 
 Result<Change> Catalog::CreateCode(const AuthCode& code) {

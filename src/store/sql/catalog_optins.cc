@@ -40,8 +40,8 @@ Result<std::vector<OptInProcess>> Catalog::ListOptIns(int64_t client_id, const P
 }
 
 Result<std::optional<OptInProcess>> Catalog::FindOptIn(int64_t client_id, int64_t id) {
-  return ReadResult<std::optional<OptInProcess>>(
-      runner_, [&](SqlSession& session) { return records::FindOptIn(session, client_id, id); });
+  StatementSession session(runner_);  // one statement: no snapshot transaction
+  return records::FindOptIn(session, client_id, id);
 }
 
 Result<Change> Catalog::CreateOptIn(OptInProcess& process) {

@@ -1,8 +1,6 @@
 #include "store/sql/directory.h"
 
-#include "core/address.h"
 #include "core/fields.h"
-#include "store/json_text.h"
 #include "store/sql/records.h"
 
 namespace campaignd::store {
@@ -10,41 +8,15 @@ namespace campaignd::store {
 Result<std::optional<AuthCode>> SqlDirectory::FindCode(std::string_view code_hash) {
   const SqlValue params[] = {std::string(code_hash)};
   return FirstRow<AuthCode>(
-      runner_.Query("SELECT client_id, name, code_hash, list_id, enabled, operations, ips, "
-                    "methods, protocols, redirect_hosts FROM codes WHERE code_hash = $1",
-                    params, 10, "find code"),
-      [](const SqlRow& row) {
-        CellReader cells(row);
-        AuthCode code{.code_hash = cells.Text(2),
-                      .name = cells.Text(1),
-                      .client_id = cells.Int(0),
-                      .list_id = cells.Int(3)};
-        code.enabled = cells.Flag(4);
-        const std::string what =
-            "code '" + code.name + "' of client " + std::to_string(code.client_id);
-        int column = 5;
-        for (std::vector<std::string>* list :
-             {&code.operations, &code.ips, &code.methods, &code.protocols, &code.redirect_hosts}) {
-          *list = cells.Decode(column++, StringsFromJson, what);
-        }
-        return cells.Finish(std::move(code));
-      });
+      runner_.Query(records::CodeSelect() + "WHERE code_hash = $1", params, 10, "find code"),
+      records::CodeFromRow);
 }
 
 Result<std::optional<Client>> SqlDirectory::FindClient(int64_t client_id) {
   const SqlValue params[] = {client_id};
   return FirstRow<Client>(
-      runner_.Query("SELECT name, transport, redirect_hosts, bounce_limit, rate_limit, "
-                    "attachments, mail_id_secret FROM clients WHERE id = $1",
-                    params, 7, "find client"),
-      [&](const SqlRow& row) {
-        CellReader cells(row);
-        return cells.Finish(
-            Client{client_id, cells.Text(0), cells.Text(1),
-                   cells.Decode(2, StringsFromJson, "client " + std::to_string(client_id)),
-                   static_cast<int>(cells.Int(3)), static_cast<int>(cells.Int(4)), cells.Flag(5),
-                   cells.Text(6)});
-      });
+      runner_.Query(records::ClientSelect() + "WHERE id = $1", params, 8, "find client"),
+      records::ClientFromRow);
 }
 
 Result<std::vector<DkimKey>> SqlDirectory::FindDkimKeys(int64_t client_id) {

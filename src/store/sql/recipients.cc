@@ -95,30 +95,28 @@ class Writes final : public RecipientWrites {
 }  // namespace
 
 Result<std::optional<OptInProcess>> SqlRecipients::FindOptIn(int64_t client_id, int64_t id) {
-  return ReadResult<std::optional<OptInProcess>>(
-      runner_, [&](SqlSession& session) { return records::FindOptIn(session, client_id, id); });
+  StatementSession session(runner_);  // one statement: no snapshot transaction
+  return records::FindOptIn(session, client_id, id);
 }
 
 Result<std::optional<Recipient>> SqlRecipients::FindRecipient(int64_t client_id, int64_t list_id,
                                                               std::string_view id) {
-  return ReadResult<std::optional<Recipient>>(runner_, [&](SqlSession& session) {
-    return records::FindRecipient(session, client_id, list_id, id);
-  });
+  StatementSession session(runner_);
+  return records::FindRecipient(session, client_id, list_id, id);
 }
 
 Result<std::optional<Unsubscribe>> SqlRecipients::FindUnsubscribe(int64_t client_id,
                                                                   std::string_view address) {
   const SqlValue key[] = {client_id, std::string(address)};
-  Result<std::vector<SqlRow>> rows = ReadResult<std::vector<SqlRow>>(runner_, [&](SqlSession& s) {
-    return s.Query(
-        "SELECT mail_id, mailing_id, at FROM unsubscribes WHERE client_id = $1 AND address = $2",
-        key, 3, "find unsubscribe");
-  });
-  return FirstRow<Unsubscribe>(rows, [&](const SqlRow& row) {
-    CellReader cells(row);
-    return cells.Finish(
-        Unsubscribe{std::string(address), cells.Int(0), cells.Int(1), cells.Time(2)});
-  });
+  return FirstRow<Unsubscribe>(
+      runner_.Query(
+          "SELECT mail_id, mailing_id, at FROM unsubscribes WHERE client_id = $1 AND address = $2",
+          key, 3, "find unsubscribe"),
+      [&](const SqlRow& row) {
+        CellReader cells(row);
+        return cells.Finish(
+            Unsubscribe{std::string(address), cells.Int(0), cells.Int(1), cells.Time(2)});
+      });
 }
 
 Status SqlRecipients::Write(int64_t client_id, const std::vector<std::string>& keys,

@@ -117,6 +117,11 @@ bool IsWildcardPattern(std::string_view pattern) {
   return pattern.find_first_of("*?") != std::string_view::npos;
 }
 
+// "SELECT <every column of t> FROM <t> ".
+std::string Select(const Table& t) {
+  return "SELECT " + Join(t.columns, ", ") + " FROM " + std::string(t.name) + " ";
+}
+
 SqlValue Flag(bool value) { return int64_t{value ? 1 : 0}; }
 SqlValue Text(std::string_view value) { return std::string(value); }
 
@@ -222,6 +227,19 @@ Result<int64_t> WriteClient(SqlSession& session, const Client& client, Write how
   std::size_t n = std::size(kClientColumns);
   if (how == Write::kUpdate) n = columns == ClientColumns::kAll ? n - 1 : n - 2;
   return WriteRow(session, Prefix(kClients, n), how, values, "client");
+}
+
+std::string ClientSelect() { return Select(kClients); }
+
+Result<Client> ClientFromRow(const SqlRow& row) {
+  CellReader cells(row);
+  Client client{cells.Int(0), cells.Text(1), cells.Text(2)};
+  client.redirect_hosts = cells.Decode(3, StringsFromJson, "client " + std::to_string(client.id));
+  client.bounce_limit = static_cast<int>(cells.Int(4));
+  client.rate_limit = static_cast<int>(cells.Int(5));
+  client.attachments = cells.Flag(6);
+  client.mail_id_secret = cells.Text(7);
+  return cells.Finish(std::move(client));
 }
 
 Status InsertApiKey(SqlSession& session, const ApiKey& key) {
@@ -336,6 +354,24 @@ Result<int64_t> WriteCode(SqlSession& session, int64_t client_id, const AuthCode
   values.emplace_back(code.code_hash);
   const std::size_t n = std::size(kCodeColumns) - (how == Write::kUpdate ? 1 : 0);
   return WriteRow(session, Prefix(kCodes, n), how, values, "code");
+}
+
+std::string CodeSelect() { return Select(kCodes); }
+
+Result<AuthCode> CodeFromRow(const SqlRow& row) {
+  CellReader cells(row);
+  AuthCode code{.code_hash = cells.Text(9),
+                .name = cells.Text(1),
+                .client_id = cells.Int(0),
+                .list_id = cells.Int(2)};
+  const std::string what = "code '" + code.name + "' of client " + std::to_string(code.client_id);
+  int column = 3;
+  for (std::vector<std::string>* list :
+       {&code.operations, &code.ips, &code.methods, &code.protocols, &code.redirect_hosts}) {
+    *list = cells.Decode(column++, StringsFromJson, what);
+  }
+  code.enabled = cells.Flag(8);
+  return cells.Finish(std::move(code));
 }
 
 Result<int64_t> WriteBlockEntry(SqlSession& session, int64_t client_id, const BlockEntry& entry,

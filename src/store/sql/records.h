@@ -45,6 +45,9 @@ enum class Write {
 enum class ClientColumns { kAll, kSettings };
 Result<int64_t> WriteClient(SqlSession& session, const Client& client, Write how,
                             ClientColumns columns = ClientColumns::kAll);
+// "SELECT <every column> FROM clients " and the one reader of its rows.
+std::string ClientSelect();
+Result<Client> ClientFromRow(const SqlRow& row);
 Status InsertApiKey(SqlSession& session, const ApiKey& key);
 // Upserts by (client, domain, selector).
 Status UpsertDkimKey(SqlSession& session, int64_t client_id, const DkimKey& key);
@@ -84,6 +87,9 @@ Result<int64_t> WriteMailing(SqlSession& session, int64_t client_id, const Maili
 // permissions only); kInsert and kUpsert write code.code_hash.
 Result<int64_t> WriteCode(SqlSession& session, int64_t client_id, const AuthCode& code,
                           Write how);
+// "SELECT <every column> FROM codes " and the one reader of its rows.
+std::string CodeSelect();
+Result<AuthCode> CodeFromRow(const SqlRow& row);
 
 // Blocklist entries, by (client, lower-case pattern): kUpsert replaces the
 // reason, kInsertNew keeps the stored one.

@@ -1,6 +1,6 @@
-// The store: every read and write of persistent state goes through the three
-// interfaces below, so the HTTP, queue and delivery code never see SQL and a
-// second engine (PostgreSQL) plugs in without touching them.
+// The store: every read and write of persistent state goes through the parts
+// below (and catalog.h, recipients.h, attachments.h), so the HTTP, queue and
+// delivery code never see SQL and either engine plugs in without them.
 //   Directory   - lookups for auth/, ops/ and queue/ (read-only)
 //   MailQueue   - the durable mail queue: enqueue, claim, record outcomes
 //   Provisioner - creates/updates clients and everything in them (apply)

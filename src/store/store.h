@@ -1,6 +1,6 @@
 // The store: every read and write of persistent state goes through the parts
 // below (and catalog.h, recipients.h, attachments.h), so the HTTP, queue and
-// delivery code never see SQL and either engine plugs in without them.
+// delivery code never see SQL nor which engine (SQLite, PostgreSQL) runs.
 //   Directory   - lookups for auth/, ops/ and queue/ (read-only)
 //   MailQueue   - the durable mail queue: enqueue, claim, record outcomes
 //   Provisioner - creates/updates clients and everything in them (apply)

@@ -10,6 +10,20 @@
 namespace campaignd::admin {
 namespace {
 
+// ExistingRecords backed by an opened store (kept out of provisioning_file.cc,
+// which the fuzz build links without a store). Both must outlive the result.
+ExistingRecords ExistingRecordsIn(store::Directory& directory, store::Provisioner& provisioner) {
+  ExistingRecords existing;
+  existing.find_list = [&directory](int64_t client_id, int64_t list_id) {
+    return directory.FindList(client_id, list_id);
+  };
+  existing.code_names = [&provisioner](int64_t client_id) {
+    return provisioner.CodeNames(client_id);
+  };
+  existing.find_code = [&directory](const std::string& hash) { return directory.FindCode(hash); };
+  return existing;
+}
+
 std::string Count(std::size_t n, std::string_view one, std::string_view many) {
   return std::to_string(n) + " " + std::string(n == 1 ? one : many);
 }

@@ -126,18 +126,6 @@ const toml::array* ClientTables(const toml::table& file, Diagnostics& diagnostic
 
 }  // namespace
 
-ExistingRecords ExistingRecordsIn(store::Directory& directory, store::Provisioner& provisioner) {
-  ExistingRecords existing;
-  existing.find_list = [&directory](int64_t client_id, int64_t list_id) {
-    return directory.FindList(client_id, list_id);
-  };
-  existing.code_names = [&provisioner](int64_t client_id) {
-    return provisioner.CodeNames(client_id);
-  };
-  existing.find_code = [&directory](const std::string& hash) { return directory.FindCode(hash); };
-  return existing;
-}
-
 Result<Provisioning> ParseProvisioning(std::string_view text, std::string_view file_name,
                                        const std::filesystem::path& base_dir,
                                        const ExistingRecords& existing, AddressLiterals literals) {

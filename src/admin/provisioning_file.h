@@ -52,9 +52,6 @@ struct ExistingRecords {
   std::function<Result<std::optional<store::AuthCode>>(const std::string& code_hash)> find_code;
 };
 
-// ExistingRecords backed by an opened store. Both must outlive the result.
-ExistingRecords ExistingRecordsIn(store::Directory& directory, store::Provisioner& provisioner);
-
 // Reads `file` and validates it against `existing`. Recipient IDs that are
 // address literals (user@[192.0.2.1]) are errors unless `literals` allows
 // them (the setting allow_address_literals).

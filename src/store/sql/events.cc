@@ -47,6 +47,18 @@ int64_t HourOf(TimePoint at) {
   return (ms >= 0 ? ms : ms - kMillisPerHour + 1) / kMillisPerHour;
 }
 
+// Cells `columns` of `row` as integers (0 for NULL), in that order.
+template <std::size_t N>
+Result<std::array<int64_t, N>> Ints(const SqlRow& row, const int (&columns)[N]) {
+  std::array<int64_t, N> out{};
+  for (std::size_t i = 0; i < N; ++i) {
+    Result<int64_t> cell = CellInt(row, columns[i]);
+    if (!cell.ok()) return cell.status();
+    out[i] = *cell;
+  }
+  return out;
+}
+
 // The data column: event.data with the members the counters read.
 Result<std::string> DataText(const Event& e) {
   nlohmann::json data = nlohmann::json::object();
@@ -173,24 +185,18 @@ constexpr std::string_view kEventColumns =
 Result<StoredEvent> EventFromRow(const SqlRow& row) {
   StoredEvent s;
   Event& e = s.event;
-  Result<int64_t> id = CellInt(row, 0), client = CellInt(row, 1), at = CellInt(row, 3),
-                  mailing = CellInt(row, 5), list = CellInt(row, 6);
-  for (const Result<int64_t>* cell : {&id, &client, &at, &mailing, &list}) {
-    if (!cell->ok()) return cell->status();
-  }
-  s.id = *id;
+  Result<std::array<int64_t, 6>> ints = Ints(row, {0, 1, 3, 4, 5, 6});
+  if (!ints.ok()) return ints.status();
+  const auto [id, client, at, seq, mailing, list] = *ints;
+  s.id = id;
   std::optional<EventType> type = ParseEventType(CellText(row, 2));
   if (!type) return Status::Corruption("event " + std::to_string(s.id) + ": unknown type");
-  if (row[4]) {
-    Result<int64_t> seq = CellInt(row, 4);
-    if (!seq.ok()) return seq.status();
-    e.mail_seq = *seq;
-  }
-  e.client_id = *client;
+  if (row[4]) e.mail_seq = seq;
+  e.client_id = client;
   e.type = *type;
-  e.at = FromUnixMillis(*at);
-  e.mailing_id = *mailing;
-  e.list_id = *list;
+  e.at = FromUnixMillis(at);
+  e.mailing_id = mailing;
+  e.list_id = list;
   e.recipient_id = CellText(row, 7);
   e.address = CellText(row, 8);
   e.data = CellText(row, 9);
@@ -207,19 +213,28 @@ Result<StoredEvent> EventFromRow(const SqlRow& row) {
   return s;
 }
 
+// Runs `sql` and turns each of its rows (`columns` cells) into a T with
+// `parse` (SqlRow -> Result<T>).
+template <typename T, typename Parse>
+Result<std::vector<T>> QueryAll(SqlSession& session, std::string_view sql,
+                                std::span<const SqlValue> params, int columns,
+                                std::string_view purpose, const Parse& parse) {
+  Result<std::vector<SqlRow>> rows = session.Query(sql, params, columns, purpose);
+  if (!rows.ok()) return rows.status();
+  std::vector<T> out;
+  out.reserve(rows->size());
+  for (const SqlRow& row : *rows) {
+    Result<T> value = parse(row);
+    if (!value.ok()) return value.status();
+    out.push_back(std::move(*value));
+  }
+  return out;
+}
+
 Result<std::vector<StoredEvent>> QueryEvents(SqlSession& session, const std::string& sql,
                                              std::span<const SqlValue> params,
                                              std::string_view purpose) {
-  Result<std::vector<SqlRow>> rows = session.Query(sql, params, 10, purpose);
-  if (!rows.ok()) return rows.status();
-  std::vector<StoredEvent> out;
-  out.reserve(rows->size());
-  for (const SqlRow& row : *rows) {
-    Result<StoredEvent> event = EventFromRow(row);
-    if (!event.ok()) return event.status();
-    out.push_back(std::move(*event));
-  }
-  return out;
+  return QueryAll<StoredEvent>(session, sql, params, 10, purpose, EventFromRow);
 }
 
 constexpr std::string_view kAuthNames[] = {"none", "basicAuth", "keyAuth"};
@@ -245,13 +260,11 @@ Result<std::string> TypesText(const std::vector<EventType>& types) {
 
 Result<Webhook> WebhookFromRow(const SqlRow& row) {
   Webhook w;
-  Result<int64_t> client = CellInt(row, 0), id = CellInt(row, 1), created = CellInt(row, 9),
-                  failing = CellInt(row, 10), attempts = CellInt(row, 11), next = CellInt(row, 12);
-  for (const Result<int64_t>* cell : {&client, &id, &created, &failing, &attempts, &next}) {
-    if (!cell->ok()) return cell->status();
-  }
-  w.client_id = *client;
-  w.id = *id;
+  Result<std::array<int64_t, 6>> ints = Ints(row, {0, 1, 9, 10, 11, 12});
+  if (!ints.ok()) return ints.status();
+  const auto [client, id, created, failing, attempts, next] = *ints;
+  w.client_id = client;
+  w.id = id;
   const std::string what = "webhook " + std::to_string(w.id);
   w.url = CellText(row, 2);
   nlohmann::json types = nlohmann::json::parse(CellText(row, 3), nullptr, false);
@@ -270,25 +283,17 @@ Result<Webhook> WebhookFromRow(const SqlRow& row) {
   w.auth_secret = CellText(row, 6);
   w.signing_secret = CellText(row, 7);
   w.state = *state;
-  w.created_at = FromUnixMillis(*created);
-  if (*failing != 0) w.failing_since = FromUnixMillis(*failing);
-  w.attempts = static_cast<int>(*attempts);
-  w.next_attempt_at = FromUnixMillis(*next);
+  w.created_at = FromUnixMillis(created);
+  if (failing != 0) w.failing_since = FromUnixMillis(failing);
+  w.attempts = static_cast<int>(attempts);
+  w.next_attempt_at = FromUnixMillis(next);
   return w;
 }
 
 Result<std::vector<Webhook>> QueryWebhooks(SqlSession& session, const std::string& sql,
                                            std::span<const SqlValue> params,
                                            std::string_view purpose) {
-  Result<std::vector<SqlRow>> rows = session.Query(sql, params, 13, purpose);
-  if (!rows.ok()) return rows.status();
-  std::vector<Webhook> out;
-  for (const SqlRow& row : *rows) {
-    Result<Webhook> webhook = WebhookFromRow(row);
-    if (!webhook.ok()) return webhook.status();
-    out.push_back(std::move(*webhook));
-  }
-  return out;
+  return QueryAll<Webhook>(session, sql, params, 13, purpose, WebhookFromRow);
 }
 
 Status InsertAttempt(SqlSession& session, const Attempt& a, bool final) {
@@ -486,19 +491,16 @@ Result<std::vector<LinkClicks>> LinkStats(SqlSession& session, int64_t client_id
                                           int64_t mailing_id, TimePoint from, TimePoint to) {
   const SqlValue params[] = {client_id, mailing_id, HourOf(from),
                              HourOf(to + std::chrono::hours(1) - milliseconds(1))};
-  Result<std::vector<SqlRow>> rows = session.Query(
+  return QueryAll<LinkClicks>(
+      session,
       "SELECT link_index, sum(clicks), sum(clicks_unique) FROM stats_links "
       "WHERE client_id = $1 AND mailing_id = $2 AND hour >= $3 AND hour < $4 "
       "GROUP BY link_index ORDER BY link_index",
-      params, 3, "read link statistics");
-  if (!rows.ok()) return rows.status();
-  std::vector<LinkClicks> out;
-  for (const SqlRow& row : *rows) {
-    Result<int64_t> index = CellInt(row, 0), clicks = CellInt(row, 1), unique = CellInt(row, 2);
-    if (!index.ok() || !clicks.ok() || !unique.ok()) return Status::Corruption("link stats row");
-    out.push_back({static_cast<int>(*index), *clicks, *unique});
-  }
-  return out;
+      params, 3, "read link statistics", [](const SqlRow& row) -> Result<LinkClicks> {
+        Result<std::array<int64_t, 3>> ints = Ints(row, {0, 1, 2});
+        if (!ints.ok()) return ints.status();
+        return LinkClicks{static_cast<int>((*ints)[0]), (*ints)[1], (*ints)[2]};
+      });
 }
 
 Result<int64_t> WriteWebhook(SqlSession& session, const Webhook& w, WebhookWrite how) {
@@ -655,11 +657,11 @@ Result<bool> Failed(SqlSession& session, const Attempt& attempt) {
       key, 2, "webhook failed");
   if (!rows.ok()) return rows.status();
   if (rows->empty()) return Status::NotFound("webhook " + std::to_string(attempt.webhook_id));
-  Result<int64_t> attempts = CellInt(rows->front(), 0), since = CellInt(rows->front(), 1);
-  if (!attempts.ok() || !since.ok()) return Status::Corruption("webhook failure row");
-  const bool give_up = at - *since >= duration_cast<milliseconds>(kGiveUpAfter).count();
+  Result<std::array<int64_t, 2>> run = Ints(rows->front(), {0, 1});  // attempts, failing_since
+  if (!run.ok()) return run.status();
+  const bool give_up = at - (*run)[1] >= duration_cast<milliseconds>(kGiveUpAfter).count();
   const SqlValue values[] = {attempt.client_id, attempt.webhook_id,
-                             at + Backoff(static_cast<int>(*attempts)).count()};
+                             at + Backoff(static_cast<int>((*run)[0])).count()};
   Result<int64_t> written = give_up ? session.Execute(
                                           "UPDATE webhooks SET state = 'suspended' "
                                           "WHERE client_id = $1 AND id = $2",
@@ -676,33 +678,28 @@ Result<bool> Failed(SqlSession& session, const Attempt& attempt) {
 Result<std::vector<Attempt>> Attempts(SqlSession& session, int64_t client_id, int64_t webhook_id,
                                       int limit) {
   const SqlValue params[] = {client_id, webhook_id, int64_t{limit}};
-  Result<std::vector<SqlRow>> rows = session.Query(
-      "SELECT at, first_event_id, events, http_status, error, duration_ms, response, final "
+  return QueryAll<Attempt>(
+      session,
+      "SELECT at, first_event_id, events, http_status, duration_ms, final, error, response "
       "FROM webhook_attempts WHERE client_id = $1 AND webhook_id = $2 "
       "ORDER BY id DESC LIMIT $3",
-      params, 8, "list webhook attempts");
-  if (!rows.ok()) return rows.status();
-  std::vector<Attempt> out;
-  for (const SqlRow& row : *rows) {
-    Attempt a;
-    Result<int64_t> at = CellInt(row, 0), first = CellInt(row, 1), events = CellInt(row, 2),
-                    status = CellInt(row, 3), duration = CellInt(row, 5), final = CellInt(row, 7);
-    for (const Result<int64_t>* cell : {&at, &first, &events, &status, &duration, &final}) {
-      if (!cell->ok()) return cell->status();
-    }
-    a.client_id = client_id;
-    a.webhook_id = webhook_id;
-    a.at = FromUnixMillis(*at);
-    a.first_event_id = *first;
-    a.events = static_cast<int>(*events);
-    a.http_status = static_cast<int>(*status);
-    a.error = CellText(row, 4);
-    a.duration = milliseconds(*duration);
-    a.response = CellText(row, 6);
-    a.final = *final != 0;
-    out.push_back(std::move(a));
-  }
-  return out;
+      params, 8, "list webhook attempts", [&](const SqlRow& row) -> Result<Attempt> {
+        Result<std::array<int64_t, 6>> ints = Ints(row, {0, 1, 2, 3, 4, 5});
+        if (!ints.ok()) return ints.status();
+        const auto [at, first, events, status, duration, final] = *ints;
+        Attempt a;
+        a.client_id = client_id;
+        a.webhook_id = webhook_id;
+        a.at = FromUnixMillis(at);
+        a.first_event_id = first;
+        a.events = static_cast<int>(events);
+        a.http_status = static_cast<int>(status);
+        a.error = CellText(row, 6);
+        a.duration = milliseconds(duration);
+        a.response = CellText(row, 7);
+        a.final = final != 0;
+        return a;
+      });
 }
 
 Result<PurgeProgress> PurgeBatch(SqlSession& session, Purge kind, TimePoint cutoff, int batch,
@@ -719,10 +716,10 @@ Result<PurgeProgress> PurgeBatch(SqlSession& session, Purge kind, TimePoint cuto
   progress.next_after = after;
   progress.done = page->size() < static_cast<std::size_t>(batch);
   for (const SqlRow& row : *page) {
-    Result<int64_t> id = CellInt(row, 0), time = CellInt(row, 1);
-    if (!id.ok() || !time.ok()) return Status::Corruption("purge page row");
-    progress.next_after = *id;
-    if (*time >= before) progress.done = true;
+    Result<std::array<int64_t, 2>> id_time = Ints(row, {0, 1});
+    if (!id_time.ok()) return id_time.status();
+    progress.next_after = (*id_time)[0];
+    if ((*id_time)[1] >= before) progress.done = true;
   }
   if (page->empty()) return progress;
   const SqlValue range[] = {after, progress.next_after, before};

@@ -215,6 +215,34 @@ TEST_F(EventsTest, AppendAllSumsCountersPerClientMailingAndHour) {
   EXPECT_EQ((*links)[1].unique, 0);
 }
 
+TEST_F(EventsTest, BatchesLongerThanOneStatementArriveWhole) {
+  AddWebhook(1, 1, {EventType::kSent});
+  std::vector<Event> batch(450, Open(1, kT0));
+  for (Event& e : batch) e.type = EventType::kSent;
+  Write([&](SqlSession& s) { return AppendAll(s, batch); });
+  EXPECT_EQ(QueryInt("SELECT count(*) FROM events"), 450);
+  EXPECT_EQ(QueryInt("SELECT count(*) FROM webhook_outbox"), 450);
+  EXPECT_EQ(ReadStats(100, kT0, kT0 + hours(1), Step::kHour).at(0).counts[kSent], 450);
+
+  ASSERT_TRUE(Lease(runner(), kT0).has_value());
+  Result<std::vector<StoredEvent>> next = ReadResult<std::vector<StoredEvent>>(
+      runner(), [](SqlSession& s) { return NextBatch(s, 1, 1, 300); });
+  ASSERT_TRUE(next.ok()) << next.status().ToString();
+  ASSERT_EQ(next->size(), 300u);
+  std::vector<int64_t> ids;
+  for (const StoredEvent& e : *next) ids.push_back(e.id);
+  Attempt ok;
+  ok.client_id = 1;
+  ok.webhook_id = 1;
+  ok.at = kT0;
+  ok.first_event_id = ids.front();
+  ok.events = 300;
+  ok.http_status = 200;
+  Write([&](SqlSession& s) { return Delivered(s, ok, ids); });
+  EXPECT_EQ(QueryInt("SELECT count(*) FROM webhook_outbox"), 150);
+  EXPECT_EQ(QueryInt("SELECT min(event_id) FROM webhook_outbox"), ids.back() + 1);
+}
+
 TEST_F(EventsTest, ARolledBackTransactionLeavesNoEventOutboxRowOrCounter) {
   AddWebhook(1, 1, {EventType::kOpen});
   Status status = runner().Write([&](SqlSession& s) -> Status {

@@ -4,6 +4,22 @@
 
 namespace campaignd::store {
 
+std::string Placeholders(std::size_t first, std::size_t count) {
+  std::string list;
+  for (std::size_t i = 0; i < count; ++i) {
+    list += (i == 0 ? "$" : ", $") + std::to_string(first + i);
+  }
+  return list;
+}
+
+std::string PlaceholderRows(std::size_t rows, std::size_t n, std::size_t first) {
+  std::string out;
+  for (std::size_t r = 0; r < rows; ++r) {
+    out += (r == 0 ? "(" : ", (") + Placeholders(first + r * n, n) + ")";
+  }
+  return out;
+}
+
 Result<int64_t> CellInt(const SqlRow& row, int column) {
   const std::optional<std::string>& cell = row.at(static_cast<std::size_t>(column));
   if (!cell || cell->empty()) return int64_t{0};

@@ -74,6 +74,30 @@ class SqlRunner {
                                   std::string_view purpose) = 0;
 };
 
+// Runs `read` (SqlSession& -> Result<T>) on a read connection (one
+// snapshot); its answer. `write`: the same inside one write transaction.
+template <typename T, typename Work>
+Result<T> RunResult(SqlRunner& runner, const Work& work, bool write = false) {
+  std::optional<T> answer;
+  auto run = [&](SqlSession& session) -> Status {
+    Result<T> result = work(session);
+    if (!result.ok()) return result.status();
+    answer.emplace(std::move(*result));
+    return Status::Ok();
+  };
+  Status status = write ? runner.Write(run) : runner.Read(run);
+  if (!status.ok()) return status;
+  return std::move(*answer);
+}
+template <typename T, typename Read>
+Result<T> ReadResult(SqlRunner& runner, const Read& read) {
+  return RunResult<T>(runner, read, false);
+}
+template <typename T, typename Write>
+Result<T> WriteResult(SqlRunner& runner, const Write& write) {
+  return RunResult<T>(runner, write, true);
+}
+
 // A SqlSession whose every statement runs alone through SqlRunner::Query
 // (one statement, its own snapshot, one round trip): how a lookup of one
 // statement that write transactions also use (sql/records.h) is run on its
@@ -99,6 +123,12 @@ class StatementSession final : public SqlSession {
  private:
   SqlRunner& runner_;
 };
+
+// "$first, $first+1, ..." for `count` parameters.
+std::string Placeholders(std::size_t first, std::size_t count);
+// "($1, ..., $n), ($n+1, ..., $2n), ...": `rows` rows of `n` parameters
+// from $first (a multi-row VALUES list).
+std::string PlaceholderRows(std::size_t rows, std::size_t n, std::size_t first = 1);
 
 // Reads cell `column` of `row` as an integer (0 for NULL); Corruption for
 // text that is not one.

@@ -27,14 +27,6 @@ std::string ColumnList(const CopyTable& table, std::size_t count) {
   return list;
 }
 
-// "$first, $first+1, ..." for `count` parameters.
-std::string Placeholders(std::size_t first, std::size_t count) {
-  std::string list;
-  for (std::size_t i = 0; i < count; ++i)
-    list += (i == 0 ? "$" : ", $") + std::to_string(first + i);
-  return list;
-}
-
 // Cell `i` of a row read from `table` as the value to bind.
 Result<SqlValue> ToSql(const CopyTable& table, const SqlRow& row, std::size_t i) {
   if (!row[i]) return SqlValue();
@@ -55,12 +47,12 @@ Result<SqlValue> ToSql(const CopyTable& table, const SqlRow& row, std::size_t i)
 // One multi-row INSERT of `rows`.
 Status InsertSome(SqlSession& to, const CopyTable& table, std::span<const SqlRow> rows) {
   const std::size_t columns = table.columns.size();
-  std::string sql =
-      "INSERT INTO " + std::string(table.name) + " (" + ColumnList(table, columns) + ") VALUES ";
+  const std::string sql = "INSERT INTO " + std::string(table.name) + " (" +
+                          ColumnList(table, columns) + ") VALUES " +
+                          PlaceholderRows(rows.size(), columns);
   std::vector<SqlValue> params;
   params.reserve(rows.size() * columns);
   for (std::size_t r = 0; r < rows.size(); ++r) {
-    sql += (r == 0 ? "(" : ", (") + Placeholders(r * columns + 1, columns) + ")";
     for (std::size_t c = 0; c < columns; ++c) {
       Result<SqlValue> value = ToSql(table, rows[r], c);
       if (!value.ok()) return value.status();

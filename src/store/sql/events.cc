@@ -28,35 +28,9 @@ constexpr std::string_view kCounterColumns[] = {
     "clicks",     "clicks_unique", "clicks_machine"};
 static_assert(std::size(kCounterColumns) == kCounterCount);
 
-// "($first, ..., $first+n-1)".
-std::string Tuple(std::size_t first, std::size_t n) {
-  std::string out = "(";
-  for (std::size_t i = 0; i < n; ++i) out += (i == 0 ? "$" : ", $") + std::to_string(first + i);
-  return out + ")";
-}
-
-// "(row 1), (row 2), ..." of `rows` rows of `n` placeholders from $first.
-std::string Rows(std::size_t rows, std::size_t n, std::size_t first = 1) {
-  std::string out;
-  for (std::size_t r = 0; r < rows; ++r) out += (r == 0 ? "" : ", ") + Tuple(first + r * n, n);
-  return out;
-}
-
 int64_t HourOf(TimePoint at) {
   const int64_t ms = ToUnixMillis(at);
   return (ms >= 0 ? ms : ms - kMillisPerHour + 1) / kMillisPerHour;
-}
-
-// Cells `columns` of `row` as integers (0 for NULL), in that order.
-template <std::size_t N>
-Result<std::array<int64_t, N>> Ints(const SqlRow& row, const int (&columns)[N]) {
-  std::array<int64_t, N> out{};
-  for (std::size_t i = 0; i < N; ++i) {
-    Result<int64_t> cell = CellInt(row, columns[i]);
-    if (!cell.ok()) return cell.status();
-    out[i] = *cell;
-  }
-  return out;
 }
 
 // The data column: event.data with the members the counters read.
@@ -150,7 +124,7 @@ Status UpsertCounters(SqlSession& session, const std::map<HourKey, Counters>& ho
                    std::string_view purpose) -> Status {
     if (values.empty()) return Status::Ok();
     const std::size_t bar = sql.find('|');
-    std::string text = std::string(sql.substr(0, bar)) + Rows(values.size() / n, n) +
+    std::string text = std::string(sql.substr(0, bar)) + PlaceholderRows(values.size() / n, n) +
                        std::string(sql.substr(bar + 1));
     Result<int64_t> done = session.Execute(text, values, purpose);
     values.clear();
@@ -185,21 +159,18 @@ constexpr std::string_view kEventColumns =
 Result<StoredEvent> EventFromRow(const SqlRow& row) {
   StoredEvent s;
   Event& e = s.event;
-  Result<std::array<int64_t, 6>> ints = Ints(row, {0, 1, 3, 4, 5, 6});
-  if (!ints.ok()) return ints.status();
-  const auto [id, client, at, seq, mailing, list] = *ints;
-  s.id = id;
-  std::optional<EventType> type = ParseEventType(CellText(row, 2));
-  if (!type) return Status::Corruption("event " + std::to_string(s.id) + ": unknown type");
-  if (row[4]) e.mail_seq = seq;
-  e.client_id = client;
-  e.type = *type;
-  e.at = FromUnixMillis(at);
-  e.mailing_id = mailing;
-  e.list_id = list;
-  e.recipient_id = CellText(row, 7);
-  e.address = CellText(row, 8);
-  e.data = CellText(row, 9);
+  CellReader r(row);
+  s.id = r.Int(0);
+  e.client_id = r.Int(1);
+  e.type = r.Enum(2, ParseEventType, "event type");
+  e.at = r.Time(3);
+  if (row[4]) e.mail_seq = r.Int(4);
+  e.mailing_id = r.Int(5);
+  e.list_id = r.Int(6);
+  e.recipient_id = r.Text(7);
+  e.address = r.Text(8);
+  e.data = r.Text(9);
+  CAMPAIGND_RETURN_IF_ERROR(r.status());
   nlohmann::json data = nlohmann::json::parse(e.data, nullptr, false);
   if (!data.is_object()) return Status::Corruption("event " + std::to_string(s.id) + ": data");
   try {
@@ -213,28 +184,10 @@ Result<StoredEvent> EventFromRow(const SqlRow& row) {
   return s;
 }
 
-// Runs `sql` and turns each of its rows (`columns` cells) into a T with
-// `parse` (SqlRow -> Result<T>).
-template <typename T, typename Parse>
-Result<std::vector<T>> QueryAll(SqlSession& session, std::string_view sql,
-                                std::span<const SqlValue> params, int columns,
-                                std::string_view purpose, const Parse& parse) {
-  Result<std::vector<SqlRow>> rows = session.Query(sql, params, columns, purpose);
-  if (!rows.ok()) return rows.status();
-  std::vector<T> out;
-  out.reserve(rows->size());
-  for (const SqlRow& row : *rows) {
-    Result<T> value = parse(row);
-    if (!value.ok()) return value.status();
-    out.push_back(std::move(*value));
-  }
-  return out;
-}
-
 Result<std::vector<StoredEvent>> QueryEvents(SqlSession& session, const std::string& sql,
                                              std::span<const SqlValue> params,
                                              std::string_view purpose) {
-  return QueryAll<StoredEvent>(session, sql, params, 10, purpose, EventFromRow);
+  return EachRow<StoredEvent>(session.Query(sql, params, 10, purpose), EventFromRow);
 }
 
 constexpr std::string_view kAuthNames[] = {"none", "basicAuth", "keyAuth"};
@@ -260,11 +213,14 @@ Result<std::string> TypesText(const std::vector<EventType>& types) {
 
 Result<Webhook> WebhookFromRow(const SqlRow& row) {
   Webhook w;
-  Result<std::array<int64_t, 6>> ints = Ints(row, {0, 1, 9, 10, 11, 12});
-  if (!ints.ok()) return ints.status();
-  const auto [client, id, created, failing, attempts, next] = *ints;
-  w.client_id = client;
-  w.id = id;
+  CellReader r(row);
+  w.client_id = r.Int(0);
+  w.id = r.Int(1);
+  w.created_at = r.Time(9);
+  if (const int64_t failing = r.Int(10); failing != 0) w.failing_since = FromUnixMillis(failing);
+  w.attempts = static_cast<int>(r.Int(11));
+  w.next_attempt_at = r.Time(12);
+  CAMPAIGND_RETURN_IF_ERROR(r.status());
   const std::string what = "webhook " + std::to_string(w.id);
   w.url = CellText(row, 2);
   nlohmann::json types = nlohmann::json::parse(CellText(row, 3), nullptr, false);
@@ -283,17 +239,13 @@ Result<Webhook> WebhookFromRow(const SqlRow& row) {
   w.auth_secret = CellText(row, 6);
   w.signing_secret = CellText(row, 7);
   w.state = *state;
-  w.created_at = FromUnixMillis(created);
-  if (failing != 0) w.failing_since = FromUnixMillis(failing);
-  w.attempts = static_cast<int>(attempts);
-  w.next_attempt_at = FromUnixMillis(next);
   return w;
 }
 
 Result<std::vector<Webhook>> QueryWebhooks(SqlSession& session, const std::string& sql,
                                            std::span<const SqlValue> params,
                                            std::string_view purpose) {
-  return QueryAll<Webhook>(session, sql, params, 13, purpose, WebhookFromRow);
+  return EachRow<Webhook>(session.Query(sql, params, 13, purpose), WebhookFromRow);
 }
 
 Status InsertAttempt(SqlSession& session, const Attempt& a, bool final) {
@@ -311,7 +263,7 @@ Status InsertAttempt(SqlSession& session, const Attempt& a, bool final) {
       .Execute(
           "INSERT INTO webhook_attempts (client_id, webhook_id, at, first_event_id, "
           "events, http_status, error, duration_ms, response, final) VALUES " +
-              Tuple(1, std::size(values)),
+              PlaceholderRows(1, std::size(values), 1),
           values, "record webhook attempt")
       .status();
 }
@@ -392,7 +344,7 @@ Status AppendEvents(SqlSession& session, std::span<const Event> events, std::vec
     Result<std::vector<SqlRow>> rows = session.Query(
         "INSERT INTO events (client_id, type, at, mail_seq, mailing_id, list_id, recipient_id, "
         "address, data) VALUES " +
-            Rows(chunk.size(), n) + " RETURNING id",
+            PlaceholderRows(chunk.size(), n) + " RETURNING id",
         values, 1, "record events");
     if (!rows.ok()) return rows.status();
     if (rows->size() != chunk.size()) return Status::Internal("record events: ids missing");
@@ -411,7 +363,7 @@ Status AppendEvents(SqlSession& session, std::span<const Event> events, std::vec
                      "SELECT w.client_id, w.id, e.id FROM events e JOIN webhooks w "
                      "ON w.client_id = e.client_id AND w.state = 'activated' "
                      "AND w.types LIKE '%\"' || e.type || '\"%' WHERE e.id IN " +
-                         Tuple(1, inserted.size()),
+                         PlaceholderRows(1, inserted.size(), 1),
                      inserted, "queue webhook events")
             .status());
   }
@@ -491,15 +443,14 @@ Result<std::vector<LinkClicks>> LinkStats(SqlSession& session, int64_t client_id
                                           int64_t mailing_id, TimePoint from, TimePoint to) {
   const SqlValue params[] = {client_id, mailing_id, HourOf(from),
                              HourOf(to + std::chrono::hours(1) - milliseconds(1))};
-  return QueryAll<LinkClicks>(
-      session,
-      "SELECT link_index, sum(clicks), sum(clicks_unique) FROM stats_links "
-      "WHERE client_id = $1 AND mailing_id = $2 AND hour >= $3 AND hour < $4 "
-      "GROUP BY link_index ORDER BY link_index",
-      params, 3, "read link statistics", [](const SqlRow& row) -> Result<LinkClicks> {
-        Result<std::array<int64_t, 3>> ints = Ints(row, {0, 1, 2});
-        if (!ints.ok()) return ints.status();
-        return LinkClicks{static_cast<int>((*ints)[0]), (*ints)[1], (*ints)[2]};
+  return EachRow<LinkClicks>(
+      session.Query("SELECT link_index, sum(clicks), sum(clicks_unique) FROM stats_links "
+                    "WHERE client_id = $1 AND mailing_id = $2 AND hour >= $3 AND hour < $4 "
+                    "GROUP BY link_index ORDER BY link_index",
+                    params, 3, "read link statistics"),
+      [](const SqlRow& row) -> Result<LinkClicks> {
+        CellReader r(row);
+        return r.Finish(LinkClicks{static_cast<int>(r.Int(0)), r.Int(1), r.Int(2)});
       });
 }
 
@@ -532,7 +483,7 @@ Result<int64_t> WriteWebhook(SqlSession& session, const Webhook& w, WebhookWrite
   return session.Execute(
       "INSERT INTO webhooks (client_id, id, url, types, auth, auth_name, auth_secret, "
       "signing_secret, state, created_at, next_attempt_at) VALUES " +
-          Tuple(1, std::size(values)),
+          PlaceholderRows(1, std::size(values), 1),
       values, "insert webhook");
 }
 
@@ -625,7 +576,7 @@ Status Delivered(SqlSession& session, const Attempt& attempt, std::span<const in
         session
             .Execute("DELETE FROM webhook_outbox WHERE client_id = $1 AND webhook_id = $2 "
                      "AND event_id IN " +
-                         Tuple(3, chunk.size()),
+                         PlaceholderRows(1, chunk.size(), 3),
                      values, "delete delivered webhook events")
             .status());
   }
@@ -657,11 +608,12 @@ Result<bool> Failed(SqlSession& session, const Attempt& attempt) {
       key, 2, "webhook failed");
   if (!rows.ok()) return rows.status();
   if (rows->empty()) return Status::NotFound("webhook " + std::to_string(attempt.webhook_id));
-  Result<std::array<int64_t, 2>> run = Ints(rows->front(), {0, 1});  // attempts, failing_since
-  if (!run.ok()) return run.status();
-  const bool give_up = at - (*run)[1] >= duration_cast<milliseconds>(kGiveUpAfter).count();
+  CellReader run(rows->front());
+  const int64_t attempts = run.Int(0), failing_since = run.Int(1);
+  CAMPAIGND_RETURN_IF_ERROR(run.status());
+  const bool give_up = at - failing_since >= duration_cast<milliseconds>(kGiveUpAfter).count();
   const SqlValue values[] = {attempt.client_id, attempt.webhook_id,
-                             at + Backoff(static_cast<int>((*run)[0])).count()};
+                             at + Backoff(static_cast<int>(attempts)).count()};
   Result<int64_t> written = give_up ? session.Execute(
                                           "UPDATE webhooks SET state = 'suspended' "
                                           "WHERE client_id = $1 AND id = $2",
@@ -678,27 +630,26 @@ Result<bool> Failed(SqlSession& session, const Attempt& attempt) {
 Result<std::vector<Attempt>> Attempts(SqlSession& session, int64_t client_id, int64_t webhook_id,
                                       int limit) {
   const SqlValue params[] = {client_id, webhook_id, int64_t{limit}};
-  return QueryAll<Attempt>(
-      session,
-      "SELECT at, first_event_id, events, http_status, duration_ms, final, error, response "
-      "FROM webhook_attempts WHERE client_id = $1 AND webhook_id = $2 "
-      "ORDER BY id DESC LIMIT $3",
-      params, 8, "list webhook attempts", [&](const SqlRow& row) -> Result<Attempt> {
-        Result<std::array<int64_t, 6>> ints = Ints(row, {0, 1, 2, 3, 4, 5});
-        if (!ints.ok()) return ints.status();
-        const auto [at, first, events, status, duration, final] = *ints;
+  return EachRow<Attempt>(
+      session.Query(
+          "SELECT at, first_event_id, events, http_status, duration_ms, final, error, response "
+          "FROM webhook_attempts WHERE client_id = $1 AND webhook_id = $2 "
+          "ORDER BY id DESC LIMIT $3",
+          params, 8, "list webhook attempts"),
+      [&](const SqlRow& row) -> Result<Attempt> {
+        CellReader r(row);
         Attempt a;
         a.client_id = client_id;
         a.webhook_id = webhook_id;
-        a.at = FromUnixMillis(at);
-        a.first_event_id = first;
-        a.events = static_cast<int>(events);
-        a.http_status = static_cast<int>(status);
-        a.error = CellText(row, 6);
-        a.duration = milliseconds(duration);
-        a.response = CellText(row, 7);
-        a.final = final != 0;
-        return a;
+        a.at = r.Time(0);
+        a.first_event_id = r.Int(1);
+        a.events = static_cast<int>(r.Int(2));
+        a.http_status = static_cast<int>(r.Int(3));
+        a.duration = milliseconds(r.Int(4));
+        a.final = r.Flag(5);
+        a.error = r.Text(6);
+        a.response = r.Text(7);
+        return r.Finish(std::move(a));
       });
 }
 
@@ -716,10 +667,10 @@ Result<PurgeProgress> PurgeBatch(SqlSession& session, Purge kind, TimePoint cuto
   progress.next_after = after;
   progress.done = page->size() < static_cast<std::size_t>(batch);
   for (const SqlRow& row : *page) {
-    Result<std::array<int64_t, 2>> id_time = Ints(row, {0, 1});
-    if (!id_time.ok()) return id_time.status();
-    progress.next_after = (*id_time)[0];
-    if ((*id_time)[1] >= before) progress.done = true;
+    CellReader r(row);
+    progress.next_after = r.Int(0);
+    if (r.Int(1) >= before) progress.done = true;
+    CAMPAIGND_RETURN_IF_ERROR(r.status());
   }
   if (page->empty()) return progress;
   const SqlValue range[] = {after, progress.next_after, before};

@@ -8,7 +8,6 @@
 #include <atomic>
 #include <thread>
 
-#include "store/sql/engine.h"
 #include "store/store_testutil.h"
 
 namespace campaignd::store::events {
@@ -22,7 +21,7 @@ const TimePoint kT0 = FromUnixMillis(1'700'002'800'000);  // 23:00 UTC, 2023-11-
 
 class EventsTest : public EngineTest {
  protected:
-  SqlRunner& runner() { return dynamic_cast<SqlEngine&>(*engine_).runner(); }
+  SqlRunner& runner() { return engine_->runner(); }
 
   // Runs `work` in one write transaction; fails the test on an error.
   void Write(const std::function<Status(SqlSession&)>& work) {
@@ -307,7 +306,7 @@ TEST_F(EventsTest, ALeaseIsHeldByOneProcessAtATime) {
   AppendOne(Open(1, kT0));
   std::unique_ptr<Engine> other = OpenOrFail();
   ASSERT_NE(other, nullptr);
-  SqlRunner& other_runner = dynamic_cast<SqlEngine&>(*other).runner();
+  SqlRunner& other_runner = other->runner();
 
   // Two transactions at once: the second waits for the first's row and
   // then sees its lease.

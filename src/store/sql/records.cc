@@ -51,15 +51,8 @@ std::string WriteSql(const Table& t, Write how, std::size_t rows) {
            Join(t.columns.subspan(t.match), ", ", " = ", t.match + 1) + " WHERE " +
            Join(t.columns.first(t.match), " AND ", " = ", 1);
   }
-  std::string sql =
-      "INSERT INTO " + std::string(t.name) + " (" + Join(t.columns, ", ") + ") VALUES ";
-  for (std::size_t r = 0; r < rows; ++r) {
-    sql += r == 0 ? "(" : ", (";
-    for (std::size_t c = 0; c < n; ++c) {
-      sql += (c == 0 ? "$" : ", $") + std::to_string(r * n + c + 1);
-    }
-    sql += ")";
-  }
+  std::string sql = "INSERT INTO " + std::string(t.name) + " (" + Join(t.columns, ", ") +
+                    ") VALUES " + PlaceholderRows(rows, n);
   if (how == Write::kInsert) return sql;
   sql += " ON CONFLICT (" + Join(t.columns.first(t.keys), ", ") + ") DO ";
   if (how == Write::kInsertNew || t.keys == n) return sql + "NOTHING";

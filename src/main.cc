@@ -20,6 +20,8 @@
 #include "core/address.h"
 #include "core/clock.h"
 #include "deliver/transport.h"
+#include "events/inbound.h"
+#include "events/smtp_server.h"
 #include "http/server.h"
 #include "ops/operation.h"
 #include "queue/processor.h"
@@ -206,6 +208,26 @@ int Serve(const config::ConfigOverrides& overrides) {
       return admin::kExitBadInput;
     }
   }
+  // Bounces and complaints over SMTP (events.md §2), when configured.
+  events::Inbound inbound(directory, db.runner(), clock);
+  std::unique_ptr<events::SmtpServer> inbound_server;
+  if (!c.inbound_listen.empty()) {
+    events::SmtpServerOptions o;
+    o.listen = {c.inbound_listen};
+    o.tls_cert_file = c.inbound_tls_cert;
+    o.tls_key_file = c.inbound_tls_key;
+    inbound_server =
+        std::make_unique<events::SmtpServer>(std::move(o), events::InboundPolicy(inbound));
+    Status s = inbound_server->Start();
+    if (!s.ok()) {
+      spdlog::critical("inbound listener: {}", s.ToString());
+      if (admin_api) admin_api->Stop();
+      if (api) server.Stop();
+      db.Close();
+      return admin::kExitBadInput;
+    }
+    spdlog::info("inbound SMTP listener on {} (bounces and complaints)", c.inbound_listen);
+  }
   if (worker) {
     // Mail enqueued by other processes sharing the database wakes our workers.
     Status s = db.coordination().Subscribe(scheduler);
@@ -219,6 +241,7 @@ int Serve(const config::ConfigOverrides& overrides) {
 
   int signal_number = WaitForStopSignal();
   spdlog::info("signal {}: stopping (finishing requests and mails in hand)", signal_number);
+  if (inbound_server) inbound_server->Stop();
   if (admin_api) admin_api->Stop();
   if (api) server.Stop();
   if (worker) scheduler.Stop();
@@ -272,6 +295,13 @@ int main(int argc, char** argv) {
   copy_db->add_option("--to", copy_to, "Target database URL; it must hold no data yet")
       ->required();
 
+  config::ConfigOverrides inbound_overrides;
+  std::vector<std::string> inbound_recipients;
+  CLI::App* inbound = app.add_subcommand("inbound", events::kInboundHelp);
+  config::AddConfigOptions(*inbound, inbound_overrides, config::ConfigScope::kDatabase);
+  inbound->add_option("--recipient", inbound_recipients,
+                      "The envelope recipient (Postfix: ${recipient}); repeat for several");
+
   CLI11_PARSE(app, argc, argv);
 
   auto config_of = [](const config::ConfigOverrides& o) -> std::optional<config::Config> {
@@ -297,6 +327,12 @@ int main(int argc, char** argv) {
   if (migrate->parsed()) {
     auto db = db_of(migrate_overrides);
     return db ? admin::RunMigrate(*db, std::cout, std::cerr) : admin::kExitBadInput;
+  }
+  if (inbound->parsed()) {
+    auto config = config_of(inbound_overrides);
+    if (!config) return events::kExitTempFail;  // Postfix keeps the message
+    SetUpLogging(*config);
+    return events::RunInbound(config->db, inbound_recipients, std::cin, std::cerr);
   }
   if (copy_db->parsed()) return admin::RunCopyDb(copy_from, copy_to, std::cout, std::cerr);
   return 0;

@@ -10,6 +10,7 @@
 #include "core/address.h"
 #include "core/fields.h"
 #include "core/limits.h"
+#include "core/verp.h"
 #include "deliver/transport_url.h"
 #include "render/dkim.h"
 
@@ -222,6 +223,29 @@ std::optional<std::string> TransportProblem(std::string_view transport) {
   Result<deliver::TransportUrl> url =
       deliver::ParseTransportUrl(transport, limits::kDefaultRelayConnections);
   if (!url.ok()) return url.status().message();
+  return std::nullopt;
+}
+
+std::optional<BounceProblem> NormaliseBounceSettings(store::Client& client) {
+  client.bounce_domain = LowerAscii(client.bounce_domain);
+  client.bounce_local = LowerAscii(client.bounce_local);
+  client.complaint_address = LowerAscii(client.complaint_address);
+  if (!client.bounce_domain.empty()) {
+    Status bounce = CheckBounceSettings(client.bounce_local, client.bounce_domain);
+    if (!bounce.ok()) {
+      const bool local = bounce.message().find("local part") != std::string::npos;
+      return BounceProblem{local ? "bounce_local" : "bounce_domain", bounce.message()};
+    }
+  } else if (Status local = CheckBounceSettings(client.bounce_local, "bounce.example");
+             !local.ok()) {
+    return BounceProblem{"bounce_local", local.message()};
+  }
+  if (client.complaint_address.empty()) return std::nullopt;
+  Result<Address> address = Address::Parse(client.complaint_address);
+  if (!address.ok()) return BounceProblem{"complaint_address", address.status().message()};
+  if (address->ToAscii() != client.complaint_address) {
+    return BounceProblem{"complaint_address", "expected an ASCII address like fbl@bounce.example"};
+  }
   return std::nullopt;
 }
 

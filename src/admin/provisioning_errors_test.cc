@@ -38,6 +38,14 @@ TEST_F(ProvisioningFileTest, ClientLevelErrors) {
   EXPECT_EQ(client_key("redirect_hosts = [\"https://x.example\"]"),
             "p.toml:5: redirect_hosts: 'https://x.example' is not a host name like "
             "www.example.com");
+  EXPECT_EQ(client_key("bounce_domain = \"bounce.shop.example\""), "OK");
+  EXPECT_EQ(client_key("bounce_domain = \"-x.example\""),
+            "p.toml:5: bounce_domain: bounce domain is not a host name");
+  EXPECT_EQ(client_key("bounce_local = \"b%c\""),
+            "p.toml:5: bounce_local: bounce local part may hold only letters, digits, '.', '-', "
+            "'_'");
+  EXPECT_EQ(client_key("complaint_address = \"fbl\""),
+            "p.toml:5: complaint_address: " + Address::Parse("fbl").status().message());
   EXPECT_EQ(client_key("list = 5"), "p.toml:5: list: expected [[client.list]] sections");
   EXPECT_EQ(client_key("naem = \"x\""),
             "p.toml:5: unknown key 'naem' in [[client]] (did you mean 'name'?)");

@@ -54,6 +54,11 @@ void ReadClientSettings(TableReader& r, store::Client& client) {
     }
     client.rate_limit = static_cast<int>(*rate);
   }
+  // Bounces and complaints inbound (events.md §2, docs/decisions/0020).
+  client.bounce_domain = r.Text("bounce_domain").value_or("");
+  client.bounce_local = r.Text("bounce_local").value_or("bounces");
+  client.complaint_address = r.Text("complaint_address").value_or("");
+  if (auto problem = NormaliseBounceSettings(client)) r.Error(problem->member, problem->message);
   // uploadpersonalizedattachments (docs/decisions/0011); off unless asked for.
   client.attachments = r.Bool("attachments").value_or(false);
   client.mail_id_secret = NewMailIdSecret();  // the store keeps an existing client's

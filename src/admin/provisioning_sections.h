@@ -94,6 +94,18 @@ std::optional<std::string> TransportProblem(std::string_view transport);
 // Problems with a host name (redirect_hosts, DKIM domain), or nullopt.
 std::optional<std::string> HostProblem(std::string_view host);
 
+// The one check of a client's bounce settings (events.md §2, decision 0020;
+// the provisioning file and the admin API): lower-cases bounce_domain,
+// bounce_local and complaint_address, then the first rule they break as
+// {member, why}, or nullopt. bounce_domain "" (none) or a host name that
+// core/verp.h CheckBounceSettings accepts with bounce_local; complaint_address
+// "" (fbl@<bounce_domain>) or one ASCII address.
+struct BounceProblem {
+  std::string member;
+  std::string message;
+};
+std::optional<BounceProblem> NormaliseBounceSettings(store::Client& client);
+
 // A rule an opt-in process breaks: the member it concerns and why.
 struct OptInProblem {
   enum Member { kMailing, kConfirmationUrl } member;

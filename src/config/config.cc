@@ -76,6 +76,11 @@ void CheckCombination(const Config& config, const Origins& origins,
   if (!config.tls_listen.empty() && (config.tls_cert.empty() || config.tls_key.empty())) {
     errors.push_back(Where(origins, "tls_listen") + ": needs tls_cert and tls_key");
   }
+  if (config.inbound_tls_cert.empty() != config.inbound_tls_key.empty()) {
+    errors.push_back(
+        Where(origins, config.inbound_tls_cert.empty() ? "inbound_tls_key" : "inbound_tls_cert") +
+        ": inbound_tls_cert and inbound_tls_key go together");
+  }
   if (config.min_backoff > config.max_backoff) {
     const std::string_view culprit =
         origins.contains("min_backoff") ? "min_backoff" : "max_backoff";

@@ -75,6 +75,11 @@ struct Config {
   bool allow_address_literals = false;          // recipients like user@[192.0.2.1]
   std::string log_level = "info";            // trace|debug|info|warn|error|critical|off
   std::string log_format = "text";           // text | json
+  // Bounces and complaints inbound (events.md §2; events/inbound.h): the
+  // SMTP listener; empty = off. STARTTLS when both files are set.
+  std::string inbound_listen;
+  std::string inbound_tls_cert;
+  std::string inbound_tls_key;
 
   bool operator==(const Config&) const = default;
 };

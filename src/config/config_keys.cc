@@ -117,7 +117,7 @@ Problem CheckOutboxRoot(std::string_view v) {
 Problem CheckRelayHost(std::string_view v) { return deliver::RelayHostPatternProblem(v); }
 
 using C = Config;
-const std::array<ConfigKey, 38> kKeys = {{
+const std::array<ConfigKey, 41> kKeys = {{
     {"db", &C::db, "URL", "database: sqlite:PATH or postgresql://...", CheckDb},
     {"role", &C::role, "ROLE",
      "all: API and delivery; api: answer the API only; worker: deliver only", CheckRole},
@@ -191,6 +191,13 @@ const std::array<ConfigKey, 38> kKeys = {{
      CheckRelayHost},
     {"allow_address_literals", &C::allow_address_literals, "BOOL",
      "accept recipients like user@[192.0.2.1] (mail to that IP address itself)"},
+    {"inbound_listen", &C::inbound_listen, "HOST:PORT",
+     "SMTP listener for bounces and complaints (VERP and complaint addresses only); empty: off",
+     CheckListen},
+    {"inbound_tls_cert", &C::inbound_tls_cert, "FILE",
+     "TLS certificate chain (PEM) for STARTTLS on inbound_listen; empty: no STARTTLS"},
+    {"inbound_tls_key", &C::inbound_tls_key, "FILE",
+     "TLS private key (PEM) for STARTTLS on inbound_listen"},
 }};
 
 Problem SetCount(Config& config, int Config::*member, int64_t value) {

@@ -1,6 +1,8 @@
 // VERP return paths: one grammar for building and parsing (verp.h).
 #include "core/verp.h"
 
+#include <limits>
+
 #include "core/limits.h"
 
 namespace campaignd {
@@ -73,6 +75,11 @@ Result<std::string> BuildReturnPath(std::string_view local, const MailId& mail_i
     return Status::InvalidArgument("bounce local part too long for a return path");
   }
   return full_local + "@" + Lowered(domain);
+}
+
+Status CheckBounceSettings(std::string_view local, std::string_view domain) {
+  constexpr int64_t kLongest = std::numeric_limits<int64_t>::max();
+  return BuildReturnPath(local, MailId::Make(kLongest, kLongest, "-"), domain).status();
 }
 
 Result<VerpAddress> ParseVerpAddress(std::string_view address) {

@@ -35,6 +35,12 @@ struct VerpAddress {
 Result<std::string> BuildReturnPath(std::string_view local, const MailId& mail_id,
                                     std::string_view domain);
 
+// A client's bounce settings (the one check of them: provisioning file,
+// admin API): `local` and `domain` as BuildReturnPath takes them, and the
+// return path fits for every mail ID (the longest one a client can have).
+// InvalidArgument naming the part.
+Status CheckBounceSettings(std::string_view local, std::string_view domain);
+
 // The strict inverse of BuildReturnPath, for addresses from the network:
 // refuses (InvalidArgument) angle brackets, source routes (`@a:b@c`), the
 // `%` hack, `!` paths, quoted local parts, any '+' but exactly one, a mail

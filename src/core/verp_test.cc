@@ -94,5 +94,18 @@ TEST(VerpTest, ParseRefusesControlCharactersInTheDomain) {
   EXPECT_FALSE(ParseVerpAddress("bounces+" + id + std::string("@bounce\0.example", 16)).ok());
 }
 
+TEST(VerpTest, BounceSettingsFitEveryMailId) {
+  EXPECT_TRUE(CheckBounceSettings("bounces", "bounce.shop.example").ok());
+  EXPECT_TRUE(CheckBounceSettings("Re-Turn_s.x", "Bounce.Shop.Example").ok());
+  EXPECT_FALSE(CheckBounceSettings("", "bounce.shop.example").ok());
+  EXPECT_FALSE(CheckBounceSettings("a+b", "bounce.shop.example").ok());
+  EXPECT_FALSE(CheckBounceSettings("bounces", "localhost").ok());
+  EXPECT_FALSE(CheckBounceSettings("bounces", "bounce_shop.example").ok());
+  // A local part that leaves no room for the longest mail ID in 64 octets.
+  Status long_local = CheckBounceSettings(std::string(30, 'b'), "bounce.shop.example");
+  EXPECT_FALSE(long_local.ok());
+  EXPECT_NE(long_local.message().find("too long"), std::string::npos) << long_local.ToString();
+}
+
 }  // namespace
 }  // namespace campaignd

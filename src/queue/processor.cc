@@ -1,12 +1,13 @@
 #include "queue/processor.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <thread>
 
-#include <spdlog/spdlog.h>
-
 #include "core/log_text.h"
 #include "core/mail_id.h"
+#include "core/verp.h"
 #include "render/message.h"
 #include "render/system_fields.h"
 
@@ -120,8 +121,8 @@ Result<std::variant<store::Outcome, Processor::Judged>> Processor::Judge(const s
 
 store::Outcome Processor::Deliver(const store::Mail& mail, Judged& j, TimePoint now,
                                   const std::function<void()>& before_attempt) {
-  const std::string mail_id = MailId::Make(mail.client_id, mail.id, j.client.mail_id_secret)
-                                  .ToString();
+  const MailId id = MailId::Make(mail.client_id, mail.id, j.client.mail_id_secret);
+  const std::string mail_id = id.ToString();
   render::MessageInput in;
   // The templates, fields and files are moved, not copied: `j` is this mail's alone.
   in.from = std::move(j.mailing.from);
@@ -169,6 +170,17 @@ store::Outcome Processor::Deliver(const store::Mail& mail, Judged& j, TimePoint 
   }
   for (const std::string& p : problems) spdlog::warn("mail {}: DKIM: {}", mail_id, LogText(p));
   signed_bytes += message->bytes;
+
+  // With a bounce domain the envelope sender is the mail's VERP return
+  // path (events.md §2), so a bounce names the mail it is about.
+  if (!j.client.bounce_domain.empty()) {
+    auto return_path = BuildReturnPath(j.client.bounce_local, id, j.client.bounce_domain);
+    if (!return_path.ok()) {
+      return Final(mail, MailStatus::kCouldNotBeSent,
+                   "bounce domain: " + return_path.status().message(), now);
+    }
+    message->envelope_from = std::move(*return_path);
+  }
 
   deliver::DeliveryResult result;
   TimePoint attempt_started_at = now;

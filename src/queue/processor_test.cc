@@ -47,6 +47,19 @@ TEST_F(ProcessorTest, SendsAPersonalizedMessageToTheClientsTransport) {
   EXPECT_EQ(env.opened_urls, std::vector<std::string>{"file:outbox"});
 }
 
+TEST_F(ProcessorTest, WithABounceDomainTheEnvelopeSenderIsTheVerpReturnPath) {
+  Change([](store::ClientSpec& s) { s.client.bounce_domain = "bounce.shop.example"; });
+  int64_t seq = env.Enqueue("john.smith@example.com", 5000);
+  EXPECT_EQ(Process(seq).status, MailStatus::kSent);
+  ASSERT_EQ(env.transport->deliveries().size(), 1u);
+  const auto d = env.transport->deliveries()[0];
+  std::string mail_id = MailId::Make(1, seq, std::string(testing::kSecret) + "1").ToString();
+  EXPECT_EQ(d.envelope.mail_from, "bounces+" + mail_id + "@bounce.shop.example");
+  // The header fallback of an inbound bounce finds the mail by these too.
+  EXPECT_NE(d.message.find("X-Campaignd-Mail-Id: " + mail_id + "\r\n"), std::string::npos);
+  EXPECT_NE(d.message.find("Message-ID: <" + mail_id + "@example.com>"), std::string::npos);
+}
+
 TEST_F(ProcessorTest, SignsWithTheAlignedDkimKey) {
   Change([](store::ClientSpec& s) {
     s.dkim_keys = {{"example.com", "s1", "ed25519-sha256", NewEd25519Pem()},

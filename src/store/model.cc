@@ -56,4 +56,10 @@ std::optional<RecipientState> ParseRecipientState(std::string_view s) {
 }
 std::optional<OptInKind> ParseOptInKind(std::string_view s) { return Parse<OptInKind>(s); }
 
+std::string ComplaintAddressOf(const Client& client) {
+  if (!client.complaint_address.empty()) return client.complaint_address;
+  if (client.bounce_domain.empty()) return "";
+  return "fbl@" + client.bounce_domain;
+}
+
 }  // namespace campaignd::store

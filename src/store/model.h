@@ -44,7 +44,19 @@ struct Client {
   int rate_limit = 0;  // messages per second across all workers; 0 = unlimited
   bool attachments = false;  // uploadpersonalizedattachments enabled (decisions/0011)
   std::string mail_id_secret;  // raw bytes; created once, never changed by apply
+  // Bounces and complaints (events.md §2, docs/decisions/0020): with a
+  // bounce domain every mail's envelope sender is the VERP return path
+  // `<bounce_local>+<mail ID>@<bounce_domain>` (core/verp.h); "" = none (the
+  // From address, as before). complaint_address: where ARF feedback loops
+  // report, "" = fbl@<bounce_domain> (ComplaintAddressOf). Lower-case.
+  std::string bounce_domain;
+  std::string bounce_local = "bounces";
+  std::string complaint_address;
 };
+
+// The address the inbound listener takes complaints for: complaint_address,
+// else fbl@<bounce_domain>, else "" (none).
+std::string ComplaintAddressOf(const Client& client);
 
 struct DkimKey {
   std::string domain;

@@ -72,12 +72,13 @@ class GracefulStopTest(E2ETestCase):
 class HelpTest(E2ETestCase):
     # Flags each command must accept and document (the interface in the brief).
     FLAGS = {"apply": ["--db", "--config"], "serve": ["--db", "--config", "--role"],
-             "mail": ["--db", "--config"]}
+             "mail": ["--db", "--config"], "inbound": ["--db", "--config", "--recipient"]}
     POSITIONALS = {"apply": "FILE", "mail": "MAILID"}
     # The server settings of the config file, each also a documented flag.
     SERVE_KEYS = ["listen", "public_url", "delivery_workers", "claim_batch", "lease",
                   "min_backoff", "max_backoff", "lifetime", "idle_poll", "status_retention",
-                  "trusted_proxies", "tls_listen", "tls_cert", "tls_key", "log_level"]
+                  "trusted_proxies", "tls_listen", "tls_cert", "tls_key", "log_level",
+                  "inbound_listen", "inbound_tls_cert", "inbound_tls_key"]
 
     def run_bin(self, *args):
         return subprocess.run([harness.campaignd_bin(), *args], capture_output=True, text=True,

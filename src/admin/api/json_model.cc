@@ -87,7 +87,10 @@ Json ClientJson(const store::Client& c) {
               {"transport", store::RedactUrl(c.transport)},
               {"redirect_hosts", c.redirect_hosts},
               {"bounce_limit", c.bounce_limit},
-              {"rate_limit", c.rate_limit}};
+              {"rate_limit", c.rate_limit},
+              {"bounce_domain", c.bounce_domain},
+              {"bounce_local", c.bounce_local},
+              {"complaint_address", c.complaint_address}};
 }
 
 Json ListJson(const store::RecipientList& l) {
@@ -155,9 +158,13 @@ Problem ReadClient(const Json& body, store::Client& out) {
                          Text(body, "transport", out.transport),
                          Strings(body, "redirect_hosts", out.redirect_hosts),
                          Integer(body, "bounce_limit", out.bounce_limit, 1),
-                         Integer(body, "rate_limit", out.rate_limit, 0)})) {
+                         Integer(body, "rate_limit", out.rate_limit, 0),
+                         Text(body, "bounce_domain", out.bounce_domain),
+                         Text(body, "bounce_local", out.bounce_local),
+                         Text(body, "complaint_address", out.complaint_address)})) {
     return p;
   }
+  if (auto p = NormaliseBounceSettings(out)) return p->member + ": " + p->message;
   if (out.name.empty()) return "name: must not be empty";
   if (auto p = TransportProblem(out.transport)) return "transport: " + *p;
   for (const auto& host : out.redirect_hosts) {

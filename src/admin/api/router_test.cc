@@ -98,6 +98,30 @@ TEST_F(RouterTest, ClientsAreCreatedAndPatchedWithValidation) {
   EXPECT_EQ(As1("PUT", "/admin/v1/clients/1/relay", {{"transport", ""}}).status, 422);
 }
 
+TEST_F(RouterTest, ClientBounceSettingsAreCheckedOnceAndKept) {
+  TestReply set = As1("PATCH", "/admin/v1/clients/1",
+                      {{"bounce_domain", "Bounce.Shop.Example"}, {"bounce_local", "Returns"}});
+  ASSERT_EQ(set.status, 200) << set.body;
+  EXPECT_EQ(set.json["bounce_domain"], "bounce.shop.example");
+  EXPECT_EQ(set.json["bounce_local"], "returns");
+  EXPECT_EQ(set.json["complaint_address"], "");
+  EXPECT_EQ(As1("GET", "/admin/v1/clients/1").json["bounce_domain"], "bounce.shop.example");
+  TestReply bad = As1("PATCH", "/admin/v1/clients/1", {{"bounce_domain", "localhost"}});
+  EXPECT_EQ(bad.status, 422);
+  EXPECT_EQ(bad.json["error"]["message"], "bounce_domain: bounce domain needs a dot");
+  EXPECT_EQ(As1("PATCH", "/admin/v1/clients/1", {{"bounce_local", "a+b"}}).status, 422);
+  EXPECT_EQ(As1("PATCH", "/admin/v1/clients/1", {{"bounce_local", std::string(40, 'a')}}).status,
+            422);
+  EXPECT_EQ(As1("PATCH", "/admin/v1/clients/1", {{"complaint_address", "not an address"}}).status,
+            422);
+  EXPECT_EQ(As1("GET", "/admin/v1/clients/1").json["bounce_local"], "returns") << "unchanged";
+  TestReply none = As1("PATCH", "/admin/v1/clients/1",
+                       {{"bounce_domain", ""}, {"complaint_address", "FBL@Shop.Example"}});
+  ASSERT_EQ(none.status, 200) << none.body;
+  EXPECT_EQ(none.json["bounce_domain"], "");
+  EXPECT_EQ(none.json["complaint_address"], "fbl@shop.example");
+}
+
 TEST_F(RouterTest, UnknownQueryParametersAre400NamingThem) {
   TestReply typo = As1("GET", "/admin/v1/clients/1/mails?recipent=a@example.com&limit=5");
   EXPECT_EQ(typo.status, 400);

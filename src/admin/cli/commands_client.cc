@@ -12,7 +12,8 @@ const std::vector<Column> kClientColumns = {{"ID", "id"},
                                             {"NAME", "name"},
                                             {"TRANSPORT", "transport"},
                                             {"BOUNCE LIMIT", "bounce_limit"},
-                                            {"RATE LIMIT", "rate_limit"}};
+                                            {"RATE LIMIT", "rate_limit"},
+                                            {"BOUNCE DOMAIN", "bounce_domain"}};
 const std::vector<Column> kKeyColumns = {{"ID", "id"}, {"NAME", "name"}, {"CREATED", "created_at"}};
 const std::vector<Column> kDkimColumns = {
     {"DOMAIN", "domain"}, {"SELECTOR", "selector"}, {"ALGORITHM", "algorithm"}};
@@ -25,6 +26,9 @@ struct ClientArgs {
   std::vector<std::string> redirect_hosts;
   int bounce_limit = 0;
   int rate_limit = 0;
+  std::string bounce_domain;
+  std::string bounce_local;
+  std::string complaint_address;
   PageArgs page;
 };
 
@@ -37,6 +41,9 @@ Json ClientBody(const ClientArgs& a) {
   if (Given(*a.cmd, "--redirect-host")) body["redirect_hosts"] = a.redirect_hosts;
   if (Given(*a.cmd, "--bounce-limit")) body["bounce_limit"] = a.bounce_limit;
   if (Given(*a.cmd, "--rate-limit")) body["rate_limit"] = a.rate_limit;
+  if (Given(*a.cmd, "--bounce-domain")) body["bounce_domain"] = a.bounce_domain;
+  if (Given(*a.cmd, "--bounce-local")) body["bounce_local"] = a.bounce_local;
+  if (Given(*a.cmd, "--complaint-address")) body["complaint_address"] = a.complaint_address;
   return body;
 }
 
@@ -49,6 +56,12 @@ void AddClientSettings(CLI::App& cmd, ClientArgs& a) {
       ->check(CLI::NonNegativeNumber);
   cmd.add_option("--rate-limit", a.rate_limit, "Messages per second for this client; 0: none")
       ->check(CLI::NonNegativeNumber);
+  cmd.add_option("--bounce-domain", a.bounce_domain,
+                 "Domain of the VERP return paths (bounces+MAILID@DOMAIN); \"\": none");
+  cmd.add_option("--bounce-local", a.bounce_local,
+                 "Local part of the VERP return paths; default: bounces");
+  cmd.add_option("--complaint-address", a.complaint_address,
+                 "Where ARF feedback loops report; \"\": fbl@<bounce domain>");
 }
 
 void AddClientVerbs(CommandSet& set, CLI::App& noun) {
@@ -79,13 +92,15 @@ void AddClientVerbs(CommandSet& set, CLI::App& noun) {
   show->cmd->add_option("ID", show->id, "The client's ID")->required();
 
   auto update = std::make_shared<ClientArgs>();
-  update->cmd = set.Add(noun, "update", "Change a client's name, redirect hosts or limits",
+  update->cmd = set.Add(noun, "update",
+                        "Change a client's name, redirect hosts, limits or bounce settings",
                         [update]() -> Result<Invocation> {
                           Json body = ClientBody(*update);
                           if (body.empty()) {
                             return Status::InvalidArgument(
                                 "nothing to change: give --name, --redirect-host, "
-                                "--bounce-limit or --rate-limit");
+                                "--bounce-limit, --rate-limit, --bounce-domain, "
+                                "--bounce-local or --complaint-address");
                           }
                           return Invocation{.method = "PATCH", .target = ClientPath(update->id),
                                             .body = std::move(body)};

@@ -112,8 +112,8 @@ Result<std::vector<Client>> Catalog::ListClients(const PageRequest& page) {
   if (!after.ok()) return after.status();
   const SqlValue params[] = {*after, static_cast<int64_t>(page.limit)};
   return EachRow<Client>(
-      runner_.Query(records::ClientSelect() + "WHERE id > $1 ORDER BY id LIMIT $2", params, 8,
-                    "list clients"),
+      runner_.Query(records::ClientSelect() + "WHERE id > $1 ORDER BY id LIMIT $2", params,
+                    records::kClientSelectColumns, "list clients"),
       records::ClientFromRow);
 }
 

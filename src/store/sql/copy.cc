@@ -153,7 +153,8 @@ const std::vector<CopyTable>& CopyTables() {
   // clang-format off
   static const std::vector<CopyTable> kTables = {
       {"clients", 1, {{"id", I}, {"name", T}, {"transport", T}, {"redirect_hosts", T},
-        {"bounce_limit", I}, {"rate_limit", I}, {"mail_id_secret", B}, {"attachments", I}}},
+        {"bounce_limit", I}, {"rate_limit", I}, {"mail_id_secret", B}, {"attachments", I},
+        {"bounce_domain", T}, {"bounce_local", T}, {"complaint_address", T}}},
       {"dkim_keys", 3, {{"client_id", I}, {"domain", T}, {"selector", T}, {"algorithm", T},
         {"private_key_pem", T}}},
       {"lists", 2, {{"client_id", I}, {"id", I}, {"name", T}, {"kind", T}, {"test", I}}},

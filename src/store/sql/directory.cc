@@ -14,9 +14,9 @@ Result<std::optional<AuthCode>> SqlDirectory::FindCode(std::string_view code_has
 
 Result<std::optional<Client>> SqlDirectory::FindClient(int64_t client_id) {
   const SqlValue params[] = {client_id};
-  return FirstRow<Client>(
-      runner_.Query(records::ClientSelect() + "WHERE id = $1", params, 8, "find client"),
-      records::ClientFromRow);
+  return FirstRow<Client>(runner_.Query(records::ClientSelect() + "WHERE id = $1", params,
+                                        records::kClientSelectColumns, "find client"),
+                          records::ClientFromRow);
 }
 
 Result<std::vector<DkimKey>> SqlDirectory::FindDkimKeys(int64_t client_id) {

@@ -702,4 +702,25 @@ Result<int64_t> PurgeBefore(SqlRunner& runner, Purge kind, TimePoint cutoff, int
   return deleted;
 }
 
+Result<int> SoftBouncesInRow(SqlSession& session, int64_t client_id, std::string_view address,
+                             int limit) {
+  // The terms repeat the partial index's WHERE, so SQLite uses it too.
+  const SqlValue params[] = {client_id, std::string(address), int64_t{limit}};
+  Result<std::vector<SqlRow>> rows = session.Query(
+      "SELECT type, data FROM events WHERE client_id = $1 AND address = $2 "
+      "AND type IN ('sent', 'bounce') ORDER BY id DESC LIMIT $3",
+      params, 2, "soft bounces in a row");
+  if (!rows.ok()) return rows.status();
+  int soft = 0;
+  for (const SqlRow& row : *rows) {
+    if (CellText(row, 0) != Name(EventType::kBounce)) break;
+    const nlohmann::json data =
+        nlohmann::json::parse(CellText(row, 1), nullptr, /*allow_exceptions=*/false);
+    const auto category = data.is_object() ? data.find("category") : data.end();
+    if (category == data.end() || *category != "soft") break;
+    ++soft;
+  }
+  return soft;
+}
+
 }  // namespace campaignd::store::events

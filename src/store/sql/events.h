@@ -237,6 +237,15 @@ Result<PurgeProgress> PurgeBatch(SqlSession& session, Purge kind, TimePoint cuto
 // deleted.
 Result<int64_t> PurgeBefore(SqlRunner& runner, Purge kind, TimePoint cutoff, int batch = 500);
 
+// ---- Bounce counting (events.md §2; docs/decisions/0020-bounce-domain.md)
+
+// The soft bounces of (client, lower-case address) since its newest `sent`
+// event or hard bounce (at most `limit` counted: the newest `limit` of its
+// sent and bounce events are read, by the index of migration 0008): five
+// soft bounces in a row without a delivery in between count as one hard.
+Result<int> SoftBouncesInRow(SqlSession& session, int64_t client_id, std::string_view address,
+                             int limit);
+
 }  // namespace campaignd::store::events
 
 #endif  // CAMPAIGND_STORE_SQL_EVENTS_H_

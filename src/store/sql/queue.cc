@@ -86,11 +86,16 @@ Status SqlQueue::ReleaseClaim(std::string_view worker, int64_t mail_id) {
       .status();
 }
 
-Result<std::optional<Mail>> SqlQueue::FindMail(int64_t client_id, int64_t mail_id) {
+Result<std::optional<Mail>> FindMail(SqlSession& session, int64_t client_id, int64_t mail_id) {
   static const std::string kFind =
       "SELECT " + MailColumns() + " FROM mails WHERE id = $1 AND client_id = $2";
   const SqlValue params[] = {mail_id, client_id};
-  return FirstRow<Mail>(runner_.Query(kFind, params, 12, "find mail"), MailFromRow);
+  return FirstRow<Mail>(session.Query(kFind, params, 12, "find mail"), MailFromRow);
+}
+
+Result<std::optional<Mail>> SqlQueue::FindMail(int64_t client_id, int64_t mail_id) {
+  StatementSession session(runner_);
+  return store::FindMail(session, client_id, mail_id);
 }
 
 Result<std::vector<MailEvent>> SqlQueue::History(int64_t client_id, int64_t mail_id) {

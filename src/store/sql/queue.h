@@ -27,6 +27,11 @@ std::string MailColumns(std::string_view prefix = "");
 // or fields text that does not parse.
 Result<Mail> MailFromRow(const SqlRow& row);
 
+// The mail `mail_id` of `client_id` in the caller's session (a write
+// transaction that reads the mail it writes about; SqlQueue::FindMail runs
+// it as one statement); nullopt when there is none.
+Result<std::optional<Mail>> FindMail(SqlSession& session, int64_t client_id, int64_t mail_id);
+
 // RecordBatch's NotFound for an outcome whose worker no longer holds the claim.
 Status LostClaim(const Outcome& outcome);
 

@@ -118,10 +118,13 @@ std::string Select(const Table& t) {
 SqlValue Flag(bool value) { return int64_t{value ? 1 : 0}; }
 SqlValue Text(std::string_view value) { return std::string(value); }
 
+// clang-format off
 constexpr std::string_view kClientColumns[] = {
-    "id", "name", "transport", "redirect_hosts", "bounce_limit", "rate_limit", "attachments",
-    "mail_id_secret"};
+    "id", "name", "transport", "redirect_hosts", "bounce_limit", "rate_limit", "bounce_domain",
+    "bounce_local", "complaint_address", "attachments", "mail_id_secret"};
+// clang-format on
 constexpr Table kClients{"clients", kClientColumns, 1, 1};
+static_assert(std::size(kClientColumns) == kClientSelectColumns);
 constexpr std::string_view kApiKeyColumns[] = {"client_id", "id", "name", "key_hash",
                                                "created_at"};
 constexpr Table kApiKeys{"api_keys", kApiKeyColumns, 2, 2};
@@ -213,6 +216,9 @@ Result<int64_t> WriteClient(SqlSession& session, const Client& client, Write how
                              std::move(*hosts),
                              int64_t{client.bounce_limit},
                              int64_t{client.rate_limit},
+                             client.bounce_domain,
+                             client.bounce_local,
+                             client.complaint_address,
                              Flag(client.attachments),
                              SqlBytes{client.mail_id_secret}};
   // An existing client keeps its secret (and an upsert would check the new
@@ -230,8 +236,11 @@ Result<Client> ClientFromRow(const SqlRow& row) {
   client.redirect_hosts = cells.Decode(3, StringsFromJson, "client " + std::to_string(client.id));
   client.bounce_limit = static_cast<int>(cells.Int(4));
   client.rate_limit = static_cast<int>(cells.Int(5));
-  client.attachments = cells.Flag(6);
-  client.mail_id_secret = cells.Text(7);
+  client.bounce_domain = cells.Text(6);
+  client.bounce_local = cells.Text(7);
+  client.complaint_address = cells.Text(8);
+  client.attachments = cells.Flag(9);
+  client.mail_id_secret = cells.Text(10);
   return cells.Finish(std::move(client));
 }
 
@@ -383,6 +392,29 @@ Result<int64_t> DeleteBlockEntry(SqlSession& session, int64_t client_id,
 Status SetBounces(SqlSession& session, int64_t client_id, std::string_view address, int count) {
   const SqlValue values[] = {client_id, Text(address), int64_t{count}};
   return WriteRow(session, kBounces, Write::kUpsert, values, "bounces").status();
+}
+
+Status AddHardBounce(SqlSession& session, int64_t mail_seq) {
+  const SqlValue mail[] = {mail_seq};
+  return session
+      .Execute(
+          "INSERT INTO bounces (client_id, address, hard_bounces) "
+          "SELECT client_id, lower(recipient_id), 1 FROM mails WHERE id = $1 "
+          "ON CONFLICT (client_id, address) DO UPDATE "
+          "SET hard_bounces = bounces.hard_bounces + 1",
+          mail, "count hard bounce")
+      .status();
+}
+
+Result<std::vector<Client>> ClientsByComplaintAddress(SqlSession& session,
+                                                      std::string_view address) {
+  const SqlValue params[] = {Text(address)};
+  return EachRow<Client>(
+      session.Query(ClientSelect() +
+                        "WHERE complaint_address = $1 OR (complaint_address = '' AND "
+                        "bounce_domain <> '' AND 'fbl@' || bounce_domain = $1) ORDER BY id",
+                    params, kClientSelectColumns, "find clients by complaint address"),
+      ClientFromRow);
 }
 
 Result<int64_t> WriteOptIn(SqlSession& session, int64_t client_id, const OptInProcess& p,

@@ -17,6 +17,7 @@
 #include <optional>
 #include <span>
 #include <string_view>
+#include <vector>
 
 #include "core/status.h"
 #include "store/catalog.h"
@@ -45,8 +46,10 @@ enum class Write {
 enum class ClientColumns { kAll, kSettings };
 Result<int64_t> WriteClient(SqlSession& session, const Client& client, Write how,
                             ClientColumns columns = ClientColumns::kAll);
-// "SELECT <every column> FROM clients " and the one reader of its rows.
+// "SELECT <every column> FROM clients " (kClientSelectColumns cells) and
+// the one reader of its rows.
 std::string ClientSelect();
+inline constexpr int kClientSelectColumns = 11;
 Result<Client> ClientFromRow(const SqlRow& row);
 Status InsertApiKey(SqlSession& session, const ApiKey& key);
 // Upserts by (client, domain, selector).
@@ -99,6 +102,17 @@ Result<int64_t> DeleteBlockEntry(SqlSession& session, int64_t client_id, std::st
 
 // Sets the hard-bounce count of (client, lower-case address).
 Status SetBounces(SqlSession& session, int64_t client_id, std::string_view address, int count);
+
+// Counts one hard bounce for the recipient of mail `mail_seq` (its client,
+// lower-case address): an SMTP-time 5xx (SQLite's queue; PostgreSQL's
+// batch sums them per address in its one statement) and an inbound hard
+// bounce (events/inbound.h).
+Status AddHardBounce(SqlSession& session, int64_t mail_seq);
+
+// The clients whose complaint address (store::ComplaintAddressOf) is
+// `address` (lower-case), by id.
+Result<std::vector<Client>> ClientsByComplaintAddress(SqlSession& session,
+                                                      std::string_view address);
 
 // Opt-in processes, by (client, id).
 Result<int64_t> WriteOptIn(SqlSession& session, int64_t client_id, const OptInProcess& process,

@@ -64,13 +64,7 @@ Status RecordOne(SqlSession& db, const Outcome& outcome) {
                  event, "record mail event")
           .status());
   if (!outcome.hard_bounce) return Status::Ok();
-  const SqlValue mail[] = {outcome.mail_id};
-  return db
-      .Execute("INSERT INTO bounces (client_id, address, hard_bounces) "
-               "SELECT client_id, lower(recipient_id), 1 FROM mails WHERE id = $1 "
-               "ON CONFLICT (client_id, address) DO UPDATE SET hard_bounces = hard_bounces + 1",
-               mail, "count hard bounce")
-      .status();
+  return records::AddHardBounce(db, outcome.mail_id);
 }
 
 }  // namespace

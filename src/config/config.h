@@ -75,6 +75,7 @@ struct Config {
   bool allow_address_literals = false;          // recipients like user@[192.0.2.1]
   std::string log_level = "info";            // trace|debug|info|warn|error|critical|off
   std::string log_format = "text";           // text | json
+  std::string tracking_ip = "truncate";      // opens/clicks: truncate (/24, /48) | none
 
   bool operator==(const Config&) const = default;
 };

@@ -93,6 +93,11 @@ Problem CheckLogLevel(std::string_view v) {
   return "expected one of trace, debug, info, warn, error, critical, off";
 }
 
+Problem CheckTrackingIp(std::string_view v) {
+  if (v == "truncate" || v == "none") return std::nullopt;
+  return "expected truncate or none";
+}
+
 Problem CheckRole(std::string_view v) {
   if (v == "all" || v == "api" || v == "worker") return std::nullopt;
   return "expected all, api or worker";
@@ -117,7 +122,7 @@ Problem CheckOutboxRoot(std::string_view v) {
 Problem CheckRelayHost(std::string_view v) { return deliver::RelayHostPatternProblem(v); }
 
 using C = Config;
-const std::array<ConfigKey, 38> kKeys = {{
+const std::array<ConfigKey, 39> kKeys = {{
     {"db", &C::db, "URL", "database: sqlite:PATH or postgresql://...", CheckDb},
     {"role", &C::role, "ROLE",
      "all: API and delivery; api: answer the API only; worker: deliver only", CheckRole},
@@ -191,6 +196,9 @@ const std::array<ConfigKey, 38> kKeys = {{
      CheckRelayHost},
     {"allow_address_literals", &C::allow_address_literals, "BOOL",
      "accept recipients like user@[192.0.2.1] (mail to that IP address itself)"},
+    {"tracking_ip", &C::tracking_ip, "truncate|none",
+     "the IP address kept with an open or click: truncate (IPv4 /24, IPv6 /48) or none",
+     CheckTrackingIp},
 }};
 
 Problem SetCount(Config& config, int Config::*member, int64_t value) {

@@ -61,6 +61,12 @@ Result<ParsedTrackingToken> ParseTrackingToken(std::string_view text);
 // True when the MAC matches under `key` (constant-time comparison).
 bool VerifyTrackingToken(const ParsedTrackingToken& parsed, const TrackingKey& key);
 
+// Where the tokens go, below the public URL: {public_url}/r/TOKEN (a
+// tracked link) and {public_url}/o/TOKEN.gif (the open pixel).
+inline constexpr std::string_view kRedirectPath = "/r/";
+inline constexpr std::string_view kPixelPath = "/o/";
+inline constexpr std::string_view kPixelSuffix = ".gif";
+
 }  // namespace campaignd
 
 #endif  // CAMPAIGND_CORE_TRACKING_TOKEN_H_

@@ -228,8 +228,10 @@ def send_url(port, recipient="john.smith%40example.com"):
             f"?bmRecipientId={recipient}&bmMailingId={MAILING}")
 
 
-def serve(procs, binary, db, tmp, role, name=None, workers=8, idle_poll="100ms", port=None):
-    """Starts `campaignd serve` and waits until it answers; returns (proc, port)."""
+def serve(procs, binary, db, tmp, role, name=None, workers=8, idle_poll="100ms", port=None,
+          settings=None):
+    """Starts `campaignd serve` and waits until it answers; returns (proc, port).
+    `settings`: more config keys (a dict of strings)."""
     name = name or role
     port = port or free_port()
     cfg = os.path.join(tmp, f"serve-{name}.toml")
@@ -237,6 +239,7 @@ def serve(procs, binary, db, tmp, role, name=None, workers=8, idle_poll="100ms",
         # No admin API: its default port (8081) would collide between API processes.
         f.write(f'listen = "127.0.0.1:{port}"\nadmin_listen = ""\nlog_level = "warn"\n'
                 f'delivery_workers = {workers}\nidle_poll = "{idle_poll}"\n')
+        f.writelines(f'{k} = "{v}"\n' for k, v in (settings or {}).items())
     p = procs.start([binary, "serve", "--db", db, "--config", cfg, "--role", role],
                     log=os.path.join(tmp, f"serve-{name}.log"), cwd=tmp)
     if role != "worker":

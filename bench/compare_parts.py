@@ -1,12 +1,16 @@
 """The loads of bench/compare and what they compare with: a private nginx
 answering `enqueued: 1`, smtp-source runs, a wrk Lua script (random
 recipients of a large list), recipient rows generated straight into SQLite,
-and matching mails at the sink to open-loop requests.
+matching mails at the sink to open-loop requests, and the tracked mailing
+(its links and pixel read back from the sink).
 Callers: bench/compare. Errors: a failed child process raises.
 """
+import email
+import email.policy
 import glob
 import os
 import re
+import sqlite3
 import subprocess
 import time
 
@@ -209,3 +213,47 @@ def wait_sessions(tmp, name, count, timeout):
             pass
         time.sleep(0.05)
     raise RuntimeError(f"{name}: fewer than {count} sessions after {timeout} s")
+
+
+# The bench mailing's HTML with two links and tracking = "all" (section tracking).
+TRACKED_HTML = ("<html><body><p>Hello {firstname}</p>"
+                "<a href=\"https://shop.example/orders?id=1&amp;x=2\">Your order</a>"
+                "<a href=\"https://shop.example/u/{firstname}\">You</a></body></html>")
+
+
+def enable_tracking(db):
+    """Turns tracking on for the bench mailing of a SQLite database."""
+    con = sqlite3.connect(db[len("sqlite:"):], timeout=30)
+    try:
+        con.execute("UPDATE mailings SET tracking = 'all', html_body = ? "
+                    "WHERE client_id = 1 AND id = ?", (TRACKED_HTML, bk.MAILING))
+        con.commit()
+    finally:
+        con.close()
+
+
+def tracked_urls(dump_dir, public):
+    """(the first tracked link, the open pixel) of the one mail at the sink."""
+    for path in glob.glob(os.path.join(dump_dir, "*")):
+        with open(path, "rb") as f:
+            msg = email.message_from_binary_file(f, policy=email.policy.default)
+        for part in msg.walk():
+            if part.get_content_type() != "text/html":
+                continue
+            html = part.get_content()
+            click = re.search(re.escape(public) + r"/r/[A-Za-z0-9_-]+", html)
+            pixel = re.search(re.escape(public) + r"/o/[A-Za-z0-9_-]+\.gif", html)
+            if click and pixel:
+                return click.group(0), pixel.group(0)
+    raise RuntimeError(f"no tracked mail in {dump_dir}")
+
+
+def count_events(db):
+    """(opens, clicks) recorded in a SQLite database."""
+    con = sqlite3.connect(f"file:{db[len('sqlite:'):]}?mode=ro", uri=True, timeout=30)
+    try:
+        rows = dict(con.execute("SELECT type, count(*) FROM events "
+                                "WHERE type IN ('open', 'click') GROUP BY type").fetchall())
+        return rows.get("open", 0), rows.get("click", 0)
+    finally:
+        con.close()

@@ -111,6 +111,26 @@ def fairness_rows(res):
     return out
 
 
+def tracking_rows(res):
+    t = res["tracking"]
+    accept = t["accept"]["rps"]
+    opens, clicks = t["recorded"]
+    out = ["| tracking (wrk -t1 -c50, SQLite) | req/s | p50 ms | p99 ms | non-2xx/3xx + errors "
+           "| × accept | target |", "|---|---|---|---|---|---|---|"]
+    labels = {"accept": "accept path (sendeventmail, --role api)",
+              "redirect": "GET /r/TOKEN → 302 (--role all)",
+              "pixel": "GET /o/TOKEN.gif → GIF (--role all)"}
+    for k in ("accept", "redirect", "pixel"):
+        a = t[k]
+        target = f"≥ 1 × accept: {verdict(a['rps'] >= accept)}" if k == "redirect" else "-"
+        out.append(f"| {labels[k]} | {a['rps']:,.0f} | {a['p50']:.2f} | {a['p99']:.2f} "
+                   f"| {a['non2xx'] + a['errors']} | {a['rps'] / accept:.2f} | {target} |")
+    out.append(f"| events written meanwhile | opens {opens:,}, clicks {clicks:,} "
+               f"(of {t['pixel']['requests']:,} + {t['redirect']['requests']:,} answered) "
+               "| | | | | |")
+    return out
+
+
 def table(res):
     short = " (SHORT mode: not figures)" if res["short"] else ""
     out = [f"machine: {res['machine']}; {res['date']}; load average at start {res['load_start']}, "
@@ -118,7 +138,8 @@ def table(res):
            "disk: write 4 KiB + fdatasync p50 {:.1f} ms, p99 {:.1f} ms (the floor of a durable "
            "accept)".format(*res["fdatasync_ms"])]
     for key, rows in (("accept", accept_rows), ("delivery", delivery_rows), ("e2e", e2e_rows),
-                      ("fairness", fairness_rows), ("scale", scale_rows)):
+                      ("fairness", fairness_rows), ("tracking", tracking_rows),
+                      ("scale", scale_rows)):
         if key in res:
             out += [""] + rows(res)
     return "\n".join(out)
@@ -184,6 +205,13 @@ def check(res):
         _e, _h, enq, failed, missing = run["e2e"]
         if failed or missing or enq == 0:
             problems.append(f"fairness {label}: {failed} failed, {missing} missing")
+    t = res.get("tracking")
+    if t:
+        for k in ("redirect", "pixel"):
+            if t[k]["rps"] <= 0 or t[k]["non2xx"] or t[k]["errors"]:
+                problems.append(f"tracking {k}: {t[k]}")
+        if t["recorded"][1] == 0:
+            problems.append(f"tracking: no click recorded {t['recorded']}")
     for r in res.get("scale", []):
         if r["delivered"] == 0 or r["accept"]["non2xx"]:
             problems.append(f"scale {r['size']}: {r}")

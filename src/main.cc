@@ -22,11 +22,13 @@
 #include "deliver/transport.h"
 #include "events/inbound.h"
 #include "events/smtp_server.h"
+#include "events/tracker.h"
 #include "http/server.h"
 #include "ops/operation.h"
 #include "queue/processor.h"
 #include "queue/scheduler.h"
 #include "store/directory_cache.h"
+#include "store/sql/tracking.h"
 #include "store/store.h"
 
 namespace campaignd {
@@ -177,6 +179,20 @@ int Serve(const config::ConfigOverrides& overrides) {
     deps.coordination = &db.coordination();
     return deps;
   };
+  // Opens and clicks (events.md §3): answered from the cache's memory,
+  // their events written by the recorder's thread in batches.
+  store::events::TrackingRecorder tracking_recorder(
+      db.runner(), [](const Status& status, std::size_t hits) {
+        spdlog::warn("tracking: {} opens/clicks not recorded: {}", hits, status.ToString());
+      });
+  events::Tracker tracker(
+      directory, directory.memory_only(),
+      [&tracking_recorder](store::events::TrackingHit hit) {
+        return tracking_recorder.Record(std::move(hit));
+      },
+      clock,
+      events::TrackerOptions{.ip = c.tracking_ip == "none" ? events::IpPolicy::kNone
+                                                            : events::IpPolicy::kTruncate});
   const ops::Deps deps = deps_over(directory);
   const ops::Deps memory_deps = deps_over(directory.memory_only());
   http::Server server(
@@ -186,6 +202,9 @@ int Serve(const config::ConfigOverrides& overrides) {
       },
       [&memory_deps](const auth::RequestInfo& info, const Params& params, ops::AnswerDone& done) {
         return ops::HandleInline(info, params, memory_deps, done);
+      },
+      [&tracker](const http::TrackingRequest& request, bool may_block) {
+        return tracker.Handle(request, may_block);
       });
   // The admin listener first: once the public API answers (/healthz), both are up.
   std::unique_ptr<admin::api::AdminService> admin_api;
@@ -245,6 +264,7 @@ int Serve(const config::ConfigOverrides& overrides) {
   if (admin_api) admin_api->Stop();
   if (api) server.Stop();
   if (worker) scheduler.Stop();
+  tracking_recorder.Close();  // the opens and clicks answered so far are written
   db.Close();
   spdlog::info("stopped cleanly");
   return 0;

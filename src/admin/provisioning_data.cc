@@ -278,7 +278,14 @@ void ReadMailing(const toml::table& table, ClientScope& scope) {
   m.subject = r.Text("subject", true).value_or("");
   m.text = r.Text("text").value_or("");
   m.html = r.Text("html").value_or("");
+  const auto tracking = r.Text("tracking");
   r.RejectUnknownKeys();
+  if (tracking) {
+    if (auto parsed = store::ParseTracking(*tracking))
+      m.tracking = *parsed;
+    else
+      r.Error("tracking", std::string(store::kTrackingExpected));
+  }
   if (type) {
     if (auto parsed = store::ParseMailingType(*type))
       m.type = *parsed;

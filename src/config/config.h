@@ -80,6 +80,7 @@ struct Config {
   std::string inbound_listen;
   std::string inbound_tls_cert;
   std::string inbound_tls_key;
+  std::string tracking_ip = "truncate";      // opens/clicks: truncate (/24, /48) | none
 
   bool operator==(const Config&) const = default;
 };

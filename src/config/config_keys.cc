@@ -93,6 +93,11 @@ Problem CheckLogLevel(std::string_view v) {
   return "expected one of trace, debug, info, warn, error, critical, off";
 }
 
+Problem CheckTrackingIp(std::string_view v) {
+  if (v == "truncate" || v == "none") return std::nullopt;
+  return "expected truncate or none";
+}
+
 Problem CheckRole(std::string_view v) {
   if (v == "all" || v == "api" || v == "worker") return std::nullopt;
   return "expected all, api or worker";
@@ -117,7 +122,7 @@ Problem CheckOutboxRoot(std::string_view v) {
 Problem CheckRelayHost(std::string_view v) { return deliver::RelayHostPatternProblem(v); }
 
 using C = Config;
-const std::array<ConfigKey, 41> kKeys = {{
+const std::array<ConfigKey, 42> kKeys = {{
     {"db", &C::db, "URL", "database: sqlite:PATH or postgresql://...", CheckDb},
     {"role", &C::role, "ROLE",
      "all: API and delivery; api: answer the API only; worker: deliver only", CheckRole},
@@ -198,6 +203,9 @@ const std::array<ConfigKey, 41> kKeys = {{
      "TLS certificate chain (PEM) for STARTTLS on inbound_listen; empty: no STARTTLS"},
     {"inbound_tls_key", &C::inbound_tls_key, "FILE",
      "TLS private key (PEM) for STARTTLS on inbound_listen"},
+    {"tracking_ip", &C::tracking_ip, "truncate|none",
+     "the IP address kept with an open or click: truncate (IPv4 /24, IPv6 /48) or none",
+     CheckTrackingIp},
 }};
 
 Problem SetCount(Config& config, int Config::*member, int64_t value) {

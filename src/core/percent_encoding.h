@@ -14,6 +14,10 @@ namespace campaignd {
 
 // The marks of RFC 3986 "unreserved" (with letters and digits).
 inline constexpr std::string_view kUnreservedMarks = "-._~";
+// The characters a whole URL keeps as they are (RFC 3986 unreserved,
+// reserved and '%'): everything else (CR, LF, space, '<', '>', '"',
+// non-ASCII) becomes %XX, so the URL fits in a header or between <...>.
+inline constexpr std::string_view kUrlMarks = "-._~:/?#[]@!$&'()*+,;=%";
 
 // Appends `marker` and the byte's two upper-case hex digits ("=3D", "%0D").
 void AppendHexEscape(char byte, char marker, std::string* out);

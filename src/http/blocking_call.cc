@@ -1,5 +1,7 @@
 #include "http/blocking_call.h"
 
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <exception>
@@ -39,7 +41,24 @@ boost::asio::awaitable<Status> RunGuardedStream(const RawResponse& response,
   }
 }
 
+boost::asio::awaitable<TrackingAnswer> RunGuardedTracking(const TrackingHandler& handler,
+                                                          const TrackingRequest& request) {
+  try {
+    co_return handler(request, true);
+  } catch (const std::exception& e) {
+    spdlog::error("tracking handler threw: {}", e.what());
+    co_return TrackingAnswer{};
+  }
+}
+
 }  // namespace
+
+boost::asio::awaitable<TrackingAnswer> CallBlocking(boost::asio::thread_pool& pool,
+                                                    const TrackingHandler& handler,
+                                                    const TrackingRequest& request) {
+  return boost::asio::co_spawn(pool, RunGuardedTracking(handler, request),
+                               boost::asio::use_awaitable);
+}
 
 boost::asio::awaitable<RawResponse> CallBlocking(boost::asio::thread_pool& pool,
                                                  const RawHandler& handler,

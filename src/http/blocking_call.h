@@ -24,6 +24,12 @@ boost::asio::awaitable<ops::Answer> CallBlocking(boost::asio::thread_pool& pool,
                                                  const auth::RequestInfo& info,
                                                  const Params& params);
 
+// Runs handler(request, true) on `pool`; an exception escaping it becomes a
+// kNotFound answer (logged). References as above.
+boost::asio::awaitable<TrackingAnswer> CallBlocking(boost::asio::thread_pool& pool,
+                                                    const TrackingHandler& handler,
+                                                    const TrackingRequest& request);
+
 // Runs handler.handle(request) on `pool`; an exception escaping it becomes
 // handler.refuse(500, ...). References as above.
 boost::asio::awaitable<RawResponse> CallBlocking(boost::asio::thread_pool& pool,

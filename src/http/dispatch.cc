@@ -87,6 +87,39 @@ boost::asio::awaitable<std::optional<ops::Answer>> CallInline(const InlineHandle
       boost::asio::use_awaitable);
 }
 
+// GET /r/{token}, GET|HEAD /o/{token}.gif: from memory on the I/O thread,
+// on the pool when the handler needs the store (a cold cache).
+boost::asio::awaitable<Dispatched> DispatchTracking(const Request& request, const Route& route,
+                                                    const ClientOrigin& origin, ReplyContext ctx,
+                                                    const DispatchDeps& deps,
+                                                    AccessRecord& record) {
+  const bool click = route.kind == Route::Kind::kClick;
+  record.path = click ? "/r/***" : "/o/***.gif";
+  const bool head = request.method() == bhttp::verb::head;
+  TrackingAnswer answer;
+  if (deps.tracking && (head || request.method() == bhttp::verb::get)) {
+    const TrackingRequest tracking{click, route.code, head,
+                                   std::string(request[bhttp::field::user_agent]),
+                                   origin.client_ip};
+    try {
+      answer = deps.tracking(tracking, false);
+    } catch (const std::exception& e) {
+      spdlog::error("request {}: tracking handler threw: {}", ctx.request_id, e.what());
+    }
+    if (answer.kind == TrackingAnswer::Kind::kBlocking) {
+      InFlightSlot slot(deps.in_flight, deps.options.max_in_flight);
+      if (!slot.admitted()) {
+        record.token = "system_error";
+        co_return Dispatched{MakeUnavailableResponse(ctx), false};
+      }
+      answer = co_await CallBlocking(deps.pool, deps.tracking, tracking);
+    }
+  }
+  static constexpr std::string_view kTokens[] = {"not_found", "redirect", "pixel", "not_found"};
+  record.token = kTokens[static_cast<int>(answer.kind)];
+  co_return Dispatched{MakeTrackingResponse(answer, head, ctx), false};
+}
+
 }  // namespace
 
 boost::asio::awaitable<Dispatched> Dispatch(const Request& request, const std::string& peer_ip,
@@ -103,6 +136,9 @@ boost::asio::awaitable<Dispatched> Dispatch(const Request& request, const std::s
   if (route.kind == Route::Kind::kHealth) {
     record.token = "ok";
     co_return Dispatched{MakeTextResponse(bhttp::status::ok, "ok", ctx), false};
+  }
+  if (route.kind == Route::Kind::kClick || route.kind == Route::Kind::kOpen) {
+    co_return co_await DispatchTracking(request, route, origin, ctx, deps, record);
   }
   if (route.kind == Route::Kind::kNotFound) {
     co_return Dispatched{MakeTextResponse(bhttp::status::not_found, "", ctx), false};

@@ -31,6 +31,7 @@ struct DispatchDeps {
   const ServerOptions& options;
   const ApiHandler& handler;
   const InlineHandler& inline_handler;  // may be empty
+  const TrackingHandler& tracking;      // may be empty
   boost::asio::thread_pool& pool;
   std::atomic<std::size_t>& in_flight;
 };

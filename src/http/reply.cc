@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <optional>
 #include <string_view>
 
@@ -90,6 +91,32 @@ void SetRawHeaders(Message& res, const RawResponse& raw, const ReplyContext& ctx
 }
 
 }  // namespace
+
+Response MakeTrackingResponse(const TrackingAnswer& answer, bool head, const ReplyContext& ctx) {
+  const bool printable = !answer.location.empty() &&
+                         std::all_of(answer.location.begin(), answer.location.end(),
+                                     [](char c) { return c > 0x20 && c < 0x7f; });
+  Response res;
+  if (answer.kind == TrackingAnswer::Kind::kRedirect && printable) {
+    res = MakeTextResponse(bhttp::status::found, "", ctx);
+    res.set(bhttp::field::location, answer.location);
+  } else if (answer.kind == TrackingAnswer::Kind::kPixel) {
+    res = Response{bhttp::status::ok, ctx.version};
+    res.set(bhttp::field::content_type, "image/gif");
+    res.set(bhttp::field::cache_control, "no-store");
+    SetConnection(res, ctx);
+    res.body() = std::string(kTransparentGif);
+    res.prepare_payload();
+  } else {
+    res = MakeTextResponse(bhttp::status::not_found, "", ctx);
+  }
+  if (head) {
+    const std::size_t length = res.body().size();
+    res.body().clear();
+    res.content_length(length);
+  }
+  return res;
+}
 
 Response MakeRawResponse(const RawResponse& raw, const ReplyContext& ctx) {
   Response res{static_cast<bhttp::status>(raw.status), ctx.version};

@@ -5,6 +5,8 @@
 //   Unavailable               -> 503 + Retry-After, body system_error
 //   any other failed Status   -> 200 system_error + one error log line
 //   bmSuccessUrl / bmFailureUrl / bmUrl -> 302 Found (never for a 503)
+//   a tracked link -> 302 Found; the open pixel -> 200 image/gif (43 bytes,
+//   Cache-Control: no-store); an unknown or tampered token -> 404
 // Callers: http/session.cc. Threads: pure apart from logging (spdlog).
 #ifndef CAMPAIGND_HTTP_REPLY_H_
 #define CAMPAIGND_HTTP_REPLY_H_
@@ -16,9 +18,11 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "core/params.h"
 #include "http/raw_handler.h"
+#include "http/server_options.h"
 #include "ops/operation.h"
 
 namespace campaignd::http {
@@ -49,6 +53,17 @@ Response MakeTextResponse(boost::beast::http::status status, std::string body,
 
 // 503 + Retry-After: ctx.retry_after, body system_error.
 Response MakeUnavailableResponse(const ReplyContext& ctx);
+
+// The answer of the TrackingHandler (server_options.h); a HEAD answer has
+// the headers of the GET answer and no body. A location that is not
+// printable ASCII is answered 404 (no header injection, whoever built it).
+Response MakeTrackingResponse(const TrackingAnswer& answer, bool head, const ReplyContext& ctx);
+
+// The open pixel: a 1x1 transparent GIF89a.
+inline constexpr std::string_view kTransparentGif{
+    "GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff\x21\xf9\x04\x01\x00"
+    "\x00\x00\x00\x2c\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02\x44\x01\x00\x3b",
+    43};
 
 // A RawHandler's answer with its whole body (a 503 gets Retry-After).
 Response MakeRawResponse(const RawResponse& raw, const ReplyContext& ctx);

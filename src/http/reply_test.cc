@@ -141,6 +141,31 @@ TEST(ReplyTest, ConnectionCloseAndHttp10) {
   EXPECT_EQ(res[bhttp::field::connection], "keep-alive");
 }
 
+TEST(ReplyTest, TrackingAnswers) {
+  namespace bhttp = boost::beast::http;
+  Response r = MakeTrackingResponse({TrackingAnswer::Kind::kRedirect, "https://a.example/?x=1"},
+                                    false, Ctx());
+  EXPECT_EQ(r.result(), bhttp::status::found);
+  EXPECT_EQ(r[bhttp::field::location], "https://a.example/?x=1");
+  r = MakeTrackingResponse({TrackingAnswer::Kind::kPixel, ""}, false, Ctx());
+  EXPECT_EQ(r.result(), bhttp::status::ok);
+  EXPECT_EQ(r[bhttp::field::content_type], "image/gif");
+  EXPECT_EQ(r[bhttp::field::cache_control], "no-store");
+  EXPECT_EQ(r.body().size(), 43u);
+  EXPECT_EQ(r.body(), std::string(kTransparentGif));
+  EXPECT_TRUE(r.body().starts_with("GIF89a") && r.body().ends_with(";"));
+  r = MakeTrackingResponse({TrackingAnswer::Kind::kPixel, ""}, true, Ctx());  // HEAD
+  EXPECT_EQ(r.body(), "");
+  EXPECT_EQ(r[bhttp::field::content_length], "43");
+  for (const std::string& bad : {std::string("https://a.example/\r\nSet-Cookie: x=1"),
+                                 std::string("https://a.example/ x"), std::string()}) {
+    r = MakeTrackingResponse({TrackingAnswer::Kind::kRedirect, bad}, false, Ctx());
+    EXPECT_EQ(r.result(), bhttp::status::not_found);
+    EXPECT_EQ(r.count(bhttp::field::location), 0u);
+  }
+  EXPECT_EQ(MakeTrackingResponse({}, false, Ctx()).result(), bhttp::status::not_found);
+}
+
 TEST(AccessLogTest, FormatsOneLineWithoutTheCode) {
   AccessRecord r;
   r.request_id = 7;

@@ -1,6 +1,9 @@
 #include "http/request.h"
 
 #include <optional>
+#include <tuple>
+
+#include "core/tracking_token.h"
 
 #include "http/charset.h"
 #include "http/header_value.h"
@@ -70,6 +73,18 @@ Route ParseRoute(std::string_view path) {
   Route route;
   if (path == kHealthPath) {
     route.kind = Route::Kind::kHealth;
+    return route;
+  }
+  for (const auto [prefix, suffix, kind] :
+       {std::tuple{kRedirectPath, std::string_view(), Route::Kind::kClick},
+        std::tuple{kPixelPath, kPixelSuffix, Route::Kind::kOpen}}) {
+    if (!path.starts_with(prefix) || !path.ends_with(suffix)) continue;
+    if (path.size() <= prefix.size() + suffix.size()) return route;
+    const std::string_view token =
+        path.substr(prefix.size(), path.size() - prefix.size() - suffix.size());
+    if (token.find('/') != std::string_view::npos) return route;
+    route.kind = kind;
+    route.code = std::string(token);
     return route;
   }
   if (path.substr(0, kApiPrefix.size()) != kApiPrefix) return route;

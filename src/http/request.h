@@ -29,16 +29,18 @@ struct Target {
 Target SplitTarget(std::string_view target);
 
 struct Route {
-  enum class Kind { kApi, kHealth, kNotFound };
+  enum class Kind { kApi, kHealth, kNotFound, kClick, kOpen };
   Kind kind = Kind::kNotFound;
   auth::Service service = auth::Service::kForm;
-  std::string code;       // percent-decoded path segment; never log it
+  std::string code;       // percent-decoded path segment; never log it (kClick, kOpen: the token)
   std::string operation;  // percent-decoded, ASCII lower-cased
 };
 
 // "/http/{form|mail}/{code}/{operation}" -> kApi (the service name is
 // matched case-insensitively, code and operation must not be empty);
-// "/healthz" -> kHealth; anything else -> kNotFound.
+// "/healthz" -> kHealth; "/r/{token}" -> kClick and "/o/{token}.gif" ->
+// kOpen (the token as sent, non-empty, without '/'; core/tracking_token.h);
+// anything else -> kNotFound.
 Route ParseRoute(std::string_view path);
 
 // For a header block that overflowed the parser's limit: true when the

@@ -70,6 +70,19 @@ TEST(ParseRouteTest, OtherPaths) {
   }
 }
 
+TEST(ParseRouteTest, TrackingPaths) {
+  Route r = ParseRoute("/r/AbC-_9");
+  EXPECT_EQ(r.kind, Route::Kind::kClick);
+  EXPECT_EQ(r.code, "AbC-_9");
+  r = ParseRoute("/o/AbC-_9.gif");
+  EXPECT_EQ(r.kind, Route::Kind::kOpen);
+  EXPECT_EQ(r.code, "AbC-_9");
+  for (const char* path : {"/r/", "/r", "/o/.gif", "/o/abc", "/o/abc.GIF", "/r/a/b", "/o/a/b.gif",
+                           "/R/abc", "/x/r/abc"}) {
+    EXPECT_EQ(ParseRoute(path).kind, Route::Kind::kNotFound) << path;
+  }
+}
+
 TEST(DecodeParamsTest, GetQuery) {
   Params p = Decode("bmRecipientId=a%40example.com&bmMailingId=42&name=J%C3%BCrgen+M");
   EXPECT_EQ(Value(p, "bmRecipientId"), "a@example.com");

@@ -36,10 +36,12 @@ void LogCoroutineEnd(const char* what, std::exception_ptr e) {
 
 }  // namespace
 
-Server::Server(ServerOptions options, ApiHandler handler, InlineHandler inline_handler)
+Server::Server(ServerOptions options, ApiHandler handler, InlineHandler inline_handler,
+               TrackingHandler tracking)
     : options_(std::move(options)),
       handler_(std::move(handler)),
-      inline_handler_(std::move(inline_handler)) {}
+      inline_handler_(std::move(inline_handler)),
+      tracking_(std::move(tracking)) {}
 
 Server::Server(ServerOptions options, RawHandler raw)
     : options_(std::move(options)), raw_(std::move(raw)) {
@@ -56,7 +58,7 @@ Status Server::Listen(const std::string& endpoint, bool tls) {
 }
 
 asio::awaitable<void> Server::AcceptLoop(Acceptor& acceptor, bool tls) {
-  const SessionDeps deps{DispatchDeps{options_, handler_, inline_handler_, *pool_, in_flight_}, registry_,
+  const SessionDeps deps{DispatchDeps{options_, handler_, inline_handler_, tracking_, *pool_, in_flight_}, registry_,
                          next_request_id_, raw_ ? &*raw_ : nullptr};
   const auto as_tuple = asio::as_tuple(asio::use_awaitable);
   for (;;) {

@@ -33,7 +33,8 @@ namespace campaignd::http {
 
 class Server {
  public:
-  Server(ServerOptions options, ApiHandler handler, InlineHandler inline_handler = {});
+  Server(ServerOptions options, ApiHandler handler, InlineHandler inline_handler = {},
+         TrackingHandler tracking = {});
   // Serves `raw` instead of the public API. REQUIRES: plan, handle and
   // refuse set.
   Server(ServerOptions options, RawHandler raw);
@@ -71,6 +72,7 @@ class Server {
   const ServerOptions options_;
   const ApiHandler handler_;  // empty when raw_ is used
   const InlineHandler inline_handler_;  // may be empty
+  const TrackingHandler tracking_;      // may be empty: /r/ and /o/ are 404
   const std::optional<RawHandler> raw_;
 
   // Shared with the connections; declared before io_ so that they outlive

@@ -31,6 +31,29 @@ using ApiHandler = std::function<ops::Answer(const auth::RequestInfo&, const Par
 using InlineHandler =
     std::function<bool(const auth::RequestInfo&, const Params&, ops::AnswerDone& done)>;
 
+// Opens and clicks (events.md §3): GET /r/{token} and GET|HEAD /o/{token}.gif.
+struct TrackingRequest {
+  bool click = false;      // /r/ (else the pixel /o/)
+  std::string token;       // the path segment as sent (".gif" removed)
+  bool head = false;       // a HEAD request
+  std::string user_agent;  // as sent
+  std::string client_ip;   // after the trusted-proxy rules
+};
+struct TrackingAnswer {
+  enum class Kind {
+    kNotFound,  // 404, nothing recorded
+    kRedirect,  // 302 to `location`
+    kPixel,     // the 43-byte GIF
+    kBlocking,  // not answerable from memory: call again with may_block
+  };
+  Kind kind = Kind::kNotFound;
+  std::string location;  // kRedirect: an absolute http(s) URL, printable ASCII
+};
+// Runs on the I/O thread with may_block false (it must not block then),
+// and once more on the blocking pool with may_block true when it answered
+// kBlocking. Empty: /r/ and /o/ are 404.
+using TrackingHandler = std::function<TrackingAnswer(const TrackingRequest&, bool may_block)>;
+
 // I/O threads: one handles ~100k trivial requests/s here (design.md §1).
 inline constexpr std::size_t kDefaultIoThreads = 1;
 // Blocking threads: handlers wait on the store; a few more than cores.

@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <future>
+#include <mutex>
 #include <thread>
 
 #include "http/http_testutil.h"
@@ -277,6 +278,67 @@ TEST_F(ServerTest, StopAfterGraceClosesStuckRequests) {
   server_->Stop();
   EXPECT_LT(steady_clock::now() - start, milliseconds(3000));
   EXPECT_FALSE(busy.ReadResponse().has_value());  // closed after the grace period
+}
+
+// The tracking routes over a real socket: the handler is tried on the I/O
+// thread, asked again on the pool when it says kBlocking; HEAD has no body;
+// without a handler, or for another method, 404.
+TEST(TrackingServerTest, RedirectPixelBlockingRetryAndHead) {
+  std::mutex mu;
+  std::vector<std::pair<TrackingRequest, bool>> calls;
+  Server server(
+      LoopbackOptions(), [](const auth::RequestInfo&, const Params&) { return ops::Answer{}; }, {},
+      [&](const TrackingRequest& request, bool may_block) {
+        std::lock_guard lock(mu);
+        calls.emplace_back(request, may_block);
+        if (request.token == "cold" && !may_block) return TrackingAnswer{TrackingAnswer::Kind::kBlocking, ""};
+        if (request.token == "bad") return TrackingAnswer{};
+        if (!request.click) return TrackingAnswer{TrackingAnswer::Kind::kPixel, ""};
+        return TrackingAnswer{TrackingAnswer::Kind::kRedirect, "https://a.example/" + request.token};
+      });
+  ASSERT_TRUE(server.Start().ok());
+  auto round_trip = [&](const std::string& request) {
+    TestClient client(server.BoundPort());
+    EXPECT_TRUE(client.Send(request));
+    return client.ReadResponse().value_or("");
+  };
+  std::string r = round_trip("GET /r/warm HTTP/1.1\r\nHost: t\r\nUser-Agent: UA/1\r\n\r\n");
+  EXPECT_TRUE(r.starts_with("HTTP/1.1 302 Found\r\n")) << r;
+  EXPECT_NE(r.find("Location: https://a.example/warm\r\n"), std::string::npos) << r;
+  r = round_trip("GET /r/cold HTTP/1.1\r\nHost: t\r\n\r\n");
+  EXPECT_NE(r.find("Location: https://a.example/cold\r\n"), std::string::npos) << r;
+  r = round_trip("GET /o/px.gif HTTP/1.1\r\nHost: t\r\n\r\n");
+  EXPECT_TRUE(r.starts_with("HTTP/1.1 200 OK\r\n")) << r;
+  EXPECT_NE(r.find("Content-Type: image/gif\r\n"), std::string::npos) << r;
+  EXPECT_NE(r.find("Cache-Control: no-store\r\n"), std::string::npos) << r;
+  EXPECT_TRUE(r.ends_with(std::string(kTransparentGif))) << r;
+  r = round_trip("GET /r/bad HTTP/1.1\r\nHost: t\r\n\r\n");
+  EXPECT_TRUE(r.starts_with("HTTP/1.1 404 Not Found\r\n")) << r;
+  r = round_trip("POST /r/warm HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\n\r\n");
+  EXPECT_TRUE(r.starts_with("HTTP/1.1 404 Not Found\r\n")) << r;
+  server.Stop();
+  std::lock_guard lock(mu);
+  ASSERT_EQ(calls.size(), 5u);  // warm; cold twice; px; bad (POST never reaches it)
+  EXPECT_EQ(calls[0].first.user_agent, "UA/1");
+  EXPECT_EQ(calls[0].first.client_ip, "127.0.0.1");
+  EXPECT_TRUE(calls[0].first.click);
+  EXPECT_FALSE(calls[0].second);
+  EXPECT_EQ(calls[1].first.token, "cold");
+  EXPECT_FALSE(calls[1].second);
+  EXPECT_TRUE(calls[2].second);  // the retry on the pool
+  EXPECT_FALSE(calls[3].first.click);
+  EXPECT_EQ(calls[3].first.token, "px");
+}
+
+TEST(TrackingServerTest, WithoutAHandlerTrackingPathsAre404) {
+  Server server(LoopbackOptions(),
+                [](const auth::RequestInfo&, const Params&) { return ops::Answer{}; });
+  ASSERT_TRUE(server.Start().ok());
+  TestClient client(server.BoundPort());
+  EXPECT_TRUE(client.Send("GET /o/px.gif HTTP/1.1\r\nHost: t\r\n\r\n"));
+  const std::string r = client.ReadResponse().value_or("");
+  EXPECT_TRUE(r.starts_with("HTTP/1.1 404 Not Found\r\n")) << r;
+  server.Stop();
 }
 
 }  // namespace

@@ -7,6 +7,7 @@
 
 #include "core/log_text.h"
 #include "core/mail_id.h"
+#include "core/tracking_token.h"
 #include "core/verp.h"
 #include "render/message.h"
 #include "render/system_fields.h"
@@ -20,6 +21,7 @@ struct Processor::Judged {
   FieldValues fields;
   std::vector<render::Attachment> attachments;
   std::string confirmation_url;  // confirmation mailings: of the opt-in process, or ""
+  bool tracking_opt_out = false;  // the recipient's (createtrackingoptout): nothing tracked
 };
 
 Processor::Processor(store::Directory& directory, store::Recipients& recipients,
@@ -85,6 +87,11 @@ Result<std::variant<store::Outcome, Processor::Judged>> Processor::Judge(const s
   j.list = std::move(**list);
   if (!mail.fields.empty() || j.list.kind == store::ListKind::kTransaction) {
     j.fields = mail.fields;  // a transaction mail carries its own record
+    if (j.mailing.tracking != store::Tracking::kNone) {  // its opt-out is the list's
+      auto recipient = directory_.FindRecipient(mail.client_id, mail.list_id, mail.recipient_id);
+      if (!recipient.ok()) return recipient.status();
+      j.tracking_opt_out = recipient->has_value() && (*recipient)->tracking_opt_out;
+    }
   } else {
     auto recipient = directory_.FindRecipient(mail.client_id, mail.list_id, mail.recipient_id);
     if (!recipient.ok()) return recipient.status();
@@ -94,6 +101,7 @@ Result<std::variant<store::Outcome, Processor::Judged>> Processor::Judge(const s
       return final_as(MailStatus::kNotFound, "recipient is not in the list");
     }
     j.fields = std::move((*recipient)->fields);
+    j.tracking_opt_out = (*recipient)->tracking_opt_out;
     if (confirmation) {
       auto url = ConfirmationUrl(mail);
       if (!url.ok()) return url.status();
@@ -149,6 +157,17 @@ store::Outcome Processor::Deliver(const store::Mail& mail, Judged& j, TimePoint 
   in.feedback_id = std::to_string(mail.mailing_id) + ":" + std::to_string(mail.list_id) + ":" +
                    std::to_string(mail.client_id) + ":campaignd";
   in.date = now;
+  if (!j.tracking_opt_out && !options_.public_url.empty()) {
+    in.tracking.links = store::TracksClicks(j.mailing.tracking);
+    in.tracking.pixel = store::TracksOpens(j.mailing.tracking);
+    if (in.tracking.links || in.tracking.pixel) {
+      in.tracking.public_url = options_.public_url;
+      in.tracking.key = DeriveTrackingKey(j.client.mail_id_secret);
+      in.tracking.client_id = mail.client_id;
+      in.tracking.mail_seq = mail.id;
+      in.tracking.mailing_id = mail.mailing_id;
+    }
+  }
   auto message = render::RenderMessage(in);
   if (!message.ok()) {
     return Final(mail, MailStatus::kCouldNotBeSent, "cannot render: " + message.status().message(),

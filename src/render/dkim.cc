@@ -219,7 +219,9 @@ struct DkimBodyHash::State {
     buffered = 0;
   }
   void Add(std::string_view piece) {
-    if (buffered + piece.size() > buffer.size()) Flush();
+    // A large piece is hashed as it is, after what is buffered (in order:
+    // buffered bytes must never be hashed after a later piece).
+    if (buffered + piece.size() > buffer.size() || piece.size() >= buffer.size() / 4) Flush();
     if (piece.size() >= buffer.size() / 4) {
       Hash(piece.data(), piece.size());
     } else {

@@ -47,10 +47,8 @@ std::string FormatDate(TimePoint t) {
   return buf;
 }
 
-// RFC 3986 characters a URL keeps as they are; everything else (CR, LF,
-// space, '<', '>', '"', non-ASCII) becomes %XX, so a URL can neither end
-// its <...> early nor carry a line break into the header.
-constexpr std::string_view kUrlChars = "-._~:/?#[]@!$&'()*+,;=%";
+// A URL can neither end its <...> early nor carry a line break into the header.
+constexpr std::string_view kUrlChars = kUrlMarks;
 // RFC 6068 §2 characters of an address in a mailto: URL.
 constexpr std::string_view kMailtoChars = "-._~!$'()*+,;:@";
 
@@ -132,9 +130,26 @@ MimePart BodyTree(const MessageInput& input, const RenderedTexts& texts) {
 Result<RenderedMessage> RenderMessage(const MessageInput& input) {
   CAMPAIGND_RETURN_IF_ERROR(CheckMailId(input.mail_id));
   FieldContext context{input.fields, input.field_types};
+  // Links are rewritten in the template (their index is their place in it,
+  // render/tracking.h), the pixel goes into the rendered HTML; both before
+  // the body is serialised, so the DKIM body hash covers them.
+  std::string tracked_html;
+  std::string_view html = input.html;
+  if (input.tracking.links && !html.empty()) {
+    tracked_html = RewriteTrackedLinks(
+        html, input.tracking, [&context](std::string_view url) -> std::optional<std::string> {
+          Result<std::string> rendered = ApplyFieldFunctions(url, context, EscapeMode::kHtml);
+          if (!rendered.ok()) return std::nullopt;
+          return std::move(rendered).value();
+        });
+    html = tracked_html;
+  }
   Result<RenderedTexts> texts =
-      RenderTexts({input.from, input.reply_to, input.subject, input.text, input.html}, context);
+      RenderTexts({input.from, input.reply_to, input.subject, input.text, html}, context);
   if (!texts.ok()) return texts.status();
+  if (input.tracking.pixel && !input.html.empty()) {
+    texts->html = InsertOpenPixel(texts->html, input.tracking);
+  }
   Result<Mailbox> from = ParseMailbox(texts->from);
   if (!from.ok()) return from.status().WithContext("From");
   // Stored recipients were checked on the way in (allow_address_literals).

@@ -18,6 +18,7 @@
 #include "core/fields.h"
 #include "core/status.h"
 #include "render/dkim.h"
+#include "render/tracking.h"
 
 namespace campaignd::render {
 
@@ -52,6 +53,9 @@ struct MessageInput {
   std::vector<Attachment> attachments;
   // Non-empty: MIME boundaries derived from it (golden tests); empty: random.
   std::string boundary_seed;
+  // Opens and clicks (render/tracking.h): the HTML part's links rewritten
+  // and/or the open pixel added; the text part is never changed.
+  TrackingInput tracking;
 };
 
 struct RenderedMessage {

@@ -23,6 +23,9 @@ constexpr auto kNames<RecipientState> = std::to_array<std::string_view>({"active
 template <>
 constexpr auto kNames<OptInKind> = std::to_array<std::string_view>({"single", "confirmed",
                                                                     "double"});
+template <>
+constexpr auto kNames<Tracking> = std::to_array<std::string_view>({"none", "opens", "clicks",
+                                                                   "all"});
 
 template <typename E>
 std::string_view NameOf(E value) {
@@ -45,6 +48,7 @@ std::string_view Name(MailingType v) { return NameOf(v); }
 std::string_view Name(MailingStatus v) { return NameOf(v); }
 std::string_view Name(RecipientState v) { return NameOf(v); }
 std::string_view Name(OptInKind v) { return NameOf(v); }
+std::string_view Name(Tracking v) { return NameOf(v); }
 
 std::optional<ListKind> ParseListKind(std::string_view s) { return Parse<ListKind>(s); }
 std::optional<MailingType> ParseMailingType(std::string_view s) { return Parse<MailingType>(s); }
@@ -55,6 +59,7 @@ std::optional<RecipientState> ParseRecipientState(std::string_view s) {
   return Parse<RecipientState>(s);
 }
 std::optional<OptInKind> ParseOptInKind(std::string_view s) { return Parse<OptInKind>(s); }
+std::optional<Tracking> ParseTracking(std::string_view s) { return Parse<Tracking>(s); }
 
 std::string ComplaintAddressOf(const Client& client) {
   if (!client.complaint_address.empty()) return client.complaint_address;

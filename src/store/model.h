@@ -21,6 +21,10 @@ enum class MailingType { kRegular, kEvent, kConfirmation, kTemplate };
 enum class MailingStatus { kNew, kSending, kPaused, kDone, kCanceled };
 enum class RecipientState { kActive, kUnsubscribed, kPending };
 enum class OptInKind { kSingle, kConfirmed, kDouble };
+// What a mailing tracks (events.md §3): nothing (the default: tracking
+// needs a legal basis, the operator turns it on), opens (the pixel),
+// clicks (rewritten links) or both.
+enum class Tracking { kNone, kOpens, kClicks, kAll };
 
 // Spellings as in the provisioning file and the database: "standard",
 // "event", "SENDING", "active"... Parse* return nullopt for anything else.
@@ -29,11 +33,17 @@ std::string_view Name(MailingType v);
 std::string_view Name(MailingStatus v);
 std::string_view Name(RecipientState v);
 std::string_view Name(OptInKind v);
+std::string_view Name(Tracking v);  // "none", "opens", "clicks", "all"
 std::optional<ListKind> ParseListKind(std::string_view s);
 std::optional<MailingType> ParseMailingType(std::string_view s);
 std::optional<MailingStatus> ParseMailingStatus(std::string_view s);
 std::optional<RecipientState> ParseRecipientState(std::string_view s);
 std::optional<OptInKind> ParseOptInKind(std::string_view s);
+std::optional<Tracking> ParseTracking(std::string_view s);
+// What every reader of a mailing's tracking setting answers when ParseTracking refuses it.
+inline constexpr std::string_view kTrackingExpected = "expected none, opens, clicks or all";
+inline bool TracksOpens(Tracking t) { return t == Tracking::kOpens || t == Tracking::kAll; }
+inline bool TracksClicks(Tracking t) { return t == Tracking::kClicks || t == Tracking::kAll; }
 
 struct Client {
   int64_t id = 0;
@@ -117,6 +127,7 @@ struct Mailing {
   std::string subject;       // templates with field functions
   std::string text;
   std::string html;
+  Tracking tracking = Tracking::kNone;
 };
 
 struct AuthCode {

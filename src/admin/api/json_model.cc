@@ -115,7 +115,8 @@ Json MailingJson(const store::Mailing& m) {
               {"reply_to", m.reply_to},
               {"subject", m.subject},
               {"text", m.text},
-              {"html", m.html}};
+              {"html", m.html},
+              {"tracking", store::Name(m.tracking)}};
 }
 
 Json CodeJson(const store::AuthCode& c) {
@@ -256,14 +257,18 @@ Problem ReadRecipient(const Json& body, const store::RecipientList& list, Addres
 
 Problem ReadMailing(const Json& body, store::Mailing& out) {
   std::string type(store::Name(out.type));
+  std::string tracking(store::Name(out.tracking));
   if (Problem p = First({Integer(body, "id", out.id, 1), Text(body, "name", out.name),
                          Text(body, "type", type), Text(body, "target_group", out.target_group),
                          Text(body, "from", out.from), Text(body, "reply_to", out.reply_to),
                          Text(body, "subject", out.subject), Text(body, "text", out.text),
-                         Text(body, "html", out.html)})) {
+                         Text(body, "html", out.html), Text(body, "tracking", tracking)})) {
     return p;
   }
   if (body.contains("status")) return "status: change it with POST .../status";
+  auto parsed_tracking = store::ParseTracking(tracking);
+  if (!parsed_tracking) return "tracking: " + std::string(store::kTrackingExpected);
+  out.tracking = *parsed_tracking;
   if (auto it = body.find("list_ids"); it != body.end()) {
     if (!it->is_array()) return "list_ids: expected an array of integers";
     out.list_ids.clear();

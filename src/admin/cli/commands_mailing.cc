@@ -29,6 +29,7 @@ struct MailingArgs {
   std::string subject;
   std::string text_file;
   std::string html_file;
+  std::string tracking;
   std::string status;
   std::int64_t list = 0;
   std::string recipient;
@@ -50,6 +51,7 @@ Result<Json> MailingBody(const MailingArgs& a) {
   if (given("--from")) body["from"] = a.from;
   if (given("--reply-to")) body["reply_to"] = a.reply_to;
   if (given("--subject")) body["subject"] = a.subject;
+  if (given("--tracking")) body["tracking"] = a.tracking;  // checked by the API, once
   for (const auto& [flag, file, member] : {std::tuple{"--text-file", &a.text_file, "text"},
                                            std::tuple{"--html-file", &a.html_file, "html"}}) {
     if (!given(flag)) continue;
@@ -70,6 +72,8 @@ void AddContentOptions(CLI::App& cmd, MailingArgs& a) {
   cmd.add_option("--subject", a.subject, "Subject, with {field} placeholders");
   cmd.add_option("--text-file", a.text_file, "File with the text part (UTF-8, {field} placeholders)");
   cmd.add_option("--html-file", a.html_file, "File with the HTML part (UTF-8, {field} placeholders)");
+  cmd.add_option("--tracking", a.tracking,
+                 "What the mailing tracks: none (default), opens, clicks or all");
 }
 
 void AddMailingId(CLI::App& cmd, MailingArgs& a) {

@@ -7,7 +7,7 @@ namespace {
 
 using catalog_sql::Exists;
 
-constexpr int kMailingColumns = 11;
+constexpr int kMailingColumns = 2 + records::kMailingCells;
 
 Status ReadMailings(SqlSession& session, const std::vector<SqlRow>& rows,
                     std::vector<Mailing>& mailings) {
@@ -53,9 +53,8 @@ Result<std::vector<Mailing>> Catalog::ListMailings(int64_t client_id, const Page
   Status status = runner_.Read([&](SqlSession& session) -> Status {
     const SqlValue params[] = {client_id, *after, static_cast<int64_t>(page.limit)};
     Result<std::vector<SqlRow>> rows = session.Query(
-        "SELECT client_id, id, name, type, status, target_group, from_address, reply_to, "
-        "subject, text_body, html_body FROM mailings WHERE client_id = $1 AND id > $2 "
-        "ORDER BY id LIMIT $3",
+        "SELECT client_id, id, " + records::MailingColumns() +
+            " FROM mailings WHERE client_id = $1 AND id > $2 ORDER BY id LIMIT $3",
         params, kMailingColumns, "list mailings");
     if (!rows.ok()) return rows.status();
     return ReadMailings(session, *rows, mailings);

@@ -165,7 +165,7 @@ const std::vector<CopyTable>& CopyTables() {
         {"optin_source", T}}},
       {"mailings", 2, {{"client_id", I}, {"id", I}, {"name", T}, {"type", T}, {"status", T},
         {"target_group", T}, {"from_address", T}, {"reply_to", T}, {"subject", T}, {"text_body", T},
-        {"html_body", T}}},
+        {"html_body", T}, {"tracking", T}}},
       {"mailing_lists", 3, {{"client_id", I}, {"mailing_id", I}, {"list_id", I}}},
       {"codes", 2, {{"client_id", I}, {"name", T}, {"code_hash", T}, {"list_id", I},
         {"operations", T}, {"ips", T}, {"methods", T}, {"protocols", T}, {"redirect_hosts", T},

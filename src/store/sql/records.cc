@@ -146,7 +146,7 @@ constexpr Table kRecipients{"recipients", kRecipientColumns, 3, 3};
 // changed by a status transition).
 constexpr std::string_view kMailingColumns[] = {
     "client_id", "id",       "status",  "name",      "type",     "target_group",
-    "from_address", "reply_to", "subject", "text_body", "html_body"};
+    "from_address", "reply_to", "subject", "text_body", "html_body", "tracking"};
 constexpr Table kMailings{"mailings", kMailingColumns, 2, 3};
 constexpr std::string_view kMailingListColumns[] = {"client_id", "mailing_id", "list_id"};
 constexpr Table kMailingLists{"mailing_lists", kMailingListColumns, 3, 3};
@@ -326,14 +326,30 @@ Result<Mailing> MailingFromRow(const SqlRow& row, int first, int64_t client_id, 
                               cells.Text(first + 5),
                               cells.Text(first + 6),
                               cells.Text(first + 7),
-                              cells.Text(first + 8)});
+                              cells.Text(first + 8),
+                              cells.Enum(first + 9, ParseTracking, what + ": tracking")});
+}
+
+// MailingFromRow's cells, in its order.
+constexpr std::string_view kMailingReadColumns[] = {
+    "name",     "type",    "status",    "target_group", "from_address",
+    "reply_to", "subject", "text_body", "html_body",    "tracking"};
+static_assert(std::size(kMailingReadColumns) == kMailingCells);
+
+std::string MailingColumns(std::string_view prefix) {
+  std::string out;
+  for (std::string_view column : kMailingReadColumns) {
+    if (!out.empty()) out += ", ";
+    out.append(prefix).append(column);
+  }
+  return out;
 }
 
 Result<int64_t> WriteMailing(SqlSession& session, int64_t client_id, const Mailing& m,
                              Write how) {
   const SqlValue values[] = {client_id,      m.id,       Text(Name(m.status)), m.name,
                              Text(Name(m.type)), m.target_group, m.from, m.reply_to,
-                             m.subject,      m.text,     m.html};
+                             m.subject,      m.text,     m.html, Text(Name(m.tracking))};
   Result<int64_t> written = WriteRow(session, kMailings, how, values, "mailing");
   if (!written.ok() || *written == 0) return written;
   std::vector<SqlValue> lists;

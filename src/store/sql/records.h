@@ -75,10 +75,13 @@ Result<int64_t> DeleteRecipient(SqlSession& session, int64_t client_id, int64_t 
 Result<std::optional<Recipient>> FindRecipient(SqlSession& session, int64_t client_id,
                                                int64_t list_id, std::string_view recipient_id);
 
-// The mailing in cells first..first+8 of `row` (name, type, status,
-// target_group, from_address, reply_to, subject, text_body, html_body),
-// its key given; list_ids left empty.
+// The mailing in cells first..first+kMailingCells-1 of `row`, in the order
+// of MailingColumns, its key given; list_ids left empty.
 Result<Mailing> MailingFromRow(const SqlRow& row, int first, int64_t client_id, int64_t id);
+// The columns MailingFromRow reads, comma-separated, each after `prefix`
+// ("m." for a join): name, type, status, target_group, ..., tracking.
+std::string MailingColumns(std::string_view prefix = "");
+inline constexpr int kMailingCells = 10;
 
 // Mailings, by (client, id); a written mailing's list assignments are
 // replaced by mailing.list_ids. kUpdate never changes the status: it

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "http/http_testutil.h"
+#include "http/reply.h"
 
 namespace campaignd::http::testing {
 namespace {

@@ -75,7 +75,7 @@ class TrackingTest(E2ETestCase):
         rows = mailcheck.db_query(
             self.server.db, "SELECT type, data FROM events WHERE address = ? "
             "AND type IN ('open', 'click') ORDER BY id", (address,))
-        return [(t, json.loads(d)) for t, d in rows]
+        return [(t, d if isinstance(d, dict) else json.loads(d)) for t, d in rows]
 
     def wait_events(self, address, n):
         return harness.wait_for(lambda: (lambda e: e if len(e) >= n else None)(

@@ -30,6 +30,7 @@
 #include "store/directory_cache.h"
 #include "store/sql/tracking.h"
 #include "store/store.h"
+#include "webhook/dispatcher.h"
 
 namespace campaignd {
 namespace {
@@ -100,6 +101,17 @@ queue::SchedulerOptions SchedulerOptionsFrom(const config::Config& c) {
   return o;
 }
 
+webhook::DispatcherOptions WebhookOptionsFrom(const config::Config& c) {
+  webhook::DispatcherOptions o;
+  o.workers = c.webhook_workers;
+  o.batch = c.webhook_batch;
+  o.batch_wait = c.webhook_batch_wait;
+  o.timeout = c.webhook_timeout;
+  o.retry_base = c.webhook_retry_base;
+  o.allow_private = c.webhooks_allow_private;
+  return o;
+}
+
 // Blocks until SIGTERM or SIGINT. REQUIRES: both blocked in every thread.
 int WaitForStopSignal() {
   sigset_t set;
@@ -163,6 +175,8 @@ int Serve(const config::ConfigOverrides& overrides) {
   queue::Processor processor(directory, db.recipients(), db.coordination(), clock,
                              ProcessorOptionsFrom(c), &deliver::OpenTransport, &db.attachments());
   queue::Scheduler scheduler(db.queue(), processor, clock, SchedulerOptionsFrom(c));
+  // Webhooks (worker role): their own threads and connections (webhook/dispatcher.h).
+  webhook::Dispatcher webhooks(db.runner(), directory, clock, WebhookOptionsFrom(c));
   NullNotifier no_workers_here;
   // The same dependencies over the cache (pool) and over its memory only (inline).
   auto deps_over = [&](store::Directory& lookups) {
@@ -252,6 +266,10 @@ int Serve(const config::ConfigOverrides& overrides) {
     Status s = db.coordination().Subscribe(scheduler);
     if (!s.ok()) spdlog::warn("no wake-ups from other processes ({}); polling", s.ToString());
     scheduler.Start();
+    webhooks.Start();
+    if (c.webhooks_allow_private) {
+      spdlog::warn("webhooks_allow_private: webhooks may reach loopback and private addresses");
+    }
   }
   spdlog::info("{} serving: role={} db={} listen={} workers={}", kVersion, role,
                store::RedactUrl(c.db),
@@ -265,6 +283,7 @@ int Serve(const config::ConfigOverrides& overrides) {
   if (api) server.Stop();
   if (worker) scheduler.Stop();
   tracking_recorder.Close();  // the opens and clicks answered so far are written
+  if (worker) webhooks.Stop();
   db.Close();
   spdlog::info("stopped cleanly");
   return 0;

@@ -5,6 +5,7 @@
 #include "admin/mail_history.h"
 #include "admin/provisioning_file.h"
 #include "core/mail_id.h"
+#include "store/sql/provisioner_webhooks.h"
 #include "store/store.h"
 
 namespace campaignd::admin {
@@ -12,7 +13,8 @@ namespace {
 
 // ExistingRecords backed by an opened store (kept out of provisioning_file.cc,
 // which the fuzz build links without a store). Both must outlive the result.
-ExistingRecords ExistingRecordsIn(store::Directory& directory, store::Provisioner& provisioner) {
+ExistingRecords ExistingRecordsIn(store::Directory& directory, store::Provisioner& provisioner,
+                                  store::SqlRunner& runner) {
   ExistingRecords existing;
   existing.find_list = [&directory](int64_t client_id, int64_t list_id) {
     return directory.FindList(client_id, list_id);
@@ -21,6 +23,9 @@ ExistingRecords ExistingRecordsIn(store::Directory& directory, store::Provisione
     return provisioner.CodeNames(client_id);
   };
   existing.find_code = [&directory](const std::string& hash) { return directory.FindCode(hash); };
+  existing.webhook_ids = [&runner](int64_t client_id) {
+    return store::WebhookIds(runner, client_id);
+  };
   return existing;
 }
 
@@ -44,6 +49,7 @@ std::string Summary(const Provisioning& p) {
                      Count(mailings, "mailing", "mailings") + ", " + Count(codes, "code", "codes");
   if (keys > 0) text += ", " + Count(keys, "DKIM key", "DKIM keys");
   if (blocked > 0) text += ", " + Count(blocked, "blocklist entry", "blocklist entries");
+  if (!p.webhooks.empty()) text += ", " + Count(p.webhooks.size(), "webhook", "webhooks");
   return text;
 }
 
@@ -61,7 +67,7 @@ std::unique_ptr<store::Engine> Open(const std::string& db_url, std::string_view 
 int Apply(store::Engine& engine, const std::string& file, std::ostream& out, std::ostream& err,
           AddressLiterals literals) {
   auto provisioning = LoadProvisioningFile(
-      file, ExistingRecordsIn(engine.directory(), engine.provisioner()), literals);
+      file, ExistingRecordsIn(engine.directory(), engine.provisioner(), engine.runner()), literals);
   if (!provisioning.ok()) {
     const Status& s = provisioning.status();
     if (s.IsInvalidArgument()) {
@@ -71,7 +77,11 @@ int Apply(store::Engine& engine, const std::string& file, std::ostream& out, std
     err << "campaignd apply: database error, nothing applied: " << s.ToString() << "\n";
     return kExitDatabaseError;
   }
-  if (Status s = engine.provisioner().Apply(provisioning->clients); !s.ok()) {
+  if (Status s = provisioning->webhooks.empty()
+                     ? engine.provisioner().Apply(provisioning->clients)
+                     : store::ApplyWithWebhooks(engine.runner(), provisioning->clients,
+                                                provisioning->webhooks);
+      !s.ok()) {
     err << "campaignd apply: database error, nothing applied: " << s.ToString() << "\n";
     return kExitDatabaseError;
   }
@@ -79,6 +89,10 @@ int Apply(store::Engine& engine, const std::string& file, std::ostream& out, std
   for (const GeneratedCode& g : provisioning->generated_codes) {
     out << "new code for client " << g.client_id << " list " << g.list_id << " (name " << g.name
         << "): " << g.code << " \u2014 store it now, it is not shown again\n";
+  }
+  for (const GeneratedWebhookSecret& g : provisioning->generated_webhook_secrets) {
+    out << "signing secret of webhook " << g.webhook_id << " of client " << g.client_id << ": "
+        << g.secret << " \u2014 store it now, it is not shown again\n";
   }
   return kExitOk;
 }

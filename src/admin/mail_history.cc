@@ -27,18 +27,6 @@ std::string Named(int64_t id, const std::string* name) {
 
 }  // namespace
 
-std::string FormatIsoTime(TimePoint t) {
-  using namespace std::chrono;
-  const auto ms = floor<milliseconds>(t);
-  const auto day = floor<days>(ms);
-  const year_month_day date(day);
-  const hh_mm_ss time(ms - day);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", static_cast<int>(date.year()),
-                     static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
-                     time.hours().count(), time.minutes().count(), time.seconds().count(),
-                     time.subseconds().count());
-}
-
 std::string FormatMailHistory(const MailHistory& h) {
   const store::Mail& m = h.mail;
   std::string out;

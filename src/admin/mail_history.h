@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/iso_time.h"
 #include "core/mail_id.h"
 #include "store/model.h"
 
@@ -25,9 +26,6 @@ struct MailHistory {
   store::Mail mail;
   std::vector<store::MailEvent> events;  // oldest first
 };
-
-// "2024-05-01T10:00:00.123Z".
-std::string FormatIsoTime(TimePoint t);
 
 // The report, ending in a newline.
 std::string FormatMailHistory(const MailHistory& history);

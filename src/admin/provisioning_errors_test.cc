@@ -235,3 +235,50 @@ TEST_F(ProvisioningFileTest, BlocklistErrors) {
 
 }  // namespace
 }  // namespace campaignd::admin
+
+namespace campaignd::admin {
+namespace {
+
+TEST_F(ProvisioningFileTest, Webhooks) {
+  const std::string head = "[[client]]\nid = 1\nname = \"a\"\ntransport = \"file:o\"\n";
+  const auto hook = [&](std::string_view body) {
+    auto r = Parse(head + "[[client.webhook]]\nid = 1\n" + std::string(body) + "\n");
+    return r.ok() ? std::string("OK") : r.status().message();
+  };
+  EXPECT_EQ(hook("url = \"https://h.example/x\"\ntypes = [\"bounce\", \"open\"]"), "OK");
+  EXPECT_EQ(hook("url = \"ftp://h.example/\"\ntypes = [\"open\"]"),
+            "p.toml:7: url: expected an http:// or https:// URL, not ftp:");
+  EXPECT_EQ(hook("url = \"https://u:p@h.example/\"\ntypes = [\"open\"]"),
+            "p.toml:7: url: must not carry a user or password (use auth basicAuth)");
+  EXPECT_EQ(hook("url = \"https://h.example/\"\ntypes = [\"opened\"]"),
+            "p.toml:8: types: unknown event type 'opened'");
+  EXPECT_EQ(hook("url = \"https://h.example/\""),
+            "p.toml:5: types: required: the event types it receives, e.g. [\"bounce\", "
+            "\"unsubscribe\"]");
+  EXPECT_EQ(hook("url = \"https://h.example/\"\ntypes = [\"open\"]\nauth = \"keyAuth\"\n"
+                 "auth_name = \"Host\"\nauth_secret = \"x\""),
+            "p.toml:10: auth_name: header Host is set by campaignd or the connection");
+  EXPECT_EQ(hook("url = \"https://h.example/\"\ntypes = [\"open\"]\nauth = \"basicAuth\"\n"
+                 "auth_name = \"shop\""),
+            "p.toml:5: auth_secret: basicAuth needs a password");
+  EXPECT_EQ(hook("url = \"https://h.example/\"\ntypes = [\"open\"]\nauth = \"oauth\""),
+            "p.toml:9: auth: expected none, basicAuth or keyAuth");
+
+  // A new webhook gets a signing secret, shown once as its hex key.
+  auto r = Parse(head +
+                 "[[client.webhook]]\nid = 7\nurl = \"https://h.example/\"\n"
+                 "types = [\"unsubscribe\"]\nauth = \"keyAuth\"\nauth_name = \"X-Key\"\n"
+                 "auth_secret = \"k\"\n");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->webhooks.size(), 1u);
+  EXPECT_EQ(r->webhooks[0].client_id, 1);
+  EXPECT_EQ(r->webhooks[0].id, 7);
+  EXPECT_EQ(r->webhooks[0].auth_secret, "k");
+  EXPECT_EQ(r->webhooks[0].signing_secret.size(), 32u);
+  ASSERT_EQ(r->generated_webhook_secrets.size(), 1u);
+  EXPECT_EQ(r->generated_webhook_secrets[0].webhook_id, 7);
+  EXPECT_EQ(r->generated_webhook_secrets[0].secret.size(), 64u);
+}
+
+}  // namespace
+}  // namespace campaignd::admin

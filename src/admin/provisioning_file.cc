@@ -10,6 +10,7 @@
 #include "config/toml_reader.h"
 #include "core/limits.h"
 #include "core/mail_id.h"
+#include "webhook/subscription.h"
 
 namespace campaignd::admin {
 namespace {
@@ -76,6 +77,7 @@ void ReadClient(const toml::table& table, ClientScope& scope) {
   ReadSections(r, "code", ReadCode, scope);
   ReadSections(r, "blocklist", ReadBlockEntry, scope);
   ReadSections(r, "optin", ReadOptIn, scope);
+  ReadSections(r, "webhook", ReadWebhook, scope);
   r.RejectUnknownKeys();
 }
 
@@ -109,6 +111,25 @@ Status ResolveCodes(ClientScope& scope, const ExistingRecords& existing,
       generated.push_back({code.client_id, code.list_id, code.name, std::move(clear)});
     }
     scope.spec.codes.push_back(code);
+  }
+  return Status::Ok();
+}
+
+// A webhook whose id is new gets its signing secret, shown once; an
+// existing one keeps the stored secret (the store never replaces it).
+Status ResolveWebhookSecrets(ClientScope& scope, const ExistingRecords& existing,
+                             std::vector<GeneratedWebhookSecret>& generated) {
+  if (scope.webhooks.empty()) return Status::Ok();
+  std::set<int64_t> stored;
+  if (existing.webhook_ids) {
+    auto ids = existing.webhook_ids(scope.client_id);
+    if (!ids.ok()) return ids.status();
+    stored.insert(ids->begin(), ids->end());
+  }
+  for (store::events::Webhook& w : scope.webhooks) {
+    if (stored.contains(w.id)) continue;
+    w.signing_secret = webhook::NewSigningSecret();
+    generated.push_back({w.client_id, w.id, webhook::SigningKey(w.signing_secret)});
   }
   return Status::Ok();
 }
@@ -163,6 +184,9 @@ Result<Provisioning> ParseProvisioning(std::string_view text, std::string_view f
   std::map<std::string, int> hash_lines;
   for (ClientScope& scope : scopes) {
     CAMPAIGND_RETURN_IF_ERROR(ResolveCodes(scope, existing, hash_lines, result.generated_codes));
+    CAMPAIGND_RETURN_IF_ERROR(
+        ResolveWebhookSecrets(scope, existing, result.generated_webhook_secrets));
+    for (auto& w : scope.webhooks) result.webhooks.push_back(std::move(w));
     result.clients.push_back(std::move(scope.spec));
   }
   if (!diagnostics.empty()) return diagnostics.ToStatus();

@@ -23,6 +23,7 @@
 
 #include "core/address.h"
 #include "core/status.h"
+#include "store/sql/events.h"
 #include "store/store.h"
 
 namespace campaignd::admin {
@@ -36,9 +37,20 @@ struct GeneratedCode {
   std::string code;
 };
 
+// The signing secret of a webhook the file creates (new id): shown once,
+// as the hex text receivers use as the HMAC key (webhook/subscription.h).
+struct GeneratedWebhookSecret {
+  int64_t client_id = 0;
+  int64_t webhook_id = 0;
+  std::string secret;
+};
+
 struct Provisioning {
   std::vector<store::ClientSpec> clients;
   std::vector<GeneratedCode> generated_codes;
+  std::vector<GeneratedWebhookSecret> generated_webhook_secrets;
+  // [[client.webhook]] of every client (store/sql/provisioner_webhooks.h).
+  std::vector<store::events::Webhook> webhooks;
 };
 
 // What validation needs from the database: lists the file refers to but does
@@ -50,6 +62,8 @@ struct ExistingRecords {
       find_list;
   std::function<Result<std::vector<std::string>>(int64_t client_id)> code_names;
   std::function<Result<std::optional<store::AuthCode>>(const std::string& code_hash)> find_code;
+  // IDs of a client's webhooks (a new one gets its signing secret); unset: none.
+  std::function<Result<std::vector<int64_t>>(int64_t client_id)> webhook_ids;
 };
 
 // Reads `file` and validates it against `existing`. Recipient IDs that are

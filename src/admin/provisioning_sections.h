@@ -57,6 +57,7 @@ struct ClientScope {
   std::filesystem::path base_dir;
   store::ClientSpec spec;
   std::vector<CodeEntry> codes;
+  std::vector<store::events::Webhook> webhooks;  // [[client.webhook]]
   std::map<int64_t, int> codes_per_list;  // for default code names
   std::set<int64_t> invalid_lists;        // defined in the file, with errors
   Status failure;                         // set when a database lookup failed
@@ -84,6 +85,8 @@ void ReadDkimKey(const toml::table& table, ClientScope& scope);
 void ReadBlockEntry(const toml::table& table, ClientScope& scope);
 // REQUIRES: the client's mailings and settings read first.
 void ReadOptIn(const toml::table& table, ClientScope& scope);
+// [[client.webhook]] (provisioning_webhook.cc): the rules of webhook/subscription.h.
+void ReadWebhook(const toml::table& table, ClientScope& scope);
 
 // Problems with a client's `transport` value, or nullopt when it is usable:
 // "file:DIR", "file://DIR", "smtp://[user:pass@]host[:port][?...]", "smtps://...",

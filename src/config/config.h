@@ -73,6 +73,13 @@ struct Config {
   std::string outbox_root = ".";                // file:DIR writes below it
   std::vector<std::string> client_relay_hosts;  // relays a client key may choose
   bool allow_address_literals = false;          // recipients like user@[192.0.2.1]
+  // Outbound webhooks (events.md §4, webhook/dispatcher.h).
+  bool webhooks_allow_private = false;  // targets on loopback/private addresses (SSRF guard off)
+  int webhook_workers = 4;              // POSTs at once, each its own connection
+  int webhook_batch = 100;              // events per POST at most
+  std::chrono::milliseconds webhook_batch_wait{200};    // wait this long to fill a batch
+  std::chrono::milliseconds webhook_timeout{10000};     // one POST, connect to last byte
+  std::chrono::milliseconds webhook_retry_base{15000};  // first retry delay (doubles, max 1 h)
   std::string log_level = "info";            // trace|debug|info|warn|error|critical|off
   std::string log_format = "text";           // text | json
   // Bounces and complaints inbound (events.md §2; events/inbound.h): the

@@ -122,7 +122,7 @@ Problem CheckOutboxRoot(std::string_view v) {
 Problem CheckRelayHost(std::string_view v) { return deliver::RelayHostPatternProblem(v); }
 
 using C = Config;
-const std::array<ConfigKey, 42> kKeys = {{
+const std::array<ConfigKey, 48> kKeys = {{
     {"db", &C::db, "URL", "database: sqlite:PATH or postgresql://...", CheckDb},
     {"role", &C::role, "ROLE",
      "all: API and delivery; api: answer the API only; worker: deliver only", CheckRole},
@@ -206,6 +206,18 @@ const std::array<ConfigKey, 42> kKeys = {{
     {"tracking_ip", &C::tracking_ip, "truncate|none",
      "the IP address kept with an open or click: truncate (IPv4 /24, IPv6 /48) or none",
      CheckTrackingIp},
+    {"webhooks_allow_private", &C::webhooks_allow_private, "BOOL",
+     "let webhooks reach loopback, private, link-local and CGNAT addresses (SSRF guard off; "
+     "only for receivers on the operator's own network)"},
+    {"webhook_workers", &C::webhook_workers, "N",
+     "webhook POSTs at once (worker role; its own threads, never the delivery lanes')"},
+    {"webhook_batch", &C::webhook_batch, "N", "events per webhook POST at most"},
+    {"webhook_batch_wait", &C::webhook_batch_wait, "DURATION",
+     "how long a webhook waits for a fuller batch after its first pending event"},
+    {"webhook_timeout", &C::webhook_timeout, "DURATION",
+     "one webhook POST, connect to the answer's last byte; longer is a failed attempt"},
+    {"webhook_retry_base", &C::webhook_retry_base, "DURATION",
+     "delay before the first retry of a failing webhook (doubling, at most 1 h)"},
 }};
 
 Problem SetCount(Config& config, int Config::*member, int64_t value) {

@@ -26,6 +26,7 @@
 #include "core/mail_status.h"
 #include "core/status.h"
 #include "store/model.h"
+#include "store/sql/events.h"
 #include "store/sql_session.h"
 #include "store/store.h"
 
@@ -142,6 +143,22 @@ class Catalog {
 
   // Mails matching `query`, newest (highest id) first.
   Result<std::vector<Mail>> SearchMails(const MailQuery& query);
+
+  // Webhook subscriptions (events.md §4; the SQL is store/sql/events.h's),
+  // by id. CreateWebhook: id 0 takes the next free id (written back);
+  // kConflict when the id exists, kNotFound when the client does not.
+  // UpdateWebhook: url, types and auth (an empty auth secret of the same
+  // kind keeps the stored one). SetWebhookState: activating ends a failing
+  // run and makes it due now (the "retry now" of a suspended one).
+  Result<std::vector<events::Webhook>> ListWebhooks(int64_t client_id);
+  Result<std::optional<events::Webhook>> FindWebhook(int64_t client_id, int64_t id);
+  Result<Change> CreateWebhook(events::Webhook& webhook);
+  Result<Change> UpdateWebhook(const events::Webhook& webhook);
+  Result<Change> DeleteWebhook(int64_t client_id, int64_t id);
+  Result<Change> SetWebhookState(int64_t client_id, int64_t id, events::WebhookState state,
+                                 TimePoint now);
+  // Its newest `limit` attempts, newest first.
+  Result<std::vector<events::Attempt>> WebhookAttempts(int64_t client_id, int64_t id, int limit);
 
  private:
   SqlRunner& runner_;

@@ -40,7 +40,7 @@ def toml_value(value):
 
 
 # Sections of a client written as [[client.<name>]] arrays of tables.
-SECTIONS = ("dkim", "list", "recipient", "blocklist", "mailing", "code", "optin")
+SECTIONS = ("dkim", "list", "recipient", "blocklist", "mailing", "code", "optin", "webhook")
 
 
 def provisioning_toml(clients):

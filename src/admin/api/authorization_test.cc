@@ -55,10 +55,9 @@ class AuthorizationTest : public AdminApiTest {
   // Everything the admin key can read about client 2.
   std::string Snapshot() {
     std::string all;
-    for (const char* path :
-         {"", "/lists", "/lists/10", "/lists/10/recipients", "/mailings", "/mailings/100",
-          "/codes", "/blocklist", "/relay", "/dkim-keys", "/keys", "/mails", "/optins",
-          "/optins/1"}) {
+    for (const char* path : {"", "/lists", "/lists/10", "/lists/10/recipients", "/mailings",
+                             "/mailings/100", "/codes", "/blocklist", "/relay", "/dkim-keys",
+                             "/keys", "/mails", "/optins", "/optins/1", "/webhooks"}) {
       TestReply reply = Admin("GET", std::string("/admin/v1/clients/2") + path);
       EXPECT_EQ(reply.status, 200) << path << " " << reply.body;
       all += reply.body + "\n";

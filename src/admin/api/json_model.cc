@@ -10,6 +10,7 @@
 #include "core/field_value.h"
 #include "core/target_group.h"
 #include "store/store.h"
+#include "webhook/subscription.h"
 
 namespace campaignd::admin::api {
 namespace {
@@ -330,6 +331,64 @@ Problem ReadOptIn(const Json& body, store::OptInProcess& out) {
   auto parsed = store::ParseOptInKind(kind);
   if (!parsed) return "kind: expected single, confirmed or double";
   out.kind = *parsed;
+  return std::nullopt;
+}
+
+Json WebhookJson(const store::events::Webhook& w) {
+  Json types = Json::array();
+  for (store::events::EventType t : w.types) types.push_back(store::events::Name(t));
+  Json json{{"id", w.id},
+            {"url", w.url},
+            {"types", std::move(types)},
+            {"auth", store::events::Name(w.auth)},
+            {"auth_name", w.auth_name},
+            {"state", store::events::Name(w.state)},
+            {"created_at", Rfc3339(w.created_at)},
+            {"failing_since", nullptr},
+            {"failed_attempts", w.attempts},
+            {"next_attempt_at", Rfc3339(w.next_attempt_at)}};
+  if (w.failing_since && ToUnixMillis(*w.failing_since) != 0) {
+    json["failing_since"] = Rfc3339(*w.failing_since);
+  }
+  return json;
+}
+
+Json AttemptJson(const store::events::Attempt& a) {
+  return Json{{"at", Rfc3339(a.at)},    {"first_event_id", std::to_string(a.first_event_id)},
+              {"events", a.events},     {"http_status", a.http_status},
+              {"error", a.error},       {"duration_ms", a.duration.count()},
+              {"response", a.response}, {"final", a.final}};
+}
+
+Problem ReadWebhook(const Json& body, store::events::Webhook& out, bool with_id) {
+  for (const auto& [key, value] : body.items()) {
+    if (!IsOneOf(key, {"id", "url", "types", "auth", "auth_name", "auth_secret"})) {
+      return key + ": unknown member (url, types, auth, auth_name, auth_secret)";
+    }
+  }
+  if (!with_id && body.contains("id")) return "id: cannot be changed";
+  std::string auth(store::events::Name(out.auth));
+  std::vector<std::string> types;
+  for (store::events::EventType t : out.types) types.emplace_back(store::events::Name(t));
+  if (Problem p = First({with_id ? Integer(body, "id", out.id, 1) : std::nullopt,
+                         Text(body, "url", out.url), Strings(body, "types", types),
+                         Text(body, "auth", auth), Text(body, "auth_name", out.auth_name),
+                         Text(body, "auth_secret", out.auth_secret)})) {
+    return p;
+  }
+  auto parsed = webhook::ParseAuth(auth);
+  if (!parsed) return "auth: expected none, basicAuth or keyAuth";
+  out.auth = *parsed;
+  out.types.clear();
+  for (const std::string& name : types) {
+    auto type = store::events::ParseEventType(name);
+    if (!type) {
+      return "types: unknown event type '" + name +
+             "' (sent, bounce, spamcomplaint, open, click, unsubscribe, singleoptin, "
+             "confirmedoptin, doubleoptin, blocklist, filteredbyblocklist)";
+    }
+    out.types.push_back(*type);
+  }
   return std::nullopt;
 }
 

@@ -13,6 +13,7 @@
 #include "admin/api/answer.h"
 #include "core/address.h"
 #include "store/model.h"
+#include "store/sql/events.h"
 
 namespace campaignd::admin::api {
 
@@ -41,6 +42,14 @@ Problem ReadCode(const Json& body, store::AuthCode& out);
 // Name and kind only; the rules between members, the client and its
 // mailings are admin::OptInProblems (provisioning_sections.h).
 Problem ReadOptIn(const Json& body, store::OptInProcess& out);
+
+// A webhook subscription as the API shows it: never its auth secret or
+// signing secret (the create answer adds "signing_secret" once).
+Json WebhookJson(const store::events::Webhook& webhook);
+Json AttemptJson(const store::events::Attempt& attempt);
+// url, types, auth, auth_name, auth_secret (and "id" when `with_id`); the
+// rules are webhook::SubscriptionProblems, checked by the caller.
+Problem ReadWebhook(const Json& body, store::events::Webhook& out, bool with_id);
 
 // Field values checked against the list's schema (unknown names, values
 // that do not parse as the field's type); keys lower-cased.

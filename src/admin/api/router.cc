@@ -27,7 +27,7 @@ constexpr std::string_view kPage = "limit cursor";
 constexpr std::string_view kMailSearch = "limit cursor recipient mailing status since until";
 
 #define P "/admin/v1/clients"
-const std::array<Route, 52> kRoutes = {{
+const std::array<Route, 61> kRoutes = {{
     {{"GET", P, false, kJson, kPage}, ListClients},
     {{"POST", P, true, kJson, kNone}, CreateClient},
     {{"GET", P "/{client}", false, kJson, kNone}, GetClient},
@@ -79,6 +79,15 @@ const std::array<Route, 52> kRoutes = {{
     {{"DELETE", P "/{client}/optins/{optin}", false, kJson, kNone}, DeleteOptIn},
     {{"GET", P "/{client}/mails", false, kJson, kMailSearch}, SearchMails},
     {{"GET", P "/{client}/mails/{mail}", false, kJson, kNone}, GetMail},
+    {{"GET", P "/{client}/webhooks", false, kJson, kNone}, ListWebhooks},
+    {{"POST", P "/{client}/webhooks", false, kJson, kNone}, CreateWebhook},
+    {{"GET", P "/{client}/webhooks/{webhook}", false, kJson, kNone}, GetWebhook},
+    {{"PATCH", P "/{client}/webhooks/{webhook}", false, kJson, kNone}, PatchWebhook},
+    {{"DELETE", P "/{client}/webhooks/{webhook}", false, kJson, kNone}, DeleteWebhook},
+    {{"POST", P "/{client}/webhooks/{webhook}/activate", false, kJson, kNone}, ActivateWebhook},
+    {{"POST", P "/{client}/webhooks/{webhook}/deactivate", false, kJson, kNone}, DeactivateWebhook},
+    {{"POST", P "/{client}/webhooks/{webhook}/retry", false, kJson, kNone}, RetryWebhook},
+    {{"GET", P "/{client}/webhooks/{webhook}/attempts", false, kJson, kPage}, ListWebhookAttempts},
     // Answered before authentication.
     {{"GET", "/openapi.yaml", false, kJson, kNone}, nullptr},
     {{"GET", "/openapi.json", false, kJson, kNone}, nullptr},

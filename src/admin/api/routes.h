@@ -87,6 +87,16 @@ AdminResponse DeleteOptIn(const Call& call);
 // routes_mails.cc
 AdminResponse SearchMails(const Call& call);
 AdminResponse GetMail(const Call& call);
+// routes_webhooks.cc
+AdminResponse ListWebhooks(const Call& call);
+AdminResponse CreateWebhook(const Call& call);
+AdminResponse GetWebhook(const Call& call);
+AdminResponse PatchWebhook(const Call& call);
+AdminResponse DeleteWebhook(const Call& call);
+AdminResponse ActivateWebhook(const Call& call);
+AdminResponse DeactivateWebhook(const Call& call);
+AdminResponse RetryWebhook(const Call& call);
+AdminResponse ListWebhookAttempts(const Call& call);
 
 }  // namespace campaignd::admin::api
 

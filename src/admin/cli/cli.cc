@@ -25,6 +25,7 @@ std::unique_ptr<AdminCommands> AddAdminCommands(CLI::App& app) {
   AddMailingCommands(*set, app);
   AddAccessCommands(*set, app);
   AddOptInCommands(*set, app);
+  AddWebhookCommands(*set, app);
   AddMailCommands(*set, app);
   return std::make_unique<AdminCommands>(std::move(set));
 }

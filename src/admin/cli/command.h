@@ -127,6 +127,7 @@ void AddRecipientCommands(CommandSet& set, CLI::App& app);  // recipient
 void AddMailingCommands(CommandSet& set, CLI::App& app);    // mailing (status, preview)
 void AddAccessCommands(CommandSet& set, CLI::App& app);     // code, blocklist
 void AddOptInCommands(CommandSet& set, CLI::App& app);      // optin
+void AddWebhookCommands(CommandSet& set, CLI::App& app);    // webhook
 void AddMailCommands(CommandSet& set, CLI::App& app);       // mail MAILID, mail search
 
 }  // namespace campaignd::admin::cli

@@ -590,14 +590,14 @@ Status Delivered(SqlSession& session, const Attempt& attempt, std::span<const in
       .status();
 }
 
-milliseconds Backoff(int attempts) {
-  constexpr milliseconds kFirst = std::chrono::seconds(15), kMax = std::chrono::hours(1);
-  milliseconds delay = kFirst;
+milliseconds Backoff(int attempts, milliseconds first) {
+  constexpr milliseconds kMax = std::chrono::hours(1);
+  milliseconds delay = std::max(first, milliseconds(1));
   for (int i = 1; i < attempts && delay < kMax; ++i) delay *= 2;
   return std::min(delay, kMax);
 }
 
-Result<bool> Failed(SqlSession& session, const Attempt& attempt) {
+Result<bool> Failed(SqlSession& session, const Attempt& attempt, milliseconds first_backoff) {
   const int64_t at = ToUnixMillis(attempt.at);
   const SqlValue key[] = {attempt.client_id, attempt.webhook_id, at};
   Result<std::vector<SqlRow>> rows = session.Query(
@@ -613,7 +613,7 @@ Result<bool> Failed(SqlSession& session, const Attempt& attempt) {
   CAMPAIGND_RETURN_IF_ERROR(run.status());
   const bool give_up = at - failing_since >= duration_cast<milliseconds>(kGiveUpAfter).count();
   const SqlValue values[] = {attempt.client_id, attempt.webhook_id,
-                             at + Backoff(static_cast<int>(attempts)).count()};
+                             at + Backoff(static_cast<int>(attempts), first_backoff).count()};
   Result<int64_t> written = give_up ? session.Execute(
                                           "UPDATE webhooks SET state = 'suspended' "
                                           "WHERE client_id = $1 AND id = $2",

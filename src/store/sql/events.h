@@ -201,15 +201,17 @@ struct Attempt {
 Status Delivered(SqlSession& session, const Attempt& attempt, std::span<const int64_t> event_ids);
 
 // The delay before retry `attempts` (1 = after the first failure):
-// 15 s doubling, at most 1 h.
-std::chrono::milliseconds Backoff(int attempts);
+// `first` (default 15 s; config webhook_retry_base) doubling, at most 1 h.
+inline constexpr std::chrono::milliseconds kFirstBackoff{15000};
+std::chrono::milliseconds Backoff(int attempts, std::chrono::milliseconds first = kFirstBackoff);
 // How long a subscription may fail before it is suspended (events.md §4).
 inline constexpr std::chrono::hours kGiveUpAfter{24};
 // The batch failed: the attempt recorded, the subscription rescheduled
 // after Backoff, or - failing for kGiveUpAfter - suspended, the attempt
 // marked final (its outbox rows stay, for a re-activation). Whether it was
-// suspended.
-Result<bool> Failed(SqlSession& session, const Attempt& attempt);
+// suspended. `first_backoff`: Backoff's `first`.
+Result<bool> Failed(SqlSession& session, const Attempt& attempt,
+                    std::chrono::milliseconds first_backoff = kFirstBackoff);
 inline constexpr std::size_t kResponseKept = 1024;
 // A subscription's attempts, newest first.
 Result<std::vector<Attempt>> Attempts(SqlSession& session, int64_t client_id, int64_t webhook_id,

@@ -17,6 +17,7 @@
 
 #include "core/fields.h"
 #include "store/sql/catalog.h"
+#include "store/sql/provisioner_webhooks.h"
 #include "store/sql/records.h"
 #include "store/store.h"
 
@@ -66,6 +67,24 @@ Status WriteOptIn(SqlSession& s, int64_t client_id, const OptInProcess& process)
                                    " opt-in needs a confirmation mailing");
   }
   return records::WriteOptIn(s, client_id, process, Write::kUpsert).status();
+}
+
+// A webhook of the file: updated when it exists (its signing secret and
+// state kept), else inserted activated with the secret apply generated.
+Status WriteWebhook(SqlSession& s, int64_t client_id, const events::Webhook& webhook) {
+  CAMPAIGND_RETURN_IF_ERROR(CheckOwner(webhook.client_id, client_id, "webhook"));
+  if (webhook.id <= 0) return Status::InvalidArgument("id must be positive");
+  Result<std::optional<events::Webhook>> stored = events::FindWebhook(s, client_id, webhook.id);
+  if (!stored.ok()) return stored.status();
+  if (stored->has_value()) {
+    return events::WriteWebhook(s, webhook, events::WebhookWrite::kUpdate).status();
+  }
+  if (webhook.signing_secret.empty()) {
+    return Status::InvalidArgument("a new webhook needs a signing secret");
+  }
+  events::Webhook fresh = webhook;
+  fresh.state = events::WebhookState::kActivated;
+  return events::WriteWebhook(s, fresh, events::WebhookWrite::kInsert).status();
 }
 
 // Applies each record of `items` with `apply`, naming the failing one.
@@ -132,6 +151,29 @@ Status ApplySpec(SqlSession& session, const ClientSpec& spec) {
 }
 
 }  // namespace
+
+Status ApplyWithWebhooks(SqlRunner& runner, const std::vector<ClientSpec>& clients,
+                         std::span<const events::Webhook> webhooks) {
+  return runner.Write([&](SqlSession& session) -> Status {
+    for (const ClientSpec& spec : clients) CAMPAIGND_RETURN_IF_ERROR(ApplySpec(session, spec));
+    for (const events::Webhook& w : webhooks) {
+      CAMPAIGND_RETURN_IF_ERROR(WriteWebhook(session, w.client_id, w)
+                                    .WithContext("client " + std::to_string(w.client_id) +
+                                                 ": webhook " + std::to_string(w.id)));
+    }
+    return Status::Ok();
+  });
+}
+
+Result<std::vector<int64_t>> WebhookIds(SqlRunner& runner, int64_t client_id) {
+  const SqlValue key[] = {client_id};
+  return EachRow<int64_t>(runner.Query("SELECT id FROM webhooks WHERE client_id = $1 ORDER BY id",
+                                       key, 1, "list webhooks"),
+                          [](const SqlRow& row) -> Result<int64_t> {
+                            CellReader r(row);
+                            return r.Finish(r.Int(0));
+                          });
+}
 
 Status Provisioner::Apply(const std::vector<ClientSpec>& clients) {
   return runner_.Write([&](SqlSession& session) -> Status {

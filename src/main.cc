@@ -1,5 +1,6 @@
 // campaignd: wiring only. Reads the configuration, opens the store, starts
-// the roles (api: the HTTP server; worker: the delivery scheduler), waits
+// the roles (api: the HTTP server; worker: the delivery scheduler and the
+// retention purge), waits
 // for SIGTERM/SIGINT and stops everything cleanly (Postfix's master).
 // Start-up failures print one clear message and exit non-zero.
 #include <signal.h>
@@ -23,6 +24,7 @@
 #include "http/server.h"
 #include "ops/operation.h"
 #include "queue/processor.h"
+#include "queue/retention.h"
 #include "queue/scheduler.h"
 #include "store/directory_cache.h"
 #include "store/store.h"
@@ -159,6 +161,7 @@ int Serve(const config::ConfigOverrides& overrides) {
   queue::Processor processor(directory, db.recipients(), db.coordination(), clock,
                              ProcessorOptionsFrom(c), &deliver::OpenTransport, &db.attachments());
   queue::Scheduler scheduler(db.queue(), processor, clock, SchedulerOptionsFrom(c));
+  queue::RetentionPurger purger(db.runner(), clock, admin::RetentionPolicyOf(c), c.purge_interval);
   NullNotifier no_workers_here;
   // The same dependencies over the cache (pool) and over its memory only (inline).
   auto deps_over = [&](store::Directory& lookups) {
@@ -211,6 +214,7 @@ int Serve(const config::ConfigOverrides& overrides) {
     Status s = db.coordination().Subscribe(scheduler);
     if (!s.ok()) spdlog::warn("no wake-ups from other processes ({}); polling", s.ToString());
     scheduler.Start();
+    purger.Start();
   }
   spdlog::info("{} serving: role={} db={} listen={} workers={}", kVersion, role,
                store::RedactUrl(c.db),
@@ -221,6 +225,7 @@ int Serve(const config::ConfigOverrides& overrides) {
   spdlog::info("signal {}: stopping (finishing requests and mails in hand)", signal_number);
   if (admin_api) admin_api->Stop();
   if (api) server.Stop();
+  if (worker) purger.Stop();
   if (worker) scheduler.Stop();
   db.Close();
   spdlog::info("stopped cleanly");

@@ -25,9 +25,10 @@ using enum BodyKind;
 constexpr std::string_view kNone = "";
 constexpr std::string_view kPage = "limit cursor";
 constexpr std::string_view kMailSearch = "limit cursor recipient mailing status since until";
+constexpr std::string_view kStats = "from to step";
 
 #define P "/admin/v1/clients"
-const std::array<Route, 52> kRoutes = {{
+const std::array<Route, 57> kRoutes = {{
     {{"GET", P, false, kJson, kPage}, ListClients},
     {{"POST", P, true, kJson, kNone}, CreateClient},
     {{"GET", P "/{client}", false, kJson, kNone}, GetClient},
@@ -79,6 +80,11 @@ const std::array<Route, 52> kRoutes = {{
     {{"DELETE", P "/{client}/optins/{optin}", false, kJson, kNone}, DeleteOptIn},
     {{"GET", P "/{client}/mails", false, kJson, kMailSearch}, SearchMails},
     {{"GET", P "/{client}/mails/{mail}", false, kJson, kNone}, GetMail},
+    {{"GET", P "/{client}/events", false, kJson, kPage}, ListEvents},
+    {{"GET", P "/{client}/stats", false, kJson, kStats}, ClientStats},
+    {{"GET", P "/{client}/mailings/{mailing}/stats", false, kJson, kStats}, MailingStats},
+    {{"GET", P "/{client}/bounces/{address}", false, kJson, kNone}, GetBounces},
+    {{"DELETE", P "/{client}/bounces/{address}", false, kJson, kNone}, ResetBounces},
     // Answered before authentication.
     {{"GET", "/openapi.yaml", false, kJson, kNone}, nullptr},
     {{"GET", "/openapi.json", false, kJson, kNone}, nullptr},

@@ -36,7 +36,7 @@ MailHistory Example() {
       {FromUnixMillis(kMay1 + 5), MailStatus::kSending, "451 4.3.0 try again\r\nlater"},
       {FromUnixMillis(kMay1 + 61'234), MailStatus::kSent, "250 2.0.0 Ok: queued as ABC"},
   };
-  return MailHistory{MailId::Make(1, 7, "secret"), client, list, mailing, mail, events};
+  return MailHistory{MailId::Make(1, 7, "secret"), client, list, mailing, mail, events, {}};
 }
 
 TEST(MailHistoryTest, IsoTimesAreUtcWithMilliseconds) {

@@ -1,5 +1,6 @@
 // campaignd: wiring only. Reads the configuration, opens the store, starts
-// the roles (api: the HTTP server; worker: the delivery scheduler), waits
+// the roles (api: the HTTP server; worker: the delivery scheduler and the
+// retention purge), waits
 // for SIGTERM/SIGINT and stops everything cleanly (Postfix's master).
 // Start-up failures print one clear message and exit non-zero.
 #include <signal.h>
@@ -26,6 +27,7 @@
 #include "http/server.h"
 #include "ops/operation.h"
 #include "queue/processor.h"
+#include "queue/retention.h"
 #include "queue/scheduler.h"
 #include "store/directory_cache.h"
 #include "store/sql/tracking.h"
@@ -177,6 +179,7 @@ int Serve(const config::ConfigOverrides& overrides) {
   queue::Scheduler scheduler(db.queue(), processor, clock, SchedulerOptionsFrom(c));
   // Webhooks (worker role): their own threads and connections (webhook/dispatcher.h).
   webhook::Dispatcher webhooks(db.runner(), directory, clock, WebhookOptionsFrom(c));
+  queue::RetentionPurger purger(db.runner(), clock, admin::RetentionPolicyOf(c), c.purge_interval);
   NullNotifier no_workers_here;
   // The same dependencies over the cache (pool) and over its memory only (inline).
   auto deps_over = [&](store::Directory& lookups) {
@@ -270,6 +273,7 @@ int Serve(const config::ConfigOverrides& overrides) {
     if (c.webhooks_allow_private) {
       spdlog::warn("webhooks_allow_private: webhooks may reach loopback and private addresses");
     }
+    purger.Start();
   }
   spdlog::info("{} serving: role={} db={} listen={} workers={}", kVersion, role,
                store::RedactUrl(c.db),
@@ -281,6 +285,7 @@ int Serve(const config::ConfigOverrides& overrides) {
   if (inbound_server) inbound_server->Stop();
   if (admin_api) admin_api->Stop();
   if (api) server.Stop();
+  if (worker) purger.Stop();
   if (worker) scheduler.Stop();
   tracking_recorder.Close();  // the opens and clicks answered so far are written
   if (worker) webhooks.Stop();

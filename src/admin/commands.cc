@@ -4,7 +4,9 @@
 
 #include "admin/mail_history.h"
 #include "admin/provisioning_file.h"
+#include "core/clock.h"
 #include "core/mail_id.h"
+#include "store/catalog.h"
 #include "store/sql/provisioner_webhooks.h"
 #include "store/store.h"
 
@@ -117,12 +119,14 @@ int ShowMail(store::Engine& engine, const MailId& id, std::ostream& out, std::os
   }
   auto events = engine.queue().History(id.client_id(), id.sequence());
   if (!events.ok()) return fail(events.status());
+  auto mail_events = store::Catalog(engine.runner()).MailEvents(id.client_id(), id.sequence());
+  if (!mail_events.ok()) return fail(mail_events.status());
   auto list = engine.directory().FindList(id.client_id(), (*mail)->list_id);
   if (!list.ok()) return fail(list.status());
   auto mailing = engine.directory().FindMailing(id.client_id(), (*mail)->mailing_id);
   if (!mailing.ok()) return fail(mailing.status());
-  out << FormatMailHistory(
-      MailHistory{id, **client, std::move(*list), std::move(*mailing), **mail, std::move(*events)});
+  out << FormatMailHistory(MailHistory{id, **client, std::move(*list), std::move(*mailing), **mail,
+                                       std::move(*events), std::move(*mail_events)});
   return kExitOk;
 }
 
@@ -150,6 +154,30 @@ int RunMailHistory(const std::string& db_url, const std::string& mail_id_text, s
   const int code = ShowMail(*engine, *id, out, err);
   engine->Close();
   return code;
+}
+
+store::RetentionPolicy RetentionPolicyOf(const config::Config& config) {
+  return store::RetentionPolicy{.mails = config.status_retention,
+                                .events = config.event_retention,
+                                .attempts = config.webhook_attempt_retention};
+}
+
+int RunPurge(const config::Config& config, std::ostream& out, std::ostream& err) {
+  std::unique_ptr<store::Engine> engine = Open(config.db, "mail purge", err);
+  if (engine == nullptr) return kExitDatabaseError;
+  Result<store::Purged> purged =
+      store::PurgeExpired(engine->runner(), SystemClock().Now(), RetentionPolicyOf(config));
+  engine->Close();
+  if (!purged.ok()) {
+    err << "campaignd mail purge: database error: " << purged.status().ToString() << "\n";
+    return kExitDatabaseError;
+  }
+  out << "deleted " << purged->mails << " mails (with their history) older than "
+      << config::FormatDuration(config.status_retention) << ", " << purged->events
+      << " events older than " << config::FormatDuration(config.event_retention) << ", "
+      << purged->attempts << " webhook attempts older than "
+      << config::FormatDuration(config.webhook_attempt_retention) << "\n";
+  return kExitOk;
 }
 
 }  // namespace campaignd::admin

@@ -1,6 +1,7 @@
 // The operator commands main.cc dispatches to:
 //   campaignd apply FILE     provision clients from a file (provisioning_file.h)
-//   campaignd mail MAILID    show one mail and its status history
+//   campaignd mail MAILID    show one mail, its status history and its events
+//   campaignd mail purge     the worker's retention purge, run by hand
 // Each opens the database itself, writes its report to `out` and problems to
 // `err`, and returns the process exit code.
 // Threads: run on the main thread; they block on the database.
@@ -10,7 +11,9 @@
 #include <ostream>
 #include <string>
 
+#include "config/config.h"
 #include "core/address.h"
+#include "store/retention.h"
 
 namespace campaignd::admin {
 
@@ -32,6 +35,15 @@ int RunApply(const std::string& db_url, const std::string& file, std::ostream& o
 // unknown mail; kExitDatabaseError when the database fails.
 int RunMailHistory(const std::string& db_url, const std::string& mail_id_text, std::ostream& out,
                    std::ostream& err);
+
+// The retention of config's status_retention, event_retention and
+// webhook_attempt_retention (events.md §6): what the worker purges.
+store::RetentionPolicy RetentionPolicyOf(const config::Config& config);
+
+// Runs the retention purge once on config.db (store::PurgeExpired, in small
+// batches) and prints what it deleted. kExitDatabaseError when the
+// database fails (what was deleted before stays deleted).
+int RunPurge(const config::Config& config, std::ostream& out, std::ostream& err);
 
 }  // namespace campaignd::admin
 

@@ -9,7 +9,9 @@
 #include <sstream>
 
 #include "auth/code_hash.h"
+#include "core/clock.h"
 #include "core/mail_id.h"
+#include "store/sql/events.h"
 #include "store/store.h"
 
 namespace campaignd::admin {
@@ -239,12 +241,102 @@ TEST_F(CommandsTest, MailHistoryShowsAnEnqueuedMail) {
   EXPECT_NE(text.find("status     enqueued\n"), std::string::npos) << text;
   EXPECT_NE(text.find("attempts   0\n"), std::string::npos) << text;
   EXPECT_NE(text.find("\n2024-05-01T10:00:00.000Z  enqueued\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("\n\nevents     none\n"), std::string::npos) << "no events yet: " << text;
 
   // Lower case is the same mail ID (case-insensitive).
   std::string lower = id.ToString();
   for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   std::ostringstream out2, err2;
   EXPECT_EQ(RunMailHistory(url_, lower, out2, err2), kExitOk) << err2.str();
+}
+
+TEST_F(CommandsTest, MailHistoryListsTheMailsEventsAfterItsHistory) {
+  ASSERT_EQ(Apply(Write("p.toml", kFile)), kExitOk) << err_.str();
+  std::string secret;
+  int64_t sequence = 0;
+  {
+    auto engine = Open();
+    secret = (*engine->directory().FindClient(1))->mail_id_secret;
+    auto enqueued = engine->queue().Enqueue({.client_id = 1,
+                                             .list_id = 100,
+                                             .mailing_id = 5000,
+                                             .recipient_id = "john.smith@example.com",
+                                             .created_at = FromUnixMillis(1714557600000)});
+    ASSERT_TRUE(enqueued.ok()) << enqueued.status().ToString();
+    sequence = *enqueued;
+    store::events::Event open{.client_id = 1,
+                              .type = store::events::EventType::kOpen,
+                              .at = FromUnixMillis(1714557660000),
+                              .mail_seq = sequence,
+                              .mailing_id = 5000,
+                              .data = R"({"userAgent":"Mail/1.0"})",
+                              .first = true};
+    store::events::Event foreign = open;
+    foreign.client_id = 2;  // another client's mail with the same number: not shown
+    Status s = engine->runner().Write([&](store::SqlSession& session) -> Status {
+      CAMPAIGND_RETURN_IF_ERROR(store::events::Append(session, open).status());
+      return store::events::Append(session, foreign).status();
+    });
+    ASSERT_TRUE(s.ok()) << s.ToString();
+    engine->Close();
+  }
+  std::ostringstream out, err;
+  ASSERT_EQ(RunMailHistory(url_, MailId::Make(1, sequence, secret).ToString(), out, err), kExitOk)
+      << err.str();
+  const std::string text = out.str();
+  const std::string events =
+      "\nevents\n"
+      "  time                      type  data\n"
+      "  2024-05-01T10:01:00.000Z  open  "
+      "{\"first\":true,\"machine\":false,\"userAgent\":\"Mail/1.0\"}\n";
+  ASSERT_GE(text.size(), events.size());
+  EXPECT_EQ(text.substr(text.size() - events.size()), events) << text;
+}
+
+TEST_F(CommandsTest, MailPurgeDeletesWhatIsPastItsRetentionAndSaysSo) {
+  ASSERT_EQ(Apply(Write("p.toml", kFile)), kExitOk) << err_.str();
+  const TimePoint now = SystemClock().Now();
+  {
+    auto engine = Open();
+    for (TimePoint at : {now - std::chrono::hours(24 * 20), now - std::chrono::hours(1)}) {
+      auto id = engine->queue().Enqueue({.client_id = 1,
+                                         .list_id = 100,
+                                         .mailing_id = 5000,
+                                         .recipient_id = "john.smith@example.com",
+                                         .created_at = at});
+      ASSERT_TRUE(id.ok()) << id.status().ToString();
+      Status s = engine->runner().Write([&](store::SqlSession& session) -> Status {
+        CAMPAIGND_RETURN_IF_ERROR(session
+                                      .Execute("UPDATE mails SET status = 'sent' WHERE id = $1",
+                                               std::vector<store::SqlValue>{*id}, "test")
+                                      .status());
+        return store::events::Append(session, {.client_id = 1,
+                                               .type = store::events::EventType::kSent,
+                                               .at = at,
+                                               .mail_seq = *id})
+            .status();
+      });
+      ASSERT_TRUE(s.ok()) << s.ToString();
+    }
+    engine->Close();
+  }
+  config::Config config;
+  config.db = url_;
+  config.event_retention = std::chrono::hours(24 * 10);
+  std::ostringstream out, err;
+  ASSERT_EQ(RunPurge(config, out, err), kExitOk) << err.str();
+  EXPECT_EQ(out.str(),
+            "deleted 1 mails (with their history) older than 14d, 1 events older than 10d, 0 "
+            "webhook attempts older than 90d\n");
+  std::ostringstream again;
+  ASSERT_EQ(RunPurge(config, again, err), kExitOk) << err.str();
+  EXPECT_EQ(again.str().rfind("deleted 0 mails (with their history) older than 14d, 0 events", 0),
+            0u)
+      << again.str();
+  config.db = "mysql://nowhere";
+  std::ostringstream failed_out, failed_err;
+  EXPECT_EQ(RunPurge(config, failed_out, failed_err), kExitDatabaseError);
+  EXPECT_EQ(failed_out.str(), "");
 }
 
 TEST_F(CommandsTest, MailHistoryRefusesBadIds) {

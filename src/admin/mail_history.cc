@@ -56,6 +56,24 @@ std::string FormatMailHistory(const MailHistory& h) {
     while (line.ends_with(' ')) line.pop_back();
     out += line + "\n";
   }
+
+  // The events, indented: a reader of the history table's rows (they start
+  // with their time) never takes an event for a status.
+  if (h.mail_events.empty()) {
+    out += "\nevents     none\n";
+    return out;
+  }
+  std::size_t type_width = std::string_view("type").size();
+  for (const auto& e : h.mail_events)
+    type_width = std::max(type_width, store::events::Name(e.event.type).size());
+  out += fmt::format("\nevents\n  {:<{}}  {:<{}}  {}\n", "time", kTimeWidth, "type", type_width,
+                     "data");
+  for (const auto& e : h.mail_events) {
+    const std::string& data = e.event.data;
+    out += fmt::format("  {:<{}}  {:<{}}  {}\n", FormatIsoTime(e.event.at), kTimeWidth,
+                       store::events::Name(e.event.type), type_width,
+                       Printable(data.empty() ? "{}" : data));
+  }
   return out;
 }
 

@@ -36,7 +36,7 @@ MailHistory Example() {
       {FromUnixMillis(kMay1 + 5), MailStatus::kSending, "451 4.3.0 try again\r\nlater"},
       {FromUnixMillis(kMay1 + 61'234), MailStatus::kSent, "250 2.0.0 Ok: queued as ABC"},
   };
-  return MailHistory{MailId::Make(1, 7, "secret"), client, list, mailing, mail, events};
+  return MailHistory{MailId::Make(1, 7, "secret"), client, list, mailing, mail, events, {}};
 }
 
 TEST(MailHistoryTest, IsoTimesAreUtcWithMilliseconds) {
@@ -63,7 +63,37 @@ TEST(MailHistoryTest, PrintsTheMailAndItsHistory) {
                 "time                      status    reply\n"
                 "2024-05-01T10:00:00.000Z  enqueued\n"
                 "2024-05-01T10:00:00.005Z  sending   451 4.3.0 try again  later\n"
-                "2024-05-01T10:01:01.234Z  sent      250 2.0.0 Ok: queued as ABC\n");
+                "2024-05-01T10:01:01.234Z  sent      250 2.0.0 Ok: queued as ABC\n"
+                "\n"
+                "events     none\n");
+}
+
+TEST(MailHistoryTest, EventsFollowTheHistoryWithTypeTimeAndData) {
+  MailHistory h = Example();
+  store::events::StoredEvent bounce;
+  bounce.id = 41;
+  bounce.event.type = store::events::EventType::kBounce;
+  bounce.event.at = FromUnixMillis(kMay1 + 3'600'000);
+  // Data comes from a remote server's report: no control character reaches the terminal.
+  bounce.event.data = "{\"category\":\"hard\",\"diagnostic\":\"550 user\\r\\nunknown\x1b[2J\"}";
+  store::events::StoredEvent click;
+  click.id = 42;
+  click.event.type = store::events::EventType::kSpamComplaint;
+  click.event.at = FromUnixMillis(kMay1 + 3'600'001);
+  h.mail_events = {bounce, click};
+  const std::string text = FormatMailHistory(h);
+  const std::string tail =
+      "\n"
+      "events\n"
+      "  time                      type           data\n"
+      "  2024-05-01T11:00:00.000Z  bounce         {\"category\":\"hard\",\"diagnostic\":\"550 "
+      "user\\r\\nunknown [2J\"}\n"
+      "  2024-05-01T11:00:00.001Z  spamcomplaint  {}\n";
+  ASSERT_GE(text.size(), tail.size());
+  EXPECT_EQ(text.substr(text.size() - tail.size()), tail) << text;
+  EXPECT_NE(text.find("2024-05-01T10:01:01.234Z  sent      250 2.0.0 Ok: queued as ABC\n\n"),
+            std::string::npos)
+      << "the events come after the history: " << text;
 }
 
 TEST(MailHistoryTest, PendingMailShowsNextTryAndDeletedRecords) {

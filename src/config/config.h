@@ -51,6 +51,11 @@ struct Config {
   std::chrono::seconds lifetime = limits::kMaxLifetime;
   std::chrono::seconds status_retention = limits::kStatusRetention;
   std::chrono::milliseconds idle_poll = limits::kIdlePoll;
+  // The worker's retention purge (events.md §6, store/retention.h): events
+  // and webhook attempts are kept this long; mails status_retention long.
+  std::chrono::seconds event_retention = std::chrono::hours(24 * 90);
+  std::chrono::seconds webhook_attempt_retention = std::chrono::hours(24 * 90);
+  std::chrono::seconds purge_interval = std::chrono::hours(1);
   // SMTP timeouts per phase (deliver/transport.h SmtpTimeouts).
   std::chrono::milliseconds smtp_connect_timeout = limits::kSmtpConnectTimeout;
   std::chrono::milliseconds smtp_greeting_timeout = limits::kSmtpGreetingTimeout;

@@ -122,7 +122,7 @@ Problem CheckOutboxRoot(std::string_view v) {
 Problem CheckRelayHost(std::string_view v) { return deliver::RelayHostPatternProblem(v); }
 
 using C = Config;
-const std::array<ConfigKey, 48> kKeys = {{
+const std::array<ConfigKey, 51> kKeys = {{
     {"db", &C::db, "URL", "database: sqlite:PATH or postgresql://...", CheckDb},
     {"role", &C::role, "ROLE",
      "all: API and delivery; api: answer the API only; worker: deliver only", CheckRole},
@@ -152,8 +152,17 @@ const std::array<ConfigKey, 48> kKeys = {{
     {"max_backoff", &C::max_backoff, "DURATION", "longest retry delay (the delay doubles)"},
     {"lifetime", &C::lifetime, "DURATION", "after this age a deferred mail is could_not_be_sent"},
     {"status_retention", &C::status_retention, "DURATION",
-     "how long getsendstatus answers a mail's stored status"},
+     "how long getsendstatus answers a mail's stored status; then the worker purges the mail "
+     "with its history"},
     {"idle_poll", &C::idle_poll, "DURATION", "how often an idle worker looks for due mail"},
+    {"event_retention", &C::event_retention, "DURATION",
+     "events (opens, clicks, bounces...) older than this are purged by the worker; the "
+     "statistics' counters stay"},
+    {"webhook_attempt_retention", &C::webhook_attempt_retention, "DURATION",
+     "webhook delivery attempts older than this are purged by the worker"},
+    {"purge_interval", &C::purge_interval, "DURATION",
+     "how often the worker purges mails past status_retention (with their history), events "
+     "and webhook attempts past theirs, in small batches"},
     {"smtp_connect_timeout", &C::smtp_connect_timeout, "DURATION",
      "SMTP: connecting to the relay (and the TLS handshake of smtps://)"},
     {"smtp_greeting_timeout", &C::smtp_greeting_timeout, "DURATION",

@@ -72,6 +72,9 @@ TEST_F(ConfigTest, DefaultsComeFromLimits) {
   EXPECT_EQ(config->max_backoff, seconds(3600));
   EXPECT_EQ(config->lifetime, hours(24));
   EXPECT_EQ(config->status_retention, hours(24 * 14));
+  EXPECT_EQ(config->event_retention, hours(24 * 90));
+  EXPECT_EQ(config->webhook_attempt_retention, hours(24 * 90));
+  EXPECT_EQ(config->purge_interval, hours(1));
   EXPECT_EQ(config->idle_poll, milliseconds(1000));
   EXPECT_EQ(config->header_timeout, limits::kHeaderReadTimeout);
   EXPECT_EQ(config->body_timeout, limits::kBodyReadTimeout);

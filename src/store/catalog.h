@@ -159,6 +159,22 @@ class Catalog {
                                  TimePoint now);
   // Its newest `limit` attempts, newest first.
   Result<std::vector<events::Attempt>> WebhookAttempts(int64_t client_id, int64_t id, int limit);
+  // Events (events.md §1, sql/events.h): a mail's (its mails row id), oldest
+  // first; a client's after the event id page.after (empty: from the first),
+  // by id; InvalidArgument for a cursor that is not an event id.
+  Result<std::vector<events::StoredEvent>> MailEvents(int64_t client_id, int64_t mail_seq);
+  Result<std::vector<events::StoredEvent>> ClientEvents(int64_t client_id, const PageRequest& page);
+
+  // Statistics (events.md §5) of a client's mailing (nullopt: all of the
+  // client's) in [from, to), by hour or day; a mailing's clicks per link.
+  Result<std::vector<events::StatsRow>> Stats(int64_t client_id, std::optional<int64_t> mailing_id,
+                                              TimePoint from, TimePoint to, events::Step step);
+  Result<std::vector<events::LinkClicks>> LinkStats(int64_t client_id, int64_t mailing_id,
+                                                    TimePoint from, TimePoint to);
+
+  // Resets the hard-bounce count of (client, lower-case address) to 0
+  // (events.md §2; records::SetBounces). kDone also when it was 0.
+  Result<Change> ResetBounces(int64_t client_id, std::string_view address);
 
  private:
   SqlRunner& runner_;

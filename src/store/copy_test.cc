@@ -4,18 +4,19 @@
 // can see must arrive unchanged.
 #include "store/copy.h"
 
-#include "store/catalog.h"
-
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <sstream>
 
+#include "store/catalog.h"
+#include "store/sql/events.h"
 #include "store/store_testutil.h"
 
 namespace campaignd::store {
 namespace {
 
+using std::chrono::hours;
 using std::chrono::seconds;
 
 const TimePoint kT0 = FromUnixMillis(1'700'000'000'000);
@@ -70,6 +71,107 @@ class CopyTest : public EngineTest {
     Record(mail_ids_[2], MailStatus::kSent, "250 ok", false);
     Record(mail_ids_[3], MailStatus::kSending, "451 later", false);
     Record(mail_ids_[4], MailStatus::kCouldNotBeSent, "550 unknown", true);
+    // Events (with their outbox rows and counters, a click's per link too),
+    // a webhook with a secret of raw bytes, and a failed attempt.
+    events::Webhook hook{.client_id = 1,
+                         .id = 1,
+                         .url = "https://hooks.shop.example/in",
+                         .types = {events::EventType::kBounce, events::EventType::kClick},
+                         .auth = events::WebhookAuth::kBasicAuth,
+                         .auth_name = "user",
+                         .auth_secret = "pass",
+                         .signing_secret = std::string("\0\xffsecret", 8),
+                         .created_at = kT0};
+    const std::vector<events::Event> happened = {{.client_id = 1,
+                                                  .type = events::EventType::kBounce,
+                                                  .at = kT0 + seconds(5),
+                                                  .mail_seq = mail_ids_[2],
+                                                  .mailing_id = 100,
+                                                  .list_id = 10,
+                                                  .recipient_id = "e3@example.com",
+                                                  .address = "e3@example.com",
+                                                  .data = R"({"status":"5.1.1"})",
+                                                  .hard = true},
+                                                 {.client_id = 1,
+                                                  .type = events::EventType::kClick,
+                                                  .at = kT0 + seconds(6),
+                                                  .mail_seq = mail_ids_[2],
+                                                  .mailing_id = 100,
+                                                  .list_id = 10,
+                                                  .recipient_id = "e3@example.com",
+                                                  .address = "e3@example.com",
+                                                  .data = R"({"url":"https://shop.example/a"})",
+                                                  .first = true,
+                                                  .link_index = 2},
+                                                 {.client_id = 3,
+                                                  .type = events::EventType::kBlocklist,
+                                                  .at = kT0 + seconds(7),
+                                                  .data = R"({"pattern":"x@spam.example"})"}};
+    ASSERT_TRUE(
+        engine_->runner()
+            .Write([&](SqlSession& session) -> Status {
+              CAMPAIGND_RETURN_IF_ERROR(
+                  events::WriteWebhook(session, hook, events::WebhookWrite::kInsert).status());
+              CAMPAIGND_RETURN_IF_ERROR(events::AppendAll(session, happened));
+              return events::Failed(session, {.client_id = 1,
+                                              .webhook_id = 1,
+                                              .at = kT0 + seconds(8),
+                                              .first_event_id = 1,
+                                              .events = 2,
+                                              .http_status = 500,
+                                              .duration = std::chrono::milliseconds(12),
+                                              .response = "oops"})
+                  .status();
+            })
+            .ok());
+  }
+
+  // The events, counters, webhooks, attempts and outbox of `client`.
+  static std::string DescribeEvents(Engine& engine, int64_t client) {
+    std::ostringstream out;
+    Status status = engine.runner().Read([&](SqlSession& s) -> Status {
+      auto all = events::ClientEvents(s, client, 0, 100);
+      CAMPAIGND_RETURN_IF_ERROR(all.status());
+      for (const events::StoredEvent& e : *all) {
+        out << " event " << e.id << " " << events::Name(e.event.type) << " "
+            << ToUnixMillis(e.event.at) << " " << e.event.mail_seq.value_or(-1) << " "
+            << e.event.mailing_id << " " << e.event.list_id << " " << e.event.recipient_id << " "
+            << e.event.address << " " << e.event.data << "\n";
+      }
+      auto hours_rows = events::Stats(s, client, std::nullopt, kT0 - hours(1), kT0 + hours(1),
+                                      events::Step::kHour);
+      CAMPAIGND_RETURN_IF_ERROR(hours_rows.status());
+      for (const events::StatsRow& row : *hours_rows) {
+        out << " stats " << ToUnixMillis(row.start);
+        for (int64_t n : row.counts) out << " " << n;
+        out << "\n";
+      }
+      auto links = events::LinkStats(s, client, 100, kT0 - hours(1), kT0 + hours(1));
+      CAMPAIGND_RETURN_IF_ERROR(links.status());
+      for (const events::LinkClicks& l : *links) {
+        out << " link " << l.link_index << " " << l.clicks << " " << l.unique << "\n";
+      }
+      auto hooks = events::ListWebhooks(s, client);
+      CAMPAIGND_RETURN_IF_ERROR(hooks.status());
+      for (const events::Webhook& w : *hooks) {
+        out << " webhook " << w.id << " " << w.url << " " << w.types.size() << " "
+            << events::Name(w.auth) << " " << w.auth_name << " " << w.auth_secret << " "
+            << Hex(w.signing_secret) << " " << events::Name(w.state) << " " << w.attempts << " "
+            << ToUnixMillis(w.next_attempt_at) << "\n";
+        auto attempts = events::Attempts(s, client, w.id, 10);
+        CAMPAIGND_RETURN_IF_ERROR(attempts.status());
+        for (const events::Attempt& a : *attempts) {
+          out << "  attempt " << ToUnixMillis(a.at) << " " << a.first_event_id << " " << a.events
+              << " " << a.http_status << " " << a.duration.count() << " " << a.response << "\n";
+        }
+        auto outbox = events::NextBatch(s, client, w.id, 10);
+        CAMPAIGND_RETURN_IF_ERROR(outbox.status());
+        for (const events::StoredEvent& e : *outbox) out << "  outbox " << e.id << "\n";
+      }
+      return Status::Ok();
+    });
+    EXPECT_TRUE(status.ok()) << status.ToString();
+    return out.str();
   }
 
   void Record(int64_t id, MailStatus status, const std::string& reply, bool bounce) {
@@ -133,6 +235,7 @@ class CopyTest : public EngineTest {
       std::optional<AuthCode> code = *d.FindCode("hash-" + std::to_string(id));
       out << " code " << code->name << " " << Join(code->operations) << " " << Join(code->ips)
           << " " << code->enabled << " " << Join(*engine.provisioner().CodeNames(id)) << "\n";
+      out << DescribeEvents(engine, id);
       for (const char* a : {"blocked@example.com", "x@spam.example", "bouncy@example.com",
                             "gone@example.com", "e5@example.com"}) {
         Suppression s = *d.CheckSuppression(id, 10, a);
@@ -194,6 +297,24 @@ TEST_F(CopyTest, CopiesEverythingThereAndBackAndCountsEachTable) {
   ASSERT_TRUE(next.ok()) << next.status().ToString();
   EXPECT_GT(*next, mail_ids_.back());
   EXPECT_EQ(back_engine->queue().History(1, *next)->size(), 1u) << "event ids continue too";
+  // Events and attempts continue after the copied ids.
+  Result<int64_t> event = WriteResult<int64_t>(back_engine->runner(), [](SqlSession& session) {
+    return events::Append(
+        session, {.client_id = 1, .type = events::EventType::kBounce, .at = kT0 + seconds(9)});
+  });
+  ASSERT_TRUE(event.ok()) << event.status().ToString();
+  EXPECT_EQ(*event, 4) << "three events were copied";
+  ASSERT_TRUE(back_engine->runner()
+                  .Write([](SqlSession& session) -> Status {
+                    return events::Failed(session, {.client_id = 1,
+                                                    .webhook_id = 1,
+                                                    .at = kT0 + seconds(10),
+                                                    .first_event_id = 1,
+                                                    .events = 1})
+                        .status();
+                  })
+                  .ok());
+  EXPECT_EQ(*back_db->QueryInt("SELECT count(DISTINCT id) FROM webhook_attempts"), 2);
 }
 
 TEST_F(CopyTest, TablesLongerThanOneReadPageArriveWhole) {

@@ -17,10 +17,16 @@ STRANGER = "nobody.here@example.com"  # not on list 100: `not_found` after the w
 
 
 def events(history):
-    """The status-history rows of `campaignd mail` output (after its header)."""
+    """The status-history rows of `campaignd mail` output (after its header,
+    up to the blank line before the mail's events)."""
     lines = history.splitlines()
     start = next(n for n, line in enumerate(lines) if line.startswith("time "))
-    return [line for line in lines[start + 1:] if line.strip()]
+    rows = []
+    for line in lines[start + 1:]:
+        if not line.strip():
+            break
+        rows.append(line)
+    return rows
 
 
 class CopyDbTest(E2ETestCase):

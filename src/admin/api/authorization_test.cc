@@ -15,7 +15,8 @@ std::string Fill(std::string_view path, int64_t client) {
       {"{client}", std::to_string(client)}, {"{list}", "10"}, {"{mailing}", "100"},
       {"{code}", "main"}, {"{recipient}", "a@example.com"}, {"{pattern}", "blocked@example.com"},
       {"{key}", "1"}, {"{field}", "firstname"}, {"{domain}", "example.com"},
-      {"{selector}", "s1"}, {"{mail}", "1"}, {"{optin}", "1"}};
+      {"{selector}", "s1"}, {"{mail}", "1"}, {"{optin}", "1"},
+      {"{address}", "a@example.com"}};
   std::string out(path);
   for (const auto& [name, value] : values) {
     for (auto at = out.find(name); at != std::string::npos; at = out.find(name)) {
@@ -55,9 +56,11 @@ class AuthorizationTest : public AdminApiTest {
   // Everything the admin key can read about client 2.
   std::string Snapshot() {
     std::string all;
-    for (const char* path : {"", "/lists", "/lists/10", "/lists/10/recipients", "/mailings",
-                             "/mailings/100", "/codes", "/blocklist", "/relay", "/dkim-keys",
-                             "/keys", "/mails", "/optins", "/optins/1", "/webhooks"}) {
+    for (const char* path :
+         {"", "/lists", "/lists/10", "/lists/10/recipients", "/mailings", "/mailings/100",
+          "/codes", "/blocklist", "/relay", "/dkim-keys", "/keys", "/mails", "/optins",
+          "/optins/1", "/webhooks", "/events", "/stats", "/mailings/100/stats",
+          "/bounces/a@example.com"}) {
       TestReply reply = Admin("GET", std::string("/admin/v1/clients/2") + path);
       EXPECT_EQ(reply.status, 200) << path << " " << reply.body;
       all += reply.body + "\n";

@@ -15,18 +15,6 @@
 namespace campaignd::admin::api {
 namespace {
 
-std::string Rfc3339(TimePoint t) {
-  const auto ms = ToUnixMillis(t);
-  const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char buffer[40];
-  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(ms % 1000));
-  return buffer;
-}
-
 // Reads body[key] as a string into out when present.
 Problem Text(const Json& body, const char* key, std::string& out) {
   auto it = body.find(key);
@@ -153,6 +141,52 @@ Json MailJson(const store::Mail& m, const std::string& mail_id,
               {"updated_at", Rfc3339(m.updated_at)},
               {"last_reply", m.last_reply},
               {"history", events}};
+}
+
+std::string Rfc3339(TimePoint t) {
+  const auto ms = ToUnixMillis(t);
+  const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char buffer[40];
+  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+                static_cast<int>(ms % 1000));
+  return buffer;
+}
+
+Json EventJson(const store::events::StoredEvent& stored, const Json& mail_id) {
+  const store::events::Event& e = stored.event;
+  Json data = Json::parse(e.data.empty() ? "{}" : e.data, nullptr, false);
+  if (data.is_discarded()) data = Json::object();  // written as valid JSON: not reached
+  return Json{{"id", std::to_string(stored.id)},
+              {"type", store::events::Name(e.type)},
+              {"at", Rfc3339(e.at)},
+              {"mail_id", e.mail_seq ? mail_id : Json()},
+              {"mailing_id", e.mailing_id},
+              {"list_id", e.list_id},
+              {"recipient_id", e.recipient_id},
+              {"address", e.address},
+              {"data", std::move(data)}};
+}
+
+Json CountersJson(const store::events::Counters& c) {
+  using namespace store::events;
+  return Json{{"enqueued", c[kEnqueued]},
+              {"sent", c[kSent]},
+              {"failed", c[kFailed]},
+              {"bounced_hard", c[kBouncedHard]},
+              {"bounced_soft", c[kBouncedSoft]},
+              {"complaints", c[kComplaints]},
+              {"unsubscribes", c[kUnsubscribes]},
+              {"opens", c[kOpens]},
+              {"opens_unique", c[kOpensUnique]},
+              {"opens_human", c[kOpens] - c[kOpensMachine]},
+              {"opens_machine", c[kOpensMachine]},
+              {"clicks", c[kClicks]},
+              {"clicks_unique", c[kClicksUnique]},
+              {"clicks_human", c[kClicks] - c[kClicksMachine]},
+              {"clicks_machine", c[kClicksMachine]}};
 }
 
 Problem ReadClient(const Json& body, store::Client& out) {

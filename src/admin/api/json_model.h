@@ -19,6 +19,9 @@ namespace campaignd::admin::api {
 
 using Problem = std::optional<std::string>;
 
+// "2024-05-01T10:00:00.123Z": every time the API answers.
+std::string Rfc3339(TimePoint t);
+
 Json ClientJson(const store::Client& client);
 Json ListJson(const store::RecipientList& list);
 Json RecipientJson(const store::Recipient& recipient);
@@ -27,6 +30,13 @@ Json CodeJson(const store::AuthCode& code);
 Json OptInJson(const store::OptInProcess& process);
 Json MailJson(const store::Mail& mail, const std::string& mail_id,
               const std::vector<store::MailEvent>& history);
+// An event (events.md §1): "id" its public id (a decimal string), "type",
+// "at", "mail_id" (null when not about a mail), "mailing_id", "list_id",
+// "recipient_id", "address", "data" (its object).
+Json EventJson(const store::events::StoredEvent& event, const Json& mail_id);
+// The counters of events::Counters by their API names, human opens and
+// clicks (total minus machine) added.
+Json CountersJson(const store::events::Counters& counts);
 
 // Each reads the keys present in `body` into `out` (absent keys keep the
 // value `out` has) and checks the result.

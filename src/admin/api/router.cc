@@ -25,9 +25,10 @@ using enum BodyKind;
 constexpr std::string_view kNone = "";
 constexpr std::string_view kPage = "limit cursor";
 constexpr std::string_view kMailSearch = "limit cursor recipient mailing status since until";
+constexpr std::string_view kStats = "from to step";
 
 #define P "/admin/v1/clients"
-const std::array<Route, 61> kRoutes = {{
+const std::array<Route, 66> kRoutes = {{
     {{"GET", P, false, kJson, kPage}, ListClients},
     {{"POST", P, true, kJson, kNone}, CreateClient},
     {{"GET", P "/{client}", false, kJson, kNone}, GetClient},
@@ -88,6 +89,11 @@ const std::array<Route, 61> kRoutes = {{
     {{"POST", P "/{client}/webhooks/{webhook}/deactivate", false, kJson, kNone}, DeactivateWebhook},
     {{"POST", P "/{client}/webhooks/{webhook}/retry", false, kJson, kNone}, RetryWebhook},
     {{"GET", P "/{client}/webhooks/{webhook}/attempts", false, kJson, kPage}, ListWebhookAttempts},
+    {{"GET", P "/{client}/events", false, kJson, kPage}, ListEvents},
+    {{"GET", P "/{client}/stats", false, kJson, kStats}, ClientStats},
+    {{"GET", P "/{client}/mailings/{mailing}/stats", false, kJson, kStats}, MailingStats},
+    {{"GET", P "/{client}/bounces/{address}", false, kJson, kNone}, GetBounces},
+    {{"DELETE", P "/{client}/bounces/{address}", false, kJson, kNone}, ResetBounces},
     // Answered before authentication.
     {{"GET", "/openapi.yaml", false, kJson, kNone}, nullptr},
     {{"GET", "/openapi.json", false, kJson, kNone}, nullptr},

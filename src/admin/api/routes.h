@@ -10,6 +10,7 @@
 
 #include "admin/api/answer.h"
 #include "admin/api/router.h"
+#include "core/clock.h"
 
 namespace campaignd::admin::api {
 
@@ -28,6 +29,12 @@ struct Call {
 };
 
 using Handler = AdminResponse (*)(const Call&);
+
+// Shared by the handlers (routes_mails.cc): unix milliseconds,
+// "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SSZ" (UTC); nullopt for anything else.
+std::optional<TimePoint> ParseTime(const std::string& text);
+// The call's client's mail ID secret (MailId::Make); NotFound without it.
+Result<std::string> ClientSecret(const Call& call);
 
 // routes_clients.cc
 AdminResponse ListClients(const Call& call);
@@ -97,6 +104,12 @@ AdminResponse ActivateWebhook(const Call& call);
 AdminResponse DeactivateWebhook(const Call& call);
 AdminResponse RetryWebhook(const Call& call);
 AdminResponse ListWebhookAttempts(const Call& call);
+// routes_events.cc
+AdminResponse ListEvents(const Call& call);
+AdminResponse MailingStats(const Call& call);
+AdminResponse ClientStats(const Call& call);
+AdminResponse GetBounces(const Call& call);
+AdminResponse ResetBounces(const Call& call);
 
 }  // namespace campaignd::admin::api
 

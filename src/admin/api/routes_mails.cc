@@ -1,4 +1,5 @@
-// Routes: the mail search and one mail with its history.
+// Routes: the mail search and one mail with its history and its events;
+// ParseTime and ClientSecret (routes.h).
 #include <charconv>
 #include <ctime>
 #include <time.h>
@@ -9,21 +10,6 @@
 
 namespace campaignd::admin::api {
 namespace {
-
-// Unix milliseconds, "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SSZ" (UTC).
-std::optional<TimePoint> ParseTime(const std::string& text) {
-  if (std::optional<int64_t> ms = ParseInt64(text)) return FromUnixMillis(*ms);
-  std::tm tm{};
-  const char* rest = strptime(text.c_str(), "%Y-%m-%d", &tm);
-  if (rest == nullptr) return std::nullopt;
-  if (*rest == 'T' || *rest == ' ') {
-    rest = strptime(rest + 1, "%H:%M:%S", &tm);
-    if (rest == nullptr || std::string_view(rest) != "Z") return std::nullopt;
-  } else if (*rest != '\0') {
-    return std::nullopt;
-  }
-  return FromUnixMillis(static_cast<int64_t>(timegm(&tm)) * 1000);
-}
 
 AdminResponse BadQuery(std::string_view message) {
   return ErrorAnswer(400, "bad_request", message);
@@ -61,6 +47,23 @@ Result<Json> FullMail(const Call& call, const store::Mail& mail, const std::stri
   return MailJson(mail, MailId::Make(mail.client_id, mail.id, secret).ToString(), *history);
 }
 
+}  // namespace
+
+// Unix milliseconds, "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SSZ" (UTC).
+std::optional<TimePoint> ParseTime(const std::string& text) {
+  if (std::optional<int64_t> ms = ParseInt64(text)) return FromUnixMillis(*ms);
+  std::tm tm{};
+  const char* rest = strptime(text.c_str(), "%Y-%m-%d", &tm);
+  if (rest == nullptr) return std::nullopt;
+  if (*rest == 'T' || *rest == ' ') {
+    rest = strptime(rest + 1, "%H:%M:%S", &tm);
+    if (rest == nullptr || std::string_view(rest) != "Z") return std::nullopt;
+  } else if (*rest != '\0') {
+    return std::nullopt;
+  }
+  return FromUnixMillis(static_cast<int64_t>(timegm(&tm)) * 1000);
+}
+
 Result<std::string> ClientSecret(const Call& call) {
   Result<std::optional<store::Client>> client =
       call.context.engine.directory().FindClient(call.client_id);
@@ -68,8 +71,6 @@ Result<std::string> ClientSecret(const Call& call) {
   if (!client->has_value()) return Status::NotFound("client");
   return (*client)->mail_id_secret;
 }
-
-}  // namespace
 
 AdminResponse SearchMails(const Call& call) {
   AdminResponse error;
@@ -116,6 +117,11 @@ AdminResponse GetMail(const Call& call) {
   if (!mail->has_value()) return NotFound("mail " + text);
   Result<Json> full = FullMail(call, **mail, *secret);
   if (!full.ok()) return StoreFailure(full.status());
+  Result<std::vector<store::events::StoredEvent>> events =
+      call.catalog().MailEvents(call.client_id, sequence);
+  if (!events.ok()) return StoreFailure(events.status());
+  Json& list = (*full)["events"] = Json::array();
+  for (const auto& e : *events) list.push_back(EventJson(e, (*full)["mail_id"]));
   return JsonAnswer(200, *full);
 }
 

@@ -27,6 +27,7 @@ std::unique_ptr<AdminCommands> AddAdminCommands(CLI::App& app) {
   AddOptInCommands(*set, app);
   AddWebhookCommands(*set, app);
   AddMailCommands(*set, app);
+  AddEventCommands(*set, app);
   return std::make_unique<AdminCommands>(std::move(set));
 }
 
@@ -47,7 +48,7 @@ std::optional<int> RunAdminCommand(const AdminCommands& commands, std::ostream& 
     err << "campaignd " << leaf->name << ": " << config.status().message() << "\n";
     return kExitBadInput;
   }
-  if (invocation->local) return invocation->local(config->db, out, err);
+  if (invocation->local) return invocation->local(*config, out, err);
   auto engine = store::OpenEngine(config->db, store::EngineOptions{});
   if (!engine.ok()) {
     err << "campaignd " << leaf->name << ": cannot open " << store::RedactUrl(config->db) << ": "

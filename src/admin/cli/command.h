@@ -51,9 +51,10 @@ struct Invocation {
   std::vector<Column> columns;       // kPage
   std::string done;                  // kEmpty: "deleted list 100"
   std::string shown_once;            // member of the answer shown only now ("key", "code")
-  // A command that does not go through the admin API (`mail MAILID`):
-  // called with the database URL instead of a request; returns the exit code.
-  std::function<int(const std::string& db_url, std::ostream& out, std::ostream& err)> local;
+  // A command that does not go through the admin API (`mail MAILID`, `mail
+  // purge`): called with the configuration (--db, --config) instead of a
+  // request; returns the exit code.
+  std::function<int(const config::Config& config, std::ostream& out, std::ostream& err)> local;
 };
 
 using InvocationBuilder = std::function<Result<Invocation>()>;
@@ -129,6 +130,9 @@ void AddAccessCommands(CommandSet& set, CLI::App& app);     // code, blocklist
 void AddOptInCommands(CommandSet& set, CLI::App& app);      // optin
 void AddWebhookCommands(CommandSet& set, CLI::App& app);    // webhook
 void AddMailCommands(CommandSet& set, CLI::App& app);       // mail MAILID, mail search
+void AddMailCommands(CommandSet& set, CLI::App& app);       // mail MAILID, search, purge
+// bounce, event; mailing stats, client stats (after the nouns they extend)
+void AddEventCommands(CommandSet& set, CLI::App& app);
 
 }  // namespace campaignd::admin::cli
 

@@ -1,6 +1,7 @@
 // campaignd mail: one mail and its history (`mail MAILID`, the report of
-// admin/commands.h; with --json the admin API's answer), and the search
-// over a client's mails (`mail search`, docs/admin-api.yaml /mails).
+// admin/commands.h; with --json the admin API's answer), the search over a
+// client's mails (`mail search`, docs/admin-api.yaml /mails) and the
+// retention purge run by hand (`mail purge`, admin/commands.h RunPurge).
 #include <CLI/CLI.hpp>
 #include <memory>
 
@@ -37,9 +38,10 @@ Result<Invocation> OneMail(const MailArgs& a) {
   }
   if (!Given(*a.cmd, "--json")) {
     const std::string id = a.mail_id;
-    return Invocation{.local = [id](const std::string& db, std::ostream& out, std::ostream& err) {
-      return RunMailHistory(db, id, out, err);
-    }};
+    return Invocation{
+        .local = [id](const config::Config& config, std::ostream& out, std::ostream& err) {
+          return RunMailHistory(config.db, id, out, err);
+        }};
   }
   auto id = MailId::Parse(a.mail_id);
   if (!id.ok()) {
@@ -86,6 +88,12 @@ void AddMailCommands(CommandSet& set, CLI::App& app) {
                  "Created at or after (RFC 3339, e.g. 2026-11-28T10:00:00Z, or unix ms)");
   cmd.add_option("--until", search->until, "Created before (RFC 3339 or unix ms)");
   AddPageOptions(cmd, search->page);
+
+  set.Add(*one->cmd, "purge",
+          "Purge now what the worker purges every purge_interval: mails past status_retention "
+          "(with their history), events past event_retention, webhook attempts past "
+          "webhook_attempt_retention; prints what it deleted (the statistics stay)",
+          [] { return Result<Invocation>(Invocation{.local = &RunPurge}); });
 }
 
 }  // namespace campaignd::admin::cli

@@ -62,7 +62,7 @@ PgEngine::PgEngine(std::string url, std::size_t connections)
 PgEngine::~PgEngine() { Close(); }
 
 const CopySequences& PgEngine::copy_sequences() {
-  // Both identity sequences continue after the copied rows; mails' also
+  // The identity sequences continue after the copied rows; mails' also
   // after every ID the source ever handed out.
   static const CopySequences kSequences = {
       "SELECT coalesce(pg_sequence_last_value(pg_get_serial_sequence('mails', 'id')::regclass),"
@@ -72,7 +72,13 @@ const CopySequences& PgEngine::copy_sequences() {
        "              EXISTS (SELECT 1 FROM mails)),"
        "       setval(pg_get_serial_sequence('mail_events', 'id'),"
        "              coalesce((SELECT max(id) FROM mail_events), 1),"
-       "              EXISTS (SELECT 1 FROM mail_events))"}};
+       "              EXISTS (SELECT 1 FROM mail_events)),"
+       "       setval(pg_get_serial_sequence('events', 'id'),"
+       "              coalesce((SELECT max(id) FROM events), 1),"
+       "              EXISTS (SELECT 1 FROM events)),"
+       "       setval(pg_get_serial_sequence('webhook_attempts', 'id'),"
+       "              coalesce((SELECT max(id) FROM webhook_attempts), 1),"
+       "              EXISTS (SELECT 1 FROM webhook_attempts))"}};
   return kSequences;
 }
 

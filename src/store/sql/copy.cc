@@ -186,6 +186,22 @@ const std::vector<CopyTable>& CopyTables() {
       {"uploads", 2, {{"client_id", I}, {"token_hash", T}, {"created_at", I}, {"expires_at", I}}},
       {"upload_files", 3, {{"client_id", I}, {"token_hash", T}, {"position", I}, {"file_name", T},
         {"content_type", T}, {"data", B}}},
+      {"events", 1, {{"id", I}, {"client_id", I}, {"type", T}, {"at", I}, {"mail_seq", I},
+        {"mailing_id", I}, {"list_id", I}, {"recipient_id", T}, {"address", T}, {"data", T}}},
+      {"webhooks", 2, {{"client_id", I}, {"id", I}, {"url", T}, {"types", T}, {"auth", T},
+        {"auth_name", T}, {"auth_secret", T}, {"signing_secret", B}, {"state", T},
+        {"created_at", I}, {"failing_since", I}, {"attempts", I}, {"next_attempt_at", I},
+        {"lease_owner", T}, {"lease_until", I}}},
+      {"webhook_outbox", 3, {{"client_id", I}, {"webhook_id", I}, {"event_id", I}}},
+      {"webhook_attempts", 1, {{"id", I}, {"client_id", I}, {"webhook_id", I}, {"at", I},
+        {"first_event_id", I}, {"events", I}, {"http_status", I}, {"error", T},
+        {"duration_ms", I}, {"response", B}, {"final", I}}},
+      {"stats_hourly", 3, {{"client_id", I}, {"mailing_id", I}, {"hour", I}, {"enqueued", I},
+        {"sent", I}, {"failed", I}, {"bounced_hard", I}, {"bounced_soft", I}, {"complaints", I},
+        {"unsubscribes", I}, {"opens", I}, {"opens_unique", I}, {"opens_machine", I},
+        {"clicks", I}, {"clicks_unique", I}, {"clicks_machine", I}}},
+      {"stats_links", 4, {{"client_id", I}, {"mailing_id", I}, {"link_index", I}, {"hour", I},
+        {"clicks", I}, {"clicks_unique", I}}},
   };
   // clang-format on
   return kTables;

@@ -686,10 +686,11 @@ Result<PurgeProgress> PurgeBatch(SqlSession& session, Purge kind, TimePoint cuto
   return progress;
 }
 
-Result<int64_t> PurgeBefore(SqlRunner& runner, Purge kind, TimePoint cutoff, int batch) {
+Result<int64_t> PurgeBefore(SqlRunner& runner, Purge kind, TimePoint cutoff, int batch,
+                            const std::atomic<bool>* stop) {
   int64_t deleted = 0;
   PurgeProgress progress;
-  while (!progress.done) {
+  while (!progress.done && (stop == nullptr || !stop->load())) {
     const int64_t after = progress.next_after;
     CAMPAIGND_RETURN_IF_ERROR(runner.Write([&](SqlSession& session) -> Status {
       Result<PurgeProgress> step = PurgeBatch(session, kind, cutoff, batch, after);

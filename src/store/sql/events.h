@@ -12,6 +12,7 @@
 #define CAMPAIGND_STORE_SQL_EVENTS_H_
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -236,8 +237,10 @@ struct PurgeProgress {
 Result<PurgeProgress> PurgeBatch(SqlSession& session, Purge kind, TimePoint cutoff, int batch,
                                  int64_t after);
 // Runs PurgeBatch until done, each batch its own write transaction; rows
-// deleted.
-Result<int64_t> PurgeBefore(SqlRunner& runner, Purge kind, TimePoint cutoff, int batch = 500);
+// deleted. A set `stop` ends it between two batches (the worker's purge
+// at shutdown); what was deleted stays deleted.
+Result<int64_t> PurgeBefore(SqlRunner& runner, Purge kind, TimePoint cutoff, int batch = 500,
+                            const std::atomic<bool>* stop = nullptr);
 
 // ---- Bounce counting (events.md §2; docs/decisions/0020-bounce-domain.md)
 

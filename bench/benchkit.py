@@ -180,8 +180,11 @@ def dkim_key(tmp, algorithm):
     return key
 
 
-def provision(binary, tmp, db, sink_port, dkim="ed25519", connections=8):
-    """Applies the bench shop (client 1, list 100, mailing 5000, CODE) to db."""
+def provision(binary, tmp, db, sink_port, dkim="ed25519", connections=8, client_keys="",
+              sections=""):
+    """Applies the bench shop (client 1, list 100, mailing 5000, CODE) to db;
+    `client_keys`: more lines of its [[client]] table, `sections`: more
+    [[client.*]] tables (TOML text)."""
     key = dkim_key(tmp, dkim)
     algorithm = "ed25519-sha256" if dkim == "ed25519" else "rsa-sha256"
     path = os.path.join(tmp, "bench.toml")
@@ -191,6 +194,7 @@ def provision(binary, tmp, db, sink_port, dkim="ed25519", connections=8):
 id = 1
 name = "Bench Shop"
 transport = "smtp://127.0.0.1:{sink_port}?starttls=never&connections={connections}"
+{client_keys}
   [[client.dkim]]
   domain = "example.com"
   selector = "s1"
@@ -219,6 +223,7 @@ transport = "smtp://127.0.0.1:{sink_port}?starttls=never&connections={connection
   name = "bench"
   code = "{CODE}"
   list = 100
+{sections}
 """)
     subprocess.run([binary, "apply", path, "--db", db], check=True, capture_output=True)
 

@@ -257,3 +257,12 @@ def count_events(db):
         return rows.get("open", 0), rows.get("click", 0)
     finally:
         con.close()
+
+
+def count_bounces(db):
+    """Bounce events recorded in a SQLite database."""
+    con = sqlite3.connect(f"file:{db[len('sqlite:'):]}?mode=ro", uri=True, timeout=30)
+    try:
+        return con.execute("SELECT count(*) FROM events WHERE type = 'bounce'").fetchone()[0]
+    finally:
+        con.close()

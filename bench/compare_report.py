@@ -131,6 +131,31 @@ def tracking_rows(res):
     return out
 
 
+def events_rows(res):
+    out = ["| issue 11 (SQLite) | figure | target |", "|---|---|---|"]
+    if "inbound" in res:
+        i = res["inbound"]
+        out.append(f"| inbound DSNs parsed and recorded (8 SMTP sessions) | {i['per_s']:,.0f}/s "
+                   f"({i['accepted']} of {i['dsns']} in {i['seconds']:.2f} s; {i['recorded']} "
+                   f"bounce events) | >= 500/s: {'met' if i['per_s'] >= 500 else 'MISSED'} |")
+    if "webhooks" in res:
+        w = res["webhooks"]
+        out.append(f"| webhook events delivered to a local receiver | {w['per_s']:,.0f}/s | "
+                   f">= 2,000/s: {'met' if w['per_s'] >= 2000 else 'MISSED'} |")
+    if "loaded" in res:
+        rates = {k: v["delivered"] / v["seconds"] for k, v in res["loaded"].items()}
+        alone = rates.get("alone", 0)
+        for k, v in res["loaded"].items():
+            extra = f", {v['webhook_events']} webhook events received" if v["webhook_events"] else ""
+            out.append(f"| delivery {k} | {rates[k]:,.0f} mails/s ({v['delivered']} of "
+                       f"{v['queued']} in {v['seconds']:.1f} s{extra}) | |")
+        if alone and len(rates) == 2:
+            drop = 100 * (1 - rates["with webhooks and tracking"] / alone)
+            out.append(f"| delivery's drop with webhooks and tracking running | {drop:.0f} % | "
+                       f"<= 10 %: {'met' if drop <= 10 else 'MISSED'} |")
+    return out
+
+
 def table(res):
     short = " (SHORT mode: not figures)" if res["short"] else ""
     out = [f"machine: {res['machine']}; {res['date']}; load average at start {res['load_start']}, "
@@ -139,8 +164,8 @@ def table(res):
            "accept)".format(*res["fdatasync_ms"])]
     for key, rows in (("accept", accept_rows), ("delivery", delivery_rows), ("e2e", e2e_rows),
                       ("fairness", fairness_rows), ("tracking", tracking_rows),
-                      ("scale", scale_rows)):
-        if key in res:
+                      ("inbound", events_rows), ("scale", scale_rows)):
+        if key in res or (key == "inbound" and ("webhooks" in res or "loaded" in res)):
             out += [""] + rows(res)
     return "\n".join(out)
 
@@ -212,6 +237,12 @@ def check(res):
                 problems.append(f"tracking {k}: {t[k]}")
         if t["recorded"][1] == 0:
             problems.append(f"tracking: no click recorded {t['recorded']}")
+    i = res.get("inbound")
+    if i and (i["accepted"] < i["dsns"] or i["recorded"] < i["accepted"]):
+        problems.append(f"inbound: {i}")
+    for k, v in res.get("loaded", {}).items():
+        if v["delivered"] < v["queued"]:
+            problems.append(f"loaded {k}: {v}")
     for r in res.get("scale", []):
         if r["delivered"] == 0 or r["accept"]["non2xx"]:
             problems.append(f"scale {r['size']}: {r}")

@@ -35,7 +35,7 @@ def main():
     import harness
     from adminapi import ADMIN_KEY, AdminApi
     from e2ecase import Stack
-    from test_webhooks import Receiver
+    from receiver import Receiver
 
     stack = Stack("bench_webhooks", relay=False)
     receiver = Receiver("ok")

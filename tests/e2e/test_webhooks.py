@@ -16,13 +16,9 @@ another part of issue 11); the rows are what events::Append writes.
 Run: CAMPAIGND_BIN=build/campaignd /usr/bin/python3 tests/e2e/test_webhooks.py -v
 """
 
-import hashlib
-import hmac
-import http.server
 import json
 import re
 import subprocess
-import threading
 import time
 import unittest
 
@@ -30,82 +26,9 @@ import database
 import harness
 from adminapi import ADMIN_KEY, AdminApi
 from e2ecase import E2ETestCase, Stack
+from receiver import Receiver, signature_ok
 
 SHOE = 1
-
-
-class Receiver:
-    """An HTTP server on 127.0.0.1 in a thread. mode: "ok" (200), "fail"
-    (500), "hang" (sleeps 5 s), "redirect" (302 to /elsewhere)."""
-
-    def __init__(self, mode="ok"):
-        self.mode = mode
-        self.requests = []  # (path, headers dict, body bytes)
-        self.connections = 0
-        self.lock = threading.Lock()
-        receiver = self
-
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def log_message(self, *args):
-                pass
-
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
-                with receiver.lock:
-                    receiver.requests.append((self.path, dict(self.headers.items()), body))
-                    mode = receiver.mode
-                if mode == "hang":
-                    time.sleep(5)
-                status = {"ok": 200, "fail": 500, "hang": 200, "redirect": 302}[mode]
-                self.send_response(status)
-                if mode == "redirect":
-                    self.send_header("Location", f"http://127.0.0.1:{receiver.port}/elsewhere")
-                answer = b"thanks" if status == 200 else b"nope"
-                self.send_header("Content-Length", str(len(answer)))
-                self.end_headers()
-                try:
-                    self.wfile.write(answer)
-                except OSError:
-                    pass
-
-        class Server(http.server.ThreadingHTTPServer):
-            daemon_threads = True
-
-            def get_request(self):
-                conn = super().get_request()
-                with receiver.lock:
-                    receiver.connections += 1
-                return conn
-
-        self.server = Server(("127.0.0.1", 0), Handler)
-        self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def url(self, path="/hook"):
-        return f"http://127.0.0.1:{self.port}{path}"
-
-    def set_mode(self, mode):
-        with self.lock:
-            self.mode = mode
-
-    def events(self):
-        """Every event received (all batches), in arrival order."""
-        with self.lock:
-            return [e for (_, _, body) in self.requests for e in json.loads(body)]
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
-def signature_ok(secret, headers, body):
-    match = re.fullmatch(r"t=(\d+),v1=([0-9a-f]{64})", headers.get("X-Campaignd-Signature", ""))
-    if not match:
-        return False
-    expected = hmac.new(secret.encode(), match.group(1).encode() + b"." + body,
-                        hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, match.group(2))
 
 
 def openssl_signature(secret, t, body):

@@ -5,8 +5,8 @@
 // - RecipientOpsTestEnv: OpsTestEnv plus what the recipient operations'
 //   tests share: opt-in processes 1 (single), 2 (confirmed), 3 (double, with
 //   a confirmation URL) on confirmation mailing 5010, kTransactionCode,
-//   readers of the stored recipient and a mail-service caller for a
-//   recipient.
+//   readers of the stored recipient and its events, and a mail-service
+//   caller for a recipient.
 // - TransactionTestEnv: OpsTestEnv plus what the transaction-mail operations
 //   need - the attachment store and mailing lookup wired into Deps, client 1
 //   with attachments enabled, list 300 (transaction; fields firstname text,
@@ -115,6 +115,23 @@ class RecipientOpsTestEnv : public OpsTestEnv {
     auto r = store.engine().recipients().FindRecipient(1, list, id);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return r.ok() ? *r : std::nullopt;
+  }
+  // Client 1's events of `type` (events.md §1), by id, each as
+  // "<list> <mail or 0> <address> <data>".
+  std::vector<std::string> Events(const std::string& type) {
+    const store::SqlValue params[] = {type};
+    auto rows = store.engine().runner().Query(
+        "SELECT list_id, coalesce(mail_seq, 0), address, data FROM events "
+        "WHERE client_id = 1 AND type = $1 ORDER BY id",
+        params, 4, "test: read events");
+    EXPECT_TRUE(rows.ok()) << rows.status().ToString();
+    std::vector<std::string> events;
+    if (!rows.ok()) return events;
+    for (const store::SqlRow& row : *rows) {
+      events.push_back(store::CellText(row, 0) + " " + store::CellText(row, 1) + " " +
+                       store::CellText(row, 2) + " " + store::CellText(row, 3));
+    }
+    return events;
   }
   // The mails of client 1 with sequence >= `from`, up to the first gap.
   std::vector<store::Mail> MailsFrom(int64_t from) {

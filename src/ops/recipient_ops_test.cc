@@ -149,6 +149,12 @@ TEST_F(RecipientOpsTest, BlacklistAndUnblacklist) {
   EXPECT_TRUE(env.store.directory().CheckSuppression(1, 100, "john@example.com")->blocked);
   EXPECT_EQ(Form("blacklist", {{"bmPattern", "a+b@example.com"}}), "ok");
   EXPECT_TRUE(env.store.directory().CheckSuppression(1, 100, "a+b@example.com")->blocked);
+  // One `blocklist` event per pattern added (none for the one already there).
+  EXPECT_EQ(env.Events("blocklist"),
+            (std::vector<std::string>{
+                R"(0 0  {"pattern":"*@spam.example","reason":"http-api"})",
+                R"(0 0  {"pattern":"j?hn@example.com","reason":"complaint"})",
+                R"(0 0 a+b@example.com {"pattern":"a+b@example.com","reason":"http-api"})"}));
   EXPECT_EQ(Form("blacklist", {}), "missing_id");
   for (const char* bad : {"*", "no-at-sign", "a@b@c", "has space@x.de", "bad@"}) {
     EXPECT_EQ(Form("blacklist", {{"bmPattern", bad}}), "syntax_error") << bad;

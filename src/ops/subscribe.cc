@@ -101,6 +101,7 @@ class SubscribeTxn {
       store::Recipient confirmed = old;
       confirmed.state = store::RecipientState::kActive;
       CAMPAIGND_RETURN_IF_ERROR(w.Put(confirmed));
+      CAMPAIGND_RETURN_IF_ERROR(w.RecordOptIn(confirmed, store::OptInKind::kDouble, req_.now));
       return Answer(Reply::Success(Token::kOk));
     }
     if (req_.process && req_.process->kind == store::OptInKind::kDouble) {
@@ -130,6 +131,10 @@ class SubscribeTxn {
       send = SendsMail(p) && !throttled;
     }
     CAMPAIGND_RETURN_IF_ERROR(w.Put(r));
+    // A double opt-in's event comes with the confirmation (Pending).
+    if (req_.process && req_.process->kind != store::OptInKind::kDouble) {
+      CAMPAIGND_RETURN_IF_ERROR(w.RecordOptIn(r, req_.process->kind, req_.now));
+    }
     if (send) {
       const store::Client& client = req_.ctx.caller.client;
       auto mail =

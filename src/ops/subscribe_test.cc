@@ -87,6 +87,11 @@ TEST_F(SubscribeTest, SingleOptInActivatesWithoutMail) {
   EXPECT_EQ(r->state, RecipientState::kActive);
   EXPECT_EQ(r->optin_id, 1);
   EXPECT_EQ(env.notifier.count, 0);
+  EXPECT_EQ(env.Events("singleoptin"),
+            std::vector<std::string>{R"(100 0 s@example.com {"optInProcessId":1,"source":""})"});
+  // A refused subscribe (duplicate) writes none.
+  EXPECT_EQ(Sub({{"bmRecipientId", "s@example.com"}, {"bmOptInId", "1"}}), "duplicate");
+  EXPECT_EQ(env.Events("singleoptin").size(), 1u);
 }
 
 TEST_F(SubscribeTest, ConfirmedOptInActivatesAndSendsTheNotice) {
@@ -99,6 +104,7 @@ TEST_F(SubscribeTest, ConfirmedOptInActivatesAndSendsTheNotice) {
   EXPECT_EQ(mails[0].recipient_id, "c@example.com");
   EXPECT_EQ(mails[0].list_id, 100);
   EXPECT_EQ(env.notifier.count, 1);
+  EXPECT_EQ(env.Events("confirmedoptin").size(), 1u);
 }
 
 TEST_F(SubscribeTest, DoubleOptInIsPendingUntilTheMailServiceConfirms) {
@@ -111,6 +117,7 @@ TEST_F(SubscribeTest, DoubleOptInIsPendingUntilTheMailServiceConfirms) {
   auto mails = env.MailsFrom(next);
   ASSERT_EQ(mails.size(), 1u);
   EXPECT_EQ(mails[0].mailing_id, 5010);
+  EXPECT_TRUE(env.Events("doubleoptin").empty());  // not before the confirmation
   // A form subscribe without the double opt-in does not confirm.
   EXPECT_EQ(Sub({{"bmRecipientId", "d@example.com"}}), "duplicate");
   EXPECT_EQ(Sub({{"bmRecipientId", "d@example.com"}, {"bmOptInId", "1"}}), "duplicate");
@@ -121,7 +128,10 @@ TEST_F(SubscribeTest, DoubleOptInIsPendingUntilTheMailServiceConfirms) {
   r = env.Stored("d@example.com");
   EXPECT_EQ(r->state, RecipientState::kActive);
   EXPECT_EQ(r->fields.at("firstname"), "Di");
+  EXPECT_EQ(env.Events("doubleoptin"),
+            std::vector<std::string>{R"(100 0 d@example.com {"optInProcessId":3,"source":""})"});
   EXPECT_EQ(Body(env.Mail(link, "subscribe", {})), "duplicate");
+  EXPECT_EQ(env.Events("doubleoptin").size(), 1u);
 }
 
 TEST_F(SubscribeTest, DoubleOptInMailsAreThrottledByTheFrequencyLimit) {

@@ -29,6 +29,11 @@ Result<Reply> Unsubscribe(const Context& ctx) {
   const int64_t list_id = ctx.caller.list_id;
   const bool remove = ctx.params.GetBool("bmRemoveId");
   store::Unsubscribe record{id, 0, 0, ctx.deps.clock.Now()};
+  record.list_id = list_id;
+  // RFC 8058: the mail client POSTs "List-Unsubscribe=One-Click" to the
+  // List-Unsubscribe URL (behaviour.md §4.3).
+  const auto one_click = ctx.params.Get("List-Unsubscribe");
+  record.source = one_click && *one_click == "One-Click" ? "oneclick" : "http";
   if (auto mail = AttributedMail(ctx); mail && mail->recipient_id == id) {
     record.mail_id = mail->mail_id;
     record.mailing_id = mail->mailing_id;

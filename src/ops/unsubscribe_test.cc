@@ -28,6 +28,9 @@ TEST_F(UnsubscribeTest, MarksTheRecipientAndTheClientWideList) {
   ASSERT_TRUE(u.ok() && u->has_value());
   EXPECT_EQ((*u)->mail_id, 0);  // not attributed
   EXPECT_EQ((*u)->at, env.clock.Now());
+  // Its event, in the same transaction (events.md §1).
+  EXPECT_EQ(env.Events("unsubscribe"),
+            std::vector<std::string>{R"(100 0 jane@example.com {"source":"http"})"});
 }
 
 TEST_F(UnsubscribeTest, AlreadyUnsubscribedAndVerbose) {
@@ -35,6 +38,7 @@ TEST_F(UnsubscribeTest, AlreadyUnsubscribedAndVerbose) {
   EXPECT_EQ(Unsub({{"bmRecipientId", "jane@example.com"}}), "ok");
   EXPECT_EQ(Unsub({{"bmRecipientId", "jane@example.com"}, {"bmVerbose", "1"}}),
             "ok: already_unsubscribed");
+  EXPECT_EQ(env.Events("unsubscribe").size(), 1u);  // no change, no event
   // Already unsubscribed: bmRemoveId does not remove.
   EXPECT_EQ(Unsub({{"bmRecipientId", "jane@example.com"}, {"bmRemoveId", "true"}}), "ok");
   EXPECT_TRUE(env.Stored("jane@example.com").has_value());
@@ -89,6 +93,9 @@ TEST_F(UnsubscribeTest, OneClickPostIsAnUnsubscribe) {
                       {{"List-Unsubscribe", "One-Click"}}, "POST", "https");
   EXPECT_EQ(Body(a), "ok");
   EXPECT_EQ(env.Stored("john.smith@example.com")->state, RecipientState::kUnsubscribed);
+  EXPECT_EQ(env.Events("unsubscribe"),
+            std::vector<std::string>{"100 " + std::to_string(env.last_sequence) +
+                                     R"( john.smith@example.com {"source":"oneclick"})"});
   // The next send to them is judged unsubscribed.
   EXPECT_TRUE(Suppressed("john.smith@example.com"));
 }

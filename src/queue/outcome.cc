@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "events/classify.h"
+
 namespace campaignd::queue {
 
 std::chrono::seconds BackoffAfter(int attempts, const RetryPolicy& policy) {
@@ -31,6 +33,7 @@ store::Outcome DecideDelivery(const store::Mail& mail, const deliver::DeliveryRe
       o.status = MailStatus::kCouldNotBeSent;
       o.hard_bounce =
           result.smtp_code >= 500 && result.smtp_code <= 599 && !result.sender_refused;
+      if (o.hard_bounce) o.status_code = events::FindStatusCode(result.reply);
       return o;
     case deliver::DeliveryKind::kTemporaryFailure:
       break;

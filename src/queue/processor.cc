@@ -110,7 +110,11 @@ Result<std::variant<store::Outcome, Processor::Judged>> Processor::Judge(const s
   }
   auto sup = directory_.CheckSuppression(mail.client_id, mail.list_id, mail.recipient_id);
   if (!sup.ok()) return sup.status();
-  if (sup->blocked) return final_as(MailStatus::kBlacklisted, "recipient is blocklisted");
+  if (sup->blocked) {
+    store::Outcome blocked = Final(mail, MailStatus::kBlacklisted, "recipient is blocklisted", now);
+    blocked.pattern = sup->blocked_by;
+    return Verdict{std::move(blocked)};
+  }
   if (sup->unsubscribed) return final_as(MailStatus::kUnsubscribed, "recipient unsubscribed");
   if (sup->hard_bounces >= j.client.bounce_limit) {
     return final_as(MailStatus::kTooManyBounces,
@@ -217,6 +221,7 @@ store::Outcome Processor::Deliver(const store::Mail& mail, Judged& j, TimePoint 
   }
   store::Outcome o = DecideDelivery(mail, result, clock_.Now(), options_.retry);
   o.attempt_started_at = attempt_started_at;
+  if (transport.ok()) o.relay = (*transport)->Describe();
   spdlog::info("delivery mail={} client={} mailing={} to=<{}> relay={} attempt={} status={} "
                "reply=\"{}\" delay={}ms",
                mail_id, mail.client_id, mail.mailing_id, LogText(message->envelope_to),

@@ -151,6 +151,7 @@ struct BlockEntry {
 // What a recipient's suppression state is when a mail is processed.
 struct Suppression {
   bool blocked = false;       // blocklist entry or pattern matches
+  std::string blocked_by;     // when blocked: the (first) entry that matches
   bool unsubscribed = false;  // client-wide or in this list
   int hard_bounces = 0;       // per client and address
 };

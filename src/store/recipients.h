@@ -29,6 +29,11 @@ struct Unsubscribe {
   int64_t mail_id = 0;     // the mail's sequence (core/mail_id.h); 0: none
   int64_t mailing_id = 0;  // 0: none
   TimePoint at;
+  // For its `unsubscribe` event only (events.md §1; not stored): the list
+  // it was asked for (0: none) and where it came from ("http", "oneclick",
+  // "admin", "complaint").
+  int64_t list_id = 0;
+  std::string source;
 };
 
 // The reads and writes of one transaction of one client. Recipient IDs and
@@ -46,17 +51,23 @@ class RecipientWrites {
   virtual Result<bool> Delete(int64_t list_id, std::string_view id) = 0;
   // As Directory::CheckSuppression, inside this transaction.
   virtual Result<Suppression> CheckSuppression(int64_t list_id, std::string_view id) = 0;
-  // Client-wide unsubscribe list: add (replacing the attribution) / remove.
+  // Client-wide unsubscribe list: add (replacing the attribution; with its
+  // `unsubscribe` event) / remove.
   virtual Status AddUnsubscribe(const Unsubscribe& unsubscribe) = 0;
   virtual Result<bool> RemoveUnsubscribe(std::string_view address) = 0;
-  // Blocklist: whether the entry was added (false: the pattern existed) /
-  // removed (false: there was none).
+  // Blocklist: whether the entry was added (false: the pattern existed; an
+  // added one with its `blocklist` event) / removed (false: there was none).
   virtual Result<bool> AddBlock(const BlockEntry& entry) = 0;
   virtual Result<bool> RemoveBlock(std::string_view pattern) = 0;
   // Renames `from` to `to` in every list, in the client-wide unsubscribe
   // list and in the client's mails (their history follows the recipient).
   // REQUIRES: `to` is in no list of the client.
   virtual Status Rename(std::string_view from, std::string_view to) = 0;
+  // The event of `recipient`'s opt-in through its process (optin_id,
+  // optin_source) of `kind` at `at` (events.md §1): singleoptin and
+  // confirmedoptin when a subscribe starts one, doubleoptin when the
+  // recipient confirms.
+  virtual Status RecordOptIn(const Recipient& recipient, OptInKind kind, TimePoint at) = 0;
   // Enqueues a mail in this transaction (MailQueue::Enqueue's record and
   // event); its sequence. Workers are woken after the commit.
   virtual Result<int64_t> Enqueue(const NewMail& mail) = 0;

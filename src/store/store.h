@@ -74,6 +74,13 @@ struct Outcome {
   // (history row at this time), before the outcome's own row.
   TimePoint attempt_started_at;
   bool hard_bounce = false;  // count one hard bounce for (client, recipient)
+  // What the outcome's event says (events.md §1): the relay that answered
+  // an attempt (its Describe(), no secret), the enhanced status code of a
+  // hard bounce's reply ("5.1.1"; "" when none) and, for kBlacklisted, the
+  // blocklist pattern that matched.
+  std::string relay;
+  std::string status_code;
+  std::string pattern;
 };
 
 class MailQueue {

@@ -5,10 +5,12 @@ a bounce, and at the bounce limit the next send is too_many_bounces; a relay
 that is down and comes up gets the mail; a mail deferred past its lifetime is
 could_not_be_sent. `campaignd mail MAILID` shows the history."""
 
+import json
 import time
 import unittest
 
 import harness
+import mailcheck
 import world
 from e2ecase import E2ETestCase, Stack
 
@@ -55,6 +57,22 @@ class DeliveryFaultsTest(E2ETestCase):
         self.assertIn(mail_id.upper(), done.stdout.upper())
         return done.stdout
 
+    def events(self, client, type_):
+        """Client `client`'s events of `type_` (events.md §1): (mail_seq, data) by id."""
+        rows = mailcheck.db_query(
+            self.server.db, "SELECT mail_seq, data FROM events WHERE client_id = ? AND type = ? "
+            "ORDER BY id", (client, type_))
+        return [(int(seq) if seq is not None else None,
+                 json.loads(data) if isinstance(data, str) else data) for seq, data in rows]
+
+    def counters(self, client):
+        """Client `client`'s hourly counters summed: enqueued, sent, failed, bounced_hard."""
+        row = mailcheck.db_query(
+            self.server.db, "SELECT coalesce(sum(enqueued), 0), coalesce(sum(sent), 0), "
+            "coalesce(sum(failed), 0), coalesce(sum(bounced_hard), 0) FROM stats_hourly "
+            "WHERE client_id = ?", (client,))[0]
+        return tuple(int(v) for v in row)
+
     def assertInOrder(self, text, *needles):
         at = -1
         for needle in needles:
@@ -74,6 +92,13 @@ class DeliveryFaultsTest(E2ETestCase):
         self.assertEqual(self.defer.mail_ids(), [mail_id.upper()])
         history = self.history(mail_id)
         self.assertInOrder(history, "enqueued", "sending", SOFT_REPLY, "sent", "250")
+        # One `sent` event with the relay and its reply; the deferral wrote none.
+        sent = self.events(3, "sent")
+        self.assertEqual(len(sent), 1, sent)
+        self.assertIn("127.0.0.1", sent[0][1]["relay"])
+        self.assertTrue(sent[0][1]["reply"].startswith("250"), sent[0][1])
+        self.assertEqual(self.events(3, "bounce"), [])
+        self.assertEqual(self.counters(3), (1, 1, 0, 0))
 
     def test_5xx_bounces_until_too_many_bounces(self):
         for n in range(3):
@@ -88,6 +113,18 @@ class DeliveryFaultsTest(E2ETestCase):
         other = self.enqueue("c@client4.example", BOUNCE_CODE)
         self.server.wait_status(other, "could_not_be_sent", BOUNCE_CODE)
         self.assertEqual(self.bounce.mail_ids(), [])
+        # A `bounce` event (hard) per 5xx, in the transaction of its status;
+        # too_many_bounces is `failed` without an event.
+        bounces = self.events(4, "bounce")
+        self.assertEqual(len(bounces), 4, bounces)
+        for _, data in bounces:
+            self.assertEqual(data["category"], "hard")
+            self.assertEqual(data["status"], "5.3.0")
+            self.assertEqual(data["diagnostic"], HARD_REPLY)
+            self.assertIn("127.0.0.1", data["reportingMta"])
+        self.assertEqual(len({seq for seq, _ in bounces}), 4)
+        self.assertEqual(self.events(4, "sent"), [])
+        self.assertEqual(self.counters(4), (5, 0, 5, 4))
 
     def test_relay_down_then_up(self):
         mail_id = self.enqueue("x@client5.example", DOWN_CODE)

@@ -2,6 +2,9 @@
 
 #include <memory>
 
+#include "store/postgres/pg_runner.h"
+#include "store/sql/events.h"
+
 namespace campaignd::store::postgres {
 namespace {
 
@@ -89,12 +92,32 @@ Status EnqueueBatcher::Insert(Connection& conn, std::span<Unit*> units) {
   }
   const SqlValue params[] = {IntArray(clients),     IntArray(lists),   IntArray(mailings),
                              TextArray(recipients), TextArray(fields), IntArray(created)};
+  // One transaction: the statement, then the batch's `enqueued` counters
+  // (events::AppendAll sums them: one UPSERT per batch).
+  CAMPAIGND_RETURN_IF_ERROR(conn.Exec("BEGIN", "enqueue mail (begin)"));
   Result<PgResult> rows = conn.Query(InsertSql(), params, "enqueue mail");
-  if (!rows.ok()) return rows.status();
+  if (!rows.ok()) {
+    conn.Rollback();
+    return rows.status();
+  }
   if (rows->rows() != static_cast<int>(units.size())) {
+    conn.Rollback();
     return Status::Internal("enqueue mail: " + std::to_string(rows->rows()) + " ids for " +
                             std::to_string(units.size()) + " mails");
   }
+  std::vector<events::CountsAt> counts;
+  counts.reserve(units.size());
+  for (const Unit* unit : units) {
+    events::CountsAt& count = counts.emplace_back(
+        events::CountsAt{unit->mail.client_id, unit->mail.mailing_id, unit->mail.created_at});
+    count.counts[events::kEnqueued] = 1;
+  }
+  Status counted = events::AppendAll(*SessionOn(conn), {}, counts);
+  if (!counted.ok()) {
+    conn.Rollback();
+    return counted;
+  }
+  CAMPAIGND_RETURN_IF_ERROR(conn.Commit("enqueue mail"));
   for (int i = 0; i < rows->rows(); ++i) {
     const int64_t ord = rows->Int(i, 1);  // 1-based position in `units`
     units[static_cast<std::size_t>(ord - 1)]->result = rows->Int(i, 0);

@@ -1,6 +1,6 @@
 #include "store/postgres/pg_queue.h"
 
-#include <set>
+#include <algorithm>
 
 #include "store/json_text.h"
 
@@ -31,6 +31,8 @@ const std::string& ClaimSql() {
 // its `sending` row first (one INSERT, rows in (ord, kind) order, so the
 // history's ids keep that order). A mail whose lease went elsewhere
 // matches nothing and writes nothing; the SELECT names the mails updated.
+// The SELECT names each outcome written (its `ord`) with the mail's
+// RecordedColumns() for its event.
 // Hard bounces are summed per address first (one batch may hold two for
 // the same recipient; ON CONFLICT may touch a row once per statement), the
 // addresses counted lower-case (ASCII only, as SQLite's lower()).
@@ -48,8 +50,9 @@ constexpr std::string_view kRecordSql =
     "    updated_at = i.at, lease_owner = NULL, lease_until = NULL"
     "  FROM input i, mails old"
     "  WHERE m.id = i.mail_id AND m.lease_owner = i.worker AND old.id = m.id"
-    "  RETURNING m.id, m.client_id, m.recipient_id, old.status AS old_status, i.status,"
-    "            i.reply, i.attempted, i.at, i.hard_bounce, i.started_at, i.ord"
+    "  RETURNING m.id, m.client_id, m.list_id, m.mailing_id, m.recipient_id,"
+    "            old.status AS old_status, i.status, i.reply, i.attempted, i.at, i.hard_bounce,"
+    "            i.started_at, i.ord"
     "), event AS ("
     "  INSERT INTO mail_events (mail_id, at, status, reply)"
     "  SELECT u.id, v.at, v.status, v.reply FROM updated u"
@@ -65,7 +68,7 @@ constexpr std::string_view kRecordSql =
     "  ON CONFLICT (client_id, address)"
     "  DO UPDATE SET hard_bounces = bounces.hard_bounces + EXCLUDED.hard_bounces"
     ") "
-    "SELECT id FROM updated";
+    "SELECT ord, client_id, list_id, mailing_id, recipient_id FROM updated";
 
 }  // namespace
 
@@ -106,23 +109,39 @@ void PgQueue::Record(std::span<const Outcome> outcomes, std::span<const std::siz
     hard_bounce.push_back(o.hard_bounce ? 1 : 0);
     started_at.push_back(ToUnixMillis(o.attempt_started_at));
   }
-  Result<Pool::Lease> conn = pool_.Checkout();
-  if (!conn.ok()) {
-    for (std::size_t i : valid) results[i] = conn.status().WithContext("record outcomes");
-    return;
-  }
   const SqlValue params[] = {IntArray(ids),      TextArray(workers),    TextArray(statuses),
                              TextArray(replies), IntArray(attempted),   IntArray(retry_at),
                              IntArray(at),       IntArray(hard_bounce), IntArray(started_at)};
-  Result<PgResult> rows = (*conn)->Query(kRecordSql, params, "record outcomes");
-  if (!rows.ok()) {
-    for (std::size_t i : valid) results[i] = rows.status();
-    return;
-  }
-  std::set<int64_t> updated;
-  for (int r = 0; r < rows->rows(); ++r) updated.insert(rows->Int(r, 0));
-  for (std::size_t i : valid) {
-    if (!updated.contains(outcomes[i].mail_id)) results[i] = LostClaim(outcomes[i]);
+  // One transaction: the outcomes' statement, then their events and
+  // counters (events::AppendAll: a few multi-row statements per batch).
+  std::vector<bool> written(valid.size(), false);
+  Status status = runner_.Write([&](SqlSession& session) -> Status {
+    std::fill(written.begin(), written.end(), false);
+    Result<std::vector<SqlRow>> rows = session.Query(kRecordSql, params, 5, "record outcomes");
+    if (!rows.ok()) return rows.status();
+    std::vector<Recorded> recorded;
+    recorded.reserve(rows->size());
+    for (const SqlRow& row : *rows) {
+      Result<int64_t> ord = CellInt(row, 0);  // 1-based place in `valid`
+      if (!ord.ok()) return ord.status();
+      if (*ord < 1 || static_cast<std::size_t>(*ord) > valid.size()) {
+        return Status::Internal("record outcomes: no outcome " + std::to_string(*ord));
+      }
+      const std::size_t k = static_cast<std::size_t>(*ord - 1);
+      Result<Recorded> r = RecordedFromRow(row, 1, outcomes[valid[k]]);
+      if (!r.ok()) return r.status();
+      written[k] = true;
+      recorded.push_back(std::move(*r));
+    }
+    return AppendOutcomeEvents(session, recorded);
+  });
+  for (std::size_t k = 0; k < valid.size(); ++k) {
+    const std::size_t i = valid[k];
+    if (!status.ok()) {
+      results[i] = status;
+    } else if (!written[k]) {
+      results[i] = LostClaim(outcomes[i]);
+    }
   }
 }
 

@@ -1,13 +1,15 @@
 // PgQueue: store.h's MailQueue on PostgreSQL, shared by any number of
 // processes: sql/queue.h's SqlQueue plus the calls whose SQL is
 // PostgreSQL's. Enqueue goes through the group-commit batcher
-// (enqueue_batcher.h). Every other call is ONE statement on a pooled
-// connection - an implicit transaction, one round trip:
+// (enqueue_batcher.h). Claim and ReleaseAllClaims are ONE statement on a
+// pooled connection - an implicit transaction, one round trip:
 // - Claim locks due mails with FOR UPDATE SKIP LOCKED and leases them in the
 //   same statement, so two workers claiming at once never get the same mail
 //   and neither waits for the other's rows.
 // - RecordBatch writes the whole batch (updates, history rows, hard-bounce
-//   counts) from one array per column (unnest).
+//   counts) with one statement from one array per column (unnest), and its
+//   events and counters (sql/queue.h AppendOutcomeEvents: a few multi-row
+//   statements) in the same transaction.
 // - ReleaseAllClaims is a no-op here: several worker processes share the
 //   database and none may take back the others' claims; a dead worker's
 //   claims return when their lease expires (docs/decisions/0009).

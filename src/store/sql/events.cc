@@ -317,10 +317,16 @@ std::string_view Name(WebhookState state) { return kStateNames[static_cast<std::
 namespace {
 
 // Append and AppendAll; the new ids to `ids` when not null.
-Status AppendEvents(SqlSession& session, std::span<const Event> events, std::vector<int64_t>* ids) {
+// `counts` are added to the events' counters.
+Status AppendEvents(SqlSession& session, std::span<const Event> events, std::vector<int64_t>* ids,
+                    std::span<const CountsAt> counts = {}) {
   constexpr std::size_t n = 9;
   std::map<HourKey, Counters> hours;
   std::map<LinkKey, LinkCounts> links;
+  for (const CountsAt& c : counts) {
+    Counters& sum = hours[{c.client_id, c.mailing_id, HourOf(c.at)}];
+    for (std::size_t i = 0; i < sum.size(); ++i) sum[i] += c.counts[i];
+  }
   for (std::size_t at = 0; at < events.size(); at += records::kRowsPerInsert) {
     std::span<const Event> chunk =
         events.subspan(at, std::min(records::kRowsPerInsert, events.size() - at));
@@ -380,6 +386,11 @@ Result<int64_t> Append(SqlSession& session, const Event& event) {
 
 Status AppendAll(SqlSession& session, std::span<const Event> events) {
   return AppendEvents(session, events, nullptr);
+}
+
+Status AppendAll(SqlSession& session, std::span<const Event> events,
+                 std::span<const CountsAt> counts) {
+  return AppendEvents(session, events, nullptr, counts);
 }
 
 Status AddCounts(SqlSession& session, int64_t client_id, int64_t mailing_id, TimePoint at,

@@ -105,6 +105,19 @@ using Counters = std::array<int64_t, kCounterCount>;
 Status AddCounts(SqlSession& session, int64_t client_id, int64_t mailing_id, TimePoint at,
                  const Counters& counts);
 
+// AddCounts of many keys and AppendAll in one: `counts` are summed into
+// the events' own hourly UPSERT, so a transaction locks every counter row
+// it touches in one key order (the delivery worker's failed outcomes beside
+// its events; the enqueue batches' `enqueued`, with no events).
+struct CountsAt {
+  int64_t client_id = 0;
+  int64_t mailing_id = 0;
+  TimePoint at;
+  Counters counts{};
+};
+Status AppendAll(SqlSession& session, std::span<const Event> events,
+                 std::span<const CountsAt> counts);
+
 // Events of a client after `after_id`, by id; of one mail, by id.
 Result<std::vector<StoredEvent>> ClientEvents(SqlSession& session, int64_t client_id,
                                               int64_t after_id, int limit);

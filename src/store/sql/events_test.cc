@@ -21,6 +21,12 @@ const TimePoint kT0 = FromUnixMillis(1'700'002'800'000);  // 23:00 UTC, 2023-11-
 
 class EventsTest : public EngineTest {
  protected:
+  void SetUp() override {
+    EngineTest::SetUp();
+    // The fixture's blocklist entries wrote `blocklist` events: start from none.
+    ExecSql("DELETE FROM events");
+  }
+
   SqlRunner& runner() { return engine_->runner(); }
 
   // Runs `work` in one write transaction; fails the test on an error.

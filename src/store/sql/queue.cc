@@ -2,8 +2,11 @@
 
 #include <future>
 #include <memory>
+#include <nlohmann/json.hpp>
 
+#include "core/fields.h"
 #include "store/json_text.h"
+#include "store/sql/events.h"
 
 namespace campaignd::store {
 
@@ -30,6 +33,56 @@ Result<Mail> MailFromRow(const SqlRow& row) {
   mail.next_attempt_at = cells.Time(10);
   mail.last_reply = cells.Text(11);
   return cells.Finish(std::move(mail));
+}
+
+std::string RecordedColumns(std::string_view prefix) {
+  const std::string p(prefix);
+  return p + "client_id, " + p + "list_id, " + p + "mailing_id, " + p + "recipient_id";
+}
+
+Result<Recorded> RecordedFromRow(const SqlRow& row, int first, const Outcome& outcome) {
+  CellReader cells(row);
+  return cells.Finish(Recorded{&outcome, cells.Int(first), cells.Int(first + 1),
+                               cells.Int(first + 2), cells.Text(first + 3)});
+}
+
+Status AppendOutcomeEvents(SqlSession& session, std::span<const Recorded> recorded) {
+  std::vector<events::Event> appended;
+  std::vector<events::CountsAt> failed;
+  for (const Recorded& r : recorded) {
+    const Outcome& o = *r.outcome;
+    events::Event e;
+    e.client_id = r.client_id;
+    e.at = o.at;
+    e.mail_seq = o.mail_id;
+    e.mailing_id = r.mailing_id;
+    e.list_id = r.list_id;
+    e.recipient_id = r.recipient_id;
+    e.address = LowerAscii(r.recipient_id);
+    nlohmann::json data = nlohmann::json::object();
+    bool has_event = true;
+    if (o.status == MailStatus::kSent) {
+      e.type = events::EventType::kSent;
+      data = {{"relay", o.relay}, {"reply", o.reply}};
+    } else if (o.status == MailStatus::kBlacklisted) {
+      e.type = events::EventType::kFilteredByBlocklist;  // counts `failed` itself
+      data = {{"pattern", o.pattern}};
+    } else if (IsFinal(o.status)) {
+      failed.push_back({r.client_id, r.mailing_id, o.at, {}});
+      failed.back().counts[events::kFailed] = 1;
+      has_event = o.hard_bounce;
+      e.type = events::EventType::kBounce;
+      e.hard = true;
+      data = {{"status", o.status_code}, {"diagnostic", o.reply}, {"reportingMta", o.relay}};
+    } else {
+      has_event = false;  // deferred: no event yet
+    }
+    if (!has_event) continue;
+    e.data = data.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    appended.push_back(std::move(e));
+  }
+  if (appended.empty() && failed.empty()) return Status::Ok();
+  return events::AppendAll(session, appended, failed);
 }
 
 std::string DueMailsQuery(std::string_view columns, bool retries, std::string_view not_excluded,

@@ -5,13 +5,15 @@
 // postgres/pg_queue.h) add only what differs: Enqueue (SQLite: a unit of
 // the group-commit writer; PostgreSQL: the enqueue batcher's multi-row
 // INSERT), Claim and RecordBatch (PostgreSQL: one statement per call with
-// SKIP LOCKED and unnest, one round trip for a whole batch; SQLite: a few
-// statements inside one writer unit, no round trips at all) and
+// SKIP LOCKED and unnest, a few round trips for a whole batch with its
+// events; SQLite: a few statements inside one writer unit, no round trips
+// at all) and
 // ReleaseAllClaims (only SQLite's single deliverer may take every claim).
 // Threads: any. Errors: see store.h.
 #ifndef CAMPAIGND_STORE_SQL_QUEUE_H_
 #define CAMPAIGND_STORE_SQL_QUEUE_H_
 
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -34,6 +36,27 @@ Result<std::optional<Mail>> FindMail(SqlSession& session, int64_t client_id, int
 
 // RecordBatch's NotFound for an outcome whose worker no longer holds the claim.
 Status LostClaim(const Outcome& outcome);
+
+// A recorded outcome with the mail it changed (the columns of
+// RecordedColumns(), read back by the engine's write).
+struct Recorded {
+  const Outcome* outcome = nullptr;
+  int64_t client_id = 0;
+  int64_t list_id = 0;
+  int64_t mailing_id = 0;
+  std::string recipient_id;
+};
+// The mails columns a Recorded needs (client, list, mailing, recipient), after `prefix`.
+std::string RecordedColumns(std::string_view prefix = "");
+// Recorded from `row`'s columns from `first` on (RecordedColumns()' order).
+Result<Recorded> RecordedFromRow(const SqlRow& row, int first, const Outcome& outcome);
+
+// The events and counters of recorded outcomes (events.md §1), in the
+// caller's transaction, one events::AppendAll for the batch: `sent`
+// (relay, reply), a hard bounce at SMTP time (`bounce` hard: status,
+// diagnostic, reportingMta), `filteredbyblocklist` (pattern); every other
+// final status but `sent` counts `failed` (summed per hour and mailing).
+Status AppendOutcomeEvents(SqlSession& session, std::span<const Recorded> recorded);
 
 // A claim's due mails of one kind, oldest first, at most `limit`: never
 // attempted (`retries` false) or deferred ones, due at $1 and unleased, of

@@ -1,8 +1,11 @@
 #include "store/sql/recipients.h"
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
+#include "core/fields.h"
 #include "store/json_text.h"
+#include "store/sql/events.h"
 #include "store/sql/records.h"
 
 namespace campaignd::store {
@@ -73,11 +76,31 @@ class Writes final : public RecipientWrites {
     return Status::Ok();
   }
 
+  Status RecordOptIn(const Recipient& r, OptInKind kind, TimePoint at) override {
+    static constexpr events::EventType kTypes[] = {events::EventType::kSingleOptIn,
+                                                   events::EventType::kConfirmedOptIn,
+                                                   events::EventType::kDoubleOptIn};
+    events::Event e;
+    e.client_id = client_;
+    e.type = kTypes[static_cast<std::size_t>(kind)];
+    e.at = at;
+    e.list_id = r.list_id;
+    e.recipient_id = r.id;
+    e.address = LowerAscii(r.id);
+    e.data = nlohmann::json{{"optInProcessId", r.optin_id}, {"source", r.optin_source}}.dump(
+        -1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return events::Append(s_, e).status();
+  }
+
   Result<int64_t> Enqueue(const NewMail& mail) override {
     Result<std::string> fields = FieldsToJson(mail.fields);
     if (!fields.ok()) return fields.status();
     Result<int64_t> id = records::InsertMail(s_, mail, std::move(*fields));
     if (!id.ok()) return id;
+    events::Counters enqueued{};
+    enqueued[events::kEnqueued] = 1;
+    CAMPAIGND_RETURN_IF_ERROR(
+        events::AddCounts(s_, mail.client_id, mail.mailing_id, mail.created_at, enqueued));
     CAMPAIGND_RETURN_IF_ERROR(s_.AnnounceMail());
     return id;
   }

@@ -5,12 +5,16 @@
 #include "store/sql/records.h"
 
 #include <algorithm>
+#include <chrono>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
 #include "core/address.h"
+#include "core/fields.h"
 #include "store/json_text.h"
+#include "store/sql/events.h"
 
 namespace campaignd::store::records {
 namespace {
@@ -272,11 +276,65 @@ Result<int64_t> WriteList(SqlSession& session, int64_t client_id, const Recipien
   return written;
 }
 
+namespace {
+
+// The `unsubscribe` events (source "admin") of the recipients of `ids` that
+// are not unsubscribed in the list yet (read before the upsert that makes
+// them so).
+Result<std::vector<events::Event>> AdminUnsubscribes(SqlSession& session, int64_t client_id,
+                                                     int64_t list_id,
+                                                     std::span<const std::string_view> ids) {
+  std::vector<events::Event> unsubscribed;
+  const TimePoint now = std::chrono::system_clock::now();
+  for (std::size_t at = 0; at < ids.size(); at += kRowsPerInsert) {
+    std::span<const std::string_view> chunk =
+        ids.subspan(at, std::min(kRowsPerInsert, ids.size() - at));
+    std::vector<SqlValue> params = {client_id, list_id};
+    for (std::string_view id : chunk) params.push_back(Text(id));
+    Result<std::vector<std::string>> already = EachRow<std::string>(
+        session.Query("SELECT recipient_id FROM recipients WHERE client_id = $1 AND list_id = $2 "
+                      "AND state = 'unsubscribed' AND recipient_id IN " +
+                          PlaceholderRows(1, chunk.size(), 3),
+                      params, 1, "find unsubscribed recipients"),
+        [](const SqlRow& row) -> Result<std::string> { return CellText(row, 0); });
+    if (!already.ok()) return already.status();
+    for (std::string_view id : chunk) {
+      if (std::find(already->begin(), already->end(), id) != already->end()) continue;
+      events::Event& e = unsubscribed.emplace_back();
+      e.client_id = client_id;
+      e.type = events::EventType::kUnsubscribe;
+      e.at = now;
+      e.list_id = list_id;
+      e.recipient_id = std::string(id);
+      e.address = LowerAscii(id);
+      e.data = R"({"source":"admin"})";
+    }
+  }
+  return unsubscribed;
+}
+
+}  // namespace
+
 Status UpsertRecipients(SqlSession& session, int64_t client_id, int64_t list_id,
                         std::span<const Recipient> recipients) {
   // The last row of an address wins; one statement must not name it twice.
   std::unordered_map<std::string_view, std::size_t> last;
   for (std::size_t i = 0; i < recipients.size(); ++i) last[recipients[i].id] = i;
+  // An operator setting a recipient's state to unsubscribed is an
+  // `unsubscribe` event (events.md §1, source "admin").
+  std::vector<std::string_view> unsubscribing;
+  for (std::size_t i = 0; i < recipients.size(); ++i) {
+    if (last[recipients[i].id] == i && recipients[i].state == RecipientState::kUnsubscribed) {
+      unsubscribing.push_back(recipients[i].id);
+    }
+  }
+  std::vector<events::Event> unsubscribed;
+  if (!unsubscribing.empty()) {
+    Result<std::vector<events::Event>> found =
+        AdminUnsubscribes(session, client_id, list_id, unsubscribing);
+    if (!found.ok()) return found.status();
+    unsubscribed = std::move(*found);
+  }
   const Table table = Prefix(kRecipients, 5);
   std::vector<SqlValue> values;
   values.reserve(std::min(recipients.size(), kRowsPerInsert) * 5);
@@ -289,7 +347,9 @@ Status UpsertRecipients(SqlSession& session, int64_t client_id, int64_t list_id,
       values.clear();
     }
   }
-  return WriteRows(session, table, Write::kUpsert, values, "recipients").status();
+  CAMPAIGND_RETURN_IF_ERROR(
+      WriteRows(session, table, Write::kUpsert, values, "recipients").status());
+  return unsubscribed.empty() ? Status::Ok() : events::AppendAll(session, unsubscribed);
 }
 
 Status PutRecipient(SqlSession& session, int64_t client_id, const Recipient& recipient) {
@@ -394,9 +454,34 @@ Result<AuthCode> CodeFromRow(const SqlRow& row) {
 
 Result<int64_t> WriteBlockEntry(SqlSession& session, int64_t client_id, const BlockEntry& entry,
                                 Write how) {
+  // A pattern new to the list is a `blocklist` event; a new reason for one
+  // already there (an upsert, a provisioning file applied again) is none.
+  bool existed = false;
+  if (how == Write::kUpsert || how == Write::kUpdate) {
+    const SqlValue key[] = {client_id, entry.pattern};
+    Result<std::vector<SqlRow>> found =
+        session.Query("SELECT 1 FROM blocklist WHERE client_id = $1 AND pattern = $2", key, 1,
+                      "find blocklist entry");
+    if (!found.ok()) return found.status();
+    existed = !found->empty();
+  }
   const SqlValue values[] = {client_id, entry.pattern, entry.reason,
                              Flag(IsWildcardPattern(entry.pattern))};
-  return WriteRow(session, kBlocklist, how, values, "blocklist entry");
+  Result<int64_t> written = WriteRow(session, kBlocklist, how, values, "blocklist entry");
+  if (!written.ok() || *written == 0 || existed) return written;
+  events::Event e;
+  e.client_id = client_id;
+  e.type = events::EventType::kBlocklist;
+  // The blocklist keeps no time of its own: the event's is the write's.
+  e.at = std::chrono::system_clock::now();
+  if (!IsWildcardPattern(entry.pattern)) {
+    e.recipient_id = entry.pattern;
+    e.address = LowerAscii(entry.pattern);
+  }
+  e.data = nlohmann::json{{"pattern", entry.pattern}, {"reason", entry.reason}}.dump(
+      -1, ' ', false, nlohmann::json::error_handler_t::replace);
+  CAMPAIGND_RETURN_IF_ERROR(events::Append(session, e).status());
+  return written;
 }
 
 Result<int64_t> DeleteBlockEntry(SqlSession& session, int64_t client_id,
@@ -480,7 +565,11 @@ Result<Suppression> CheckSuppression(SqlSession& session, int64_t client_id, int
       s.unsubscribed = cells.Flag(1);
       s.hard_bounces = static_cast<int>(cells.Int(2));
     } else {
-      s.blocked = s.blocked || !cells.Flag(1) || MatchesPattern(cells.Text(3), address);
+      const std::string pattern = cells.Text(3);
+      if (!s.blocked && (!cells.Flag(1) || MatchesPattern(pattern, address))) {
+        s.blocked = true;
+        s.blocked_by = pattern;
+      }
     }
     CAMPAIGND_RETURN_IF_ERROR(cells.status());
   }
@@ -489,7 +578,20 @@ Result<Suppression> CheckSuppression(SqlSession& session, int64_t client_id, int
 
 Status PutUnsubscribe(SqlSession& session, int64_t client_id, const Unsubscribe& u) {
   const SqlValue values[] = {client_id, u.address, u.mail_id, u.mailing_id, ToUnixMillis(u.at)};
-  return WriteRow(session, kUnsubscribes, Write::kUpsert, values, "unsubscribe").status();
+  CAMPAIGND_RETURN_IF_ERROR(
+      WriteRow(session, kUnsubscribes, Write::kUpsert, values, "unsubscribe").status());
+  events::Event e;
+  e.client_id = client_id;
+  e.type = events::EventType::kUnsubscribe;
+  e.at = u.at;
+  if (u.mail_id != 0) e.mail_seq = u.mail_id;
+  e.mailing_id = u.mailing_id;
+  e.list_id = u.list_id;
+  e.recipient_id = u.address;
+  e.address = LowerAscii(u.address);
+  e.data = nlohmann::json{{"source", u.source}}.dump(-1, ' ', false,
+                                                     nlohmann::json::error_handler_t::replace);
+  return events::Append(session, e).status();
 }
 
 // Two statements on both engines (SQLite has no INSERT in a WITH). The one

@@ -98,7 +98,8 @@ std::string CodeSelect();
 Result<AuthCode> CodeFromRow(const SqlRow& row);
 
 // Blocklist entries, by (client, lower-case pattern): kUpsert replaces the
-// reason, kInsertNew keeps the stored one.
+// reason, kInsertNew keeps the stored one. A pattern new to the list is
+// written with its `blocklist` event (events.h), at the write's time.
 Result<int64_t> WriteBlockEntry(SqlSession& session, int64_t client_id, const BlockEntry& entry,
                                 Write how);
 Result<int64_t> DeleteBlockEntry(SqlSession& session, int64_t client_id, std::string_view pattern);
@@ -133,7 +134,8 @@ Result<OptInProcess> OptInFromRow(int64_t client_id, const SqlRow& row);
 Result<Suppression> CheckSuppression(SqlSession& session, int64_t client_id, int64_t list_id,
                                      std::string_view address);
 
-// The client-wide unsubscribe of unsubscribe.address, attribution replaced.
+// The client-wide unsubscribe of unsubscribe.address, attribution replaced,
+// with its `unsubscribe` event (events.h).
 Status PutUnsubscribe(SqlSession& session, int64_t client_id, const Unsubscribe& unsubscribe);
 
 // A new mail (status enqueued) and its enqueued event; its sequence. The

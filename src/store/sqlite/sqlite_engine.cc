@@ -80,7 +80,7 @@ SqliteEngine::SqliteEngine(std::string path, TempDir temp_dir, std::optional<Ser
       readers_(path_, DatabaseOptions{.durable = durable, .read_only = true},
                kReadConnections),
       runner_(*writer_, readers_),
-      queue_(runner_) {
+      queue_(runner_, *writer_) {
   BuildParts(runner_);
 }
 

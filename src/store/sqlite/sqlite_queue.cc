@@ -25,9 +25,10 @@ Status SelectDue(SqlSession& db, bool retries, std::size_t limit, int64_t now,
   return Status::Ok();
 }
 
-// One outcome inside the batch's unit. NotFound (nothing written) when the
-// worker no longer holds the claim: both writes below check the lease.
-Status RecordOne(SqlSession& db, const Outcome& outcome) {
+// One outcome inside the batch's unit; the mail it changed, for its event.
+// NotFound (nothing written) when the worker no longer holds the claim:
+// both writes below check the lease.
+Result<Recorded> RecordOne(SqlSession& db, const Outcome& outcome) {
   if (outcome.attempted) {
     // The first attempt is when a mail starts `sending` (behaviour.md §4.1).
     const SqlValue params[] = {outcome.mail_id, outcome.worker,
@@ -48,23 +49,28 @@ Status RecordOne(SqlSession& db, const Outcome& outcome) {
       outcome.status == MailStatus::kSending ? SqlValue(ToUnixMillis(outcome.retry_at))
                                              : SqlValue(),
       ToUnixMillis(outcome.at)};
-  Result<int64_t> changed = db.Execute(
+  static const std::string kUpdate =
       "UPDATE mails SET status = $3, last_reply = $4, attempts = attempts + $5, "
       "next_attempt_at = coalesce($6, next_attempt_at), updated_at = $7, "
-      "lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2",
-      params, "record outcome");
+      "lease_owner = NULL, lease_until = NULL WHERE id = $1 AND lease_owner = $2 RETURNING " +
+      RecordedColumns();
+  Result<std::vector<SqlRow>> changed = db.Query(kUpdate, params, 4, "record outcome");
   if (!changed.ok()) return changed.status();
-  if (*changed == 0) {
+  if (changed->empty()) {
     return LostClaim(outcome);
   }
+  Result<Recorded> recorded = RecordedFromRow(changed->front(), 0, outcome);
+  if (!recorded.ok()) return recorded.status();
   const SqlValue event[] = {outcome.mail_id, ToUnixMillis(outcome.at),
                             std::string(MailStatusName(outcome.status)), outcome.reply};
   CAMPAIGND_RETURN_IF_ERROR(
       db.Execute("INSERT INTO mail_events (mail_id, at, status, reply) VALUES ($1, $2, $3, $4)",
                  event, "record mail event")
           .status());
-  if (!outcome.hard_bounce) return Status::Ok();
-  return records::AddHardBounce(db, outcome.mail_id);
+  if (outcome.hard_bounce) {
+    CAMPAIGND_RETURN_IF_ERROR(records::AddHardBounce(db, outcome.mail_id));
+  }
+  return recorded;
 }
 
 }  // namespace
@@ -77,6 +83,19 @@ const std::string& DueMailsSql(bool retries) {
   return retries ? kRetry : kFresh;
 }
 
+SqliteQueue::SqliteQueue(SqliteRunner& runner, Writer& writer) : SqlQueue(runner), writer_(writer) {
+  writer_.SetBatchEnd(
+      [this](Database& db) -> Status {
+        std::vector<events::CountsAt> counts;
+        counts.swap(enqueued_);
+        if (counts.empty()) return Status::Ok();
+        return events::AppendAll(*SessionOn(db), {}, counts);
+      },
+      [this] { enqueued_.clear(); });
+}
+
+SqliteQueue::~SqliteQueue() { writer_.SetBatchEnd(nullptr, nullptr); }
+
 bool SqliteQueue::EnqueueAsync(const NewMail& mail, EnqueueDone done) {
   Result<std::string> fields = FieldsToJson(mail.fields);
   if (!fields.ok()) {
@@ -87,10 +106,14 @@ bool SqliteQueue::EnqueueAsync(const NewMail& mail, EnqueueDone done) {
   // thread: `id` needs no lock.
   auto id = std::make_shared<int64_t>(0);
   static_cast<SqliteRunner&>(runner_).WriteAsync(
-      [mail, fields = std::move(*fields), id](SqlSession& session) mutable -> Status {
+      [this, mail, fields = std::move(*fields), id](SqlSession& session) mutable -> Status {
         Result<int64_t> inserted = records::InsertMail(session, mail, std::move(fields));
         if (!inserted.ok()) return inserted.status();
         *id = *inserted;
+        // Counted at the batch's end (the constructor's SetBatchEnd).
+        events::CountsAt& count = enqueued_.emplace_back(
+            events::CountsAt{mail.client_id, mail.mailing_id, mail.created_at});
+        count.counts[events::kEnqueued] = 1;
         return Status::Ok();
       },
       [done = std::move(done), id](const Status& status) {
@@ -128,17 +151,22 @@ Result<std::vector<Mail>> SqliteQueue::Claim(const ClaimRequest& req) {
 
 void SqliteQueue::Record(std::span<const Outcome> outcomes, std::span<const std::size_t> valid,
                          std::vector<Status>& results) {
-  // One unit: the batch commits with whatever else the writer groups with it.
+  // One unit: the batch and its events commit with whatever else the
+  // writer groups with it.
   Status unit = runner_.Write([&](SqlSession& db) -> Status {
+    std::vector<Recorded> recorded;
+    recorded.reserve(valid.size());
     for (std::size_t i : valid) {
-      Status s = RecordOne(db, outcomes[i]);
-      if (s.IsNotFound()) {
-        results[i] = std::move(s);
-      } else if (!s.ok()) {
-        return s;
+      Result<Recorded> r = RecordOne(db, outcomes[i]);
+      if (r.ok()) {
+        recorded.push_back(std::move(*r));
+      } else if (r.status().IsNotFound()) {
+        results[i] = r.status();
+      } else {
+        return r.status();
       }
     }
-    return Status::Ok();
+    return AppendOutcomeEvents(db, recorded);
   });
   if (!unit.ok()) {
     for (std::size_t i : valid) results[i] = unit;

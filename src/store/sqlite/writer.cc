@@ -51,7 +51,19 @@ WriterStats Writer::stats() const {
   return stats;
 }
 
+void Writer::SetBatchEnd(Work end, std::function<void()> discard) {
+  std::shared_ptr<const BatchEnd> hooks;
+  if (end) hooks = std::make_shared<const BatchEnd>(BatchEnd{std::move(end), std::move(discard)});
+  std::lock_guard lock(mu_);
+  batch_end_ = std::move(hooks);
+}
+
 void Writer::RunBatch(std::span<Unit*> batch) {
+  std::shared_ptr<const BatchEnd> hooks;
+  {
+    std::lock_guard lock(mu_);
+    hooks = batch_end_;
+  }
   Status begin = RunCached(*db_, "BEGIN IMMEDIATE", "begin write transaction");
   if (!begin.ok()) return FailAll(batch, begin);
   for (Unit* unit : batch) {
@@ -59,7 +71,20 @@ void Writer::RunBatch(std::span<Unit*> batch) {
     if (!db_->InTransaction()) {
       // SQLite rolled the whole transaction back (disk full, I/O error):
       // the units before this one are lost too.
+      if (hooks && hooks->discard) hooks->discard();
       return FailAll(batch, unit->status);
+    }
+  }
+  if (hooks) {
+    Status end;
+    try {
+      end = hooks->end(*db_);
+    } catch (const std::exception& e) {
+      end = Status::Internal(std::string("write failed: ") + e.what());
+    }
+    if (!end.ok()) {
+      if (db_->InTransaction()) db_->Exec("ROLLBACK", "roll back failed batch");
+      return FailAll(batch, end);
     }
   }
   Status commit = RunCached(*db_, "COMMIT", "commit write transaction");

@@ -64,6 +64,15 @@ class Writer {
   using Done = std::function<void(const Status&)>;
   void SubmitAsync(Work work, Done done);
 
+  // Work for a batch as a whole (what its units left for it, e.g. the
+  // queue's `enqueued` counters summed: one UPSERT per batch, not one per
+  // unit). `end` runs after the batch's units, inside its transaction but in
+  // no savepoint, and consumes what they left; its failure fails the batch.
+  // `discard` runs instead when the batch is abandoned before (what the
+  // units left is rolled back with it). Both on the writer thread; set
+  // before any unit relies on them, cleared (nullptr) before they go away.
+  void SetBatchEnd(Work end, std::function<void()> discard);
+
   // Completes every unit submitted before, then stops the thread and
   // closes the connection. Idempotent; not concurrent with itself.
   void Close();
@@ -85,6 +94,11 @@ class Writer {
   std::unique_ptr<Database> db_;
   mutable std::mutex mu_;
   WriterStats stats_;        // guarded by mu_ (pending: the queue's)
+  struct BatchEnd {
+    Work end;
+    std::function<void()> discard;
+  };
+  std::shared_ptr<const BatchEnd> batch_end_;  // guarded by mu_
   GroupCommit<Unit> queue_;  // last: its thread starts after the members above
 };
 

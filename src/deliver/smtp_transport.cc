@@ -14,19 +14,11 @@
 #include "core/limits.h"
 #include "core/log_text.h"
 #include "core/percent_encoding.h"
+#include "deliver/curl_init.h"
 #include "deliver/smtp_transcript.h"
 
 namespace campaignd::deliver {
 namespace {
-
-// libcurl's global state is set up once per process and never torn down
-// (other threads may still hold handles at exit).
-bool InitCurlOnce() {
-  static std::once_flag once;
-  static CURLcode result = CURLE_OK;
-  std::call_once(once, [] { result = curl_global_init(CURL_GLOBAL_DEFAULT); });
-  return result == CURLE_OK;
-}
 
 // Status unless libcurl can speak SMTP (and TLS when `need_tls`).
 Status CheckCurlFeatures(bool need_tls) {
@@ -249,7 +241,7 @@ int CloseSocket(void* user, curl_socket_t fd) {
 Result<std::unique_ptr<Transport>> SmtpTransport::Open(SmtpSettings settings,
                                                        const TransportOptions& options,
                                                        std::string described) {
-  if (!InitCurlOnce()) return Status::Internal("curl_global_init failed");
+  if (!InitCurl()) return Status::Internal("curl_global_init failed");
   CAMPAIGND_RETURN_IF_ERROR(
       CheckCurlFeatures(settings.implicit_tls || settings.starttls != StartTls::kNever));
   if (!settings.cafile.empty() && ::access(settings.cafile.c_str(), R_OK) != 0) {

@@ -257,11 +257,11 @@ Result<InboundResult> Inbound::Process(std::string_view message,
       r.state = store::RecipientState::kUnsubscribed;
       CAMPAIGND_RETURN_IF_ERROR(store::records::PutRecipient(session, client.id, r));
     }
-    CAMPAIGND_RETURN_IF_ERROR(store::records::PutUnsubscribe(
-        session, client.id, store::Unsubscribe{address, m.id, m.mailing_id, now}));
-    event.type = store::events::EventType::kUnsubscribe;
-    event.data = R"({"source":"complaint"})";
-    CAMPAIGND_RETURN_IF_ERROR(store::events::Append(session, event).status());
+    // The one unsubscribe write; it writes the `unsubscribe` event too.
+    store::Unsubscribe unsubscribe{address, m.id, m.mailing_id, now};
+    unsubscribe.list_id = m.list_id;
+    unsubscribe.source = "complaint";
+    CAMPAIGND_RETURN_IF_ERROR(store::records::PutUnsubscribe(session, client.id, unsubscribe));
     result.what += ", unsubscribed";
     return Status::Ok();
   });

@@ -12,6 +12,7 @@
 #include <mutex>
 
 #include "core/mail_id.h"
+#include "deliver/curl_init.h"
 #include "webhook/address_guard.h"
 #include "webhook/payload.h"
 #include "webhook/signature.h"
@@ -28,13 +29,6 @@ using store::events::WebhookAuth;
 
 // An answer larger than this is cut off (its first 1 KiB is all we keep).
 constexpr std::size_t kMaxAnswerBytes = 1 << 20;
-
-bool InitCurlOnce() {
-  static std::once_flag once;
-  static CURLcode result = CURLE_OK;
-  std::call_once(once, [] { result = curl_global_init(CURL_GLOBAL_DEFAULT); });
-  return result == CURLE_OK;
-}
 
 struct Request {
   bool allow_private = false;
@@ -114,7 +108,7 @@ PostResult Post(const Webhook& webhook, const std::string& body, int64_t unix_se
     result.error = "url: " + *problem;
     return finish();
   }
-  if (!InitCurlOnce()) {
+  if (!deliver::InitCurl()) {
     result.error = "curl_global_init failed";
     return finish();
   }
@@ -196,7 +190,7 @@ Dispatcher::Dispatcher(store::SqlRunner& runner, store::Directory& directory, co
 Dispatcher::~Dispatcher() { Stop(); }
 
 void Dispatcher::Start() {
-  InitCurlOnce();
+  deliver::InitCurl();
   std::lock_guard lock(mu_);
   stopping_ = false;
   for (int i = 0; i < options_.workers; ++i) threads_.emplace_back([this] { Work(); });

@@ -128,7 +128,7 @@ Json MailJson(const store::Mail& m, const std::string& mail_id,
   Json events = Json::array();
   for (const auto& e : history) {
     events.push_back(
-        {{"at", Rfc3339(e.at)}, {"status", MailStatusName(e.status)}, {"reply", e.reply}});
+        {{"at", FormatIsoTime(e.at)}, {"status", MailStatusName(e.status)}, {"reply", e.reply}});
   }
   return Json{{"id", m.id},
               {"mail_id", mail_id},
@@ -137,22 +137,10 @@ Json MailJson(const store::Mail& m, const std::string& mail_id,
               {"recipient_id", m.recipient_id},
               {"status", MailStatusName(m.status)},
               {"attempts", m.attempts},
-              {"created_at", Rfc3339(m.created_at)},
-              {"updated_at", Rfc3339(m.updated_at)},
+              {"created_at", FormatIsoTime(m.created_at)},
+              {"updated_at", FormatIsoTime(m.updated_at)},
               {"last_reply", m.last_reply},
               {"history", events}};
-}
-
-std::string Rfc3339(TimePoint t) {
-  const auto ms = ToUnixMillis(t);
-  const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  char buffer[40];
-  std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(ms % 1000));
-  return buffer;
 }
 
 Json EventJson(const store::events::StoredEvent& stored, const Json& mail_id) {
@@ -161,7 +149,7 @@ Json EventJson(const store::events::StoredEvent& stored, const Json& mail_id) {
   if (data.is_discarded()) data = Json::object();  // written as valid JSON: not reached
   return Json{{"id", std::to_string(stored.id)},
               {"type", store::events::Name(e.type)},
-              {"at", Rfc3339(e.at)},
+              {"at", FormatIsoTime(e.at)},
               {"mail_id", e.mail_seq ? mail_id : Json()},
               {"mailing_id", e.mailing_id},
               {"list_id", e.list_id},
@@ -377,18 +365,18 @@ Json WebhookJson(const store::events::Webhook& w) {
             {"auth", store::events::Name(w.auth)},
             {"auth_name", w.auth_name},
             {"state", store::events::Name(w.state)},
-            {"created_at", Rfc3339(w.created_at)},
+            {"created_at", FormatIsoTime(w.created_at)},
             {"failing_since", nullptr},
             {"failed_attempts", w.attempts},
-            {"next_attempt_at", Rfc3339(w.next_attempt_at)}};
+            {"next_attempt_at", FormatIsoTime(w.next_attempt_at)}};
   if (w.failing_since && ToUnixMillis(*w.failing_since) != 0) {
-    json["failing_since"] = Rfc3339(*w.failing_since);
+    json["failing_since"] = FormatIsoTime(*w.failing_since);
   }
   return json;
 }
 
 Json AttemptJson(const store::events::Attempt& a) {
-  return Json{{"at", Rfc3339(a.at)},    {"first_event_id", std::to_string(a.first_event_id)},
+  return Json{{"at", FormatIsoTime(a.at)},    {"first_event_id", std::to_string(a.first_event_id)},
               {"events", a.events},     {"http_status", a.http_status},
               {"error", a.error},       {"duration_ms", a.duration.count()},
               {"response", a.response}, {"final", a.final}};

@@ -12,15 +12,13 @@
 
 #include "admin/api/answer.h"
 #include "core/address.h"
+#include "core/iso_time.h"  // FormatIsoTime: every time the API answers
 #include "store/model.h"
 #include "store/sql/events.h"
 
 namespace campaignd::admin::api {
 
 using Problem = std::optional<std::string>;
-
-// "2024-05-01T10:00:00.123Z": every time the API answers.
-std::string Rfc3339(TimePoint t);
 
 Json ClientJson(const store::Client& client);
 Json ListJson(const store::RecipientList& list);

@@ -79,14 +79,14 @@ AdminResponse StatsAnswer(const Call& call, std::optional<int64_t> mailing_id) {
   Json buckets = Json::array();
   for (const store::events::StatsRow& row : *rows) {
     for (std::size_t i = 0; i < totals.size(); ++i) totals[i] += row.counts[i];
-    Json bucket = {{"start", Rfc3339(row.start)}};
+    Json bucket = {{"start", FormatIsoTime(row.start)}};
     bucket.update(CountersJson(row.counts));
     buckets.push_back(std::move(bucket));
   }
   Json body = {{"client_id", call.client_id},
                {"mailing_id", mailing_id ? Json(*mailing_id) : Json()},
-               {"from", Rfc3339(q->from)},
-               {"to", Rfc3339(q->to)},
+               {"from", FormatIsoTime(q->from)},
+               {"to", FormatIsoTime(q->to)},
                {"step", q->step == store::events::Step::kHour ? "hour" : "day"},
                {"totals", CountersJson(totals)},
                {"buckets", std::move(buckets)}};

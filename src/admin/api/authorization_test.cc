@@ -15,7 +15,7 @@ std::string Fill(std::string_view path, int64_t client) {
       {"{client}", std::to_string(client)}, {"{list}", "10"}, {"{mailing}", "100"},
       {"{code}", "main"}, {"{recipient}", "a@example.com"}, {"{pattern}", "blocked@example.com"},
       {"{key}", "1"}, {"{field}", "firstname"}, {"{domain}", "example.com"},
-      {"{selector}", "s1"}, {"{mail}", "1"}, {"{optin}", "1"},
+      {"{selector}", "s1"}, {"{mail}", "1"}, {"{optin}", "1"}, {"{webhook}", "1"},
       {"{address}", "a@example.com"}};
   std::string out(path);
   for (const auto& [name, value] : values) {

@@ -68,9 +68,9 @@ class DeliveryFaultsTest(E2ETestCase):
     def counters(self, client):
         """Client `client`'s hourly counters summed: enqueued, sent, failed, bounced_hard."""
         row = mailcheck.db_query(
-            self.server.db, "SELECT coalesce(sum(enqueued), 0), coalesce(sum(sent), 0), "
-            "coalesce(sum(failed), 0), coalesce(sum(bounced_hard), 0) FROM stats_hourly "
-            "WHERE client_id = ?", (client,))[0]
+            self.server.db, "SELECT coalesce(sum(enqueued), 0) AS e, coalesce(sum(sent), 0) AS s, "
+            "coalesce(sum(failed), 0) AS f, coalesce(sum(bounced_hard), 0) AS b "
+            "FROM stats_hourly WHERE client_id = ?", (client,))[0]
         return tuple(int(v) for v in row)
 
     def assertInOrder(self, text, *needles):

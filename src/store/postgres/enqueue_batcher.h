@@ -5,9 +5,9 @@
 // thread and wait; the thread takes every pending mail (at most
 // kMaxGroupCommit) and stores them all with ONE statement - an INSERT of
 // the mails and their `enqueued` events from unnest()ed arrays, plus
-// pg_notify() for the listeners (listener.h) - and the batch's `enqueued`
-// counters (events.h, one UPSERT), in one transaction: four round trips
-// and one commit however many mails.
+// pg_notify() for the listeners (listener.h) and the batch's `enqueued`
+// counters (one UPSERT) - which PostgreSQL runs as one transaction: one
+// round trip, one commit, however many mails.
 // While it runs, new mails queue up for the next batch, so batches grow
 // with the load and a lone caller waits for one round trip only.
 // - A commit failure (server gone, disk full) fails every mail of the
@@ -72,7 +72,7 @@ class EnqueueBatcher {
   };
 
   void RunBatch(std::span<Unit*> batch);
-  // One transaction for `units`; fills their results when it commits.
+  // One statement for `units`; fills their results when it commits.
   Status Insert(Connection& conn, std::span<Unit*> units);
 
   Pool& pool_;

@@ -1,9 +1,9 @@
 #include "queue/processor.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <thread>
-
-#include <spdlog/spdlog.h>
 
 #include "core/log_text.h"
 #include "core/mail_id.h"

@@ -42,8 +42,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, std::size_t size) {
     previous_end = link.end;
   }
   const render::TrackingInput input{true, false, "https://t.example", kKey, 1, 2, 3};
-  const std::string rewritten = render::RewriteTrackedLinks(
-      text, input, [](std::string_view) { return std::nullopt; });
+  const std::string rewritten =
+      render::RewriteTrackedLinks(text, input, [](std::string_view) { return std::nullopt; });
   std::size_t redirects = 0, personalised = 0;
   for (std::size_t at = rewritten.find("https://t.example/r/"); at != std::string::npos;
        at = rewritten.find("https://t.example/r/", at + 1)) {

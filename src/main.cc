@@ -209,7 +209,7 @@ int Serve(const config::ConfigOverrides& overrides) {
       },
       clock,
       events::TrackerOptions{.ip = c.tracking_ip == "none" ? events::IpPolicy::kNone
-                                                            : events::IpPolicy::kTruncate});
+                                                           : events::IpPolicy::kTruncate});
   const ops::Deps deps = deps_over(directory);
   const ops::Deps memory_deps = deps_over(directory.memory_only());
   http::Server server(

@@ -31,8 +31,8 @@ using TrackingKey = std::array<uint8_t, 32>;
 TrackingKey DeriveTrackingKey(std::string_view mail_id_secret);
 
 struct TrackingToken {
-  static constexpr int kOpen = -1;            // link_index of the open pixel
-  static constexpr std::size_t kMacBytes = 12;  // 96 bits
+  static constexpr int kOpen = -1;                // link_index of the open pixel
+  static constexpr std::size_t kMacBytes = 12;    // 96 bits
   static constexpr std::size_t kMaxChars = 2048;  // longer text is refused unread
 
   int64_t client_id = 0;

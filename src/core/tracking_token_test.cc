@@ -22,9 +22,9 @@ TEST(TrackingTokenTest, RoundTripsOpenLinkAndPersonalisedUrl) {
   for (const TrackingToken& t : {Link(TrackingToken::kOpen), Link(0), Link(17),
                                  Link(3, "https://shop.example/u?id=Jos%C3%A9&x=1")}) {
     const std::string text = EncodeTrackingToken(t, kKey);
-    EXPECT_EQ(text.find_first_not_of(
-                  "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
-              std::string::npos)
+    EXPECT_EQ(
+        text.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"),
+        std::string::npos)
         << text;
     auto back = RoundTrip(text);
     ASSERT_TRUE(back.ok()) << text;
@@ -50,7 +50,8 @@ TEST(TrackingTokenTest, EveryAlteredCharacterIsRefused) {
 
 TEST(TrackingTokenTest, TruncatedOrExtendedIsRefused) {
   const std::string text = EncodeTrackingToken(Link(1), kKey);
-  for (std::size_t n = 0; n < text.size(); ++n) EXPECT_FALSE(RoundTrip(text.substr(0, n)).ok()) << n;
+  for (std::size_t n = 0; n < text.size(); ++n)
+    EXPECT_FALSE(RoundTrip(text.substr(0, n)).ok()) << n;
   EXPECT_FALSE(RoundTrip(text + "A").ok());
   EXPECT_FALSE(RoundTrip(text + "AA").ok());
 }
@@ -61,8 +62,8 @@ TEST(TrackingTokenTest, OtherClientsKeyIsRefused) {
 }
 
 TEST(TrackingTokenTest, SyntaxErrors) {
-  for (std::string_view bad : {"", "====", "a.b", "abc=", "AAAAAAAAAAAAAAAAAAAAAAAAAAAA",
-                               "%41%41", "ÄÖÜ"}) {
+  for (std::string_view bad :
+       {"", "====", "a.b", "abc=", "AAAAAAAAAAAAAAAAAAAAAAAAAAAA", "%41%41", "ÄÖÜ"}) {
     EXPECT_FALSE(ParseTrackingToken(bad).ok()) << bad;
   }
   EXPECT_FALSE(ParseTrackingToken(std::string(TrackingToken::kMaxChars + 1, 'A')).ok());

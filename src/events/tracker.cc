@@ -17,12 +17,18 @@ char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' +
 
 // Mail security gateways and link previewers that fetch every link of a
 // mail (lower case, matched anywhere in the agent).
-constexpr std::string_view kScannerAgents[] = {
-    "barracuda",  "proofpoint", "mimecast",   "ironport",     "trendmicro",
-    "forcepoint", "fireeye",    "sophos",     "symantec",     "safelinks",
-    "bingpreview", "urlscan",   "slackbot",   "facebookexternalhit", "linkedinbot",
-    "twitterbot", "whatsapp",   "skypeuripreview", "discordbot", "zgrab",
-    "bot;",       "spider",     "crawler"};
+constexpr std::string_view kScannerAgents[] = {"barracuda",   "proofpoint",
+                                               "mimecast",    "ironport",
+                                               "trendmicro",  "forcepoint",
+                                               "fireeye",     "sophos",
+                                               "symantec",    "safelinks",
+                                               "bingpreview", "urlscan",
+                                               "slackbot",    "facebookexternalhit",
+                                               "linkedinbot", "twitterbot",
+                                               "whatsapp",    "skypeuripreview",
+                                               "discordbot",  "zgrab",
+                                               "bot;",        "spider",
+                                               "crawler"};
 
 }  // namespace
 

@@ -25,9 +25,7 @@ class ColdDirectory final : public store::Directory {
   Result<std::optional<store::AuthCode>> FindCode(std::string_view) override { return Miss(); }
   Result<std::optional<store::Client>> FindClient(int64_t) override { return Miss(); }
   Result<std::vector<store::DkimKey>> FindDkimKeys(int64_t) override { return Miss(); }
-  Result<std::optional<store::RecipientList>> FindList(int64_t, int64_t) override {
-    return Miss();
-  }
+  Result<std::optional<store::RecipientList>> FindList(int64_t, int64_t) override { return Miss(); }
   Result<std::optional<store::Mailing>> FindMailing(int64_t, int64_t) override { return Miss(); }
   Result<std::optional<store::Recipient>> FindRecipient(int64_t, int64_t,
                                                         std::string_view) override {
@@ -65,8 +63,8 @@ class TrackerTest : public store::EngineTest {
   }
 
   render::TrackingInput Input(std::string_view secret = "secret-of-1") {
-    return render::TrackingInput{true, true, "https://t.example", DeriveTrackingKey(secret),
-                                 1, 42, 100};
+    return render::TrackingInput{true, true, "https://t.example", DeriveTrackingKey(secret), 1,
+                                 42,   100};
   }
   std::string Token(int link, std::string url = "", std::string_view secret = "secret-of-1") {
     return EncodeTrackingToken({1, 42, 100, link, std::move(url)}, DeriveTrackingKey(secret));
@@ -129,12 +127,12 @@ TEST_F(TrackerTest, TamperedTruncatedForeignOrMisplacedTokensAre404AndRecordNoth
        {tampered, token.substr(0, token.size() - 1), token.substr(0, 10), std::string(),
         std::string("../../etc"), Token(0, "", "secret-of-2"),
         EncodeTrackingToken({2, 42, 100, 0, ""}, DeriveTrackingKey("secret-of-1")),
-        Token(3),                                  // no such link
-        Token(0, "https://evil.example/"),         // a URL for a link that has none
-        Token(1),                                  // a personalised link without its URL
-        Token(1, "javascript:alert(1)"),           // not http(s)
+        Token(3),                           // no such link
+        Token(0, "https://evil.example/"),  // a URL for a link that has none
+        Token(1),                           // a personalised link without its URL
+        Token(1, "javascript:alert(1)"),    // not http(s)
         EncodeTrackingToken({1, 42, 999, 0, ""}, DeriveTrackingKey("secret-of-1")),  // mailing
-        Token(TrackingToken::kOpen)}) {            // a pixel token on /r/
+        Token(TrackingToken::kOpen)}) {  // a pixel token on /r/
     EXPECT_EQ(Click(bad).kind, Kind::kNotFound) << bad;
   }
   EXPECT_EQ(Open(Token(0)).kind, Kind::kNotFound);  // a link token on /o/
@@ -152,7 +150,8 @@ TEST_F(TrackerTest, ScannersAreMachinesAndAgentsAreCapped) {
 
 TEST_F(TrackerTest, AColdCacheAsksForTheBlockingPool) {
   ColdDirectory cold;
-  Tracker tracker(directory(), cold, [](store::events::TrackingHit) { return true; }, clock_);
+  Tracker tracker(
+      directory(), cold, [](store::events::TrackingHit) { return true; }, clock_);
   const http::TrackingRequest request{true, Token(0), false, "Mail/1.0", "192.0.2.1"};
   EXPECT_EQ(tracker.Handle(request, false).kind, Kind::kBlocking);
   EXPECT_EQ(tracker.Handle(request, true).kind, Kind::kRedirect);

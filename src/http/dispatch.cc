@@ -98,9 +98,8 @@ boost::asio::awaitable<Dispatched> DispatchTracking(const Request& request, cons
   const bool head = request.method() == bhttp::verb::head;
   TrackingAnswer answer;
   if (deps.tracking && (head || request.method() == bhttp::verb::get)) {
-    const TrackingRequest tracking{click, route.code, head,
-                                   std::string(request[bhttp::field::user_agent]),
-                                   origin.client_ip};
+    const TrackingRequest tracking{
+        click, route.code, head, std::string(request[bhttp::field::user_agent]), origin.client_ip};
     try {
       answer = deps.tracking(tracking, false);
     } catch (const std::exception& e) {

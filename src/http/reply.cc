@@ -93,9 +93,9 @@ void SetRawHeaders(Message& res, const RawResponse& raw, const ReplyContext& ctx
 }  // namespace
 
 Response MakeTrackingResponse(const TrackingAnswer& answer, bool head, const ReplyContext& ctx) {
-  const bool printable = !answer.location.empty() &&
-                         std::all_of(answer.location.begin(), answer.location.end(),
-                                     [](char c) { return c > 0x20 && c < 0x7f; });
+  const bool printable =
+      !answer.location.empty() && std::all_of(answer.location.begin(), answer.location.end(),
+                                              [](char c) { return c > 0x20 && c < 0x7f; });
   Response res;
   if (answer.kind == TrackingAnswer::Kind::kRedirect && printable) {
     res = MakeTextResponse(bhttp::status::found, "", ctx);

@@ -4,7 +4,6 @@
 #include <tuple>
 
 #include "core/tracking_token.h"
-
 #include "http/charset.h"
 #include "http/header_value.h"
 #include "http/multipart.h"

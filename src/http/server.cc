@@ -58,8 +58,9 @@ Status Server::Listen(const std::string& endpoint, bool tls) {
 }
 
 asio::awaitable<void> Server::AcceptLoop(Acceptor& acceptor, bool tls) {
-  const SessionDeps deps{DispatchDeps{options_, handler_, inline_handler_, tracking_, *pool_, in_flight_}, registry_,
-                         next_request_id_, raw_ ? &*raw_ : nullptr};
+  const SessionDeps deps{
+      DispatchDeps{options_, handler_, inline_handler_, tracking_, *pool_, in_flight_}, registry_,
+      next_request_id_, raw_ ? &*raw_ : nullptr};
   const auto as_tuple = asio::as_tuple(asio::use_awaitable);
   for (;;) {
     auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(io_), as_tuple);

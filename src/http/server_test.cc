@@ -292,10 +292,12 @@ TEST(TrackingServerTest, RedirectPixelBlockingRetryAndHead) {
       [&](const TrackingRequest& request, bool may_block) {
         std::lock_guard lock(mu);
         calls.emplace_back(request, may_block);
-        if (request.token == "cold" && !may_block) return TrackingAnswer{TrackingAnswer::Kind::kBlocking, ""};
+        if (request.token == "cold" && !may_block)
+          return TrackingAnswer{TrackingAnswer::Kind::kBlocking, ""};
         if (request.token == "bad") return TrackingAnswer{};
         if (!request.click) return TrackingAnswer{TrackingAnswer::Kind::kPixel, ""};
-        return TrackingAnswer{TrackingAnswer::Kind::kRedirect, "https://a.example/" + request.token};
+        return TrackingAnswer{TrackingAnswer::Kind::kRedirect,
+                              "https://a.example/" + request.token};
       });
   ASSERT_TRUE(server.Start().ok());
   auto round_trip = [&](const std::string& request) {

@@ -165,7 +165,7 @@ std::string DecodeHtmlEntities(std::string_view text) {
       uint32_t cp = 0;
       bool ok = !digits.empty();
       for (char c : digits) {
-        int d = (c >= '0' && c <= '9')                  ? c - '0'
+        int d = (c >= '0' && c <= '9')                      ? c - '0'
                 : hex && Lower(c) >= 'a' && Lower(c) <= 'f' ? Lower(c) - 'a' + 10
                                                             : -1;
         if (d < 0 || cp > 0x10ffff) ok = false;
@@ -197,8 +197,8 @@ std::vector<TrackedLink> FindTrackedLinks(std::string_view html) {
       continue;
     }
     const bool anchor = pos + 2 <= html.size() && Lower(html[pos + 1]) == 'a' &&
-                        (pos + 2 == html.size() || IsSpace(html[pos + 2]) ||
-                         html[pos + 2] == '>' || html[pos + 2] == '/');
+                        (pos + 2 == html.size() || IsSpace(html[pos + 2]) || html[pos + 2] == '>' ||
+                         html[pos + 2] == '/');
     if (!anchor) {
       ++pos;
       continue;
@@ -217,7 +217,8 @@ std::vector<TrackedLink> FindTrackedLinks(std::string_view html) {
       if (NameIs(a.name, "data-notrack")) notrack = true;
     }
     if (href == nullptr || notrack) continue;
-    const std::string_view value = html.substr(href->value_begin, href->value_end - href->value_begin);
+    const std::string_view value =
+        html.substr(href->value_begin, href->value_end - href->value_begin);
     if (!IsHttpUrl(DecodeHtmlEntities(value)) || IsSystemLink(value)) continue;
     links.push_back({href->value_begin, href->value_end, std::string(value),
                      value.find('{') != std::string_view::npos});
@@ -278,7 +279,8 @@ std::optional<std::string> ResolveTrackedLink(const std::vector<TrackedLink>& li
     return std::nullopt;
   }
   const TrackedLink& link = links[static_cast<std::size_t>(token.link_index)];
-  std::string url = link.personalised ? token.url : std::string(Trim(DecodeHtmlEntities(link.value)));
+  std::string url =
+      link.personalised ? token.url : std::string(Trim(DecodeHtmlEntities(link.value)));
   if (!link.personalised && !token.url.empty()) return std::nullopt;
   if (!IsHttpUrl(url)) return std::nullopt;
   return url;

@@ -27,8 +27,8 @@ namespace campaignd::render {
 // What one mail tracks; both false: nothing (tracking none, or the
 // recipient opted out).
 struct TrackingInput {
-  bool links = false;  // rewrite the HTML part's links
-  bool pixel = false;  // add the open pixel to the HTML part
+  bool links = false;      // rewrite the HTML part's links
+  bool pixel = false;      // add the open pixel to the HTML part
   std::string public_url;  // without a trailing '/'
   TrackingKey key{};       // DeriveTrackingKey(the client's mail ID secret)
   int64_t client_id = 0;
@@ -62,9 +62,9 @@ std::string DecodeHtmlEntities(std::string_view text);
 // (the template value -> the rendered, still entity-encoded value; nullopt:
 // the link stays as it is). The result is a template again: '{' and '}' of
 // the inserted URL are doubled.
-std::string RewriteTrackedLinks(std::string_view html, const TrackingInput& tracking,
-                                const std::function<std::optional<std::string>(std::string_view)>&
-                                    render_url);
+std::string RewriteTrackedLinks(
+    std::string_view html, const TrackingInput& tracking,
+    const std::function<std::optional<std::string>(std::string_view)>& render_url);
 
 // The rendered `html` with the open pixel before its last </body> (any
 // case), or at its end when there is none.

@@ -75,8 +75,8 @@ TEST(FindTrackedLinksTest, EntitiesAndQueryStrings) {
 }
 
 TEST(FindTrackedLinksTest, MalformedHtmlIsNotAnError) {
-  EXPECT_TRUE(Values("<a href=\"https://a.example/").empty());          // no closing quote
-  EXPECT_TRUE(Values("<a href=https://a.example/").empty());            // no '>'
+  EXPECT_TRUE(Values("<a href=\"https://a.example/").empty());  // no closing quote
+  EXPECT_TRUE(Values("<a href=https://a.example/").empty());    // no '>'
   EXPECT_TRUE(Values("<a href=").empty());
   EXPECT_TRUE(Values("<").empty());
   EXPECT_TRUE(Values("<!-- never closed <a href=\"https://a.example/\">").empty());
@@ -123,9 +123,9 @@ TEST(RewriteTrackedLinksTest, PersonalisedUrlTravelsInTheToken) {
   // The token of a personalised link needs its URL, and only http(s).
   EXPECT_EQ(ResolveTrackedLink(FindTrackedLinks(html), TrackingToken{3, 77, 9, 0, ""}),
             std::nullopt);
-  EXPECT_EQ(ResolveTrackedLink(FindTrackedLinks(html),
-                               TrackingToken{3, 77, 9, 0, "javascript:alert(1)"}),
-            std::nullopt);
+  EXPECT_EQ(
+      ResolveTrackedLink(FindTrackedLinks(html), TrackingToken{3, 77, 9, 0, "javascript:alert(1)"}),
+      std::nullopt);
 }
 
 TEST(RewriteTrackedLinksTest, BracesOfThePublicUrlAreEscapedForTheTemplate) {
@@ -140,9 +140,10 @@ TEST(InsertOpenPixelTest, BeforeTheLastBodyEndOrAppended) {
   const TrackingInput t = Tracking(false, true);
   const std::string with_body = InsertOpenPixel("<html><BODY>x</BODY ></html>", t);
   EXPECT_TRUE(with_body.starts_with("<html><BODY>x<img src=\"https://t.example/o/")) << with_body;
-  EXPECT_TRUE(with_body.ends_with(".gif\" width=\"1\" height=\"1\" alt=\"\" "
-                                  "style=\"display:block;border:0;width:1px;height:1px\">"
-                                  "</BODY ></html>"))
+  EXPECT_TRUE(
+      with_body.ends_with(".gif\" width=\"1\" height=\"1\" alt=\"\" "
+                          "style=\"display:block;border:0;width:1px;height:1px\">"
+                          "</BODY ></html>"))
       << with_body;
   const std::string bare = InsertOpenPixel("<p>x</p>", t);
   EXPECT_TRUE(bare.starts_with("<p>x</p><img src=\"https://t.example/o/")) << bare;
@@ -157,8 +158,9 @@ MessageInput TrackedInput(bool links, bool pixel) {
   in.from = "Shop <news@shop.example>";
   in.subject = "Hi";
   in.text = "See https://a.example/ now\n";
-  in.html = "<html><body><a href=\"https://a.example/{firstname}\">{firstname}</a> "
-            "<a href=\"https://b.example/\">b</a></body></html>";
+  in.html =
+      "<html><body><a href=\"https://a.example/{firstname}\">{firstname}</a> "
+      "<a href=\"https://b.example/\">b</a></body></html>";
   in.to = "jane@example.com";
   in.fields = {{"firstname", "J<a>ne"}};
   in.mail_id = "1-7K2M-A81C";
@@ -177,11 +179,12 @@ TEST(RenderTrackedMessageTest, HtmlRewrittenTextUntouchedBodyHashStillRight) {
   EXPECT_NE(m->bytes.find("https://t.example/o/"), std::string::npos);
   // bh= taken while writing equals bh= of the bytes read again.
   for (const char* algorithm : {"rsa-sha256", "ed25519-sha256"}) {
-    Result<DkimSigner> signer = DkimSigner::Load(
-        m->from_domain, "s", algorithm,
-        (algorithm[0] == 'r' ? SharedRsaKey() : SharedEd25519Key()).private_pem);
+    Result<DkimSigner> signer =
+        DkimSigner::Load(m->from_domain, "s", algorithm,
+                         (algorithm[0] == 'r' ? SharedRsaKey() : SharedEd25519Key()).private_pem);
     ASSERT_TRUE(signer.ok());
-    auto given = signer->Sign(m->bytes, m->dkim_body_hash, TimePoint(std::chrono::seconds(1714979289)));
+    auto given =
+        signer->Sign(m->bytes, m->dkim_body_hash, TimePoint(std::chrono::seconds(1714979289)));
     auto taken = signer->Sign(m->bytes, TimePoint(std::chrono::seconds(1714979289)));
     ASSERT_TRUE(given.ok() && taken.ok());
     EXPECT_EQ(*given, *taken) << algorithm;

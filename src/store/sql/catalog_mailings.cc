@@ -52,10 +52,10 @@ Result<std::vector<Mailing>> Catalog::ListMailings(int64_t client_id, const Page
   std::vector<Mailing> mailings;
   Status status = runner_.Read([&](SqlSession& session) -> Status {
     const SqlValue params[] = {client_id, *after, static_cast<int64_t>(page.limit)};
-    Result<std::vector<SqlRow>> rows = session.Query(
-        "SELECT client_id, id, " + records::MailingColumns() +
-            " FROM mailings WHERE client_id = $1 AND id > $2 ORDER BY id LIMIT $3",
-        params, kMailingColumns, "list mailings");
+    Result<std::vector<SqlRow>> rows =
+        session.Query("SELECT client_id, id, " + records::MailingColumns() +
+                          " FROM mailings WHERE client_id = $1 AND id > $2 ORDER BY id LIMIT $3",
+                      params, kMailingColumns, "list mailings");
     if (!rows.ok()) return rows.status();
     return ReadMailings(session, *rows, mailings);
   });

@@ -52,12 +52,12 @@ Result<std::optional<RecipientList>> SqlDirectory::FindList(int64_t client_id, i
 Result<std::optional<Mailing>> SqlDirectory::FindMailing(int64_t client_id, int64_t mailing_id) {
   const SqlValue params[] = {client_id, mailing_id};
   constexpr int kListCell = records::kMailingCells;
-  Result<std::vector<SqlRow>> rows = runner_.Query(
-      "SELECT " + records::MailingColumns("m.") +
-          ", ml.list_id FROM mailings m LEFT JOIN mailing_lists ml "
-          "ON ml.client_id = m.client_id AND ml.mailing_id = m.id "
-          "WHERE m.client_id = $1 AND m.id = $2 ORDER BY ml.list_id",
-      params, kListCell + 1, "find mailing");
+  Result<std::vector<SqlRow>> rows =
+      runner_.Query("SELECT " + records::MailingColumns("m.") +
+                        ", ml.list_id FROM mailings m LEFT JOIN mailing_lists ml "
+                        "ON ml.client_id = m.client_id AND ml.mailing_id = m.id "
+                        "WHERE m.client_id = $1 AND m.id = $2 ORDER BY ml.list_id",
+                    params, kListCell + 1, "find mailing");
   return FirstRow<Mailing>(rows, [&](const SqlRow& first) -> Result<Mailing> {
     Result<Mailing> mailing = records::MailingFromRow(first, 0, client_id, mailing_id);
     for (const SqlRow& row : *rows) {

@@ -149,7 +149,7 @@ constexpr Table kRecipients{"recipients", kRecipientColumns, 3, 3};
 // status third: kUpdate matches on it (a mailing's status is only ever
 // changed by a status transition).
 constexpr std::string_view kMailingColumns[] = {
-    "client_id", "id",       "status",  "name",      "type",     "target_group",
+    "client_id",    "id",       "status",  "name",      "type",      "target_group",
     "from_address", "reply_to", "subject", "text_body", "html_body", "tracking"};
 constexpr Table kMailings{"mailings", kMailingColumns, 2, 3};
 constexpr std::string_view kMailingListColumns[] = {"client_id", "mailing_id", "list_id"};
@@ -407,9 +407,18 @@ std::string MailingColumns(std::string_view prefix) {
 
 Result<int64_t> WriteMailing(SqlSession& session, int64_t client_id, const Mailing& m,
                              Write how) {
-  const SqlValue values[] = {client_id,      m.id,       Text(Name(m.status)), m.name,
-                             Text(Name(m.type)), m.target_group, m.from, m.reply_to,
-                             m.subject,      m.text,     m.html, Text(Name(m.tracking))};
+  const SqlValue values[] = {client_id,
+                             m.id,
+                             Text(Name(m.status)),
+                             m.name,
+                             Text(Name(m.type)),
+                             m.target_group,
+                             m.from,
+                             m.reply_to,
+                             m.subject,
+                             m.text,
+                             m.html,
+                             Text(Name(m.tracking))};
   Result<int64_t> written = WriteRow(session, kMailings, how, values, "mailing");
   if (!written.ok() || *written == 0) return written;
   std::vector<SqlValue> lists;

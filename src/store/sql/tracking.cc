@@ -34,9 +34,9 @@ Result<std::optional<MailRow>> FindMail(SqlSession& session, int64_t client_id, 
                     key, 6, "tracked mail"),
       [](const SqlRow& row) {
         CellReader cells(row);
-        MailRow m{cells.Int(0), cells.Int(1), cells.Text(2),
-                  cells.Text(3) == MailStatusName(MailStatus::kSent), cells.Time(4),
-                  cells.Flag(5)};
+        MailRow m{cells.Int(0),  cells.Int(1),
+                  cells.Text(2), cells.Text(3) == MailStatusName(MailStatus::kSent),
+                  cells.Time(4), cells.Flag(5)};
         return cells.Finish(std::move(m));
       });
 }

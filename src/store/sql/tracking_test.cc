@@ -4,6 +4,7 @@
 #include "store/sql/tracking.h"
 
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 #include "store/sql/events.h"
@@ -113,8 +114,9 @@ TEST_F(TrackingStoreTest, UnknownMailOtherMailingOrOptedOutRecordsNothing) {
   TrackingHit other_mailing = Hit(true, kT0);
   other_mailing.mailing_id = 101;
   EXPECT_EQ(Record({unknown, other_client, other_mailing}), 0);
-  ExecSql("UPDATE recipients SET tracking_opt_out = 1 WHERE client_id = 1 AND list_id = 10 "
-          "AND recipient_id = 'a@example.com'");
+  ExecSql(
+      "UPDATE recipients SET tracking_opt_out = 1 WHERE client_id = 1 AND list_id = 10 "
+      "AND recipient_id = 'a@example.com'");
   EXPECT_EQ(Record({Hit(false, kT0), Hit(true, kT0)}), 0);
   EXPECT_TRUE(Events().empty());
 }
@@ -136,9 +138,8 @@ TEST_F(TrackingStoreTest, AClickWithinASecondOfDeliveryIsAMachine) {
 
 TEST_F(TrackingStoreTest, RecorderWritesBatchesAndDropsWhenFull) {
   {
-    TrackingRecorder recorder(runner(), [](const Status& s, std::size_t) {
-      ADD_FAILURE() << s.ToString();
-    });
+    TrackingRecorder recorder(runner(),
+                              [](const Status& s, std::size_t) { ADD_FAILURE() << s.ToString(); });
     for (int i = 0; i < 50; ++i) EXPECT_TRUE(recorder.Record(Hit(i % 2 == 0, kT0 + seconds(i))));
     recorder.Close();
     EXPECT_EQ(recorder.recorded(), 50u);

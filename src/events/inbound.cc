@@ -295,7 +295,7 @@ SmtpPolicy InboundPolicy(Inbound& inbound) {
 }
 
 const char kInboundHelp[] =
-    "Read one bounce or complaint message on standard input and record it (events.md §2): "
+    "Read one bounce or complaint message on standard input and record it (README: Bounces): "
     "for a Postfix pipe transport or procmail. Exits 0 when done (also for a message that "
     "names no mail of ours: it is logged, not returned), 65 when the input is not a message, "
     "75 when the database is unavailable (Postfix retries later).\n"
@@ -306,7 +306,10 @@ const char kInboundHelp[] =
     "      --config /etc/campaignd.toml --recipient ${recipient}\n"
     "  /etc/postfix/transport (transport_maps):\n"
     "    bounce.shop.example  campaignd:\n"
-    "(plus relay_domains = bounce.shop.example). Or let the MX forward to inbound_listen.";
+    "  /etc/postfix/main.cf:\n"
+    "    relay_domains = bounce.shop.example\n"
+    "    campaignd_destination_recipient_limit = 1\n"
+    "Or let the MX forward the domain to inbound_listen.";
 
 int RunInbound(const std::string& db_url, std::span<const std::string> recipients, std::istream& in,
                std::ostream& err) {

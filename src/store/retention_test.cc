@@ -24,6 +24,8 @@ class RetentionTest : public EngineTest {
  protected:
   void SetUp() override {
     EngineTest::SetUp();
+    // The fixture's blocklist entries wrote `blocklist` events: start from none.
+    ExecSql("DELETE FROM events");
     // Mails: an old sent one, an old one still enqueued, a young sent one.
     for (const TimePoint at : {kT0, kT0 + hours(1), kNow - hours(1)}) {
       Result<int64_t> id = queue().Enqueue({1, 10, 100, "m@example.com", {}, at});

@@ -20,6 +20,13 @@ const TimePoint kT0 = FromUnixMillis(1'700'000'000'000);
 
 class EventRoutesTest : public AdminApiTest {
  protected:
+  void SetUp() override {
+    AdminApiTest::SetUp();
+    // The sample clients' blocklist entries wrote `blocklist` events: start from none.
+    Result<int64_t> deleted =
+        store_.engine().runner().Execute("DELETE FROM events", {}, "start without events");
+    ASSERT_TRUE(deleted.ok()) << deleted.status().ToString();
+  }
   void Append(const std::vector<events::Event>& all) {
     Status s = store_.engine().runner().Write(
         [&](store::SqlSession& session) { return events::AppendAll(session, all); });

@@ -38,6 +38,7 @@ struct Database {
   std::map<std::pair<int64_t, int64_t>, store::RecipientList> lists;
   std::map<int64_t, std::vector<std::string>> code_names;
   std::map<std::string, store::AuthCode> codes;  // by hash
+  std::vector<store::Client> clients;            // the stored clients
   Status failure;                                // returned by every lookup when set
 
   ExistingRecords Records() {
@@ -57,6 +58,10 @@ struct Database {
       auto it = codes.find(hash);
       if (it == codes.end()) return std::optional<store::AuthCode>();
       return std::optional(it->second);
+    };
+    r.clients = [this]() -> Result<std::vector<store::Client>> {
+      if (!failure.ok()) return failure;
+      return clients;
     };
     return r;
   }

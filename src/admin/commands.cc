@@ -28,6 +28,7 @@ ExistingRecords ExistingRecordsIn(store::Directory& directory, store::Provisione
   existing.webhook_ids = [&runner](int64_t client_id) {
     return store::WebhookIds(runner, client_id);
   };
+  existing.clients = [&runner] { return store::Catalog(runner).AllClients(); };
   return existing;
 }
 

@@ -226,7 +226,8 @@ std::optional<std::string> TransportProblem(std::string_view transport) {
   return std::nullopt;
 }
 
-std::optional<BounceProblem> NormaliseBounceSettings(store::Client& client) {
+std::optional<BounceProblem> NormaliseBounceSettings(store::Client& client,
+                                                     const std::vector<store::Client>& others) {
   client.bounce_domain = LowerAscii(client.bounce_domain);
   client.bounce_local = LowerAscii(client.bounce_local);
   client.complaint_address = LowerAscii(client.complaint_address);
@@ -240,11 +241,24 @@ std::optional<BounceProblem> NormaliseBounceSettings(store::Client& client) {
              !local.ok()) {
     return BounceProblem{"bounce_local", local.message()};
   }
-  if (client.complaint_address.empty()) return std::nullopt;
-  Result<Address> address = Address::Parse(client.complaint_address);
-  if (!address.ok()) return BounceProblem{"complaint_address", address.status().message()};
-  if (address->ToAscii() != client.complaint_address) {
-    return BounceProblem{"complaint_address", "expected an ASCII address like fbl@bounce.example"};
+  if (!client.complaint_address.empty()) {
+    Result<Address> address = Address::Parse(client.complaint_address);
+    if (!address.ok()) return BounceProblem{"complaint_address", address.status().message()};
+    if (address->ToAscii() != client.complaint_address) {
+      return BounceProblem{"complaint_address",
+                           "expected an ASCII address like fbl@bounce.example"};
+    }
+  }
+  for (const store::Client& other : others) {
+    if (other.id == client.id) continue;
+    const std::string owner = " is already used by client " + std::to_string(other.id);
+    if (!client.bounce_domain.empty() && LowerAscii(other.bounce_domain) == client.bounce_domain) {
+      return BounceProblem{"bounce_domain", "'" + client.bounce_domain + "'" + owner};
+    }
+    if (!client.complaint_address.empty() &&
+        LowerAscii(other.complaint_address) == client.complaint_address) {
+      return BounceProblem{"complaint_address", "'" + client.complaint_address + "'" + owner};
+    }
   }
   return std::nullopt;
 }

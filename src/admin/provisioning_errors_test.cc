@@ -51,6 +51,32 @@ TEST_F(ProvisioningFileTest, ClientLevelErrors) {
             "p.toml:5: unknown key 'naem' in [[client]] (did you mean 'name'?)");
 }
 
+TEST_F(ProvisioningFileTest, TwoClientsNeverShareABounceDomainOrComplaintAddress) {
+  const auto two = [this](std::string_view first, std::string_view second) {
+    auto r = Parse("[[client]]\nid = 1\nname = \"a\"\ntransport = \"file:o\"\n" +
+                   std::string(first) + "\n[[client]]\nid = 2\nname = \"b\"\n" +
+                   "transport = \"file:o\"\n" + std::string(second) + "\n");
+    return r.ok() ? std::string("OK") : r.status().message();
+  };
+  EXPECT_EQ(two("bounce_domain = \"bounce.a.example\"", "bounce_domain = \"Bounce.A.Example\""),
+            "p.toml:10: bounce_domain: 'bounce.a.example' is already used by client 1");
+  EXPECT_EQ(two("complaint_address = \"fbl@a.example\"", "complaint_address = \"FBL@a.example\""),
+            "p.toml:10: complaint_address: 'fbl@a.example' is already used by client 1");
+  EXPECT_EQ(two("bounce_domain = \"bounce.a.example\"", "bounce_domain = \"bounce.b.example\""),
+            "OK");
+  EXPECT_EQ(two("bounce_local = \"x\"", "bounce_local = \"x\""), "OK");  // no domain: none used
+  // A stored client the file does not name keeps its domain; one it names
+  // gets the file's settings, so its old domain is free.
+  store::Client stored;
+  stored.id = 7;
+  stored.bounce_domain = "bounce.seven.example";
+  db_.clients = {stored};
+  EXPECT_EQ(two("", "bounce_domain = \"bounce.seven.example\""),
+            "p.toml:10: bounce_domain: 'bounce.seven.example' is already used by client 7");
+  db_.clients[0].id = 2;
+  EXPECT_EQ(two("bounce_domain = \"bounce.seven.example\"", ""), "OK");
+}
+
 TEST_F(ProvisioningFileTest, TransportErrors) {
   const auto transport = [this](std::string_view t) {
     auto r = Parse("[[client]]\nid = 1\nname = \"a\"\ntransport = \"" + std::string(t) + "\"\n");

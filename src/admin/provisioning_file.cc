@@ -150,6 +150,34 @@ const toml::array* ClientTables(const toml::table& file, Diagnostics& diagnostic
   return node->as_array();
 }
 
+// Decision 0020: no two clients share a bounce_domain or complaint_address,
+// among the file's clients (the later one is reported) and against the
+// stored clients the file does not name (through NormaliseBounceSettings,
+// the one check of them).
+Status CheckSharedBounceSettings(std::vector<ClientScope>& scopes, const ExistingRecords& existing,
+                                 Diagnostics& diagnostics) {
+  std::vector<store::Client> others;
+  if (existing.clients) {
+    Result<std::vector<store::Client>> stored = existing.clients();
+    if (!stored.ok()) return stored.status();
+    for (store::Client& c : *stored) {
+      const bool named = std::any_of(scopes.begin(), scopes.end(), [&](const ClientScope& s) {
+        return s.spec.client.id == c.id;
+      });
+      if (!named) others.push_back(std::move(c));
+    }
+  }
+  for (ClientScope& scope : scopes) {
+    if (auto problem = NormaliseBounceSettings(scope.spec.client, others)) {
+      const int line =
+          problem->member == "bounce_domain" ? scope.bounce_lines.first : scope.bounce_lines.second;
+      diagnostics.Add(line, problem->member + ": " + problem->message);
+    }
+    others.push_back(scope.spec.client);
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<Provisioning> ParseProvisioning(std::string_view text, std::string_view file_name,
@@ -176,8 +204,11 @@ Result<Provisioning> ParseProvisioning(std::string_view text, std::string_view f
     scope.spec.client.id = scope.client_id;
     ReadClient(table, scope);
     if (!scope.failure.ok()) return scope.failure;
+    scope.bounce_lines = {id_reader.Line("bounce_domain"), id_reader.Line("complaint_address")};
     scopes.push_back(std::move(scope));
   }
+  if (!diagnostics.empty()) return diagnostics.ToStatus();
+  CAMPAIGND_RETURN_IF_ERROR(CheckSharedBounceSettings(scopes, existing, diagnostics));
   if (!diagnostics.empty()) return diagnostics.ToStatus();
 
   Provisioning result;

@@ -64,6 +64,9 @@ struct ExistingRecords {
   std::function<Result<std::optional<store::AuthCode>>(const std::string& code_hash)> find_code;
   // IDs of a client's webhooks (a new one gets its signing secret); unset: none.
   std::function<Result<std::vector<int64_t>>(int64_t client_id)> webhook_ids;
+  // The stored clients (bounce domains and complaint addresses must stay
+  // distinct across clients); unset: none.
+  std::function<Result<std::vector<store::Client>>()> clients;
 };
 
 // Reads `file` and validates it against `existing`. Recipient IDs that are

@@ -12,6 +12,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "admin/provisioning_file.h"
@@ -62,6 +63,7 @@ struct ClientScope {
   std::set<int64_t> invalid_lists;        // defined in the file, with errors
   Status failure;                         // set when a database lookup failed
   AddressLiterals address_literals = AddressLiterals::kRefuse;  // for recipient IDs
+  std::pair<int, int> bounce_lines;  // lines of bounce_domain, complaint_address
 
   // The list `list_id` of this client, defined in the file (read lists
   // first) or stored; null when neither (or the lookup failed).
@@ -102,12 +104,15 @@ std::optional<std::string> HostProblem(std::string_view host);
 // bounce_local and complaint_address, then the first rule they break as
 // {member, why}, or nullopt. bounce_domain "" (none) or a host name that
 // core/verp.h CheckBounceSettings accepts with bounce_local; complaint_address
-// "" (fbl@<bounce_domain>) or one ASCII address.
+// "" (fbl@<bounce_domain>) or one ASCII address. A bounce_domain or
+// complaint_address that a client of `others` (another id) already has is a
+// problem too: the inbound listener must find exactly one client per domain.
 struct BounceProblem {
   std::string member;
   std::string message;
 };
-std::optional<BounceProblem> NormaliseBounceSettings(store::Client& client);
+std::optional<BounceProblem> NormaliseBounceSettings(store::Client& client,
+                                                     const std::vector<store::Client>& others = {});
 
 // A rule an opt-in process breaks: the member it concerns and why.
 struct OptInProblem {

@@ -5,6 +5,7 @@
 #include <array>
 #include <cstring>
 
+#include "core/fields.h"
 #include "core/percent_encoding.h"
 #include "core/tracking_token.h"
 
@@ -12,8 +13,6 @@ namespace campaignd::events {
 namespace {
 
 using http::TrackingAnswer;
-
-char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
 
 // Mail security gateways and link previewers that fetch every link of a
 // mail (lower case, matched anywhere in the agent).
@@ -52,8 +51,7 @@ std::string StoredIp(std::string_view ip, IpPolicy policy) {
 }
 
 bool IsScannerAgent(std::string_view user_agent) {
-  std::string lower(user_agent.substr(0, 1024));
-  for (char& c : lower) c = Lower(c);
+  const std::string lower = LowerAscii(user_agent.substr(0, 1024));
   for (std::string_view agent : kScannerAgents) {
     if (lower.find(agent) != std::string::npos) return true;
   }

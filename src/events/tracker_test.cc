@@ -139,6 +139,21 @@ TEST_F(TrackerTest, TamperedTruncatedForeignOrMisplacedTokensAre404AndRecordNoth
   EXPECT_TRUE(hits_.empty());
 }
 
+TEST_F(TrackerTest, APersonalisedLinkRedirectsOnlyToItsTemplatesOrigin) {
+  // Signed tokens (as if a field value had put another host into the URL):
+  // the template's link 1 is https://shop.example/u/{firstname}.
+  for (const std::string& url :
+       {std::string("https://evil.example/u/Ann"), std::string("http://shop.example/u/Ann"),
+        std::string("https://shop.example:444/u/Ann"),
+        std::string("https://shop.example.evil.example/u/Ann"),
+        std::string("https://shop.example@evil.example/u/Ann")}) {
+    EXPECT_EQ(Click(Token(1, url)).kind, Kind::kNotFound) << url;
+  }
+  EXPECT_TRUE(hits_.empty());
+  EXPECT_EQ(Click(Token(1, "https://shop.example/u/Bob")).location, "https://shop.example/u/Bob");
+  EXPECT_EQ(hits_.size(), 1u);
+}
+
 TEST_F(TrackerTest, ScannersAreMachinesAndAgentsAreCapped) {
   EXPECT_EQ(Click(Token(0), "Mozilla/5.0 (compatible; BingPreview/1.0b)").kind, Kind::kRedirect);
   EXPECT_EQ(Click(Token(0), std::string(100, 'x')).kind, Kind::kRedirect);

@@ -5,26 +5,20 @@
 
 #include <cstdio>
 
+#include "core/fields.h"
 #include "render/field_functions.h"
 
 namespace campaignd::render {
 namespace {
 
-char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
+// `prefix` is lower case.
 bool StartsWithNoCase(std::string_view text, std::string_view prefix) {
-  if (text.size() < prefix.size()) return false;
-  for (std::size_t i = 0; i < prefix.size(); ++i) {
-    if (Lower(text[i]) != prefix[i]) return false;
-  }
-  return true;
+  return text.size() >= prefix.size() && LowerAscii(text.substr(0, prefix.size())) == prefix;
 }
 
+// `needle` is lower case.
 bool ContainsNoCase(std::string_view text, std::string_view needle) {
-  for (std::size_t i = 0; i + needle.size() <= text.size(); ++i) {
-    if (StartsWithNoCase(text.substr(i), needle)) return true;
-  }
-  return false;
+  return LowerAscii(text).find(needle) != std::string::npos;
 }
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f'; }
@@ -38,6 +32,17 @@ std::string_view Trim(std::string_view s) {
 bool IsHttpUrl(std::string_view url) {
   url = Trim(url);
   return StartsWithNoCase(url, "http://") || StartsWithNoCase(url, "https://");
+}
+
+// The "scheme://authority" of an http(s) URL (entity-decoded, trimmed),
+// lower-cased: everything before the first '/', '?' or '#' after "://".
+// The authority is kept whole (userinfo, port), so two URLs have the same
+// origin here only when a browser sends both to the same host and port.
+std::string LinkOrigin(std::string_view url) {
+  const std::size_t scheme_end = url.find("://");
+  if (scheme_end == std::string_view::npos) return LowerAscii(url);
+  const std::size_t end = url.find_first_of("/?#", scheme_end + 3);
+  return LowerAscii(url.substr(0, end));
 }
 
 // The system links that must keep working as they are (events.md §3).
@@ -160,14 +165,12 @@ std::string DecodeHtmlEntities(std::string_view text) {
       }
     }
     if (!done && name.size() >= 2 && name[0] == '#') {
-      const bool hex = Lower(name[1]) == 'x';
-      const std::string_view digits = name.substr(hex ? 2 : 1);
+      const bool hex = name[1] == 'x' || name[1] == 'X';
+      const std::string digits = LowerAscii(name.substr(hex ? 2 : 1));
       uint32_t cp = 0;
       bool ok = !digits.empty();
       for (char c : digits) {
-        int d = (c >= '0' && c <= '9')                      ? c - '0'
-                : hex && Lower(c) >= 'a' && Lower(c) <= 'f' ? Lower(c) - 'a' + 10
-                                                            : -1;
+        int d = (c >= '0' && c <= '9') ? c - '0' : hex && c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
         if (d < 0 || cp > 0x10ffff) ok = false;
         if (!ok) break;
         cp = cp * (hex ? 16 : 10) + static_cast<uint32_t>(d);
@@ -196,7 +199,7 @@ std::vector<TrackedLink> FindTrackedLinks(std::string_view html) {
       pos = close + 3;
       continue;
     }
-    const bool anchor = pos + 2 <= html.size() && Lower(html[pos + 1]) == 'a' &&
+    const bool anchor = pos + 2 <= html.size() && (html[pos + 1] == 'a' || html[pos + 1] == 'A') &&
                         (pos + 2 == html.size() || IsSpace(html[pos + 2]) || html[pos + 2] == '>' ||
                          html[pos + 2] == '/');
     if (!anchor) {
@@ -219,7 +222,11 @@ std::vector<TrackedLink> FindTrackedLinks(std::string_view html) {
     if (href == nullptr || notrack) continue;
     const std::string_view value =
         html.substr(href->value_begin, href->value_end - href->value_begin);
-    if (!IsHttpUrl(DecodeHtmlEntities(value)) || IsSystemLink(value)) continue;
+    const std::string url(Trim(DecodeHtmlEntities(value)));
+    if (!IsHttpUrl(url) || IsSystemLink(value)) continue;
+    // A field in the scheme or host would let a recipient's value choose
+    // where the redirect goes: such a link is not tracked (decision 0021).
+    if (LinkOrigin(url).find('{') != std::string::npos) continue;
     links.push_back({href->value_begin, href->value_end, std::string(value),
                      value.find('{') != std::string_view::npos});
   }
@@ -241,6 +248,8 @@ std::string RewriteTrackedLinks(
       if (!rendered) continue;
       url = std::string(Trim(DecodeHtmlEntities(*rendered)));
       if (!IsHttpUrl(url)) continue;  // the values made it something else: left alone
+      // Its redirect would refuse another origin (ResolveTrackedLink): left alone.
+      if (LinkOrigin(url) != LinkOrigin(Trim(DecodeHtmlEntities(link.value)))) continue;
     }
     out.append(html.substr(copied, link.begin - copied));
     out += RedirectHref(tracking, static_cast<int>(i), std::move(url));
@@ -283,6 +292,10 @@ std::optional<std::string> ResolveTrackedLink(const std::vector<TrackedLink>& li
       link.personalised ? token.url : std::string(Trim(DecodeHtmlEntities(link.value)));
   if (!link.personalised && !token.url.empty()) return std::nullopt;
   if (!IsHttpUrl(url)) return std::nullopt;
+  // A personalised link's URL goes only to the template link's own origin.
+  if (link.personalised && LinkOrigin(url) != LinkOrigin(Trim(DecodeHtmlEntities(link.value)))) {
+    return std::nullopt;
+  }
   return url;
 }
 

@@ -50,7 +50,9 @@ struct TrackedLink {
 // attributes in any order, quoted with " or ' or unquoted) outside
 // comments whose href, entity-decoded and trimmed, starts with http:// or
 // https:// (any case), that has no data-notrack attribute and does not
-// name {bmUnsubscribeUrl}, {bmOnlineVersionUrl} or {bmOptInUrl}.
+// name {bmUnsubscribeUrl}, {bmOnlineVersionUrl} or {bmOptInUrl}, and whose
+// scheme://host[:port] part (up to the first '/', '?' or '#') has no '{':
+// a link whose host is a field is not tracked (no open redirect).
 std::vector<TrackedLink> FindTrackedLinks(std::string_view html);
 
 // `text` with the HTML character references &amp; &lt; &gt; &quot; &apos;
@@ -60,8 +62,9 @@ std::string DecodeHtmlEntities(std::string_view text);
 // The HTML template `html` with each tracked link's href replaced by its
 // redirect URL. A personalised link's URL is rendered by `render_url`
 // (the template value -> the rendered, still entity-encoded value; nullopt:
-// the link stays as it is). The result is a template again: '{' and '}' of
-// the inserted URL are doubled.
+// the link stays as it is, as it does when the rendered URL is not http(s)
+// or has another scheme://host[:port] than the template's). The result is a template again: '{' and
+// '}' of the inserted URL are doubled.
 std::string RewriteTrackedLinks(
     std::string_view html, const TrackingInput& tracking,
     const std::function<std::optional<std::string>(std::string_view)>& render_url);
@@ -73,8 +76,9 @@ std::string InsertOpenPixel(std::string_view html, const TrackingInput& tracking
 // The redirect's target of `token` (verified by the caller) in a mailing
 // whose template's tracked links are `links`: the token's own URL for a
 // personalised link, else the link's URL; nullopt when the index is not a
-// tracked link of the mailing or the URL is not http(s) (never an open
-// redirect).
+// tracked link of the mailing, the URL is not http(s) or a personalised
+// link's token URL has another scheme://host[:port] than the template's
+// link (never an open redirect).
 std::optional<std::string> ResolveTrackedLink(const std::vector<TrackedLink>& links,
                                               const TrackingToken& token);
 

@@ -128,6 +128,49 @@ TEST(RewriteTrackedLinksTest, PersonalisedUrlTravelsInTheToken) {
       std::nullopt);
 }
 
+TEST(RewriteTrackedLinksTest, AFieldInTheHostIsNotTrackedOneInThePathOrQueryIs) {
+  // A recipient's value must never choose where a signed redirect goes.
+  const std::string html =
+      "<a href=\"https://{website}/x\">W</a>"
+      "<a href=\"http://shop.{domain}:8080/\">D</a>"
+      "<a href=\"https://a.example{path}\">P</a>"
+      "<a href=\"https://{user}@a.example/\">U</a>"
+      "<a href=\"https://a.example/u/{id}\">I</a>"
+      "<a href=\"https://a.example:8443?q={id}\">Q</a>"
+      "<a href=\"https://a.example#{id}\">F</a>";
+  EXPECT_EQ(Values(html),
+            (std::vector<std::string>{"https://a.example/u/{id}", "https://a.example:8443?q={id}",
+                                      "https://a.example#{id}"}));
+  const std::string out = Rewrite(html);
+  EXPECT_NE(out.find("<a href=\"https://{website}/x\">W</a>"), std::string::npos) << out;
+  EXPECT_NE(out.find("<a href=\"http://shop.{domain}:8080/\">D</a>"), std::string::npos);
+  EXPECT_NE(out.find("<a href=\"https://a.example{path}\">P</a>"), std::string::npos);
+  EXPECT_NE(out.find("<a href=\"https://{user}@a.example/\">U</a>"), std::string::npos);
+  EXPECT_EQ(out.find("a.example/u/"), std::string::npos) << out;
+  EXPECT_EQ(Tokens(out).size(), 3u);
+  // A rendered URL whose origin is not the template's is not rewritten.
+  const std::string same =
+      RewriteTrackedLinks("<a href=\"https://a.example/{p}\">", Tracking(true, false),
+                          [](std::string_view) { return std::string("https://evil.example/"); });
+  EXPECT_EQ(same, "<a href=\"https://a.example/{p}\">");
+}
+
+TEST(ResolveTrackedLinkTest, APersonalisedTokenUrlMustKeepTheTemplatesOrigin) {
+  const auto links = FindTrackedLinks("<a href=\"HTTPS://A.example/u/{id}\">");
+  ASSERT_EQ(links.size(), 1u);
+  auto resolve = [&](std::string url) {
+    return ResolveTrackedLink(links, TrackingToken{3, 77, 9, 0, std::move(url)});
+  };
+  EXPECT_EQ(resolve("https://a.example/u/7"), "https://a.example/u/7");
+  EXPECT_EQ(resolve("https://a.example?x"), "https://a.example?x");
+  for (const char* other :
+       {"https://evil.example/u/7", "http://a.example/u/7", "https://a.example:8443/u/7",
+        "https://a.example.evil.example/u/7", "https://a.example@evil.example/",
+        "https://user@a.example/", "https://a.example\\@evil.example/", " https://a.example/"}) {
+    EXPECT_EQ(resolve(other), std::nullopt) << other;
+  }
+}
+
 TEST(RewriteTrackedLinksTest, BracesOfThePublicUrlAreEscapedForTheTemplate) {
   TrackingInput t = Tracking(true, false);
   t.public_url = "https://t.example/{x}";

@@ -76,6 +76,8 @@ class Catalog {
   // (written back); kConflict when the id exists. UpdateClient changes
   // name, transport, redirect_hosts, bounce_limit, rate_limit.
   Result<std::vector<Client>> ListClients(const PageRequest& page);
+  // Every client (for rules across clients, such as distinct bounce domains).
+  Result<std::vector<Client>> AllClients();
   Result<Change> CreateClient(Client& client);
   Result<Change> UpdateClient(const Client& client);
 

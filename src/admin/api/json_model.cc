@@ -177,7 +177,7 @@ Json CountersJson(const store::events::Counters& c) {
               {"clicks_machine", c[kClicksMachine]}};
 }
 
-Problem ReadClient(const Json& body, store::Client& out) {
+Problem ReadClient(const Json& body, store::Client& out, const std::vector<store::Client>& others) {
   if (Problem p = First({Integer(body, "id", out.id, 1), Text(body, "name", out.name),
                          Text(body, "transport", out.transport),
                          Strings(body, "redirect_hosts", out.redirect_hosts),
@@ -188,7 +188,7 @@ Problem ReadClient(const Json& body, store::Client& out) {
                          Text(body, "complaint_address", out.complaint_address)})) {
     return p;
   }
-  if (auto p = NormaliseBounceSettings(out)) return p->member + ": " + p->message;
+  if (auto p = NormaliseBounceSettings(out, others)) return p->member + ": " + p->message;
   if (out.name.empty()) return "name: must not be empty";
   if (auto p = TransportProblem(out.transport)) return "transport: " + *p;
   for (const auto& host : out.redirect_hosts) {

@@ -37,8 +37,10 @@ Json EventJson(const store::events::StoredEvent& event, const Json& mail_id);
 Json CountersJson(const store::events::Counters& counts);
 
 // Each reads the keys present in `body` into `out` (absent keys keep the
-// value `out` has) and checks the result.
-Problem ReadClient(const Json& body, store::Client& out);
+// value `out` has) and checks the result. ReadClient: `others` are the
+// stored clients (a bounce_domain or complaint_address must be the client's own).
+Problem ReadClient(const Json& body, store::Client& out,
+                   const std::vector<store::Client>& others = {});
 Problem ReadList(const Json& body, store::RecipientList& out);
 Problem ReadField(const Json& body, store::FieldDef& out);
 // `out.id` must already be set (from the path) or come in "recipient_id";

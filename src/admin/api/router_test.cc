@@ -99,27 +99,79 @@ TEST_F(RouterTest, ClientsAreCreatedAndPatchedWithValidation) {
 }
 
 TEST_F(RouterTest, ClientBounceSettingsAreCheckedOnceAndKept) {
-  TestReply set = As1("PATCH", "/admin/v1/clients/1",
-                      {{"bounce_domain", "Bounce.Shop.Example"}, {"bounce_local", "Returns"}});
+  TestReply set = Admin("PATCH", "/admin/v1/clients/1",
+                        {{"bounce_domain", "Bounce.Shop.Example"}, {"bounce_local", "Returns"}});
   ASSERT_EQ(set.status, 200) << set.body;
   EXPECT_EQ(set.json["bounce_domain"], "bounce.shop.example");
   EXPECT_EQ(set.json["bounce_local"], "returns");
   EXPECT_EQ(set.json["complaint_address"], "");
   EXPECT_EQ(As1("GET", "/admin/v1/clients/1").json["bounce_domain"], "bounce.shop.example");
-  TestReply bad = As1("PATCH", "/admin/v1/clients/1", {{"bounce_domain", "localhost"}});
+  TestReply bad = Admin("PATCH", "/admin/v1/clients/1", {{"bounce_domain", "localhost"}});
   EXPECT_EQ(bad.status, 422);
   EXPECT_EQ(bad.json["error"]["message"], "bounce_domain: bounce domain needs a dot");
-  EXPECT_EQ(As1("PATCH", "/admin/v1/clients/1", {{"bounce_local", "a+b"}}).status, 422);
-  EXPECT_EQ(As1("PATCH", "/admin/v1/clients/1", {{"bounce_local", std::string(40, 'a')}}).status,
+  EXPECT_EQ(Admin("PATCH", "/admin/v1/clients/1", {{"bounce_local", "a+b"}}).status, 422);
+  EXPECT_EQ(Admin("PATCH", "/admin/v1/clients/1", {{"bounce_local", std::string(40, 'a')}}).status,
             422);
-  EXPECT_EQ(As1("PATCH", "/admin/v1/clients/1", {{"complaint_address", "not an address"}}).status,
+  EXPECT_EQ(Admin("PATCH", "/admin/v1/clients/1", {{"complaint_address", "not an address"}}).status,
             422);
   EXPECT_EQ(As1("GET", "/admin/v1/clients/1").json["bounce_local"], "returns") << "unchanged";
-  TestReply none = As1("PATCH", "/admin/v1/clients/1",
-                       {{"bounce_domain", ""}, {"complaint_address", "FBL@Shop.Example"}});
+  TestReply none = Admin("PATCH", "/admin/v1/clients/1",
+                         {{"bounce_domain", ""}, {"complaint_address", "FBL@Shop.Example"}});
   ASSERT_EQ(none.status, 200) << none.body;
   EXPECT_EQ(none.json["bounce_domain"], "");
   EXPECT_EQ(none.json["complaint_address"], "fbl@shop.example");
+}
+
+TEST_F(RouterTest, OnlyTheOperatorSetsBounceSettings) {
+  // A client key would otherwise make the inbound listener take mail for
+  // the operator's domain, or sign its envelope sender with another's.
+  ASSERT_EQ(
+      Admin("PATCH", "/admin/v1/clients/1", {{"bounce_domain", "bounce.shop.example"}}).status,
+      200);
+  const TestReply before = Admin("GET", "/admin/v1/clients/1");
+  for (const auto& [member, value] : std::vector<std::pair<std::string, nlohmann::json>>{
+           {"bounce_domain", "bounce.operator.example"},
+           {"bounce_domain", ""},
+           {"bounce_local", "postmaster"},
+           {"complaint_address", "postmaster@operator.example"},
+           {"complaint_address", nullptr}}) {
+    TestReply refused = As1("PATCH", "/admin/v1/clients/1", {{"name", "x"}, {member, value}});
+    EXPECT_EQ(refused.status, 403) << member << " " << refused.body;
+    EXPECT_EQ(refused.code(), "forbidden");
+    EXPECT_EQ(refused.json["error"]["message"],
+              member + ": only the operator (admin key) may change it");
+  }
+  EXPECT_EQ(Admin("GET", "/admin/v1/clients/1").json, before.json) << "nothing changed";
+  EXPECT_EQ(before.json["bounce_domain"], "bounce.shop.example");
+  // Sending back what is stored (any case) is no change.
+  EXPECT_EQ(As1("PATCH", "/admin/v1/clients/1",
+                {{"name", "Shop"}, {"bounce_domain", "Bounce.Shop.Example"}})
+                .status,
+            200);
+  // The admin key may; another client's domain or complaint address is 422.
+  ASSERT_EQ(
+      Admin("PATCH", "/admin/v1/clients/1", {{"complaint_address", "fbl@shop.example"}}).status,
+      200);
+  TestReply taken =
+      Admin("PATCH", "/admin/v1/clients/2", {{"bounce_domain", "BOUNCE.shop.example"}});
+  EXPECT_EQ(taken.status, 422) << taken.body;
+  EXPECT_EQ(taken.json["error"]["message"],
+            "bounce_domain: 'bounce.shop.example' is already used by client 1");
+  TestReply fbl =
+      Admin("PATCH", "/admin/v1/clients/2", {{"complaint_address", "FBL@shop.example"}});
+  EXPECT_EQ(fbl.status, 422);
+  EXPECT_EQ(fbl.json["error"]["message"],
+            "complaint_address: 'fbl@shop.example' is already used by client 1");
+  TestReply created = Admin("POST", "/admin/v1/clients",
+                            {{"name", "third"}, {"bounce_domain", "bounce.shop.example"}});
+  EXPECT_EQ(created.status, 422);
+  EXPECT_EQ(Admin("GET", "/admin/v1/clients/2").json["bounce_domain"], "");
+  EXPECT_EQ(Admin("PATCH", "/admin/v1/clients/2", {{"bounce_domain", "bounce.two.example"}}).status,
+            200);
+  // Its own settings again are no conflict.
+  EXPECT_EQ(
+      Admin("PATCH", "/admin/v1/clients/1", {{"bounce_domain", "bounce.shop.example"}}).status,
+      200);
 }
 
 TEST_F(RouterTest, UnknownQueryParametersAre400NamingThem) {

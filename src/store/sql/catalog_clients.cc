@@ -117,6 +117,12 @@ Result<std::vector<Client>> Catalog::ListClients(const PageRequest& page) {
       records::ClientFromRow);
 }
 
+Result<std::vector<Client>> Catalog::AllClients() {
+  return EachRow<Client>(runner_.Query(records::ClientSelect() + "ORDER BY id", {},
+                                       records::kClientSelectColumns, "list all clients"),
+                         records::ClientFromRow);
+}
+
 Result<Change> Catalog::CreateClient(Client& client) {
   return catalog_sql::Decide(runner_, [&](SqlSession& session) -> Result<Change> {
     Result<bool> free = catalog_sql::ClaimId(session, "clients", 0, client.id);

@@ -253,9 +253,13 @@ def serve(procs, binary, db, tmp, role, name=None, workers=8, idle_poll="100ms",
 
 
 def parse_ms(text):
-    m = re.match(r"([\d.]+)(us|ms|s)", text)
-    value = float(m.group(1))
-    return value / 1000 if m.group(2) == "us" else value * 1000 if m.group(2) == "s" else value
+    """A wrk latency ("812.00us", "4.71ms", "1.02s", "1.50m") in ms; NaN for what
+    wrk prints when a run completed no request ("-nanus")."""
+    m = re.match(r"([\d.]+)(us|ms|s|m)$", text)
+    if not m:
+        return float("nan")
+    scale = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[m.group(2)]
+    return float(m.group(1)) * scale
 
 
 def wrk(urls, seconds, connections=50, script=None, env=None):

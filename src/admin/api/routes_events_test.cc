@@ -186,11 +186,11 @@ TEST_F(EventRoutesTest, StatisticsCountByHourAndDayWithHumansAndMachinesApart) {
   EXPECT_EQ(recent.json["from"], "2023-11-07T22:13:20.000Z");
   EXPECT_EQ(recent.json["totals"]["opens"], 2);
   // The answer's own from/to (with milliseconds) can be passed back.
-  TestReply again = As1("GET", stats_ + "?from=" + recent.json["from"].get<std::string>() +
+  TestReply back = As1("GET", stats_ + "?from=" + recent.json["from"].get<std::string>() +
                                    "&to=" + recent.json["to"].get<std::string>());
-  ASSERT_EQ(again.status, 200) << again.body;
-  EXPECT_EQ(again.json["from"], recent.json["from"]);
-  EXPECT_EQ(again.json["to"], recent.json["to"]);
+  ASSERT_EQ(back.status, 200) << back.body;
+  EXPECT_EQ(back.json["from"], recent.json["from"]);
+  EXPECT_EQ(back.json["to"], recent.json["to"]);
   TestReply fraction = As1("GET", stats_ + "?to=2023-11-14T22:13:20.5Z");
   ASSERT_EQ(fraction.status, 200) << fraction.body;
   EXPECT_EQ(fraction.json["to"], "2023-11-14T22:13:20.500Z");

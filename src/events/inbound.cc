@@ -218,10 +218,10 @@ Result<InboundResult> Inbound::Process(std::string_view message,
       bool hard = entry->category == BounceCategory::kHard;
       int soft_in_row = 0;
       if (!hard) {
-        auto before =
-            store::events::SoftBouncesInRow(session, client.id, address, kSoftBouncesAsHard - 1);
-        if (!before.ok()) return before.status();
-        soft_in_row = *before + 1;
+        auto in_row =
+            store::events::SoftBouncesInRow(session, client.id, address, m.id, kSoftBouncesAsHard);
+        if (!in_row.ok()) return in_row.status();
+        soft_in_row = *in_row;
         hard = soft_in_row >= kSoftBouncesAsHard;
       }
       event.type = store::events::EventType::kBounce;

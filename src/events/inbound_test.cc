@@ -249,6 +249,16 @@ TEST_F(InboundTest, FiveSoftBouncesInARowCountAsOneHard) {
   EXPECT_EQ(HardBounces(), 1);
 }
 
+TEST_F(InboundTest, RepeatedDelayedReportsForOneMailAreOneSoftBounce) {
+  MailId id = Enqueue();
+  for (int i = 0; i < 6; ++i) {
+    EXPECT_EQ(Process(ForMail("postfix_delayed.eml", id.ToString()), {Verp(id)}).outcome,
+              InboundOutcome::kRecorded);
+  }
+  EXPECT_EQ(HardBounces(), 0);
+  EXPECT_EQ(Events().size(), 6u);
+}
+
 TEST_F(InboundTest, PolicyAnswers) {
   MailId id = Enqueue();
   SmtpPolicy policy = InboundPolicy(inbound_);

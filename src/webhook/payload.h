@@ -1,8 +1,6 @@
 // The body of a webhook request (events.md §1, §4): a JSON array of
-// events, each {"id": "<decimal>", "type", "time" (ISO 8601 UTC),
-// "client", "mailId" (the public mail ID, when the event is about a mail
-// and it is known), "mailing", "list" (when not 0), "recipient" (when
-// any), and the type's data fields merged in (never replacing those).
+// events, each in the one JSON form of an event (store/sql/event_json.h,
+// which the admin API answers too).
 // Threads: pure functions.
 #ifndef CAMPAIGND_WEBHOOK_PAYLOAD_H_
 #define CAMPAIGND_WEBHOOK_PAYLOAD_H_

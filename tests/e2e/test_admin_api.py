@@ -104,6 +104,22 @@ class AdminApiTest(E2ETestCase):
         self.assertRegex(mail["history"][-1]["reply"], r"^250")
         found = api.ok("GET", f"{base}/mails?recipient=john@example.com&status=sent")
         self.assertEqual([m["mail_id"] for m in found["items"]], [mail["mail_id"]])
+        # The mail's `sent` event, in the one JSON form of an event (the webhook's,
+        # events.md §1, §4), in the mail view and the client's event list alike.
+        sent = [e for e in mail["events"] if e["type"] == "sent"]
+        self.assertEqual(len(sent), 1, mail["events"])
+        self.assertEqual((sent[0]["mailId"], sent[0]["client"], sent[0]["mailing"],
+                          sent[0]["recipient"]),
+                         (mail["mail_id"], client["id"], mailing["id"], "john@example.com"))
+        self.assertRegex(sent[0]["time"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
+        self.assertNotIn("data", sent[0])
+        listed = api.ok("GET", f"{base}/events")["items"]
+        self.assertIn(sent[0], listed)
+        # A statistics answer's from/to (with milliseconds) can be passed back.
+        stats = api.ok("GET", f"{base}/stats")
+        again = api.ok("GET", f"{base}/stats?from={stats['from']}&to={stats['to']}")
+        self.assertEqual((again["from"], again["to"]), (stats["from"], stats["to"]))
+        self.assertEqual(again["totals"]["sent"], 1)
 
         status, exported, headers = api.request("GET",
                                                 f"{base}/lists/{lst['id']}/recipients/export")

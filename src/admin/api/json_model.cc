@@ -143,21 +143,6 @@ Json MailJson(const store::Mail& m, const std::string& mail_id,
               {"history", events}};
 }
 
-Json EventJson(const store::events::StoredEvent& stored, const Json& mail_id) {
-  const store::events::Event& e = stored.event;
-  Json data = Json::parse(e.data.empty() ? "{}" : e.data, nullptr, false);
-  if (data.is_discarded()) data = Json::object();  // written as valid JSON: not reached
-  return Json{{"id", std::to_string(stored.id)},
-              {"type", store::events::Name(e.type)},
-              {"at", FormatIsoTime(e.at)},
-              {"mail_id", e.mail_seq ? mail_id : Json()},
-              {"mailing_id", e.mailing_id},
-              {"list_id", e.list_id},
-              {"recipient_id", e.recipient_id},
-              {"address", e.address},
-              {"data", std::move(data)}};
-}
-
 Json CountersJson(const store::events::Counters& c) {
   using namespace store::events;
   return Json{{"enqueued", c[kEnqueued]},

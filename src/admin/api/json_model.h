@@ -28,10 +28,6 @@ Json CodeJson(const store::AuthCode& code);
 Json OptInJson(const store::OptInProcess& process);
 Json MailJson(const store::Mail& mail, const std::string& mail_id,
               const std::vector<store::MailEvent>& history);
-// An event (events.md §1): "id" its public id (a decimal string), "type",
-// "at", "mail_id" (null when not about a mail), "mailing_id", "list_id",
-// "recipient_id", "address", "data" (its object).
-Json EventJson(const store::events::StoredEvent& event, const Json& mail_id);
 // The counters of events::Counters by their API names, human opens and
 // clicks (total minus machine) added.
 Json CountersJson(const store::events::Counters& counts);

@@ -31,7 +31,7 @@ struct Call {
 using Handler = AdminResponse (*)(const Call&);
 
 // Shared by the handlers (routes_mails.cc): unix milliseconds,
-// "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SSZ" (UTC); nullopt for anything else.
+// "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SS[.fff]Z" (UTC); nullopt for anything else.
 std::optional<TimePoint> ParseTime(const std::string& text);
 // The call's client's mail ID secret (MailId::Make); NotFound without it.
 Result<std::string> ClientSecret(const Call& call);

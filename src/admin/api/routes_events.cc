@@ -8,6 +8,7 @@
 #include "admin/api/list_lookup.h"
 #include "admin/api/routes.h"
 #include "core/mail_id.h"
+#include "store/sql/event_json.h"
 
 namespace campaignd::admin::api {
 namespace {
@@ -49,13 +50,13 @@ std::optional<StatsQuery> ReadStatsQuery(const Call& call, AdminResponse* error)
   q.to = call.context.clock.Now();
   if (auto it = call.query.find("to"); it != call.query.end()) {
     std::optional<TimePoint> to = ParseTime(it->second);
-    if (!to) return fail("to: expected unix ms or YYYY-MM-DD[THH:MM:SSZ]");
+    if (!to) return fail("to: expected unix ms or YYYY-MM-DD[THH:MM:SS[.fff]Z]");
     q.to = *to;
   }
   q.from = q.to - kDefaultRange;
   if (auto it = call.query.find("from"); it != call.query.end()) {
     std::optional<TimePoint> from = ParseTime(it->second);
-    if (!from) return fail("from: expected unix ms or YYYY-MM-DD[THH:MM:SSZ]");
+    if (!from) return fail("from: expected unix ms or YYYY-MM-DD[THH:MM:SS[.fff]Z]");
     q.from = *from;
   }
   if (q.from >= q.to) return fail("from: must be before to");
@@ -133,10 +134,9 @@ AdminResponse ListEvents(const Call& call) {
   Json items = Json::array();
   std::optional<std::string> last;
   for (const auto& e : *events) {
-    const Json mail_id =
-        e.event.mail_seq ? Json(MailId::Make(call.client_id, *e.event.mail_seq, *secret).ToString())
-                         : Json();
-    items.push_back(EventJson(e, mail_id));
+    const std::string mail_id =
+        e.event.mail_seq ? MailId::Make(call.client_id, *e.event.mail_seq, *secret).ToString() : "";
+    items.push_back(store::events::EventJson(e, mail_id));
     last = std::to_string(e.id);
   }
   return PageAnswer(std::move(items), page->limit, last);

@@ -7,6 +7,7 @@
 #include "admin/api/json_model.h"
 #include "admin/api/routes.h"
 #include "core/mail_id.h"
+#include "store/sql/event_json.h"
 
 namespace campaignd::admin::api {
 namespace {
@@ -34,7 +35,9 @@ std::optional<AdminResponse> ReadFilters(const Call& call, store::MailQuery& que
   for (auto [name, out] : {std::pair{"since", &query.since}, std::pair{"until", &query.until}}) {
     if (auto it = q.find(name); it != q.end()) {
       *out = ParseTime(it->second);
-      if (!*out) return BadQuery(std::string(name) + ": expected unix ms or YYYY-MM-DD[THH:MM:SSZ]");
+      if (!*out) {
+        return BadQuery(std::string(name) + ": expected unix ms or YYYY-MM-DD[THH:MM:SS[.fff]Z]");
+      }
     }
   }
   return std::nullopt;
@@ -49,19 +52,31 @@ Result<Json> FullMail(const Call& call, const store::Mail& mail, const std::stri
 
 }  // namespace
 
-// Unix milliseconds, "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SSZ" (UTC).
+// Unix milliseconds, "YYYY-MM-DD" or "YYYY-MM-DDTHH:MM:SS[.fff]Z" (UTC;
+// the fraction, as this API writes its times, 1 to 9 digits, kept to the
+// millisecond).
 std::optional<TimePoint> ParseTime(const std::string& text) {
   if (std::optional<int64_t> ms = ParseInt64(text)) return FromUnixMillis(*ms);
   std::tm tm{};
   const char* rest = strptime(text.c_str(), "%Y-%m-%d", &tm);
   if (rest == nullptr) return std::nullopt;
+  int64_t millis = 0;
   if (*rest == 'T' || *rest == ' ') {
     rest = strptime(rest + 1, "%H:%M:%S", &tm);
-    if (rest == nullptr || std::string_view(rest) != "Z") return std::nullopt;
+    if (rest == nullptr) return std::nullopt;
+    if (*rest == '.') {
+      int digits = 0;
+      for (++rest; *rest >= '0' && *rest <= '9'; ++rest, ++digits) {
+        if (digits < 3) millis = millis * 10 + (*rest - '0');
+      }
+      if (digits == 0 || digits > 9) return std::nullopt;
+      for (int d = digits; d < 3; ++d) millis *= 10;
+    }
+    if (std::string_view(rest) != "Z") return std::nullopt;
   } else if (*rest != '\0') {
     return std::nullopt;
   }
-  return FromUnixMillis(static_cast<int64_t>(timegm(&tm)) * 1000);
+  return FromUnixMillis(static_cast<int64_t>(timegm(&tm)) * 1000 + millis);
 }
 
 Result<std::string> ClientSecret(const Call& call) {
@@ -121,7 +136,8 @@ AdminResponse GetMail(const Call& call) {
       call.catalog().MailEvents(call.client_id, sequence);
   if (!events.ok()) return StoreFailure(events.status());
   Json& list = (*full)["events"] = Json::array();
-  for (const auto& e : *events) list.push_back(EventJson(e, (*full)["mail_id"]));
+  const std::string mail_id = (*full)["mail_id"].get<std::string>();
+  for (const auto& e : *events) list.push_back(store::events::EventJson(e, mail_id));
   return JsonAnswer(200, *full);
 }
 

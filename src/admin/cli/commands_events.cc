@@ -11,10 +11,11 @@
 namespace campaignd::admin::cli {
 namespace {
 
-const std::vector<Column> kEventColumns = {
-    {"ID", "id"},           {"TYPE", "type"},          {"TIME", "at"},
-    {"MAIL ID", "mail_id"}, {"MAILING", "mailing_id"}, {"ADDRESS", "address"},
-    {"DATA", "data"}};
+// The event's JSON form (store/sql/event_json.h); the type's own fields
+// (status, url...) are in `--json`.
+const std::vector<Column> kEventColumns = {{"ID", "id"},           {"TYPE", "type"},
+                                           {"TIME", "time"},       {"MAIL ID", "mailId"},
+                                           {"MAILING", "mailing"}, {"RECIPIENT", "recipient"}};
 
 struct StatsArgs {
   std::int64_t client = 0;

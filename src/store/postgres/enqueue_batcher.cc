@@ -1,6 +1,9 @@
 #include "store/postgres/enqueue_batcher.h"
 
 #include <memory>
+#include <string_view>
+
+#include "store/sql/events.h"
 
 namespace campaignd::store::postgres {
 namespace {
@@ -13,6 +16,23 @@ namespace {
 // statement and events::AppendAll (BEGIN, INSERT, UPSERT, COMMIT: three more
 // round trips a batch) bench/compare's PostgreSQL accept fell from 5,259 and
 // 6,446 to 3,647 and 3,768 req/s (2026-12-07, loaded machine).
+// ", enqueued, sent, ...": every counter column of stats_hourly
+// (events::kCounterColumns, so a new counter cannot be left out).
+std::string CounterColumns() {
+  std::string columns;
+  for (std::string_view c : events::kCounterColumns) columns += ", " + std::string(c);
+  return columns;
+}
+
+// ", count(*), 0, 0, ...": `enqueued` counted, every other counter 0.
+std::string CounterValues() {
+  std::string values;
+  for (int i = 0; i < events::kCounterCount; ++i) {
+    values += i == events::kEnqueued ? ", count(*)" : ", 0";
+  }
+  return values;
+}
+
 const std::string& InsertSql() {
   static const std::string kSql =
       "WITH input AS ("
@@ -31,12 +51,11 @@ const std::string& InsertSql() {
       "  INSERT INTO mail_events (mail_id, at, status, reply)"
       "  SELECT id, created_at, 'enqueued', '' FROM new"
       "), counted AS ("
-      "  INSERT INTO stats_hourly (client_id, mailing_id, hour, enqueued, sent, failed,"
-      "                            bounced_hard, bounced_soft, complaints, unsubscribes, opens,"
-      "                            opens_unique, opens_machine, clicks, clicks_unique,"
-      "                            clicks_machine)"
-      "  SELECT client_id, mailing_id, floor(created_at::numeric / 3600000)::bigint, count(*),"
-      "         0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0"
+      "  INSERT INTO stats_hourly (client_id, mailing_id, hour" +
+      CounterColumns() +
+      ")"
+      "  SELECT client_id, mailing_id, floor(created_at::numeric / 3600000)::bigint" +
+      CounterValues() +
       "  FROM input GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
       "  ON CONFLICT (client_id, mailing_id, hour)"
       "  DO UPDATE SET enqueued = stats_hourly.enqueued + excluded.enqueued"

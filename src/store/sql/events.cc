@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <tuple>
 
 #include "store/json_text.h"
@@ -22,11 +23,6 @@ constexpr std::string_view kTypeNames[] = {
     "sent",        "bounce",      "spamcomplaint",      "open",
     "click",       "unsubscribe", "singleoptin",        "confirmedoptin",
     "doubleoptin", "blocklist",   "filteredbyblocklist"};
-constexpr std::string_view kCounterColumns[] = {
-    "enqueued",   "sent",          "failed",        "bounced_hard", "bounced_soft",
-    "complaints", "unsubscribes",  "opens",         "opens_unique", "opens_machine",
-    "clicks",     "clicks_unique", "clicks_machine"};
-static_assert(std::size(kCounterColumns) == kCounterCount);
 
 int64_t HourOf(TimePoint at) {
   const int64_t ms = ToUnixMillis(at);
@@ -715,24 +711,38 @@ Result<int64_t> PurgeBefore(SqlRunner& runner, Purge kind, TimePoint cutoff, int
 }
 
 Result<int> SoftBouncesInRow(SqlSession& session, int64_t client_id, std::string_view address,
-                             int limit) {
+                             int64_t mail_seq, int limit) {
+  // Newest first: a mail's bounces come after its own `sent` (the relay's
+  // 250), so when a `sent` row is reached every bounce of that mail has been
+  // seen; a `sent` of a mail without one is a delivery and ends the run, as
+  // does a hard bounce. `mail_seq` (whose bounce is being recorded) counts.
   // The terms repeat the partial index's WHERE, so SQLite uses it too.
-  const SqlValue params[] = {client_id, std::string(address), int64_t{limit}};
+  const SqlValue params[] = {client_id, std::string(address), int64_t{kSoftBounceRowsRead}};
   Result<std::vector<SqlRow>> rows = session.Query(
-      "SELECT type, data FROM events WHERE client_id = $1 AND address = $2 "
+      "SELECT type, data, mail_seq FROM events WHERE client_id = $1 AND address = $2 "
       "AND type IN ('sent', 'bounce') ORDER BY id DESC LIMIT $3",
-      params, 2, "soft bounces in a row");
+      params, 3, "soft bounces in a row");
   if (!rows.ok()) return rows.status();
-  int soft = 0;
+  std::set<int64_t> bounced = {mail_seq};  // the mails of the run (each bounced soft)
   for (const SqlRow& row : *rows) {
-    if (CellText(row, 0) != Name(EventType::kBounce)) break;
+    if (static_cast<int>(bounced.size()) >= limit) break;
+    std::optional<int64_t> seq;
+    if (row[2]) {
+      CellReader r(row);
+      seq = r.Int(2);
+      CAMPAIGND_RETURN_IF_ERROR(r.status());
+    }
+    if (CellText(row, 0) != Name(EventType::kBounce)) {
+      if (!seq.has_value() || !bounced.contains(*seq)) break;  // a delivery
+      continue;
+    }
     const nlohmann::json data =
         nlohmann::json::parse(CellText(row, 1), nullptr, /*allow_exceptions=*/false);
     const auto category = data.is_object() ? data.find("category") : data.end();
-    if (category == data.end() || *category != "soft") break;
-    ++soft;
+    if (category == data.end() || *category != "soft") break;  // a hard bounce
+    if (seq.has_value()) bounced.insert(*seq);
   }
-  return soft;
+  return std::min(static_cast<int>(bounced.size()), limit);
 }
 
 }  // namespace campaignd::store::events

@@ -99,6 +99,13 @@ enum Counter {
   kCounterCount,
 };
 using Counters = std::array<int64_t, kCounterCount>;
+// Their stats_hourly column names, in Counter order (the one list: writers
+// of stats_hourly build their column lists from it).
+inline constexpr std::string_view kCounterColumns[] = {
+    "enqueued",   "sent",          "failed",        "bounced_hard", "bounced_soft",
+    "complaints", "unsubscribes",  "opens",         "opens_unique", "opens_machine",
+    "clicks",     "clicks_unique", "clicks_machine"};
+static_assert(std::size(kCounterColumns) == kCounterCount);
 
 // Adds `counts` to (client, mailing, the hour of `at`): how counters that
 // have no event are kept (enqueued: the accept path; failed outcomes).
@@ -257,12 +264,17 @@ Result<int64_t> PurgeBefore(SqlRunner& runner, Purge kind, TimePoint cutoff, int
 
 // ---- Bounce counting (events.md §2; docs/decisions/0020-bounce-domain.md)
 
-// The soft bounces of (client, lower-case address) since its newest `sent`
-// event or hard bounce (at most `limit` counted: the newest `limit` of its
-// sent and bounce events are read, by the index of migration 0008): five
-// soft bounces in a row without a delivery in between count as one hard.
+// The mails of (client, lower-case address) with a soft bounce in the
+// current run, the mail `mail_seq` whose soft bounce is being recorded
+// counted as one (so at least 1, at most `limit`). A run ends at a hard
+// bounce or at a `sent` event of a mail without a bounce event (a delivery
+// in between); several bounces of one mail (repeated `Action: delayed`
+// DSNs) count once. Reads at most kSoftBounceRowsRead of the address's
+// newest sent and bounce events, by the index of migration 0008. Five in a
+// row count as one hard bounce (events.md §2).
+inline constexpr int kSoftBounceRowsRead = 64;
 Result<int> SoftBouncesInRow(SqlSession& session, int64_t client_id, std::string_view address,
-                             int limit);
+                             int64_t mail_seq, int limit);
 
 }  // namespace campaignd::store::events
 

@@ -506,5 +506,65 @@ TEST_F(EventsTest, StatisticsSumByDay) {
   EXPECT_TRUE(hourly[1].start == day + hours(23));
 }
 
+// Five soft bounces in a row (events.md §2): distinct mails, each after its
+// own `sent` (the relay's 250); a delivery in between ends the run.
+TEST_F(EventsTest, SoftBouncesInRowCountsMailsSinceTheLastDelivery) {
+  int64_t next_seq = 100;
+  auto add = [&](EventType type, int64_t seq, std::string category = "") {
+    Event e = Open(1, kT0);
+    e.type = type;
+    e.mail_seq = seq;
+    e.data = "{}";
+    e.hard = category == "hard";
+    AppendOne(e);
+  };
+  auto in_row = [&](int64_t seq) {
+    int n = 0;
+    Write([&](SqlSession& s) -> Status {
+      Result<int> got = SoftBouncesInRow(s, 1, "a@example.com", seq, 5);
+      if (!got.ok()) return got.status();
+      n = *got;
+      return Status::Ok();
+    });
+    return n;
+  };
+  // sent1, soft1, sent2, soft2, ...: the fifth mail's bounce is the fifth.
+  for (int i = 1; i <= 4; ++i) {
+    const int64_t seq = next_seq++;
+    add(EventType::kSent, seq);
+    EXPECT_EQ(in_row(seq), i);
+    add(EventType::kBounce, seq, "soft");
+  }
+  int64_t fifth = next_seq++;
+  add(EventType::kSent, fifth);
+  EXPECT_EQ(in_row(fifth), 5);
+  add(EventType::kBounce, fifth, "hard");  // recorded as the hard one: the run ends
+  int64_t after = next_seq++;
+  add(EventType::kSent, after);
+  EXPECT_EQ(in_row(after), 1);
+  // Five delayed DSNs for one mail are one mail.
+  add(EventType::kBounce, after, "soft");
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(in_row(after), 1);
+    add(EventType::kBounce, after, "soft");
+  }
+  // A clean delivery (a `sent` with no bounce of its mail) resets.
+  int64_t second = next_seq++;
+  add(EventType::kSent, second);
+  add(EventType::kBounce, second, "soft");
+  int64_t delivered = next_seq++;
+  add(EventType::kSent, delivered);
+  int64_t third = next_seq++;
+  add(EventType::kSent, third);
+  EXPECT_EQ(in_row(third), 1);
+  // Another address's or client's events do not count.
+  Event other = Open(2, kT0);
+  other.type = EventType::kBounce;
+  other.data = "{}";
+  other.mail_seq = next_seq++;
+  AppendOne(other);
+  EXPECT_EQ(in_row(third), 1);
+}
+
 }  // namespace
 }  // namespace campaignd::store::events

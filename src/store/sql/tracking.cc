@@ -1,6 +1,7 @@
-// RecordTrackingHits: per hit one read of its mail (with the recipient's
-// opt-out) and, unless the batch already decided it, one of an earlier
-// event of its type; then one AppendAll for the batch.
+// RecordTrackingHits: the batch's lock keys (one per mail, sorted), then per
+// hit one read of its mail (with the recipient's opt-out) and, unless the
+// batch already decided it, one of an earlier event of its type; then one
+// AppendAll for the batch.
 #include "store/sql/tracking.h"
 
 #include <map>
@@ -9,6 +10,7 @@
 #include <tuple>
 #include <vector>
 
+#include "core/fields.h"
 #include "core/mail_status.h"
 #include "store/sql/events.h"
 
@@ -50,19 +52,20 @@ Result<bool> HasEarlier(SqlSession& session, int64_t client_id, int64_t seq, Eve
   return !rows->empty();
 }
 
-std::string LowerAscii(std::string s) {
-  for (char& c : s) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return s;
-}
-
 }  // namespace
 
 Result<int64_t> RecordTrackingHits(SqlSession& session, std::span<const TrackingHit> hits) {
   std::vector<Event> events;
   std::map<std::pair<int64_t, int64_t>, std::optional<MailRow>> mails;  // (client, seq)
   std::set<std::tuple<int64_t, int64_t, bool>> seen;                    // (client, seq, click)
+  // `first` is decided by reading the table: another process's batch for
+  // the same mail waits for this one's commit (and sees its events), in
+  // sorted key order so two batches never wait for each other.
+  std::set<std::string> locks;
+  for (const TrackingHit& hit : hits) {
+    locks.insert("track:" + std::to_string(hit.client_id) + ":" + std::to_string(hit.mail_seq));
+  }
+  for (const std::string& key : locks) CAMPAIGND_RETURN_IF_ERROR(session.LockKey(key));
   for (const TrackingHit& hit : hits) {
     const auto key = std::pair(hit.client_id, hit.mail_seq);
     auto found = mails.find(key);

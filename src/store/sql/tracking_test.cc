@@ -5,7 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "store/sql/events.h"
 #include "store/store_testutil.h"
@@ -104,6 +106,38 @@ TEST_F(TrackingStoreTest, FirstOpenAndFirstClickAreDecidedAtWriteTime) {
   EXPECT_EQ(sum[kOpensUnique], 1);
   EXPECT_EQ(sum[kClicks], 2);
   EXPECT_EQ(sum[kClicksUnique], 1);
+}
+
+// Two processes (two connections) record an open of one mail at once: the
+// second batch waits for the first's commit and sees its open (PostgreSQL
+// under READ COMMITTED; SQLite's one writer runs them one after the other).
+TEST_F(TrackingStoreTest, FirstIsDecidedOnceAcrossProcesses) {
+  std::unique_ptr<Engine> other = OpenOrFail();
+  ASSERT_NE(other, nullptr);
+  std::atomic<bool> recorded{false};
+  std::thread holder([&] {
+    Status status = runner().Write([&](SqlSession& session) -> Status {
+      std::vector<TrackingHit> hits = {Hit(false, kT0 + seconds(60))};
+      Result<int64_t> n = RecordTrackingHits(session, hits);
+      if (!n.ok()) return n.status();
+      recorded = true;
+      std::this_thread::sleep_for(milliseconds(300));
+      return Status::Ok();
+    });
+    EXPECT_TRUE(status.ok()) << status.ToString();
+  });
+  while (!recorded) std::this_thread::sleep_for(milliseconds(5));
+  Status second = other->runner().Write([&](SqlSession& session) -> Status {
+    std::vector<TrackingHit> hits = {Hit(false, kT0 + seconds(61))};
+    return RecordTrackingHits(session, hits).status();
+  });
+  holder.join();
+  EXPECT_TRUE(second.ok()) << second.ToString();
+  const auto events = Events();
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_TRUE(events[0].event.first);
+  EXPECT_FALSE(events[1].event.first);
+  other->Close();
 }
 
 TEST_F(TrackingStoreTest, UnknownMailOtherMailingOrOptedOutRecordsNothing) {

@@ -36,7 +36,7 @@ void ReadWebhook(const toml::table& table, ClientScope& scope) {
     }
   }
   if (auth) {
-    if (auto parsed = webhook::ParseAuth(*auth)) {
+    if (auto parsed = store::events::ParseWebhookAuth(*auth)) {
       w.auth = *parsed;
     } else {
       r.Error("auth", "expected none, basicAuth or keyAuth");

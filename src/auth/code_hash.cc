@@ -6,20 +6,15 @@
 
 #include <cstdlib>
 
+#include "core/hex.h"
+
 namespace campaignd::auth {
 
 std::string HashCode(std::string_view code) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   EVP_Digest(code.data(), code.size(), digest, &len, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(2 * len);
-  for (unsigned int i = 0; i < len; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 15];
-  }
-  return out;
+  return HexLower(std::string_view(reinterpret_cast<const char*>(digest), len));
 }
 
 bool CodeHashEquals(std::string_view a, std::string_view b) {

@@ -150,7 +150,7 @@ class Catalog {
   // by id. CreateWebhook: id 0 takes the next free id (written back);
   // kConflict when the id exists, kNotFound when the client does not.
   // UpdateWebhook: url, types and auth (an empty auth secret of the same
-  // kind keeps the stored one). SetWebhookState: activating ends a failing
+  // kind and the same url keeps the stored one). SetWebhookState: activating ends a failing
   // run and makes it due now (the "retry now" of a suspended one).
   Result<std::vector<events::Webhook>> ListWebhooks(int64_t client_id);
   Result<std::optional<events::Webhook>> FindWebhook(int64_t client_id, int64_t id);

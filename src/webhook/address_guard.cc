@@ -43,6 +43,24 @@ std::string_view ForbiddenV6(const unsigned char* b) {
   // 64:ff9b::/96 (NAT64): the embedded IPv4 address decides.
   static constexpr unsigned char kNat64[12] = {0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0};
   if (std::memcmp(b, kNat64, 12) == 0) return ForbiddenV4(last);
+  // 64:ff9b:1::/48 (local-use NAT64, RFC 8215): translated by the operator's own
+  // gateway, so refused whatever it embeds.
+  static constexpr unsigned char kLocalNat64[6] = {0, 0x64, 0xff, 0x9b, 0, 1};
+  if (std::memcmp(b, kLocalNat64, 6) == 0) return "private";
+  // ::ffff:0:a.b.c.d (SIIT, RFC 6052/7915 translated addresses): refused altogether.
+  static constexpr unsigned char kSiit[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 0, 0};
+  if (std::memcmp(b, kSiit, 12) == 0) return "reserved";
+  // 2002:AABB:CCDD::/48 (6to4): the embedded IPv4 address AA.BB.CC.DD decides.
+  if (b[0] == 0x20 && b[1] == 0x02) {
+    return ForbiddenV4((uint32_t{b[2]} << 24) | (uint32_t{b[3]} << 16) | (uint32_t{b[4]} << 8) |
+                       b[5]);
+  }
+  // 2001::/32 (Teredo): a tunnel whose server and client are encoded in the
+  // address, not checkable here; refused altogether.
+  if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0 && b[3] == 0) return "reserved";
+  // 100::/64 (discard-only, RFC 6666).
+  static constexpr unsigned char kDiscard[8] = {0x01, 0, 0, 0, 0, 0, 0, 0};
+  if (std::memcmp(b, kDiscard, 8) == 0) return "reserved";
   if ((b[0] & 0xfe) == 0xfc) return "private";                     // fc00::/7 ULA
   if (b[0] == 0xfe && (b[1] & 0xc0) == 0x80) return "link-local";  // fe80::/10
   if (b[0] == 0xfe && (b[1] & 0xc0) == 0xc0) return "private";     // fec0::/10 site-local

@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 
+#include "core/hex.h"
 #include "core/mail_id.h"
 #include "deliver/curl_init.h"
 #include "webhook/address_guard.h"
@@ -51,9 +52,13 @@ curl_socket_t OpenSocket(void* data, curlsocktype purpose, curl_sockaddr* addres
         inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(&address->addr)->sin6_addr, host,
                   sizeof host);
       }
-      request->refused = std::string("refused: the target resolves to ") + host + ", a " +
-                         std::string(range) +
-                         " address (webhooks_allow_private is off; nothing was sent)";
+      // The address goes to the server log only: the attempt is shown to the
+      // client (/attempts), who must not learn how internal names resolve.
+      spdlog::warn("webhooks: refused {}, a {} address (webhooks_allow_private is off)", host,
+                   range);
+      request->refused =
+          "refused: the target is a private or internal address (webhooks_allow_private is off; "
+          "nothing was sent)";
       return CURL_SOCKET_BAD;
     }
   }
@@ -90,7 +95,7 @@ std::string NewOwner() {
   unsigned char rnd[4] = {};
   RAND_bytes(rnd, sizeof rnd);
   return "webhook-" + std::to_string(getpid()) + "-" +
-         Hex(std::string_view(reinterpret_cast<const char*>(rnd), sizeof rnd));
+         HexLower(std::string_view(reinterpret_cast<const char*>(rnd), sizeof rnd));
 }
 
 }  // namespace
@@ -291,11 +296,13 @@ Result<bool> Dispatcher::DeliverOne() {
       return true;
     }
   }
-  // Delivered (or an empty batch: the lease released, nothing recorded as sent).
+  // Delivered; an empty batch (its rows gone since the lease: deleted or
+  // purged) only releases the lease, with no attempt recorded.
   Status s = runner_.Write([&](store::SqlSession& session) -> Status {
     Result<bool> same = StillLeased(session, webhook);
     if (!same.ok()) return same.status();
     if (!*same) return Status::Ok();
+    if (ids.empty()) return store::events::ReleaseLease(session, webhook.client_id, webhook.id);
     return store::events::Delivered(session, attempt, ids);
   });
   if (!s.ok()) return s;
@@ -308,17 +315,18 @@ void Dispatcher::Work() {
       std::lock_guard lock(mu_);
       if (stopping_) return;
     }
-    // Idle cost: one read of "any outbox row?" per poll, no write.
-    const store::SqlValue none[] = {int64_t{1}};
-    Result<std::vector<store::SqlRow>> pending =
-        runner_.Query("SELECT 1 FROM webhook_outbox WHERE client_id >= $1 LIMIT 1", none, 1,
-                      "webhook outbox pending");
-    if (!pending.ok()) {
-      spdlog::warn("webhooks: {}", pending.status().ToString());
+    // Idle cost: one read of "a due, activated subscription with outbox
+    // rows?" per poll; the lease (a write) only when there is one, so
+    // rows waiting for a suspended or backing-off receiver cost no writes.
+    const TimePoint now = clock_.Now();
+    Result<bool> due = store::ReadResult<bool>(
+        runner_, [&](store::SqlSession& session) { return store::events::AnyDue(session, now); });
+    if (!due.ok()) {
+      spdlog::warn("webhooks: {}", due.status().ToString());
       if (!Sleep(options_.poll)) return;
       continue;
     }
-    if (pending->empty()) {
+    if (!*due) {
       if (!Sleep(options_.poll)) return;
       continue;
     }

@@ -3,18 +3,9 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-namespace campaignd::webhook {
+#include "core/hex.h"
 
-std::string Hex(std::string_view bytes) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(2 * bytes.size());
-  for (unsigned char b : bytes) {
-    out += kHex[b >> 4];
-    out += kHex[b & 15];
-  }
-  return out;
-}
+namespace campaignd::webhook {
 
 std::string Signature(std::string_view key, int64_t unix_seconds, std::string_view body) {
   const std::string t = std::to_string(unix_seconds);
@@ -25,7 +16,7 @@ std::string Signature(std::string_view key, int64_t unix_seconds, std::string_vi
   unsigned int len = 0;
   HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
        reinterpret_cast<const unsigned char*>(message.data()), message.size(), mac, &len);
-  return "t=" + t + ",v1=" + Hex(std::string_view(reinterpret_cast<const char*>(mac), len));
+  return "t=" + t + ",v1=" + HexLower(std::string_view(reinterpret_cast<const char*>(mac), len));
 }
 
 }  // namespace campaignd::webhook

@@ -12,8 +12,6 @@ namespace campaignd::webhook {
 
 inline constexpr std::string_view kSignatureHeader = "X-Campaignd-Signature";
 
-// Lower-case hex of `bytes`.
-std::string Hex(std::string_view bytes);
 // The header's value for `body` sent at `unix_seconds`, keyed with `key`.
 std::string Signature(std::string_view key, int64_t unix_seconds, std::string_view body);
 

@@ -5,6 +5,8 @@
 #include <boost/url/parse.hpp>
 #include <set>
 
+#include "core/fields.h"
+#include "core/hex.h"
 #include "core/mail_id.h"
 #include "webhook/signature.h"
 
@@ -17,14 +19,6 @@ using store::events::WebhookState;
 bool IsTokenChar(char c) {  // RFC 9110 tchar
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
          std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
-}
-
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
 }
 
 // Headers the dispatcher writes itself or that belong to the connection:
@@ -66,7 +60,7 @@ std::optional<std::string> UrlProblem(std::string_view url) {
   if (url.size() > kMaxUrlBytes) return "at most " + std::to_string(kMaxUrlBytes) + " bytes";
   auto parsed = boost::urls::parse_absolute_uri(url);
   if (!parsed) return "expected an absolute http:// or https:// URL";
-  const std::string scheme = Lower(parsed->scheme());
+  const std::string scheme = LowerAscii(parsed->scheme());
   if (scheme != "http" && scheme != "https") {
     return "expected an http:// or https:// URL, not " + scheme + ":";
   }
@@ -112,8 +106,8 @@ std::vector<Problem> SubscriptionProblems(const store::events::Webhook& w,
       if (w.auth_name.empty() || w.auth_name.size() > 128 ||
           !std::all_of(w.auth_name.begin(), w.auth_name.end(), IsTokenChar)) {
         problems.push_back({"auth_name", "keyAuth needs a header name (letters, digits, -)"});
-      } else if (std::find(kReservedHeaders.begin(), kReservedHeaders.end(), Lower(w.auth_name)) !=
-                 kReservedHeaders.end()) {
+      } else if (std::find(kReservedHeaders.begin(), kReservedHeaders.end(),
+                           LowerAscii(w.auth_name)) != kReservedHeaders.end()) {
         problems.push_back(
             {"auth_name", "header " + w.auth_name + " is set by campaignd or the connection"});
       }
@@ -125,23 +119,13 @@ std::vector<Problem> SubscriptionProblems(const store::events::Webhook& w,
   return problems;
 }
 
-std::optional<WebhookAuth> ParseAuth(std::string_view name) {
-  for (WebhookAuth a : {WebhookAuth::kNone, WebhookAuth::kBasicAuth, WebhookAuth::kKeyAuth}) {
-    if (store::events::Name(a) == name) return a;
-  }
-  return std::nullopt;
-}
-
-std::optional<WebhookState> ParseState(std::string_view name) {
-  for (WebhookState s :
-       {WebhookState::kActivated, WebhookState::kDeactivated, WebhookState::kSuspended}) {
-    if (store::events::Name(s) == name) return s;
-  }
-  return std::nullopt;
+bool AuthSecretMayBeKept(const store::events::Webhook& stored,
+                         const store::events::Webhook& changed) {
+  return changed.auth == stored.auth && changed.url == stored.url;
 }
 
 std::string NewSigningSecret() { return NewMailIdSecret(); }
 
-std::string SigningKey(std::string_view signing_secret) { return Hex(signing_secret); }
+std::string SigningKey(std::string_view signing_secret) { return HexLower(signing_secret); }
 
 }  // namespace campaignd::webhook

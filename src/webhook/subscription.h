@@ -40,10 +40,12 @@ std::optional<std::string> UrlProblem(std::string_view url);
 std::vector<Problem> SubscriptionProblems(const store::events::Webhook& webhook,
                                           bool secret_may_be_kept = false);
 
-// events.md's name of the auth kind ("none", "basicAuth", "keyAuth");
-// nullopt for others.
-std::optional<store::events::WebhookAuth> ParseAuth(std::string_view name);
-std::optional<store::events::WebhookState> ParseState(std::string_view name);
+// Whether a change of the stored subscription `stored` into `changed` may
+// leave the auth secret empty and keep the stored one: only when the auth
+// kind and the URL stay the same - a provisioned credential never goes to a
+// host it was not given for (the caller then requires auth_secret again).
+bool AuthSecretMayBeKept(const store::events::Webhook& stored,
+                         const store::events::Webhook& changed);
 
 // A new signing secret (32 bytes from the OS CSPRNG, as stored).
 std::string NewSigningSecret();

@@ -61,6 +61,17 @@ TEST(AddressGuardTest, RefusesInternalRanges) {
       {"::ffff:169.254.169.254", "link-local"},
       {"::127.0.0.1", "loopback"},
       {"64:ff9b::a00:1", "private"},
+      {"64:ff9b:1::808:808", "private"},  // local-use NAT64, whatever it embeds
+      {"64:ff9b:1:ffff::1", "private"},
+      {"::ffff:0:808:808", "reserved"},  // SIIT
+      {"::ffff:0:7f00:1", "reserved"},
+      {"2002:7f00:1::1", "loopback"},       // 6to4 of 127.0.0.1
+      {"2002:a00:1::", "private"},          // 6to4 of 10.0.0.1
+      {"2002:a9fe:a9fe::1", "link-local"},  // 6to4 of 169.254.169.254
+      {"2001::1", "reserved"},              // Teredo
+      {"2001:0:4136:e378:8000:63bf:3fff:fdd2", "reserved"},
+      {"100::1", "reserved"},  // discard-only
+      {"100::ffff:ffff:ffff:ffff", "reserved"},
       {"localhost", "not an IP address"},
   };
   for (const auto& [ip, range] : cases) EXPECT_EQ(ForbiddenRange(ip), range) << ip;
@@ -68,7 +79,8 @@ TEST(AddressGuardTest, RefusesInternalRanges) {
 
 TEST(AddressGuardTest, AllowsPublicAddresses) {
   for (const char* ip : {"93.184.216.34", "8.8.8.8", "172.32.0.1", "172.15.255.255", "100.128.0.1",
-                         "192.169.0.1", "2001:db8::1", "2606:4700::1111", "::ffff:8.8.8.8"}) {
+                         "192.169.0.1", "2001:db8::1", "2606:4700::1111", "::ffff:8.8.8.8",
+                         "2002:808:808::1", "2001:1::1", "100:0:0:1::1", "64:ff9b:2::1"}) {
     EXPECT_EQ(ForbiddenRange(ip), "") << ip;
   }
 }
@@ -192,13 +204,30 @@ TEST(SubscriptionTest, TypesAndAuth) {
   EXPECT_EQ(FirstProblem(w), "auth_secret: must not contain a line break (CR or LF)");
 }
 
-TEST(SubscriptionTest, ParsesNames) {
-  EXPECT_EQ(ParseAuth("basicAuth"), WebhookAuth::kBasicAuth);
-  EXPECT_EQ(ParseAuth("keyAuth"), WebhookAuth::kKeyAuth);
-  EXPECT_EQ(ParseAuth("none"), WebhookAuth::kNone);
-  EXPECT_EQ(ParseAuth("basic"), std::nullopt);
-  EXPECT_EQ(ParseState("suspended"), store::events::WebhookState::kSuspended);
-  EXPECT_EQ(ParseState("on"), std::nullopt);
+TEST(SubscriptionTest, ParsesNames) {  // the store's one table of names
+  using store::events::ParseWebhookAuth;
+  using store::events::ParseWebhookState;
+  EXPECT_EQ(ParseWebhookAuth("basicAuth"), WebhookAuth::kBasicAuth);
+  EXPECT_EQ(ParseWebhookAuth("keyAuth"), WebhookAuth::kKeyAuth);
+  EXPECT_EQ(ParseWebhookAuth("none"), WebhookAuth::kNone);
+  EXPECT_EQ(ParseWebhookAuth("basic"), std::nullopt);
+  EXPECT_EQ(ParseWebhookState("suspended"), store::events::WebhookState::kSuspended);
+  EXPECT_EQ(ParseWebhookState("on"), std::nullopt);
+  ASSERT_EQ(store::events::EventTypeNames().size(), 11u);
+  EXPECT_EQ(store::events::EventTypeNames()[0], "sent");
+}
+
+TEST(SubscriptionTest, TheAuthSecretIsKeptOnlyForTheSameKindAndUrl) {
+  Webhook stored;
+  stored.url = "https://one.example/hook";
+  stored.auth = WebhookAuth::kKeyAuth;
+  Webhook changed = stored;
+  EXPECT_TRUE(AuthSecretMayBeKept(stored, changed));
+  changed.url = "https://two.example/hook";
+  EXPECT_FALSE(AuthSecretMayBeKept(stored, changed));
+  changed = stored;
+  changed.auth = WebhookAuth::kBasicAuth;
+  EXPECT_FALSE(AuthSecretMayBeKept(stored, changed));
 }
 
 }  // namespace

@@ -383,16 +383,18 @@ Problem ReadWebhook(const Json& body, store::events::Webhook& out, bool with_id)
                          Text(body, "auth_secret", out.auth_secret)})) {
     return p;
   }
-  auto parsed = webhook::ParseAuth(auth);
+  auto parsed = store::events::ParseWebhookAuth(auth);
   if (!parsed) return "auth: expected none, basicAuth or keyAuth";
   out.auth = *parsed;
   out.types.clear();
   for (const std::string& name : types) {
     auto type = store::events::ParseEventType(name);
     if (!type) {
-      return "types: unknown event type '" + name +
-             "' (sent, bounce, spamcomplaint, open, click, unsubscribe, singleoptin, "
-             "confirmedoptin, doubleoptin, blocklist, filteredbyblocklist)";
+      std::string known;
+      for (std::string_view n : store::events::EventTypeNames()) {
+        known.append(known.empty() ? "" : ", ").append(n);
+      }
+      return "types: unknown event type '" + name + "' (" + known + ")";
     }
     out.types.push_back(*type);
   }

@@ -99,11 +99,11 @@ AdminResponse PatchWebhook(const Call& call) {
   if (!body) return error;
   std::optional<Webhook> w = PathWebhook(call, &error);
   if (!w) return error;
-  const store::events::WebhookAuth before = w->auth;
+  const Webhook before = *w;
   w->auth_secret.clear();  // given again, or kept by the store
   if (Problem p = ReadWebhook(*body, *w, /*with_id=*/false)) return Invalid(*p);
   if (w->auth == store::events::WebhookAuth::kNone) w->auth_name.clear();
-  if (auto problem = CheckRules(*w, w->auth == before)) return *problem;
+  if (auto problem = CheckRules(*w, webhook::AuthSecretMayBeKept(before, *w))) return *problem;
   Result<store::Change> change = call.catalog().UpdateWebhook(*w);
   if (!change.ok()) return StoreFailure(change.status());
   if (*change == store::Change::kNotFound) return NotFound("webhook " + std::to_string(w->id));

@@ -310,6 +310,16 @@ std::optional<EventType> ParseEventType(std::string_view name) {
 std::string_view Name(WebhookAuth auth) { return kAuthNames[static_cast<std::size_t>(auth)]; }
 std::string_view Name(WebhookState state) { return kStateNames[static_cast<std::size_t>(state)]; }
 
+std::optional<WebhookAuth> ParseWebhookAuth(std::string_view name) {
+  return ParseName<WebhookAuth>(kAuthNames, name);
+}
+
+std::optional<WebhookState> ParseWebhookState(std::string_view name) {
+  return ParseName<WebhookState>(kStateNames, name);
+}
+
+std::span<const std::string_view> EventTypeNames() { return kTypeNames; }
+
 namespace {
 
 // Append and AppendAll; the new ids to `ids` when not null.
@@ -363,7 +373,7 @@ Status AppendEvents(SqlSession& session, std::span<const Event> events, std::vec
         session
             .Execute("INSERT INTO webhook_outbox (client_id, webhook_id, event_id) "
                      "SELECT w.client_id, w.id, e.id FROM events e JOIN webhooks w "
-                     "ON w.client_id = e.client_id AND w.state = 'activated' "
+                     "ON w.client_id = e.client_id AND w.state <> 'deactivated' "
                      "AND w.types LIKE '%\"' || e.type || '\"%' WHERE e.id IN " +
                          PlaceholderRows(1, inserted.size(), 1),
                      inserted, "queue webhook events")
@@ -466,13 +476,15 @@ Result<int64_t> WriteWebhook(SqlSession& session, const Webhook& w, WebhookWrite
   if (!types.ok()) return types.status();
   if (how == WebhookWrite::kUpdate) {
     // SET reads the stored row's values: the secret is kept only when none
-    // is given for the same kind of authentication.
+    // is given for the same kind of authentication and the same URL (a
+    // credential never follows a changed target; webhook::AuthSecretMayBeKept
+    // makes the caller ask for it again).
     const SqlValue values[] = {
         w.client_id, w.id,         w.url, std::move(*types), std::string(Name(w.auth)),
         w.auth_name, w.auth_secret};
     return session.Execute(
         "UPDATE webhooks SET url = $3, types = $4, auth = $5, auth_name = $6, "
-        "auth_secret = CASE WHEN $7 = '' AND auth = $5 THEN auth_secret ELSE $7 END "
+        "auth_secret = CASE WHEN $7 = '' AND auth = $5 AND url = $3 THEN auth_secret ELSE $7 END "
         "WHERE client_id = $1 AND id = $2",
         values, "update webhook");
   }
@@ -743,6 +755,28 @@ Result<int> SoftBouncesInRow(SqlSession& session, int64_t client_id, std::string
     if (seq.has_value()) bounced.insert(*seq);
   }
   return std::min(static_cast<int>(bounced.size()), limit);
+}
+
+Result<bool> AnyDue(SqlSession& session, TimePoint now) {
+  const SqlValue params[] = {ToUnixMillis(now)};
+  Result<std::vector<SqlRow>> rows = session.Query(
+      "SELECT 1 FROM webhooks w WHERE w.state = 'activated' "
+      "AND w.next_attempt_at <= $1 AND (w.lease_until IS NULL OR w.lease_until <= $1) "
+      "AND EXISTS (SELECT 1 FROM webhook_outbox o "
+      "  WHERE o.client_id = w.client_id AND o.webhook_id = w.id) LIMIT 1",
+      params, 1, "find a due webhook");
+  if (!rows.ok()) return rows.status();
+  return !rows->empty();
+}
+
+Status ReleaseLease(SqlSession& session, int64_t client_id, int64_t webhook_id) {
+  const SqlValue key[] = {client_id, webhook_id};
+  return session
+      .Execute(
+          "UPDATE webhooks SET lease_owner = NULL, lease_until = NULL "
+          "WHERE client_id = $1 AND id = $2",
+          key, "release webhook lease")
+      .status();
 }
 
 }  // namespace campaignd::store::events

@@ -70,8 +70,9 @@ struct StoredEvent {
   Event event;
 };
 
-// Writes `event`: the event row, one webhook_outbox row per activated
-// subscription of its client that takes its type (one INSERT ... SELECT),
+// Writes `event`: the event row, one webhook_outbox row per activated or
+// suspended (not deactivated) subscription of its client that takes its
+// type (one INSERT ... SELECT),
 // and its hourly counters (one UPSERT; a click's link counter too). Runs
 // inside the caller's transaction. The event's id.
 Result<int64_t> Append(SqlSession& session, const Event& event);
@@ -159,6 +160,11 @@ enum class WebhookAuth { kNone, kBasicAuth, kKeyAuth };
 enum class WebhookState { kActivated, kDeactivated, kSuspended };
 std::string_view Name(WebhookAuth auth);
 std::string_view Name(WebhookState state);
+// The reverse of Name: nullopt for any other name.
+std::optional<WebhookAuth> ParseWebhookAuth(std::string_view name);
+std::optional<WebhookState> ParseWebhookState(std::string_view name);
+// events.md's event type names in EventType order ("sent", "hardbounce", ...).
+std::span<const std::string_view> EventTypeNames();
 
 struct Webhook {
   int64_t client_id = 0;
@@ -275,6 +281,16 @@ Result<int64_t> PurgeBefore(SqlRunner& runner, Purge kind, TimePoint cutoff, int
 inline constexpr int kSoftBounceRowsRead = 64;
 Result<int> SoftBouncesInRow(SqlSession& session, int64_t client_id, std::string_view address,
                              int64_t mail_seq, int limit);
+
+// ---- Dispatcher polling (docs/decisions/0024-webhook-dispatcher.md)
+
+// Whether some activated subscription is due at `now`, not leased, and has
+// outbox rows: a read, asked before LeaseDue's write so that an idle poll
+// writes nothing (a suspended or not-yet-due one's rows do not count).
+Result<bool> AnyDue(SqlSession& session, TimePoint now);
+// Releases the lease of a subscription whose batch was empty: nothing
+// recorded, its schedule unchanged.
+Status ReleaseLease(SqlSession& session, int64_t client_id, int64_t webhook_id);
 
 }  // namespace campaignd::store::events
 

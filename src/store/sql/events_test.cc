@@ -51,6 +51,12 @@ class EventsTest : public EngineTest {
     Write([&](SqlSession& s) { return WriteWebhook(s, w, WebhookWrite::kInsert).status(); });
   }
 
+  bool Due(TimePoint now) {
+    Result<bool> due = ReadResult<bool>(runner(), [&](SqlSession& s) { return AnyDue(s, now); });
+    EXPECT_TRUE(due.ok()) << due.status().ToString();
+    return due.ok() && *due;
+  }
+
   Event Open(int64_t client, TimePoint at, bool first = false) {
     Event e;
     e.client_id = client;
@@ -134,9 +140,12 @@ TEST_F(EventsTest, AppendWritesTheEventItsOutboxRowsAndItsCounters) {
   EXPECT_GT(second, first);
 
   EXPECT_EQ(QueryInt("SELECT count(*) FROM events"), 2);
-  // Only the activated subscription of client 1 that takes opens.
-  EXPECT_EQ(QueryInt("SELECT count(*) FROM webhook_outbox"), 2);
+  // The subscriptions of client 1 that take opens and are not deactivated:
+  // a suspended one queues too (delivered when it is re-activated).
+  EXPECT_EQ(QueryInt("SELECT count(*) FROM webhook_outbox"), 4);
   EXPECT_EQ(QueryInt("SELECT count(*) FROM webhook_outbox WHERE client_id = 1 AND webhook_id = 1"),
+            2);
+  EXPECT_EQ(QueryInt("SELECT count(*) FROM webhook_outbox WHERE client_id = 1 AND webhook_id = 4"),
             2);
 
   Result<std::vector<StoredEvent>> stored = ReadResult<std::vector<StoredEvent>>(
@@ -280,16 +289,25 @@ TEST_F(EventsTest, WebhooksAreWrittenReadAndUpdated) {
   EXPECT_FALSE(w.failing_since.has_value());
 
   Webhook changed = w;
-  changed.url = "https://hooks.example/new";
-  changed.auth_secret = "";                    // same kind, no new secret: kept
+  changed.types = {EventType::kOpen};
+  changed.auth_secret = "";                    // same kind and URL, no new secret: kept
   changed.state = WebhookState::kDeactivated;  // not written by an update
   Write([&](SqlSession& s) { return WriteWebhook(s, changed, WebhookWrite::kUpdate).status(); });
   Result<std::vector<Webhook>> listed =
       ReadResult<std::vector<Webhook>>(runner(), [](SqlSession& s) { return ListWebhooks(s, 1); });
   ASSERT_TRUE(listed.ok() && listed->size() == 1u);
-  EXPECT_EQ((*listed)[0].url, "https://hooks.example/new");
+  EXPECT_EQ((*listed)[0].types, std::vector<EventType>{EventType::kOpen});
   EXPECT_EQ((*listed)[0].auth_secret, "key-value");
   EXPECT_EQ((*listed)[0].state, WebhookState::kActivated);
+  // A new URL never takes the stored secret along (the admin API asks for
+  // it again: webhook::AuthSecretMayBeKept).
+  changed.url = "https://hooks.example/new";
+  Write([&](SqlSession& s) { return WriteWebhook(s, changed, WebhookWrite::kUpdate).status(); });
+  listed =
+      ReadResult<std::vector<Webhook>>(runner(), [](SqlSession& s) { return ListWebhooks(s, 1); });
+  ASSERT_TRUE(listed.ok() && listed->size() == 1u);
+  EXPECT_EQ((*listed)[0].url, "https://hooks.example/new");
+  EXPECT_EQ((*listed)[0].auth_secret, "");
   EXPECT_TRUE(ReadResult<std::vector<Webhook>>(runner(), [](SqlSession& s) {
                 return ListWebhooks(s, 2);
               })->empty());
@@ -416,18 +434,50 @@ TEST_F(EventsTest, TwentyFourHoursOfFailuresSuspendTheSubscription) {
   ASSERT_TRUE(attempts.ok() && attempts->size() == 3u);
   EXPECT_TRUE((*attempts)[0].final);
   EXPECT_FALSE((*attempts)[1].final);
-  // Suspended: no lease, no new outbox rows; the failed batch is kept.
+  // Suspended: no lease, not due; the failed batch is kept and new events
+  // are queued (at-least-once, events.md §4), delivered once re-activated.
   EXPECT_FALSE(Lease(runner(), kT0 + hours(48)).has_value());
+  EXPECT_FALSE(Due(kT0 + hours(48)));
   AppendOne(Open(1, kT0 + hours(25)));
-  EXPECT_EQ(QueryInt("SELECT count(*) FROM webhook_outbox"), 1);
+  EXPECT_EQ(QueryInt("SELECT count(*) FROM webhook_outbox"), 2);
   // Re-activated by hand: due at once, the failing run forgotten.
   Write([&](SqlSession& s) {
     return SetWebhookState(s, 1, 1, WebhookState::kActivated, kT0 + hours(48)).status();
   });
+  EXPECT_TRUE(Due(kT0 + hours(48)));
   std::optional<Webhook> leased = Lease(runner(), kT0 + hours(48));
   ASSERT_TRUE(leased.has_value());
   EXPECT_EQ(leased->attempts, 0);
   EXPECT_FALSE(leased->failing_since.has_value());
+  Result<std::vector<StoredEvent>> batch = ReadResult<std::vector<StoredEvent>>(
+      runner(), [](SqlSession& s) { return NextBatch(s, 1, 1, 10); });
+  ASSERT_TRUE(batch.ok());
+  EXPECT_EQ(batch->size(), 2u);  // the failed one and the one of the suspension
+}
+
+TEST_F(EventsTest, AnyDueReadsWhetherALeaseWouldFindWork) {
+  AddWebhook(1, 1, {EventType::kOpen});
+  AddWebhook(1, 2, {EventType::kClick}, WebhookState::kDeactivated);
+  EXPECT_FALSE(Due(kT0));  // no outbox rows
+  AppendOne(Open(1, kT0));
+  EXPECT_TRUE(Due(kT0));
+  // Backing off after a failure: rows, but not due until the retry.
+  EXPECT_FALSE(Fail(kT0));
+  EXPECT_FALSE(Due(kT0 + seconds(1)));
+  const TimePoint retry = kT0 + Backoff(1);
+  EXPECT_TRUE(Due(retry));
+  // Leased: not due for another dispatcher until the lease ends.
+  ASSERT_TRUE(Lease(runner(), retry).has_value());
+  EXPECT_FALSE(Due(retry));
+  // Released (an empty batch): due again, nothing recorded.
+  Write([](SqlSession& s) { return ReleaseLease(s, 1, 1); });
+  EXPECT_TRUE(Due(retry));
+  EXPECT_EQ(QueryInt("SELECT count(*) FROM webhook_attempts"), 1);  // the failure only
+  // Deactivated: its rows (none are queued) never make it due.
+  Write([](SqlSession& s) {
+    return SetWebhookState(s, 1, 1, WebhookState::kDeactivated, kT0).status();
+  });
+  EXPECT_FALSE(Due(retry + hours(2)));
 }
 
 TEST_F(EventsTest, PurgeDeletesOldRowsInBatches) {

@@ -5,6 +5,7 @@ mail counts on SQLite and PostgreSQL, and a private PostgreSQL cluster.
 Input: the campaignd binary and a temp dir. Threads: one reader per smtp-sink.
 Errors: a process that does not come up raises RuntimeError.
 """
+import json
 import os
 import re
 import signal
@@ -236,7 +237,7 @@ def send_url(port, recipient="john.smith%40example.com"):
 def serve(procs, binary, db, tmp, role, name=None, workers=8, idle_poll="100ms", port=None,
           settings=None):
     """Starts `campaignd serve` and waits until it answers; returns (proc, port).
-    `settings`: more config keys (a dict of strings)."""
+    `settings`: more config keys (a dict of strings and booleans)."""
     name = name or role
     port = port or free_port()
     cfg = os.path.join(tmp, f"serve-{name}.toml")
@@ -244,7 +245,8 @@ def serve(procs, binary, db, tmp, role, name=None, workers=8, idle_poll="100ms",
         # No admin API: its default port (8081) would collide between API processes.
         f.write(f'listen = "127.0.0.1:{port}"\nadmin_listen = ""\nlog_level = "warn"\n'
                 f'delivery_workers = {workers}\nidle_poll = "{idle_poll}"\n')
-        f.writelines(f'{k} = "{v}"\n' for k, v in (settings or {}).items())
+        # json.dumps: a TOML string or boolean literal (JSON escapes are TOML ones).
+        f.writelines(f"{k} = {json.dumps(v)}\n" for k, v in (settings or {}).items())
     p = procs.start([binary, "serve", "--db", db, "--config", cfg, "--role", role],
                     log=os.path.join(tmp, f"serve-{name}.log"), cwd=tmp)
     if role != "worker":

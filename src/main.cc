@@ -7,6 +7,13 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+// The logger set up here must be the one every library logs to: one registry,
+// libspdlog's. A header-only spdlog here would set up a second registry, and
+// what the libraries log would go to spdlog's default (stdout) logger instead.
+#ifndef SPDLOG_COMPILED_LIB
+#error "link campaignd against spdlog::spdlog (SPDLOG_COMPILED_LIB)"
+#endif
+
 #include <CLI/CLI.hpp>
 #include <filesystem>
 #include <iostream>

@@ -189,7 +189,8 @@ class BouncesTest(E2ETestCase):
         done = self.pipe(dsn_for("postfix_user_unknown.eml", f"{CLIENT}-1-ZZZZZZZZZZZZZZZZ"),
                          self.verp(f"{CLIENT}-1-ZZZZZZZZZZZZZZZZ"))
         self.assertEqual(done.returncode, 0, done.stderr)
-        self.assertIn("unattributed", done.stderr)
+        self.assertIn("unattributed", done.stderr, f"stdout: {done.stdout!r}")
+        self.assertEqual(done.stdout, "", "the log goes to stderr, all of it")
         # An auto-reply: 0, nothing recorded.
         done = self.pipe((FIXTURES / "autoreply_rfc3834.eml").read_text(), f"fbl@{DOMAIN}")
         self.assertEqual(done.returncode, 0, done.stderr)

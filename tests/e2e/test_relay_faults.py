@@ -271,10 +271,11 @@ class RelayFaultsTest(E2ETestCase):
                 self.server.wait_status(mail_id, "could_not_be_sent", code)
                 events = self.assertHistory(mail_id, name, "could_not_be_sent", None,
                                             self.HARD[name][1])
-                # enqueued, sending, the one attempt. With -A the sink answers
-                # 550 and hangs up while libcurl still writes the message: a
-                # write that fails first hides the 550 ("Failed sending data
-                # to the peer"), a temporary failure, until an attempt reads it.
+                # enqueued, sending, the one attempt. Should the sink of
+                # data550 still hang up while libcurl writes the message (a
+                # stall over its one second), a write that fails first hides
+                # the 550 ("Failed sending data to the peer"), a temporary
+                # failure, until an attempt reads it.
                 deferrals = [r for _, _, r in events[2:-1]]
                 if name == "data550":
                     self.assertTrue(all(r.startswith("Failed sending data") for r in deferrals),
